@@ -1,0 +1,27 @@
+/*
+ * The subcommands of `portctl`: one X(name, function, summary) line each.
+ * Each function lives in cli/cmd_<name>.c and has the signature
+ *     int cmd_<name>(int argc, char **argv);
+ * where argv[0] is the subcommand's name.  It returns a PORTCTL_EXIT_ code.
+ */
+#ifndef PORTCTL_CLI_COMMANDS_H
+#define PORTCTL_CLI_COMMANDS_H
+
+#define PORTCTL_COMMANDS(X)                                                    \
+	X(decode, cmd_decode, "decode PCP and NAT-PMP datagrams (hex or pcap)")
+
+/* Exit codes, documented in portctl(1). */
+enum {
+	PORTCTL_EXIT_OK = 0,       /* done; the server granted what was asked */
+	PORTCTL_EXIT_REFUSED = 1,  /* the server answered with an error, or the
+				      input to decode was malformed */
+	PORTCTL_EXIT_USAGE = 2,    /* wrong arguments */
+	PORTCTL_EXIT_TIMEOUT = 3,  /* no answer from any server */
+	PORTCTL_EXIT_SYSTEM = 4,   /* a system call or the environment failed */
+};
+
+#define PORTCTL_DECLARE_COMMAND(name, fn, summary) int fn(int argc, char **argv);
+PORTCTL_COMMANDS(PORTCTL_DECLARE_COMMAND)
+#undef PORTCTL_DECLARE_COMMAND
+
+#endif

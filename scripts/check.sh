@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# make check: every test of portctl, in the order that fails fastest.
+#  1. install missing Debian packages (scripts/deps.sh);
+#  2. build with gcc, -Wall -Wextra -Werror, and run the whole CTest suite;
+#  3. build with clang, ASan+UBSan and the fuzz targets, run the suite again;
+#  4. run every libFuzzer target for FUZZ_SECONDS (default 30) on its seeds.
+# Exits non-zero on any failure; the last line is "check: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+JOBS=$(nproc 2>/dev/null || echo 2)
+BUILD=${BUILD_ROOT:-build}
+passed=0
+failed=0
+failures=()
+
+stage() { printf '\n=== %s\n' "$*"; }
+fail() { failures+=("$1"); failed=$((failed + ${2:-1})); }
+
+# Runs ctest in a build dir and adds its counts to the totals.
+run_ctest() {
+  local dir=$1 label=$2 log
+  log="$dir/ctest.log"
+  (cd "$dir" && ctest --output-on-failure -j"$JOBS" --timeout 600) 2>&1 | tee "$log"
+  local line p f t
+  line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    fail "$label: ctest produced no summary"
+    return
+  fi
+  f=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  t=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+  p=$((t - f))
+  passed=$((passed + p))
+  [ "$f" -gt 0 ] && fail "$label: $f test(s) failed" "$f"
+  [ "$t" -eq 0 ] && fail "$label: no tests ran"
+}
+
+build() {
+  local dir=$1 label=$2
+  shift 2
+  cmake -S . -B "$dir" "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; fail "$label: configure"; return 1; }
+  cmake --build "$dir" -j"$JOBS" 2>&1 | tail -n 40 && [ "${PIPESTATUS[0]}" -eq 0 ] || { fail "$label: build"; return 1; }
+}
+
+stage "dependencies"
+scripts/deps.sh || { echo "check: dependencies could not be installed"; echo "check: 0 passed, 1 failed"; exit 1; }
+mkdir -p "$BUILD"
+
+stage "gcc -Wall -Wextra -Werror build and tests"
+if build "$BUILD/gcc" gcc -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+  run_ctest "$BUILD/gcc" gcc
+fi
+
+stage "clang ASan+UBSan build and tests"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+if build "$BUILD/asan" clang-asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+     -DPORTCTL_SANITIZE=ON -DPORTCTL_FUZZ=ON; then
+  run_ctest "$BUILD/asan" clang-asan
+
+  stage "fuzzing, ${FUZZ_SECONDS}s per target"
+  for fz in "$BUILD"/asan/fuzz/fuzz_*; do
+    [ -x "$fz" ] || continue
+    name=$(basename "$fz")
+    corpus="$BUILD/corpus/$name"
+    mkdir -p "$corpus"
+    [ -d "fuzz/corpus/$name" ] && cp -n fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+    echo "--- $name"
+    if "$fz" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+         -artifact_prefix="$BUILD/${name}-" "$corpus" >"$BUILD/$name.log" 2>&1; then
+      grep -E 'stat::number_of_executed_units|Done' "$BUILD/$name.log" | tail -2
+      passed=$((passed + 1))
+    else
+      tail -n 40 "$BUILD/$name.log"
+      fail "fuzz: $name found a crash (see $BUILD/$name.log)"
+    fi
+  done
+fi
+
+stage "summary"
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages portctl needs to build and test, when any is
+# missing.  Idempotent: does nothing (and needs no network) when all are there.
+set -euo pipefail
+
+PACKAGES=(
+  gcc clang make cmake pkg-config     # compilers (gcc and clang both build the tree) and build system
+  libclang-rt-14-dev                  # clang's ASan/UBSan/libFuzzer runtimes
+  libcmocka-dev                       # unit-test framework (CTest runs the tests)
+  libpcap-dev                         # `portctl decode --pcap`, pcap writing for tshark cross-checks
+  tshark                              # Wireshark's PCP dissector, cross-checks the encoder
+  natpmpc                             # a NAT-PMP client written by others, an interop peer
+  miniupnpd-nftables                  # a PCP/NAT-PMP server written by others, interop and benchmark peer
+  libmnl-dev libnftnl-dev             # netlink and nftables messages for the nftables backend
+  libnetfilter-conntrack-dev          # conntrack: PEER flows, deleting flows of removed mappings
+  libcap-ng-dev                       # dropping capabilities in portctld
+  nftables iproute2                   # namespaces, veth and NAT for end-to-end tests and the demo
+  socat jq curl busybox               # traffic, JSON checks and a tiny web server in tests and demo
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps: missing Debian packages: ${missing[*]}" >&2
+  echo "deps: run as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
