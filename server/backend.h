@@ -1,0 +1,86 @@
+/*
+ * The data-plane interface of portctld (DESIGN.md layer 3).
+ *
+ * The engine decides; a backend makes the decision real.  The engine calls
+ * create/refresh/remove for every mapping a request changes, then commit()
+ * once per request: a backend may queue the operations and send them to the
+ * kernel as one batch in commit().  If commit() fails, the engine rolls its
+ * own state back and answers with an error, so that an error never leaves a
+ * change behind (S-15).
+ *
+ * Backends: "none" (backend_none.c: keeps nothing outside the engine) and
+ * "nftables" (backend_nft*.c: one nftables table of its own, mappings as map
+ * and set elements with kernel timeouts).
+ *
+ * Nothing here includes engine headers: the engine depends on this file, not
+ * the reverse.
+ */
+#ifndef PORTCTL_SERVER_BACKEND_H
+#define PORTCTL_SERVER_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <portctl/wire.h>
+
+/* What the data plane needs to know of one mapping. */
+struct pctl_dp_mapping {
+	uint64_t id;      /* engine's identifier, stable for its life */
+	uint8_t protocol; /* IANA number; 0 = all protocols (S-32) */
+	pctl_addr int_addr;
+	uint16_t int_port;  /* 0 = all ports of the protocol */
+	pctl_addr ext_addr; /* == int_addr for a pinhole (no NAT) */
+	uint16_t ext_port;
+	uint16_t port_count;   /* >= 1; PORT_SET: [int_port, int_port+count)
+	                          maps to [ext_port, ext_port+count) */
+	uint32_t lifetime;     /* seconds from now; the kernel timeout */
+	bool outbound;         /* PEER: SNAT of the 5-tuple below, no DNAT */
+	pctl_addr remote_addr; /* PEER only */
+	uint16_t remote_port;  /* PEER only */
+	size_t n_filters;      /* FILTER (S-80): 0 = any remote may enter */
+	const struct pctl_filter *filters;
+};
+
+/* An outbound flow the kernel already translates (an implicit mapping),
+ * learnt from conntrack for PEER (S-64). */
+struct pctl_dp_flow {
+	pctl_addr ext_addr;
+	uint16_t ext_port;
+	uint32_t timeout_left; /* seconds */
+};
+
+struct pctl_backend_ops {
+	const char *name;
+	/* Queue the installation of a new mapping. 0 or -errno. */
+	int (*create)(void *ctx, const struct pctl_dp_mapping *m);
+	/* Queue a new lifetime and/or filter set for an installed mapping. */
+	int (*refresh)(void *ctx, const struct pctl_dp_mapping *m);
+	/* Queue removal (delete or expiry); also ends related flows. */
+	int (*remove)(void *ctx, const struct pctl_dp_mapping *m);
+	/* Apply everything queued since the last commit, all or nothing.
+	 * 0, or -errno after which nothing queued took effect. */
+	int (*commit)(void *ctx);
+	/* Drop everything queued since the last commit. */
+	void (*abort)(void *ctx);
+	/* At start: make the data plane hold exactly these mappings (remove
+	 * stale entries, restore missing ones).  0 or -errno. */
+	int (*reconcile)(void *ctx, const struct pctl_dp_mapping *const *maps,
+	                 size_t n);
+	/* Optional (may be NULL): the implicit mapping of an outbound 5-tuple.
+	 * 0 when found, -ENOENT when not, other -errno on failure. */
+	int (*lookup_flow)(void *ctx, uint8_t protocol,
+	                   const pctl_addr *int_addr, uint16_t int_port,
+	                   const pctl_addr *remote_addr, uint16_t remote_port,
+	                   struct pctl_dp_flow *out);
+	/* Release the backend.  keep_state: leave kernel state in place (for a
+	 * restart with a journal); otherwise remove everything it installed. */
+	void (*destroy)(void *ctx, bool keep_state);
+};
+
+struct pctl_backend {
+	const struct pctl_backend_ops *ops;
+	void *ctx;
+};
+
+#endif
