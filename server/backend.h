@@ -83,4 +83,20 @@ struct pctl_backend {
 	void *ctx;
 };
 
+/* Settings a backend is opened with (portctld.conf(5) documents them). */
+struct pctl_backend_config {
+	const char *table;              /* nftables table name ("portctl") */
+	const char *ext_ifname;         /* external (WAN) interface, or NULL */
+	const char *const *int_ifnames; /* internal interfaces */
+	size_t n_int_ifs;
+	bool hairpin; /* internal hosts may use mappings */
+};
+
+/* Constructors, one per backend; 0, or -errno with a reason in err. */
+int pctl_backend_none_open(const struct pctl_backend_config *cfg,
+                           struct pctl_backend *out, char *err, size_t errlen);
+int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
+                               struct pctl_backend *out, char *err,
+                               size_t errlen);
+
 #endif
