@@ -1,0 +1,271 @@
+/*
+ * The event loop: one epoll set holding the UDP sockets, the control socket
+ * and a signalfd.  The epoll timeout is the engine's next deadline (expiry or
+ * an unsolicited message due), so nothing wakes up without work to do.
+ *
+ * Datagrams are drained in batches of PCTLD_BATCH with recvmmsg and the
+ * replies of one batch leave in one sendmmsg.  Each socket gets at most
+ * MAX_BATCHES_PER_WAKE batches per wake-up so that one busy socket cannot
+ * starve the others, the control socket or the signals.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+
+#define MAX_BATCHES_PER_WAKE 16
+#define TAG_SIGNAL           0xfffffffeu
+#define TAG_CONTROL          0xfffffffdu
+#define MAX_TX               16
+
+uint64_t pctld_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Scratch space of one batch, allocated once. */
+struct batch {
+	struct pctld_dgram in[PCTLD_BATCH];
+	uint8_t reply[PCTLD_BATCH][PCTL_MAX_MSG];
+	struct pctld_out out[PCTLD_BATCH];
+	struct pctl_tx tx[MAX_TX];
+};
+
+static void serve_socket(struct pctld *d, const struct pctld_sock *s,
+                         struct batch *b)
+{
+	for (int round = 0; round < MAX_BATCHES_PER_WAKE; round++) {
+		size_t n = pctld_sock_recv(s, b->in, PCTLD_BATCH);
+		size_t k = 0;
+		uint64_t now = pctld_now_ms();
+
+		for (size_t i = 0; i < n; i++) {
+			const struct pctld_dgram *g = &b->in[i];
+			struct pctl_rx rx = {
+			    .buf = g->buf,
+			    .len = g->len,
+			    .src = g->src,
+			    .src_port = g->src_port,
+			    .dst = g->dst,
+			    .ifindex = g->ifindex,
+			    .internal = pctld_is_internal(
+			        &d->socks, &d->cfg.engine, g->ifindex, &g->dst),
+			    .now_ms = now,
+			};
+			size_t len;
+
+			if (!g->len)
+				continue;
+			len = pctl_engine_handle(d->engine, &rx, b->reply[k]);
+			if (!len)
+				continue; /* silent drop decided by the engine
+				           */
+			/* Answer from the address the request was sent to,
+			 * on the interface it came in by (S-92). */
+			b->out[k] = (struct pctld_out){
+			    .to = g->src,
+			    .port = g->src_port,
+			    .from = g->dst,
+			    .ifindex =
+			        pctl_addr_is_v4(&g->src) ? 0 : g->ifindex,
+			    .len = len,
+			    .buf = b->reply[k],
+			};
+			k++;
+		}
+		if (k)
+			pctld_sock_send(s, b->out, k);
+		if (n < PCTLD_BATCH)
+			return;
+	}
+}
+
+/* Sends every unsolicited message the engine has due (S-93, S-95, N-10). */
+static void flush_tx(struct pctld *d, struct batch *b, uint64_t now)
+{
+	size_t n;
+
+	do {
+		n = pctl_engine_poll_tx(d->engine, now, b->tx, MAX_TX);
+		for (size_t i = 0; i < n; i++) {
+			const struct pctl_tx *t = &b->tx[i];
+			if (t->dest == PCTL_TX_MULTICAST) {
+				if (d->cfg.multicast_announce)
+					pctld_send_multicast(
+					    &d->socks, t->buf, t->len,
+					    t->natpmp, d->cfg.announce_port);
+				for (size_t u = 0; u < d->cfg.n_announce; u++) {
+					const struct pctld_endpoint *ep =
+					    &d->cfg.announce[u];
+					const struct pctld_sock *s;
+					struct pctld_out o = {
+					    .to = ep->addr,
+					    .port = ep->port,
+					    .len = t->len,
+					    .buf = t->buf,
+					};
+					if (t->natpmp &&
+					    !pctl_addr_is_v4(&ep->addr))
+						continue;
+					s = pctld_sock_for(&d->socks, &ep->addr,
+					                   &o.from);
+					if (!s)
+						continue;
+					o.from = s->ep.addr; /* S-92 */
+					pctld_sock_send(s, &o, 1);
+				}
+			} else {
+				struct pctld_out o = {
+				    .to = t->addr,
+				    .port = t->port,
+				    .from = t->from,
+				    .len = t->len,
+				    .buf = t->buf,
+				};
+				const struct pctld_sock *s = pctld_sock_for(
+				    &d->socks, &t->addr, &t->from);
+				if (s)
+					pctld_sock_send(s, &o, 1);
+			}
+		}
+	} while (n == MAX_TX);
+}
+
+void pctld_reload(struct pctld *d)
+{
+	struct pctld_config *cfg = malloc(sizeof(*cfg));
+	char err[PCTLD_ERR_MAX], notes[512];
+
+	if (!cfg) {
+		pctld_log(LOG_ERR, "reload: out of memory");
+		return;
+	}
+	if (pctld_config_build(&d->opts, cfg, notes, sizeof(notes), err,
+	                       sizeof(err))) {
+		pctld_log(LOG_ERR, "reload: %s; configuration unchanged", err);
+		free(cfg);
+		return;
+	}
+	if (pctl_engine_reconfigure(d->engine, &cfg->engine, pctld_now_ms())) {
+		pctld_log(LOG_ERR,
+		          "reload: the engine refused the configuration; "
+		          "unchanged");
+		free(cfg);
+		return;
+	}
+	if (cfg->n_listen != d->cfg.n_listen ||
+	    memcmp(cfg->listen, d->cfg.listen,
+	           sizeof(cfg->listen[0]) * cfg->n_listen) ||
+	    strcmp(cfg->control, d->cfg.control) ||
+	    strcmp(cfg->backend, d->cfg.backend))
+		pctld_log(LOG_WARNING,
+		          "reload: listen, control and backend changes take "
+		          "effect at the next start");
+	/* The engine settings and the announce targets change now; sockets,
+	 * control socket and backend stay as they were opened. */
+	d->cfg.engine = cfg->engine;
+	d->cfg.n_announce = cfg->n_announce;
+	memcpy(d->cfg.announce, cfg->announce, sizeof(cfg->announce));
+	d->cfg.announce_port = cfg->announce_port;
+	d->cfg.multicast_announce = cfg->multicast_announce;
+	pctld_log(LOG_NOTICE, "reloaded configuration; mappings kept");
+	free(cfg);
+}
+
+/* Returns false when the daemon must stop. */
+static bool handle_signal(struct pctld *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			pctld_reload(d);
+		} else {
+			pctld_log(LOG_NOTICE, "signal %s: stopping",
+			          si.ssi_signo == SIGINT ? "SIGINT"
+			                                 : "SIGTERM");
+			return false;
+		}
+	}
+	return true;
+}
+
+static int add_fd(int ep, int fd, uint32_t tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int pctld_loop(struct pctld *d)
+{
+	struct epoll_event ev[PCTLD_MAX_LISTEN + 2];
+	struct batch *b = calloc(1, sizeof(*b));
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int rc = -1;
+	bool running = true;
+
+	if (!b || ep < 0) {
+		pctld_log(LOG_ERR, "event loop: %s", strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < d->socks.n; i++)
+		if (add_fd(ep, d->socks.s[i].fd, (uint32_t)i))
+			goto fail;
+	if (add_fd(ep, d->sig_fd, TAG_SIGNAL) ||
+	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)))
+		goto fail;
+
+	while (running) {
+		uint64_t now = pctld_now_ms();
+		uint64_t next;
+		int timeout, n;
+
+		pctl_engine_tick(d->engine, now);
+		flush_tx(d, b, now);
+		next = pctl_engine_next_deadline(d->engine);
+		if (next == UINT64_MAX)
+			timeout = -1;
+		else if (next <= now)
+			timeout = 0;
+		else
+			timeout =
+			    next - now > 60000 ? 60000 : (int)(next - now);
+		n = epoll_wait(ep, ev, (int)(sizeof(ev) / sizeof(ev[0])),
+		               timeout);
+		if (n < 0 && errno != EINTR)
+			goto fail;
+		for (int i = 0; i < n; i++) {
+			uint32_t tag = ev[i].data.u32;
+			if (tag == TAG_SIGNAL)
+				running = handle_signal(d) && running;
+			else if (tag == TAG_CONTROL)
+				pctld_control_serve(d->ctl_fd, d->engine,
+				                    pctld_now_ms());
+			else if (tag < d->socks.n)
+				serve_socket(d, &d->socks.s[tag], b);
+		}
+	}
+	rc = 0;
+	goto out;
+fail:
+	pctld_log(LOG_ERR, "event loop: %s", strerror(errno));
+out:
+	if (ep >= 0)
+		close(ep);
+	free(b);
+	return rc;
+}

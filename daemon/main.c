@@ -1,0 +1,180 @@
+/*
+ * portctld: the PCP (RFC 6887) and NAT-PMP (RFC 6886) server.
+ *
+ * Start-up order matters: everything that can fail on a bad configuration
+ * or a busy port is done while stderr still reaches the operator (before
+ * detaching), and privileges are dropped only once every socket is bound.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "backend_select.h"
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+#include "pidfile.h"
+#include "privs.h"
+
+static int open_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	/* A control client that hangs up early must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static void log_start(const struct pctld *d, const char *notes)
+{
+	char txt[PCTL_ADDRSTRLEN];
+
+	if (notes[0])
+		pctld_log(LOG_NOTICE, "%s", notes);
+	for (size_t i = 0; i < d->socks.n; i++)
+		pctld_log(
+		    LOG_INFO, "listening on %s port %u (interface %u)",
+		    pctl_addr_to_str(&d->socks.s[i].ep.addr, txt, sizeof(txt)),
+		    d->socks.s[i].ep.port, d->socks.s[i].ifindex);
+	for (size_t i = 0; i < d->cfg.engine.n_ext_addrs; i++)
+		pctld_log(LOG_INFO, "external address %s",
+		          pctl_addr_to_str(&d->cfg.engine.ext_addrs[i], txt,
+		                           sizeof(txt)));
+	pctld_log(LOG_NOTICE,
+	          "portctld %s started: backend %s, control %s, NAT-PMP %s",
+	          PORTCTL_VERSION_STRING, d->cfg.backend, d->cfg.control,
+	          d->cfg.engine.natpmp_enabled ? "on" : "off");
+}
+
+static int run(struct pctld *d)
+{
+	char err[PCTLD_ERR_MAX], notes[512];
+	const char *ifnames[PCTLD_MAX_IFS];
+	struct pctl_backend_config bcfg;
+	int pid_fd = -1, rc = 1;
+	bool backend_open = false;
+
+	d->ctl_fd = -1;
+	d->sig_fd = -1;
+	if (pctld_config_build(&d->opts, &d->cfg, notes, sizeof(notes), err,
+	                       sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		return 1;
+	}
+	if (d->opts.check) {
+		printf("configuration OK%s%s\n", notes[0] ? ": " : "", notes);
+		return 0;
+	}
+	if (pctld_sockets_open(&d->socks, &d->cfg, err, sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		return 1;
+	}
+	d->ctl_fd = pctld_control_open(d->cfg.control, err, sizeof(err));
+	if (d->ctl_fd < 0) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
+	for (size_t i = 0; i < d->cfg.n_int_ifs; i++)
+		ifnames[i] = d->cfg.int_ifs[i];
+	bcfg = (struct pctl_backend_config){
+	    .table = d->cfg.nft_table,
+	    .ext_ifname = d->cfg.ext_if[0] ? d->cfg.ext_if : NULL,
+	    .int_ifnames = ifnames,
+	    .n_int_ifs = d->cfg.n_int_ifs,
+	    .hairpin = d->cfg.hairpin,
+	};
+	if (pctld_backend_open(d->cfg.backend, &bcfg, &d->backend, err,
+	                       sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
+	backend_open = true;
+	if (!d->cfg.foreground) {
+		if (daemon(0, 0)) {
+			pctld_log(LOG_ERR, "daemon: %s", strerror(errno));
+			goto out;
+		}
+	}
+	pctld_log_init(d->cfg.foreground, d->cfg.verbose);
+	if (d->cfg.pidfile[0]) {
+		pid_fd = pctld_pidfile_write(d->cfg.pidfile, err, sizeof(err));
+		if (pid_fd < 0) {
+			pctld_log(LOG_ERR, "%s", err);
+			goto out;
+		}
+	}
+	d->sig_fd = open_signals();
+	if (d->sig_fd < 0) {
+		pctld_log(LOG_ERR, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (pctld_drop_privileges(d->cfg.user,
+	                          !strcmp(d->cfg.backend, "nftables"), err,
+	                          sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
+	d->engine =
+	    pctl_engine_new(&d->cfg.engine, &d->backend, pctld_now_ms());
+	if (!d->engine) {
+		pctld_log(LOG_ERR, "engine: cannot start (configuration or "
+		                   "memory)");
+		goto out;
+	}
+	/* No journal is kept: every start is a possible state loss, so the
+	 * epoch restarts and clients are told at once (S-25, S-93, N-10). */
+	pctl_engine_state_lost(d->engine, pctld_now_ms());
+	log_start(d, notes);
+	rc = pctld_loop(d) ? 1 : 0;
+out:
+	if (d->engine)
+		pctl_engine_free(d->engine);
+	if (backend_open)
+		d->backend.ops->destroy(d->backend.ctx, false);
+	if (d->sig_fd >= 0)
+		close(d->sig_fd);
+	pctld_control_close(d->cfg.control, d->ctl_fd);
+	pctld_pidfile_remove(d->cfg.pidfile, pid_fd);
+	pctld_sockets_close(&d->socks);
+	if (rc == 0)
+		pctld_log(LOG_NOTICE, "stopped");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct pctld *d = calloc(1, sizeof(*d));
+	char err[PCTLD_ERR_MAX];
+	int rc;
+
+	if (!d) {
+		fprintf(stderr, "portctld: out of memory\n");
+		return 1;
+	}
+	switch (pctld_options_parse(argc, argv, &d->opts, stdout, err,
+	                            sizeof(err))) {
+	case PCTLD_OPTS_EXIT:
+		free(d);
+		return 0;
+	case PCTLD_OPTS_ERROR:
+		fprintf(stderr, "portctld: %s (try --help)\n", err);
+		free(d);
+		return 2;
+	default:
+		break;
+	}
+	pctld_log_init(true, d->opts.verbose);
+	rc = run(d);
+	free(d);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * Capabilities, decided (portctld(8), SECURITY):
+ *  - CAP_NET_ADMIN: kept with the nftables backend only; it changes the
+ *    ruleset (and conntrack) for every request, long after start.
+ *  - CAP_NET_BIND_SERVICE: not kept.  Port 5351 is not privileged, and every
+ *    socket is bound before privileges are dropped; a SIGHUP does not rebind.
+ *  - CAP_NET_RAW: not kept.  Plain UDP sockets with IP_PKTINFO need none.
+ * Everything else goes, the bounding set included, so that not even an exec
+ * could regain it.
+ */
+#include "privs.h"
+
+#include <cap-ng.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int pctld_drop_privileges(const char *user, bool need_net_admin, char *err,
+                          size_t errlen)
+{
+	struct passwd *pw = NULL;
+	int rc;
+
+	if (user && *user) {
+		pw = getpwnam(user);
+		if (!pw) {
+			snprintf(err, errlen, "user '%s' does not exist", user);
+			return -1;
+		}
+	}
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE) {
+		if (pw && pw->pw_uid != getuid()) {
+			snprintf(err, errlen,
+			         "cannot switch to user '%s' without "
+			         "privileges",
+			         user);
+			return -1;
+		}
+		return 0;
+	}
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (need_net_admin &&
+	    capng_update(CAPNG_ADD,
+	                 CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
+	                 CAP_NET_ADMIN)) {
+		snprintf(err, errlen, "cannot keep CAP_NET_ADMIN");
+		return -1;
+	}
+	if (pw)
+		rc =
+		    capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+		                    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+	else
+		rc = capng_apply(CAPNG_SELECT_BOTH);
+	if (rc) {
+		snprintf(err, errlen, "dropping capabilities failed (%d)", rc);
+		return -1;
+	}
+	/* No new privileges through any later exec (there is none). */
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return 0;
+}
