@@ -40,6 +40,20 @@ struct pctl_dp_mapping {
 	uint16_t remote_port;  /* PEER only */
 	size_t n_filters;      /* FILTER (S-80): 0 = any remote may enter */
 	const struct pctl_filter *filters;
+
+	/* What the state journal (a backend decorator) needs to re-create the
+	 * mapping after a restart; data planes ignore these fields. */
+	uint8_t kind; /* enum pctl_mapping_kind (engine.h) */
+	uint8_t nonce[PCTL_NONCE_LEN];
+	bool parity; /* PORT_SET P bit */
+	bool third_party;
+	const uint8_t *desc; /* DESCRIPTION, not NUL-terminated */
+	size_t desc_len;
+	const uint8_t *tpid; /* THIRD_PARTY_ID */
+	size_t tpid_len;
+	pctl_addr client_addr; /* last client (Mapping Update, S-95) */
+	uint16_t client_port;
+	pctl_addr server_addr; /* the address the client wrote to */
 };
 
 /* An outbound flow the kernel already translates (an implicit mapping),
