@@ -8,6 +8,7 @@
 #define PORTCTL_CLI_COMMANDS_H
 
 #define PORTCTL_COMMANDS(X)                                                    \
+	X(admin, cmd_admin, "administer a running portctld (list, stats)")     \
 	X(decode, cmd_decode, "decode PCP and NAT-PMP datagrams (hex or pcap)")
 
 /* Exit codes, documented in portctl(1). */
