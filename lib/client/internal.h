@@ -1,0 +1,127 @@
+/*
+ * Private state of the client library (lib/client): the client object, its
+ * server addresses and mapping objects, shared by client.c (object, sockets,
+ * loop), exchange.c (timers and retransmission), request.c (building
+ * datagrams), response.c (checking and applying answers) and announce.c
+ * (unsolicited ANNOUNCEs).
+ */
+#ifndef PORTCTL_CLIENT_INTERNAL_H
+#define PORTCTL_CLIENT_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <portctl/client.h>
+
+#define PCTL_CLIENT_MAX_SERVERS 8
+
+/* One server address (RFC 7488: several may belong to one server). */
+struct pctl_srv {
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	pctl_addr addr;
+	uint16_t port;
+	int fd;          /* connected UDP socket (C-11) */
+	pctl_addr local; /* getsockname() of fd: the Client IP field */
+	struct pctl_epoch epoch;
+	bool have_natpmp_ext; /* NAT-PMP external address learned */
+	uint8_t natpmp_ext[4];
+	uint64_t hold_new_until; /* C-47: no new mappings before */
+	uint64_t hold_all_until; /* C-47: nothing at all before */
+	bool unreachable;        /* hard ICMP error seen (C-3) */
+};
+
+struct pctl_client {
+	struct pctl_client_config cfg;
+	struct pctl_srv srv[PCTL_CLIENT_MAX_SERVERS];
+	size_t nsrv;
+	bool discovered; /* srv[] came from discovery, not configuration */
+	int selected;    /* RFC 7488: the address that answered, or -1 */
+	int ann_fd[2];   /* unsolicited ANNOUNCE listeners (C-56), -1 */
+	struct pctl_mapping *maps;
+	uint64_t rng;
+	bool have_boot_gap;
+	uint64_t boot_gap_ms; /* CLOCK_BOOTTIME - CLOCK_MONOTONIC */
+	bool stop;
+	unsigned in_callback;
+	uint64_t wakeups;
+};
+
+struct pctl_mapping {
+	struct pctl_client *c;
+	struct pctl_mapping *next;
+	struct pctl_map_params p;
+	pctl_map_cb cb;
+	void *arg;
+	enum pctl_map_state state;
+	uint8_t nonce[PCTL_NONCE_LEN];
+	int srv; /* index into c->srv */
+
+	/* Current exchange (request + its retransmissions). */
+	bool natpmp;           /* speaking NAT-PMP in this exchange (C-50) */
+	bool natpmp_need_addr; /* NAT-PMP: external address asked first */
+	unsigned version_switches; /* bounded PCP <-> NAT-PMP flips */
+	unsigned tx;               /* datagrams sent in this exchange */
+	unsigned tx_this_srv;      /* ... to the current address (RFC 7488) */
+	uint64_t t0;               /* start of the exchange (MRD) */
+	uint64_t rt;               /* current retransmission timeout */
+	bool quick_done;
+	uint64_t next_at; /* next timer, 0 = none */
+
+	/* Granted mapping. */
+	bool have_ext;
+	pctl_addr ext_addr;
+	uint16_t ext_port;
+	uint32_t lifetime;
+	uint64_t granted_at, expires_at, last_tx_at;
+	unsigned renew_attempt;
+
+	/* Last answer. */
+	uint8_t result;
+	uint16_t natpmp_result;
+	uint8_t version;
+	uint32_t epoch;
+	bool double_nat;
+	bool too_old;
+	bool logged_any;
+	uint8_t logged_result; /* one log line per repeated error */
+	bool dead;             /* freed from a callback: reaped later */
+};
+
+/* client.c */
+uint64_t pctl_cl_now(struct pctl_client *c);
+uint32_t pctl_cl_rand(struct pctl_client *c);
+void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev);
+int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s);
+
+/* exchange.c: starting exchanges, sending, timers. */
+void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay);
+void pctl_ex_send(struct pctl_mapping *m, uint64_t now);
+void pctl_ex_timer(struct pctl_mapping *m, uint64_t now);
+void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now);
+void pctl_ex_granted(struct pctl_mapping *m, uint64_t now);
+void pctl_ex_server_lost_state(struct pctl_client *c, int srv,
+                               const struct pctl_mapping *except, uint64_t now);
+
+/* request.c: the datagram for the mapping's current exchange. */
+size_t pctl_req_build(const struct pctl_mapping *m, uint8_t *buf, size_t cap);
+
+/* response.c */
+void pctl_resp_input(struct pctl_client *c, int srv, const uint8_t *buf,
+                     size_t len, uint64_t now);
+
+/* announce.c */
+int pctl_ann_open(struct pctl_client *c);
+void pctl_ann_input(struct pctl_client *c, int fd, uint64_t now);
+
+/* gateway.c: default routers via rtnetlink; returns how many were found.
+ * ifindex is the outgoing interface (the scope of a link-local router). */
+struct pctl_gw {
+	pctl_addr addr;
+	unsigned ifindex;
+};
+int pctl_gateways(struct pctl_gw *out, size_t max);
+
+#endif

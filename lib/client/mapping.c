@@ -1,0 +1,178 @@
+/*
+ * The public mapping API: creating (with the C-62, C-68, C-70, C-71 checks
+ * on what is asked), deleting (C-65), freeing, and the snapshot handed to
+ * callbacks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "internal.h"
+
+static bool params_valid(const struct pctl_map_params *p)
+{
+	switch (p->kind) {
+	case PCTL_REQ_ANNOUNCE:
+	case PCTL_REQ_EXTERNAL:
+		return true;
+	case PCTL_REQ_MAP:
+		/* C-62: protocol 0 (all) goes with port 0 only. */
+		if (p->protocol == 0 && p->internal_port != 0)
+			return false;
+		if (p->protocol != 0 && p->internal_port == 0)
+			return false;
+		/* C-68, X-3.1: never PREFER_FAILURE with PORT_SET, and
+		 * PREFER_FAILURE needs a suggestion to insist on. */
+		if (p->prefer_failure &&
+		    (p->port_set_size || !p->has_suggest || !p->suggest_port))
+			return false;
+		break;
+	case PCTL_REQ_PEER:
+		/* C-70: protocol, internal and remote port non-zero; no
+		 * PREFER_FAILURE, FILTER or PORT_SET. */
+		if (!p->protocol || !p->internal_port || !p->remote_port ||
+		    pctl_addr_is_any(&p->remote_addr) || p->prefer_failure ||
+		    p->n_filters || p->port_set_size)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	if (!p->lifetime || p->n_filters > PCTL_CLIENT_MAX_FILTERS)
+		return false;
+	if (!pctl_utf8_valid((const uint8_t *)p->description,
+	                     strnlen(p->description, sizeof(p->description))) ||
+	    !memchr(p->description, 0, sizeof(p->description)))
+		return false;
+	if (p->has_third_party && pctl_addr_is_any(&p->third_party))
+		return false;
+	return true;
+}
+
+struct pctl_mapping *pctl_map_new(struct pctl_client *c,
+                                  const struct pctl_map_params *params,
+                                  pctl_map_cb cb, void *arg)
+{
+	struct pctl_mapping *m;
+	uint64_t now;
+
+	if (!params_valid(params)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (c->nsrv == 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->c = c;
+	m->p = *params;
+	m->cb = cb;
+	m->arg = arg;
+	m->srv = c->selected >= 0 ? c->selected : 0;
+	/* C-13: an unguessable nonce of our own for every mapping (so it
+	 * differs per server too), unless a state file hands us the one that
+	 * created the mapping earlier. */
+	if (params->has_nonce) {
+		memcpy(m->nonce, params->nonce, PCTL_NONCE_LEN);
+	} else if (getrandom(m->nonce, PCTL_NONCE_LEN, 0) != PCTL_NONCE_LEN) {
+		free(m);
+		errno = EAGAIN;
+		return NULL;
+	}
+	if (params->kind == PCTL_REQ_ANNOUNCE)
+		m->p.lifetime = 0;
+	m->next = c->maps;
+	c->maps = m;
+	now = pctl_cl_now(c);
+	pctl_ex_start(m, now, 0);
+	pctl_ex_timer(m, now); /* the first transmission, now */
+	return m;
+}
+
+int pctl_map_delete(struct pctl_mapping *m)
+{
+	uint64_t now = pctl_cl_now(m->c);
+
+	if (m->p.kind != PCTL_REQ_MAP && m->p.kind != PCTL_REQ_EXTERNAL &&
+	    m->p.kind != PCTL_REQ_PEER) {
+		errno = EINVAL;
+		return -1;
+	}
+	m->state = PCTL_MS_DELETING;
+	pctl_ex_start(m, now, 0);
+	pctl_ex_timer(m, now);
+	return 0;
+}
+
+void pctl_map_free(struct pctl_mapping *m)
+{
+	struct pctl_client *c = m->c;
+	struct pctl_mapping **pp;
+
+	if (c->in_callback) {
+		m->dead = true; /* reaped after the callback returns */
+		m->next_at = 0;
+		return;
+	}
+	for (pp = &c->maps; *pp; pp = &(*pp)->next)
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	free(m);
+}
+
+void pctl_map_refresh(struct pctl_mapping *m)
+{
+	uint64_t now = pctl_cl_now(m->c);
+
+	if (m->state == PCTL_MS_DELETED)
+		return;
+	pctl_ex_start(m, now, 0);
+	pctl_ex_timer(m, now);
+}
+
+void pctl_map_get_info(const struct pctl_mapping *m, struct pctl_map_info *info)
+{
+	const struct pctl_srv *s = &m->c->srv[m->srv];
+
+	memset(info, 0, sizeof(*info));
+	info->state = m->state;
+	info->kind = m->p.kind;
+	info->protocol = m->p.kind == PCTL_REQ_EXTERNAL ? 17 : m->p.protocol;
+	info->internal_port = m->p.internal_port;
+	info->internal_addr =
+	    m->p.has_third_party ? m->p.third_party : s->local;
+	if (m->have_ext) {
+		info->external_addr = m->ext_addr;
+		info->external_port = m->ext_port;
+	}
+	info->lifetime = m->lifetime;
+	info->result = m->result;
+	info->natpmp_result = m->natpmp_result;
+	info->error_class = pctl_result_class(m->result);
+	info->version = m->version;
+	info->epoch = m->epoch;
+	info->double_nat = m->double_nat;
+	info->version_too_old = m->too_old;
+	info->server_addr = s->addr;
+	info->server_port = s->port;
+	memcpy(info->nonce, m->nonce, PCTL_NONCE_LEN);
+	info->transmissions = m->tx;
+}
+
+void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev)
+{
+	struct pctl_map_info info;
+
+	if (!m->cb || m->dead)
+		return;
+	pctl_map_get_info(m, &info);
+	m->c->in_callback++;
+	m->cb(m, ev, &info, m->arg);
+	m->c->in_callback--;
+}
