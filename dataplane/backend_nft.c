@@ -1,0 +1,327 @@
+/*
+ * The "nftables" backend (pctl_backend_nftables_open, server/backend.h).
+ *
+ * create/refresh/remove encode elements straight into a pending netlink
+ * batch (nft_elem.c); commit() sends it as one nf_tables transaction, so it
+ * applies all or nothing; abort() drops it.  Kernel timeouts expire the
+ * elements, so nothing here runs on a timer.  The backend keeps a copy of
+ * every installed mapping (mapstore.c) to take its elements out again.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../server/backend.h"
+#include "conntrack.h"
+#include "mapstore.h"
+#include "nft_elem.h"
+#include "nft_layout.h"
+#include "nl_batch.h"
+
+enum op_kind { OP_CREATE, OP_REFRESH, OP_REMOVE };
+
+struct pending {
+	enum op_kind kind;
+	struct dp_map_entry *e;
+};
+
+struct nft_ctx {
+	char *table;
+	char *ext_ifname;
+	bool hairpin;
+	struct mnl_socket *nl;
+	struct dp_batch batch;
+	struct dp_ct *ct;
+	struct dp_mapstore installed;
+	struct pending *ops;
+	size_t n_ops, cap_ops;
+};
+
+static void drop_pending(struct nft_ctx *c)
+{
+	for (size_t i = 0; i < c->n_ops; i++)
+		dp_map_entry_free(c->ops[i].e);
+	c->n_ops = 0;
+}
+
+/* The version of mapping id the kernel will hold once the pending batch
+ * is applied (NULL: none). */
+static const struct pctl_dp_mapping *current(const struct nft_ctx *c,
+                                             uint64_t id)
+{
+	for (size_t i = c->n_ops; i-- > 0;) {
+		if (c->ops[i].e->m.id != id)
+			continue;
+		return c->ops[i].kind == OP_REMOVE ? NULL : &c->ops[i].e->m;
+	}
+	struct dp_map_entry *e = dp_mapstore_get(&c->installed, id);
+	return e ? &e->m : NULL;
+}
+
+/* Queue one operation: the element messages go into the batch; the copy
+ * kept in ops is what the store becomes at commit. */
+static int queue(struct nft_ctx *c, enum op_kind kind,
+                 const struct pctl_dp_mapping *m)
+{
+	if (c->n_ops == c->cap_ops) {
+		size_t cap = c->cap_ops ? c->cap_ops * 2 : 16;
+		struct pending *p = realloc(c->ops, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		c->ops = p;
+		c->cap_ops = cap;
+	}
+	const struct pctl_dp_mapping *old = current(c, m->id);
+	/* What to take out: the installed version when known (it may have
+	 * other filters than m), else m itself (e.g. after a restart). */
+	const struct pctl_dp_mapping *out = old ? old : m;
+	struct dp_batch_mark mark;
+	dp_batch_mark(&c->batch, &mark);
+	int err = 0;
+	if (kind != OP_CREATE)
+		err = dp_elem_queue(&c->batch, c->table, out, DP_ELEM_DESTROY);
+	if (!err && kind != OP_REMOVE)
+		err = dp_elem_queue(&c->batch, c->table, m, DP_ELEM_ADD);
+	struct dp_map_entry *e = NULL;
+	if (!err) {
+		e = dp_map_entry_new(kind == OP_REMOVE ? out : m);
+		if (!e)
+			err = -ENOMEM;
+	}
+	if (err) {
+		/* An operation that cannot be queued leaves no trace. */
+		dp_batch_rollback(&c->batch, &mark);
+		return err;
+	}
+	c->ops[c->n_ops++] = (struct pending){kind, e};
+	return 0;
+}
+
+static int nft_create(void *ctx, const struct pctl_dp_mapping *m)
+{
+	return queue(ctx, OP_CREATE, m);
+}
+
+static int nft_refresh(void *ctx, const struct pctl_dp_mapping *m)
+{
+	return queue(ctx, OP_REFRESH, m);
+}
+
+static int nft_remove(void *ctx, const struct pctl_dp_mapping *m)
+{
+	return queue(ctx, OP_REMOVE, m);
+}
+
+static void nft_abort(void *ctx)
+{
+	struct nft_ctx *c = ctx;
+	dp_batch_reset(&c->batch);
+	drop_pending(c);
+}
+
+/* After the kernel took the batch: remember it, end the flows of removed
+ * mappings (so that an inbound flow through them stops) and stretch the
+ * conntrack timeout of flows a PEER mapping covers. */
+static void applied(struct nft_ctx *c)
+{
+	const struct pctl_dp_mapping **gone =
+	    calloc(c->n_ops ? c->n_ops : 1, sizeof(*gone));
+	size_t n_gone = 0;
+	for (size_t i = 0; i < c->n_ops; i++) {
+		struct dp_map_entry *e = c->ops[i].e;
+		if (c->ops[i].kind == OP_REMOVE) {
+			dp_map_entry_free(
+			    dp_mapstore_take(&c->installed, e->m.id));
+			if (gone && !e->m.outbound)
+				gone[n_gone++] = &e->m;
+			continue;
+		}
+		if (e->m.outbound && c->ct)
+			(void)dp_ct_set_timeout(
+			    c->ct, e->m.protocol, &e->m.int_addr, e->m.int_port,
+			    &e->m.remote_addr, e->m.remote_port, e->m.lifetime);
+	}
+	if (c->ct && n_gone)
+		(void)dp_ct_kill(c->ct, gone, n_gone);
+	free(gone);
+	for (size_t i = 0; i < c->n_ops; i++) {
+		if (c->ops[i].kind != OP_REMOVE) {
+			/* ENOMEM here only costs the memory of the old
+			 * filters; the kernel state is right. */
+			(void)dp_mapstore_put(&c->installed, c->ops[i].e);
+			c->ops[i].e = NULL;
+		}
+	}
+	drop_pending(c);
+}
+
+static int nft_commit(void *ctx)
+{
+	struct nft_ctx *c = ctx;
+	int err = dp_batch_send(c->nl, &c->batch);
+	if (err) {
+		drop_pending(c);
+		return err;
+	}
+	applied(c);
+	return 0;
+}
+
+static int nft_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
+                         size_t n)
+{
+	struct nft_ctx *c = ctx;
+	nft_abort(c);
+	/* Flush and refill in one transaction: stale elements go, missing
+	 * ones come back, and packets never see a half-filled table. */
+	int err = dp_layout_flush_sets(&c->batch, c->table);
+	for (size_t i = 0; !err && i < n; i++)
+		err = queue(c, OP_CREATE, maps[i]);
+	if (err) {
+		nft_abort(c);
+		return err;
+	}
+	/* Flows of mappings the engine no longer has: those we know of. */
+	const struct pctl_dp_mapping **stale =
+	    calloc(c->installed.count + 1, sizeof(*stale));
+	size_t n_stale = 0;
+	for (size_t b = 0; stale && b < c->installed.n_buckets; b++)
+		for (struct dp_map_entry *e = c->installed.buckets[b]; e;
+		     e = e->next)
+			if (!current(c, e->m.id) && !e->m.outbound)
+				stale[n_stale++] = &e->m;
+	err = dp_batch_send(c->nl, &c->batch);
+	if (err) {
+		free(stale);
+		drop_pending(c);
+		return err;
+	}
+	if (c->ct && n_stale)
+		(void)dp_ct_kill(c->ct, stale, n_stale);
+	free(stale);
+	dp_mapstore_clear(&c->installed);
+	applied(c);
+	return 0;
+}
+
+static int nft_lookup_flow(void *ctx, uint8_t protocol,
+                           const pctl_addr *int_addr, uint16_t int_port,
+                           const pctl_addr *remote_addr, uint16_t remote_port,
+                           struct pctl_dp_flow *out)
+{
+	struct nft_ctx *c = ctx;
+	if (!c->ct)
+		return -ENOTSUP;
+	return dp_ct_lookup(c->ct, protocol, int_addr, int_port, remote_addr,
+	                    remote_port, out);
+}
+
+static void free_ctx(struct nft_ctx *c)
+{
+	drop_pending(c);
+	free(c->ops);
+	dp_mapstore_clear(&c->installed);
+	dp_batch_free(&c->batch);
+	dp_ct_close(c->ct);
+	if (c->nl)
+		mnl_socket_close(c->nl);
+	free(c->table);
+	free(c->ext_ifname);
+	free(c);
+}
+
+static void nft_destroy(void *ctx, bool keep_state)
+{
+	struct nft_ctx *c = ctx;
+	nft_abort(c);
+	if (!keep_state) {
+		/* The table goes with every set, element and rule in it. */
+		if (dp_layout_delete(&c->batch, c->table) == 0)
+			(void)dp_batch_send(c->nl, &c->batch);
+		const struct pctl_dp_mapping **all =
+		    calloc(c->installed.count + 1, sizeof(*all));
+		size_t n = 0;
+		for (size_t b = 0; all && b < c->installed.n_buckets; b++)
+			for (struct dp_map_entry *e = c->installed.buckets[b];
+			     e; e = e->next)
+				if (!e->m.outbound)
+					all[n++] = &e->m;
+		if (c->ct && n)
+			(void)dp_ct_kill(c->ct, all, n);
+		free(all);
+	}
+	free_ctx(c);
+}
+
+static const struct pctl_backend_ops nft_ops = {
+    .name = "nftables",
+    .create = nft_create,
+    .refresh = nft_refresh,
+    .remove = nft_remove,
+    .commit = nft_commit,
+    .abort = nft_abort,
+    .reconcile = nft_reconcile,
+    .lookup_flow = nft_lookup_flow,
+    .destroy = nft_destroy,
+};
+
+int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
+                               struct pctl_backend *out, char *err,
+                               size_t errlen)
+{
+	const char *table = cfg->table && *cfg->table ? cfg->table : "portctl";
+	if (strlen(table) >= 256) {
+		snprintf(err, errlen, "nftables: table name too long");
+		return -EINVAL;
+	}
+	if (cfg->ext_ifname &&
+	    (!*cfg->ext_ifname || strlen(cfg->ext_ifname) >= IFNAMSIZ)) {
+		snprintf(err, errlen, "nftables: bad external interface name");
+		return -EINVAL;
+	}
+	struct nft_ctx *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "nftables: out of memory");
+		return -ENOMEM;
+	}
+	dp_mapstore_init(&c->installed);
+	c->hairpin = cfg->hairpin;
+	c->table = strdup(table);
+	c->ext_ifname = cfg->ext_ifname ? strdup(cfg->ext_ifname) : NULL;
+	if (!c->table || (cfg->ext_ifname && !c->ext_ifname) ||
+	    dp_batch_init(&c->batch)) {
+		free_ctx(c);
+		snprintf(err, errlen, "nftables: out of memory");
+		return -ENOMEM;
+	}
+	c->nl = dp_nl_open();
+	if (!c->nl) {
+		int e = errno;
+		free_ctx(c);
+		snprintf(err, errlen, "nftables: netlink socket: %s",
+		         strerror(e));
+		return -e;
+	}
+	/* Conntrack is an extra (flow cleanup, PEER); without it mappings
+	 * still work. */
+	c->ct = dp_ct_open();
+	struct dp_layout_cfg lc = {c->table, c->ext_ifname, c->hairpin};
+	int r = dp_layout_build(&c->batch, &lc);
+	if (!r)
+		r = dp_batch_send(c->nl, &c->batch);
+	if (r) {
+		free_ctx(c);
+		snprintf(err, errlen,
+		         "nftables: cannot set up table inet %s: %s%s", table,
+		         strerror(-r),
+		         r == -EEXIST ? " (a table of that name with another "
+		                        "layout exists; delete it)"
+		                      : "");
+		return r;
+	}
+	out->ops = &nft_ops;
+	out->ctx = c;
+	return 0;
+}

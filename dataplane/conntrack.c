@@ -1,0 +1,221 @@
+/*
+ * Conntrack side of the nftables backend: see conntrack.h.
+ */
+#include "conntrack.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+
+#include "dp_addr.h"
+#include "nft_elem.h"
+
+struct dp_ct {
+	struct nfct_handle *dump; /* runs dumps and queries */
+	struct nfct_handle *del;  /* deletes while a dump is running */
+};
+
+struct dp_ct *dp_ct_open(void)
+{
+	struct dp_ct *ct = calloc(1, sizeof(*ct));
+	if (!ct)
+		return NULL;
+	ct->dump = nfct_open(CONNTRACK, 0);
+	ct->del = nfct_open(CONNTRACK, 0);
+	if (!ct->dump || !ct->del) {
+		int e = errno;
+		dp_ct_close(ct);
+		errno = e ? e : ENOMEM;
+		return NULL;
+	}
+	return ct;
+}
+
+void dp_ct_close(struct dp_ct *ct)
+{
+	if (!ct)
+		return;
+	if (ct->dump)
+		nfct_close(ct->dump);
+	if (ct->del)
+		nfct_close(ct->del);
+	free(ct);
+}
+
+/* Protocols whose conntrack tuple carries ports. */
+static bool has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_SCTP || proto == IPPROTO_DCCP ||
+	       proto == IPPROTO_UDPLITE;
+}
+
+static bool addr_attr_eq(const struct nf_conntrack *c, bool v4,
+                         enum nf_conntrack_attr a4, enum nf_conntrack_attr a6,
+                         const pctl_addr *a)
+{
+	size_t n;
+	const uint8_t *raw = dp_addr_raw(a, &n);
+	const void *got = nfct_get_attr(c, v4 ? a4 : a6);
+	return got && memcmp(got, raw, n) == 0;
+}
+
+static bool port_in(const struct nf_conntrack *c, enum nf_conntrack_attr attr,
+                    const struct pctl_dp_mapping *m, uint16_t first)
+{
+	if (m->protocol == 0 || m->int_port == 0)
+		return true;
+	uint16_t p = ntohs(nfct_get_attr_u16(c, attr));
+	uint32_t count = m->port_count ? m->port_count : 1;
+	return p >= first && p < first + count;
+}
+
+static bool flow_of(const struct nf_conntrack *c,
+                    const struct pctl_dp_mapping *m)
+{
+	bool v4 = dp_addr_v4(&m->int_addr);
+	if (nfct_get_attr_u8(c, ATTR_L3PROTO) != (v4 ? AF_INET : AF_INET6))
+		return false;
+	uint8_t proto = nfct_get_attr_u8(c, ATTR_L4PROTO);
+	if (m->protocol && proto != m->protocol)
+		return false;
+	bool ports = has_ports(proto);
+	/* Entered through the external endpoint. */
+	if (addr_attr_eq(c, v4, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST,
+	                 &m->ext_addr) &&
+	    (!ports || port_in(c, ATTR_ORIG_PORT_DST, m, m->ext_port)))
+		return true;
+	/* Left from the internal endpoint on the mapped external port. */
+	return dp_mapping_is_nat(m) &&
+	       addr_attr_eq(c, v4, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC,
+	                    &m->int_addr) &&
+	       addr_attr_eq(c, v4, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST,
+	                    &m->ext_addr) &&
+	       (!ports || (port_in(c, ATTR_ORIG_PORT_SRC, m, m->int_port) &&
+	                   port_in(c, ATTR_REPL_PORT_DST, m, m->ext_port)));
+}
+
+struct kill_ctx {
+	struct dp_ct *ct;
+	const struct pctl_dp_mapping *const *maps;
+	size_t n;
+};
+
+static int kill_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *c,
+                   void *data)
+{
+	(void)type;
+	struct kill_ctx *k = data;
+	for (size_t i = 0; i < k->n; i++) {
+		if (flow_of(c, k->maps[i])) {
+			/* Already gone is as good as deleted. */
+			(void)nfct_query(k->ct->del, NFCT_Q_DESTROY, c);
+			break;
+		}
+	}
+	return NFCT_CB_CONTINUE;
+}
+
+int dp_ct_kill(struct dp_ct *ct, const struct pctl_dp_mapping *const *maps,
+               size_t n)
+{
+	if (n == 0)
+		return 0;
+	struct kill_ctx k = {ct, maps, n};
+	nfct_callback_register(ct->dump, NFCT_T_ALL, kill_cb, &k);
+	uint32_t family = AF_UNSPEC;
+	int r = nfct_query(ct->dump, NFCT_Q_DUMP, &family);
+	nfct_callback_unregister(ct->dump);
+	return r < 0 ? -errno : 0;
+}
+
+static struct nf_conntrack *tuple(uint8_t protocol, const pctl_addr *int_addr,
+                                  uint16_t int_port, const pctl_addr *remote,
+                                  uint16_t remote_port)
+{
+	bool v4 = dp_addr_v4(int_addr);
+	if (dp_addr_v4(remote) != v4)
+		return NULL;
+	struct nf_conntrack *c = nfct_new();
+	if (!c)
+		return NULL;
+	size_t n;
+	nfct_set_attr_u8(c, ATTR_L3PROTO, v4 ? AF_INET : AF_INET6);
+	nfct_set_attr(c, v4 ? ATTR_IPV4_SRC : ATTR_IPV6_SRC,
+	              dp_addr_raw(int_addr, &n));
+	nfct_set_attr(c, v4 ? ATTR_IPV4_DST : ATTR_IPV6_DST,
+	              dp_addr_raw(remote, &n));
+	nfct_set_attr_u8(c, ATTR_L4PROTO, protocol);
+	nfct_set_attr_u16(c, ATTR_PORT_SRC, htons(int_port));
+	nfct_set_attr_u16(c, ATTR_PORT_DST, htons(remote_port));
+	return c;
+}
+
+struct get_ctx {
+	bool found;
+	bool v4;
+	struct pctl_dp_flow *out;
+};
+
+static int get_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *c,
+                  void *data)
+{
+	(void)type;
+	struct get_ctx *g = data;
+	const void *ext =
+	    nfct_get_attr(c, g->v4 ? ATTR_REPL_IPV4_DST : ATTR_REPL_IPV6_DST);
+	if (!ext)
+		return NFCT_CB_STOP;
+	memset(&g->out->ext_addr, 0, sizeof(g->out->ext_addr));
+	if (g->v4) {
+		g->out->ext_addr.b[10] = 0xff;
+		g->out->ext_addr.b[11] = 0xff;
+		memcpy(g->out->ext_addr.b + 12, ext, 4);
+	} else {
+		memcpy(g->out->ext_addr.b, ext, 16);
+	}
+	/* The reply goes to the translated source: the external port. */
+	g->out->ext_port = ntohs(nfct_get_attr_u16(c, ATTR_REPL_PORT_DST));
+	g->out->timeout_left = nfct_get_attr_u32(c, ATTR_TIMEOUT);
+	g->found = true;
+	return NFCT_CB_STOP;
+}
+
+int dp_ct_lookup(struct dp_ct *ct, uint8_t protocol, const pctl_addr *int_addr,
+                 uint16_t int_port, const pctl_addr *remote_addr,
+                 uint16_t remote_port, struct pctl_dp_flow *out)
+{
+	struct nf_conntrack *c =
+	    tuple(protocol, int_addr, int_port, remote_addr, remote_port);
+	if (!c)
+		return -EINVAL;
+	struct get_ctx g = {false, dp_addr_v4(int_addr), out};
+	nfct_callback_register(ct->dump, NFCT_T_ALL, get_cb, &g);
+	int r = nfct_query(ct->dump, NFCT_Q_GET, c);
+	int e = errno;
+	nfct_callback_unregister(ct->dump);
+	nfct_destroy(c);
+	if (g.found)
+		return 0;
+	return r < 0 && e != ENOENT ? -e : -ENOENT;
+}
+
+int dp_ct_set_timeout(struct dp_ct *ct, uint8_t protocol,
+                      const pctl_addr *int_addr, uint16_t int_port,
+                      const pctl_addr *remote_addr, uint16_t remote_port,
+                      uint32_t timeout)
+{
+	struct nf_conntrack *c =
+	    tuple(protocol, int_addr, int_port, remote_addr, remote_port);
+	if (!c)
+		return -EINVAL;
+	nfct_set_attr_u32(c, ATTR_TIMEOUT, timeout);
+	int r = nfct_query(ct->del, NFCT_Q_UPDATE, c);
+	int e = errno;
+	nfct_destroy(c);
+	return r < 0 ? -e : 0;
+}

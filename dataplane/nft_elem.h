@@ -1,0 +1,29 @@
+/*
+ * Element encoding: turns one mapping into the elements of the sets of
+ * nft_layout.h that make it real, and queues their addition (with the
+ * mapping's lifetime as kernel timeout) or removal in a batch.
+ */
+#ifndef PORTCTL_DATAPLANE_NFT_ELEM_H
+#define PORTCTL_DATAPLANE_NFT_ELEM_H
+
+#include "../server/backend.h"
+#include "nl_batch.h"
+
+enum dp_elem_op {
+	DP_ELEM_ADD,     /* NEWSETELEM with timeout = lifetime */
+	DP_ELEM_DESTROY, /* DESTROYSETELEM: gone, or never there / expired */
+};
+
+/* Largest PORT_SET a mapping may carry in the per-port maps. */
+#define DP_MAX_PORT_COUNT 4096
+
+/* Queue the elements of m.  0, -EINVAL for a mapping the layout cannot
+ * express (mixed families, zero lifetime on add, port range past 65535),
+ * or -ENOMEM. */
+int dp_elem_queue(struct dp_batch *b, const char *table,
+                  const struct pctl_dp_mapping *m, enum dp_elem_op op);
+
+/* Does m translate addresses (NAT44), as opposed to a pinhole? */
+bool dp_mapping_is_nat(const struct pctl_dp_mapping *m);
+
+#endif
