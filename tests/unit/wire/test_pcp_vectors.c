@@ -64,26 +64,33 @@ static void test_t1_map_request_encodes(void **state)
 	assert_memory_equal(out, pcp_vec_t1_map_request, 60);
 }
 
+/* Decodes T-1 followed by one option's wire bytes; returns that option,
+ * which must be the only one. */
+static const struct pctl_option *map_with_option(const uint8_t *opt, size_t n)
+{
+	static struct pcp_vec_buf r;
+
+	pcp_vec_map_request(&r);
+	memcpy(r.b + r.len, opt, n);
+	r.len += n;
+	assert_true(pcp_vec_request_is(&r, PCTL_V_OK, 0, 0, NULL, &msg, &err));
+	assert_int_equal(msg.n_options, 1);
+	assert_int_equal(msg.options[0].offset, 60);
+	return &msg.options[0];
+}
+
 /* T-2: the FILTER option parses to 198.51.100.0/24 and packs back. */
 static void test_t2_filter_option_both_ways(void **state)
 {
 	(void)state;
-	struct pcp_vec_buf r;
 	struct pctl_filter f;
 	uint8_t data[PCTL_FILTER_LEN];
-	pctl_addr client = pcp_vec_client();
+	const struct pctl_option *o =
+	    map_with_option(pcp_vec_t2_filter_option, 24);
 
-	pcp_vec_map_request(&r);
-	memcpy(r.b + r.len, pcp_vec_t2_filter_option, 24);
-	r.len += 24;
-	assert_int_equal(pctl_request_decode(r.b, r.len, &client, &msg, &err),
-	                 PCTL_V_OK);
-	assert_int_equal(msg.n_options, 1);
-	assert_int_equal(msg.options[0].code, PCTL_OPT_FILTER);
-	assert_int_equal(msg.options[0].len, 20);
-	assert_int_equal(msg.options[0].offset, 60);
-	assert_int_equal(pctl_filter_parse(&msg.options[0], &f),
-	                 PCTL_R_SUCCESS);
+	assert_int_equal(o->code, PCTL_OPT_FILTER);
+	assert_int_equal(o->len, 20);
+	assert_int_equal(pctl_filter_parse(o, &f), PCTL_R_SUCCESS);
 	assert_int_equal(f.prefix_len, 120);
 	assert_int_equal(f.port, 0);
 	assert_memory_equal(f.addr.b, pcp_vec_t2_filter_option + 8, 16);
@@ -98,19 +105,14 @@ static void test_t2_filter_option_both_ways(void **state)
 static void test_t3_port_set_option_both_ways(void **state)
 {
 	(void)state;
-	struct pcp_vec_buf r;
 	struct pctl_port_set ps;
 	uint8_t data[PCTL_PORT_SET_LEN];
-	pctl_addr client = pcp_vec_client();
+	const struct pctl_option *o =
+	    map_with_option(pcp_vec_t3_port_set_option, 12);
 
-	pcp_vec_map_request(&r);
-	memcpy(r.b + r.len, pcp_vec_t3_port_set_option, 12);
-	r.len += 12;
-	assert_int_equal(pctl_request_decode(r.b, r.len, &client, &msg, &err),
-	                 PCTL_V_OK);
-	assert_int_equal(msg.options[0].len, 5);
-	assert_int_equal(pctl_port_set_parse(&msg.options[0], &ps),
-	                 PCTL_R_SUCCESS);
+	assert_int_equal(o->code, PCTL_OPT_PORT_SET);
+	assert_int_equal(o->len, 5);
+	assert_int_equal(pctl_port_set_parse(o, &ps), PCTL_R_SUCCESS);
 	assert_int_equal(ps.size, 100);
 	assert_int_equal(ps.first_internal_port, 50000);
 	assert_false(ps.parity);
