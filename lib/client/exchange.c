@@ -189,9 +189,12 @@ static void renew(struct pctl_mapping *m, uint64_t now)
 	if (now >= m->expires_at) {
 		/* Renewals went unanswered until expiry: lost.  Keep asking,
 		 * suggesting the previous endpoint (C-20, C-70). */
-		pctl_ex_start(m, now, 0);
+		uint64_t delay = m->last_tx_at + 4000u > now
+		                     ? m->last_tx_at + 4000u - now
+		                     : 0; /* C-21: still 4 s apart */
+		pctl_ex_start(m, now, delay);
 		pctl_cl_notify(m, PCTL_EV_LOST);
-		if (m->state == PCTL_MS_PENDING && m->next_at)
+		if (!delay && m->state == PCTL_MS_PENDING && m->next_at)
 			retransmit(m, now);
 		return;
 	}

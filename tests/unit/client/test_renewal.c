@@ -1,0 +1,148 @@
+/*
+ * Renewal (RFC 6887 section 11.2.1): the C-21 windows, at least 4 s apart,
+ * same nonce and the previous external endpoint suggested (C-20), the C-23
+ * lifetime cap, loss at expiry, and a non-kept mapping not renewed.
+ */
+#include "harness.h"
+
+static void test_c21_windows(void **state)
+{
+	(void)state;
+	/* 1000 s lifetime */
+	assert_int_equal(pctl_renew_at(1000, 0, 0), 500000);
+	assert_int_equal(pctl_renew_at(1000, 0, UINT32_MAX), 624999);
+	assert_int_equal(pctl_renew_at(1000, 1, 0), 750000);
+	assert_int_equal(pctl_renew_at(1000, 1, UINT32_MAX), 812499);
+	assert_int_equal(pctl_renew_at(1000, 2, 0), 875000);
+	assert_int_equal(pctl_renew_at(1000, 2, UINT32_MAX), 906249);
+	/* the windows close in on the expiry, never past it */
+	for (unsigned k = 0; k < 40; k++)
+		assert_true(pctl_renew_at(1000, k, UINT32_MAX) <= 1000000);
+}
+
+static void test_c20_renewal_same_nonce_suggests_previous(void **state)
+{
+	struct h h;
+	struct pctl_msg req, ren;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_mapping *m;
+	(void)state;
+
+	h_init(&h);
+	h.rnd = 0; /* earliest point of every window */
+	m = h_granted_map(&h, 8080, 1000, 50, &req);
+	assert_int_equal(h.nev, 1);
+	assert_int_equal(h.ev[0], PCTL_EV_GRANTED);
+	assert_int_equal(h_state(m), PCTL_MS_GRANTED);
+	assert_int_equal(pctl_client_timeout(h.c), 500000);
+	h_advance(&h, 499999);
+	assert_int_equal(h_count_requests(&h), 0);
+	h_advance(&h, 1);
+	h_expect_pcp(&h, &ren, buf);
+	assert_memory_equal(ren.nonce, req.nonce, PCTL_NONCE_LEN);
+	assert_int_equal(ren.external_port, 18080);
+	char a[PCTL_ADDRSTRLEN];
+	assert_string_equal(pctl_addr_to_str(&ren.external_addr, a, sizeof(a)),
+	                    "203.0.113.7");
+	/* unanswered: next at 3/4 of the lifetime */
+	assert_int_equal(pctl_client_timeout(h.c), 250000);
+	h_advance(&h, 250000);
+	assert_int_equal(h_count_requests(&h), 1);
+	assert_int_equal(pctl_client_timeout(h.c), 125000); /* 7/8 */
+	/* answered: a fresh lifetime, event RENEWED */
+	h_reply(&h, &ren, PCTL_R_SUCCESS, 1000, 50 + 750, "203.0.113.7", 18080);
+	assert_int_equal(h.ev[h.nev - 1], PCTL_EV_RENEWED);
+	assert_int_equal(pctl_client_timeout(h.c), 500000);
+	h_done(&h);
+}
+
+static void test_c21_renewals_at_least_4s_apart_then_lost(void **state)
+{
+	struct h h;
+	struct pctl_msg req;
+	uint64_t last = 0, sent_at[64];
+	unsigned n = 0;
+	(void)state;
+
+	h_init(&h);
+	h.rnd = 0;
+	h_granted_map(&h, 9000, 20, 7, &req); /* 20 s lifetime */
+	uint64_t start = h.now;
+	while (h.nev < 2 && n < 64) {
+		int64_t t = pctl_client_timeout(h.c);
+		assert_true(t >= 0);
+		h_advance(&h, (uint64_t)t);
+		if (h_count_requests(&h))
+			sent_at[n++] = h.now - start;
+	}
+	/* renewals at 10 s, 15 s, then 19 s would be < 4 s apart: 19 s;
+	 * every gap >= 4 s */
+	assert_true(n >= 2);
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			assert_true(sent_at[i] - last >= 4000);
+		last = sent_at[i];
+		if (h.ev[1] == PCTL_EV_LOST && i == n - 1)
+			break;
+	}
+	assert_int_equal(sent_at[0], 10000);
+	assert_int_equal(sent_at[1], 15000);
+	/* at expiry (20 s) the mapping is lost and re-creation starts */
+	assert_int_equal(h.ev[1], PCTL_EV_LOST);
+	assert_int_equal(h.info[1].state, PCTL_MS_PENDING);
+	h_done(&h);
+}
+
+static void test_c23_lifetime_capped(void **state)
+{
+	struct h h;
+	struct pctl_msg req;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_map_params p;
+	(void)state;
+
+	h_init(&h);
+	h.rnd = 0;
+	p = h_map_params(6, 443, 3600);
+	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	h_expect_pcp(&h, &req, buf);
+	h_reply(&h, &req, PCTL_R_SUCCESS, PCTL_LIFETIME_STATIC, 1,
+	        "203.0.113.8", 443);
+	assert_int_equal(h.info[0].lifetime, PCTL_CLIENT_MAX_LIFETIME);
+	/* renewed at half of 24 h, not at half of 136 years */
+	assert_int_equal(pctl_client_timeout(h.c), 43200000);
+	h_done(&h);
+}
+
+static void test_c20_not_kept_is_not_renewed(void **state)
+{
+	struct h h;
+	struct pctl_msg req;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_map_params p;
+	struct pctl_mapping *m;
+	(void)state;
+
+	h_init(&h);
+	p = h_map_params(6, 444, 3600);
+	p.keep = false;
+	m = pctl_map_new(h.c, &p, h_cb, &h);
+	h_expect_pcp(&h, &req, buf);
+	h_reply(&h, &req, PCTL_R_SUCCESS, 3600, 1, "203.0.113.8", 444);
+	assert_int_equal(h_state(m), PCTL_MS_GRANTED);
+	assert_int_equal(pctl_client_timeout(h.c), -1);
+	assert_int_equal(pctl_client_wait(h.c, m, 0), 0); /* settled */
+	h_done(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_c21_windows),
+	    cmocka_unit_test(test_c20_renewal_same_nonce_suggests_previous),
+	    cmocka_unit_test(test_c21_renewals_at_least_4s_apart_then_lost),
+	    cmocka_unit_test(test_c23_lifetime_capped),
+	    cmocka_unit_test(test_c20_not_kept_is_not_renewed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
