@@ -211,10 +211,13 @@ static size_t natpmp_len(const struct pctl_natpmp *m)
 			return PCTL_NATPMP_MAP_REQ_LEN;
 		return 0;
 	}
-	if (m->result == PCTL_NATPMP_R_UNSUPP_VERSION)
-		return PCTL_NATPMP_UNSUPP_RESP_LEN; /* N-5 */
+	/* N-5 is OP 128: the answer to a request of another version, whose
+	 * opcode the server does not read.  A map reply keeps its full form
+	 * whatever its result, so that its ports survive a re-encoding. */
 	if (m->opcode == PCTL_NATPMP_OP_EXTERNAL_ADDR)
-		return PCTL_NATPMP_EXTADDR_RESP_LEN;
+		return m->result == PCTL_NATPMP_R_UNSUPP_VERSION
+		           ? PCTL_NATPMP_UNSUPP_RESP_LEN
+		           : PCTL_NATPMP_EXTADDR_RESP_LEN;
 	if (is_map_opcode(m->opcode))
 		return PCTL_NATPMP_MAP_RESP_LEN;
 	return REPLY_HDR_LEN;

@@ -232,6 +232,22 @@ static void test_n7_map_failure_reply_full_format(void **state)
 	assert_int_equal(m.internal_port, 8080);
 }
 
+/* N-4: a map reply keeps its 16 octets whatever the result, so that the
+ * internal port still names the request (only OP 128 has the N-5 form). */
+static void test_n4_map_reply_keeps_full_form_for_any_result(void **state)
+{
+	(void)state;
+	static const uint8_t want[] = {0x00, 0x81, 0x00, 0x01, 0, 0, 0, 3,
+	                               0x13, 0x88, 0,    0,    0, 0, 0, 0};
+	struct pctl_natpmp m = {.response = true,
+	                        .opcode = PCTL_NATPMP_OP_MAP_UDP,
+	                        .result = PCTL_NATPMP_R_UNSUPP_VERSION,
+	                        .epoch = 3,
+	                        .internal_port = 5000};
+
+	assert_encodes_to(&m, want, sizeof(want));
+}
+
 /* ---- N-5 unsupported version response ---------------------------------- */
 
 static const uint8_t n5_resp[] = {0x00, 0x80, 0x00, 0x01,
@@ -641,6 +657,7 @@ int main(void)
 	    cmocka_unit_test(test_n4_map_response_decode),
 	    cmocka_unit_test(test_n4_map_response_encode),
 	    cmocka_unit_test(test_n7_map_failure_reply_full_format),
+	    cmocka_unit_test(test_n4_map_reply_keeps_full_form_for_any_result),
 	    cmocka_unit_test(test_n5_unsupp_version_response_both_ways),
 	    cmocka_unit_test(test_e8_unsupp_version_with_op0_tolerated),
 	    cmocka_unit_test(test_n7_unsupp_version_error_response),
