@@ -529,7 +529,8 @@ static enum pctl_verdict decode_v2(const uint8_t *buf, size_t len,
 		return fail(err, PCTL_V_ERROR, PCTL_R_UNSUPP_OPCODE,
 		            PCTL_OFF_OPCODE, "S-10: unsupported opcode");
 	}
-	get_map_peer(buf, msg);
+	if (body > 0)
+		get_map_peer(buf, msg);
 	if (!srv)
 		return walk_options(buf, len, PCTL_HDR_LEN + (size_t)body, msg,
 		                    NULL, err);
@@ -629,7 +630,8 @@ enum pctl_verdict pctl_response_decode(const uint8_t *buf, size_t len,
 		msg->opaque_len = len - PCTL_HDR_LEN;
 		return PCTL_V_OK;
 	}
-	get_map_peer(buf, msg);
+	if (body > 0)
+		get_map_peer(buf, msg);
 	/* C-38: unknown options of any range are kept, never fatal.  Options
 	 * whose structure is broken make a success response unusable; an
 	 * error response echoes the request (S-12), possibly the very option
