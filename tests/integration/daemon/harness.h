@@ -1,0 +1,69 @@
+/*
+ * Integration-test harness for portctld: starts the real daemon binary on a
+ * loopback address and port of the test's own, talks to it with real UDP
+ * datagrams built by the codec, and stops it (only the PID it started, also
+ * when a test fails: the child gets SIGKILL when the test process dies).
+ */
+#ifndef PORTCTLD_TEST_HARNESS_H
+#define PORTCTLD_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <portctl/wire.h>
+
+struct daemon {
+	pid_t pid;
+	char dir[64]; /* private temp dir: config, control socket, log */
+	char conf[128];
+	char control[128];
+	char log[128];
+	char ip[32]; /* listen address */
+	uint16_t port;
+	pctl_addr addr;
+};
+
+/* Creates the temp dir and picks a free UDP port on ip (port 0 asks the
+ * kernel).  Call once per test. */
+void daemon_init(struct daemon *d, const char *ip, uint16_t port);
+/* (Re)writes the configuration file. */
+void daemon_write_conf(struct daemon *d, const char *text);
+/* Starts portctld -f -c conf --listen ip:port --control ... plus extra
+ * (NULL-terminated, may be NULL); waits (bounded) for the control socket.
+ * Returns 0, or -1 if it exited or never became ready. */
+int daemon_start(struct daemon *d, const char *const *extra);
+/* Sends sig; for SIGTERM/SIGINT waits (at most 10 s, then SIGKILL) and
+ * returns the exit status (0 on a clean stop), else returns 0. */
+int daemon_signal(struct daemon *d, int sig);
+/* Stops if running and removes the temp dir. */
+void daemon_cleanup(struct daemon *d);
+/* Whether the log contains s. */
+bool daemon_log_has(const struct daemon *d, const char *s);
+
+/* A UDP socket bound to src_ip:port (port 0: any). */
+int client_open(const char *src_ip, uint16_t port);
+/* Waits up to timeout_ms for a datagram; returns its length or -1. */
+ssize_t client_recv(int fd, uint8_t *buf, size_t cap, int timeout_ms);
+/* A MAP request from a client bound to src_ip. */
+size_t build_map(uint8_t *buf, const char *client_ip, const uint8_t nonce[12],
+                 uint8_t proto, uint16_t int_port, uint16_t ext_port,
+                 uint32_t lifetime);
+/* Sends buf to the daemon and waits for a PCP response (up to 3 tries of
+ * 700 ms); 0 and the decoded response, or -1. resp_buf keeps the octets. */
+int pcp_exchange(int fd, const struct daemon *d, const uint8_t *buf, size_t len,
+                 struct pctl_msg *resp, uint8_t *resp_buf);
+/* MAP in one call: result code, or -1 without an answer. */
+int pcp_map(int fd, const struct daemon *d, const char *client_ip,
+            const uint8_t nonce[12], uint8_t proto, uint16_t int_port,
+            uint16_t ext_port, uint32_t lifetime, struct pctl_msg *resp);
+
+/* One control-socket request; returns the malloc'd reply (status line and
+ * body) or NULL. */
+char *control_request(const struct daemon *d, const char *line);
+/* Runs a command line, returns its exit status; stdout into out (malloc'd,
+ * may be NULL). */
+int run_command(const char *cmd, char **out);
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * portctld's life cycle: unsolicited ANNOUNCE at start from the server's
+ * unicast address and port (S-92, S-93), SIGHUP (new policy, mappings kept),
+ * restart (epoch reset, ANNOUNCE again), SIGTERM, --check-config, pidfile,
+ * control socket mode, and the backend choice.
+ *
+ * ANNOUNCE: the multicast copies (224.0.0.1 / ff02::1 port 5350) would be
+ * shared by every test running at once and lo has no MULTICAST flag, so the
+ * test configures `announce-unicast` to a socket of its own and checks the
+ * unicast copy, which goes through the same engine queue and send path.
+ * Address 127.22.0.x belongs to this file.
+ */
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define SERVER   "127.22.0.1"
+#define HOST_A   "127.22.0.2"
+#define HOST_B   "127.22.0.3"
+#define LISTENER "127.22.0.9"
+
+static const uint8_t nonce_a[12] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+static const uint8_t nonce_b[12] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8};
+
+struct fixture {
+	struct daemon d;
+	int listener; /* receives the unicast ANNOUNCEs */
+	uint16_t listener_port;
+	char base_conf[256];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+
+	f->listener = client_open(LISTENER, 0);
+	getsockname(f->listener, (struct sockaddr *)&sin, &sl);
+	f->listener_port = ntohs(sin.sin_port);
+	daemon_init(&f->d, SERVER, 0);
+	snprintf(f->base_conf, sizeof(f->base_conf),
+	         "multicast-announce no\nannounce-unicast %s:%u\n"
+	         "announce-count 2\n",
+	         LISTENER, f->listener_port);
+	daemon_write_conf(&f->d, f->base_conf);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	daemon_cleanup(&f->d);
+	close(f->listener);
+	free(f);
+	return 0;
+}
+
+/* Waits for an ANNOUNCE; checks it came from the server's address and port
+ * (S-92) with SUCCESS; returns its epoch or -1. */
+static long wait_announce(struct fixture *f)
+{
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_msg m;
+	struct pctl_error err;
+
+	for (int i = 0; i < 10; i++) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n;
+
+		struct pollfd pf = {.fd = f->listener, .events = POLLIN};
+
+		if (poll(&pf, 1, 3000) != 1)
+			return -1;
+		n = recvfrom(f->listener, buf, sizeof(buf), MSG_DONTWAIT,
+		             (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			continue;
+		if (pctl_response_decode(buf, (size_t)n, &m, &err) !=
+		        PCTL_V_OK ||
+		    m.opcode != PCTL_OP_ANNOUNCE)
+			continue;
+		assert_int_equal(m.result, PCTL_R_SUCCESS);
+		assert_int_equal(ntohs(from.sin_port), f->d.port);
+		assert_string_equal(inet_ntoa(from.sin_addr), SERVER);
+		return (long)m.epoch;
+	}
+	return -1;
+}
+
+static void drain(int fd)
+{
+	uint8_t buf[PCTL_MAX_MSG];
+
+	while (client_recv(fd, buf, sizeof(buf), 0) >= 0)
+		;
+}
+
+/* S-93: ANNOUNCE at start; restart resets the epoch (S-25) and announces
+ * again; mappings do not survive (no journal). */
+static void test_s93_announce_at_start_and_after_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct pctl_msg r;
+	int fa = client_open(HOST_A, 0);
+	long e;
+	char *list;
+
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	e = wait_announce(f);
+	assert_true(e >= 0 && e <= 1);
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5000, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	usleep(2200 * 1000);
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5000, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	assert_true(r.epoch >= 2);
+
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
+	drain(f->listener);
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	e = wait_announce(f);
+	assert_true(e >= 0 && e <= 1);
+	list = control_request(&f->d, "list");
+	assert_string_equal(list, "ok\n");
+	free(list);
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5000, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	assert_true(r.epoch <= 1);
+	/* SIGINT stops as cleanly as SIGTERM. */
+	assert_int_equal(daemon_signal(&f->d, SIGINT), 0);
+	close(fa);
+}
+
+static bool wait_log(struct daemon *d, const char *s)
+{
+	for (int i = 0; i < 100; i++) {
+		if (daemon_log_has(d, s))
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+/* SIGHUP: the new policy applies at once, mappings stay; a bad file changes
+ * nothing and is reported as file:line. */
+static void test_sighup_keeps_mappings_and_applies_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct pctl_msg r;
+	int fa = client_open(HOST_A, 0), fb = client_open(HOST_B, 0);
+	char conf[512], *list;
+
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5000, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	assert_int_equal(
+	    pcp_map(fb, &f->d, HOST_B, nonce_b, 6, 5001, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+
+	snprintf(conf, sizeof(conf), "%sdeny %s proto tcp port 6000-6999\n",
+	         f->base_conf, HOST_B);
+	daemon_write_conf(&f->d, conf);
+	assert_int_equal(daemon_signal(&f->d, SIGHUP), 0);
+	assert_true(wait_log(&f->d, "reloaded configuration"));
+
+	list = control_request(&f->d, "list");
+	assert_non_null(strstr(list, "127.22.0.2:5000 "));
+	assert_non_null(strstr(list, "127.22.0.3:5001 "));
+	free(list);
+	assert_int_equal(
+	    pcp_map(fb, &f->d, HOST_B, nonce_b, 6, 6001, 0, 600, &r),
+	    PCTL_R_NOT_AUTHORIZED);
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 6001, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+
+	snprintf(conf, sizeof(conf), "%sfrobnicate\n", f->base_conf);
+	daemon_write_conf(&f->d, conf);
+	assert_int_equal(daemon_signal(&f->d, SIGHUP), 0);
+	snprintf(conf, sizeof(conf), "%s:4: unknown directive 'frobnicate'",
+	         f->d.conf);
+	assert_true(wait_log(&f->d, conf));
+	assert_int_equal(
+	    pcp_map(fb, &f->d, HOST_B, nonce_b, 6, 6002, 0, 600, &r),
+	    PCTL_R_NOT_AUTHORIZED); /* old policy still there */
+	list = control_request(&f->d, "list");
+	assert_non_null(strstr(list, "127.22.0.2:5000 "));
+	free(list);
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
+	close(fa);
+	close(fb);
+}
+
+/* -n checks and exits: 0 with the defaults it would use, 1 with file:line. */
+static void test_check_config(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[512], *out = NULL;
+
+	snprintf(cmd, sizeof(cmd), "%s -n -c %s 2>&1", PORTCTLD_PATH,
+	         f->d.conf);
+	assert_int_equal(run_command(cmd, &out), 0);
+	/* The embedded default (no listen line) is announced. */
+	assert_non_null(strstr(out, "configuration OK"));
+	assert_non_null(strstr(out, "serving 127.0.0.1 and ::1 port 5351"));
+	assert_non_null(strstr(out, "203.0.113.1"));
+	free(out);
+
+	daemon_write_conf(&f->d, "listen 127.0.0.1\n\nmax-lifetime soon\n");
+	snprintf(cmd, sizeof(cmd), "%s --check-config -c %s 2>&1",
+	         PORTCTLD_PATH, f->d.conf);
+	assert_int_equal(run_command(cmd, &out), 1);
+	assert_non_null(strstr(out, ":3: 'soon' is not a number"));
+	free(out);
+	/* And a real start refuses the same file. */
+	snprintf(cmd, sizeof(cmd), "%s -f -c %s 2>&1", PORTCTLD_PATH,
+	         f->d.conf);
+	assert_int_equal(run_command(cmd, &out), 1);
+	assert_non_null(strstr(out, ":3: 'soon' is not a number"));
+	free(out);
+
+	snprintf(cmd, sizeof(cmd), "%s --version", PORTCTLD_PATH);
+	assert_int_equal(run_command(cmd, &out), 0);
+	assert_non_null(strstr(out, "portctld "));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s --nonsense 2>&1", PORTCTLD_PATH);
+	assert_int_equal(run_command(cmd, &out), 2);
+	assert_non_null(strstr(out, "unknown option '--nonsense'"));
+	free(out);
+}
+
+/* --pidfile holds the PID while running and goes at a clean stop; the
+ * control socket is mode 0600. */
+static void test_pidfile_and_control_mode(void **state)
+{
+	struct fixture *f = *state;
+	char pidpath[160], buf[32] = "";
+	const char *extra[] = {"--pidfile", pidpath, NULL};
+	struct stat st;
+	FILE *p;
+
+	snprintf(pidpath, sizeof(pidpath), "%s/portctld.pid", f->d.dir);
+	assert_int_equal(daemon_start(&f->d, extra), 0);
+	p = fopen(pidpath, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(buf, sizeof(buf), p));
+	fclose(p);
+	assert_int_equal(atol(buf), (long)f->d.pid);
+	assert_int_equal(stat(f->d.control, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
+	assert_int_not_equal(access(pidpath, F_OK), 0);
+	assert_int_not_equal(access(f->d.control, F_OK), 0);
+}
+
+/* --backend: an unknown name, and nftables when it is not built in, give a
+ * precise error and no daemon. */
+static void test_backend_selection_errors(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[512], *out = NULL;
+
+	snprintf(cmd, sizeof(cmd),
+	         "%s -f -c %s --listen %s:%u --control %s --backend bpf 2>&1",
+	         PORTCTLD_PATH, f->d.conf, SERVER, f->d.port, f->d.control);
+	assert_int_equal(run_command(cmd, &out), 1);
+	assert_non_null(strstr(out, "unknown backend 'bpf'"));
+	free(out);
+#ifndef PORTCTLD_HAVE_NFT
+	snprintf(cmd, sizeof(cmd),
+	         "%s -f -c %s --listen %s:%u --control %s --backend nftables "
+	         "2>&1",
+	         PORTCTLD_PATH, f->d.conf, SERVER, f->d.port, f->d.control);
+	assert_int_equal(run_command(cmd, &out), 1);
+	assert_non_null(
+	    strstr(out, "backend 'nftables' is not built into this portctld"));
+	free(out);
+#endif
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_s93_announce_at_start_and_after_restart, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_sighup_keeps_mappings_and_applies_policy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_check_config, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pidfile_and_control_mode,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backend_selection_errors,
+	                                    setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
