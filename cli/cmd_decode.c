@@ -119,10 +119,21 @@ static void decode_pcp(struct decode_state *st, const uint8_t *buf, size_t len)
 {
 	struct pctl_error err;
 	memset(&err, 0, sizeof(err));
-	if (pctl_decode(buf, len, &st->msg, &err) == PCTL_V_OK)
-		print_pcp_msg(&st->pr, &st->msg);
-	else
+	if (pctl_decode(buf, len, &st->msg, &err) != PCTL_V_OK) {
 		report_error(st, false, &err);
+		return;
+	}
+	const struct pctl_option *bad = print_pcp_msg(&st->pr, &st->msg);
+	if (bad) {
+		/* Well-formed as a message, but an option's data cannot be
+		 * what its code says (W-8): as undecodable as a bad header,
+		 * and shown in the option itself. */
+		fprintf(stderr,
+		        "datagram %lu: offset %u: W-8: %s option data "
+		        "malformed\n",
+		        st->count, bad->offset, pctl_option_name(bad->code));
+		st->refused = true;
+	}
 }
 
 static void print_frame_info(struct printer *pr, const struct frame_info *fi)

@@ -79,8 +79,12 @@ void print_addr(struct printer *p, const char *key, const char *label,
                 const pctl_addr *a);
 
 /* Every field of a decoded PCP message (pctl_decode), options included,
- * into the current record. */
-void print_pcp_msg(struct printer *p, const struct pctl_msg *m);
+ * into the current record.  An option whose data does not fit its code
+ * (W-8: a FILTER that is not 20 octets, a PORT_SET of size 0, ...) is shown
+ * with its raw data and the result code it deserves; the first such option
+ * is returned (NULL when all are well-formed). */
+const struct pctl_option *print_pcp_msg(struct printer *p,
+                                        const struct pctl_msg *m);
 /* Every field of a NAT-PMP message of len octets; fields the datagram is
  * too short to carry (an 8-octet error reply) are left out. */
 void print_natpmp_msg(struct printer *p, const struct pctl_natpmp *m,

@@ -221,68 +221,71 @@ void print_addr(struct printer *p, const char *key, const char *label,
 static void print_option_malformed(struct printer *p,
                                    const struct pctl_option *o, int result)
 {
-	print_named(p, "error", "malformed", (uint64_t)result,
+	print_named(p, "malformed", "malformed", (uint64_t)result,
 	            pctl_result_name((uint8_t)result));
 	print_hex(p, "data", "data", o->data, o->len);
 }
 
 /* THIRD_PARTY (1): the internal address (6887 13.1). */
-static void print_third_party(struct printer *p, const struct pctl_option *o)
+static bool print_third_party(struct printer *p, const struct pctl_option *o)
 {
 	pctl_addr a;
 	int r = pctl_third_party_parse(o, &a);
 	if (r != PCTL_R_SUCCESS) {
 		print_option_malformed(p, o, r);
-		return;
+		return false;
 	}
 	print_addr(p, "internal_addr", "internal IP", &a);
+	return true;
 }
 
 /* FILTER (3): prefix, remote peer port and address (6887 13.3, S-81). */
-static void print_filter(struct printer *p, const struct pctl_option *o)
+static bool print_filter(struct printer *p, const struct pctl_option *o)
 {
 	struct pctl_filter f;
 	int r = pctl_filter_parse(o, &f);
 	if (r != PCTL_R_SUCCESS) {
 		print_option_malformed(p, o, r);
-		return;
+		return false;
 	}
 	print_uint(p, "prefix_length", "prefix length", f.prefix_len);
 	print_uint(p, "remote_port", "remote peer port", f.port);
 	print_addr(p, "remote_addr", "remote peer IP", &f.addr);
+	return true;
 }
 
 /* PORT_SET (130, RFC 7753): size, first internal port, parity (X-3; E-10:
  * Wireshark calls the port "first external port", the RFC is right). */
-static void print_port_set(struct printer *p, const struct pctl_option *o)
+static bool print_port_set(struct printer *p, const struct pctl_option *o)
 {
 	struct pctl_port_set ps;
 	int r = pctl_port_set_parse(o, &ps);
 	if (r != PCTL_R_SUCCESS) {
 		print_option_malformed(p, o, r);
-		return;
+		return false;
 	}
 	print_uint(p, "size", "port set size", ps.size);
 	print_uint(p, "first_internal_port", "first internal port",
 	           ps.first_internal_port);
 	print_bool(p, "parity", "parity", ps.parity);
+	return true;
 }
 
 /* PREFIX64 (129, RFC 7225, X-2): prefix, suffix and the IPv4 prefix list. */
-static void print_prefix64(struct printer *p, const struct pctl_option *o)
+static bool print_prefix64(struct printer *p, const struct pctl_option *o)
 {
 	struct pctl_prefix64 px;
 	int r = pctl_prefix64_parse(o, &px);
 	if (r != PCTL_R_SUCCESS) {
 		print_option_malformed(p, o, r);
-		return;
+		return false;
 	}
 	print_uint(p, "prefix64_length", "prefix64 length", px.prefix_len);
 	print_hex(p, "prefix64", "prefix64", px.prefix, px.prefix_len);
 	print_hex(p, "suffix", "suffix", px.suffix,
 	          (size_t)(12 - px.prefix_len));
 	if (!px.has_ipv4_list)
-		return;
+		return true;
 	print_uint(p, "ipv4_prefix_count", "IPv4 prefix count", px.ipv4_count);
 	print_array_begin(p, "ipv4_prefixes");
 	for (uint16_t i = 0; i < px.ipv4_count; i++) {
@@ -296,6 +299,7 @@ static void print_prefix64(struct printer *p, const struct pctl_option *o)
 		print_object_end(p);
 	}
 	print_array_end(p);
+	return true;
 }
 
 /* DESCRIPTION (128, RFC 7220, X-1): UTF-8 text, shown escaped; invalid
@@ -307,7 +311,8 @@ static void print_description(struct printer *p, const struct pctl_option *o)
 	           pctl_utf8_valid(o->data, o->len));
 }
 
-static void print_option(struct printer *p, size_t index,
+/* Returns false when the option's data is malformed for its code (W-8). */
+static bool print_option(struct printer *p, size_t index,
                          const struct pctl_option *o)
 {
 	char title[32];
@@ -318,25 +323,26 @@ static void print_option(struct printer *p, size_t index,
 	print_bool(p, "mandatory", "mandatory", o->code < 128);
 	print_uint(p, "length", "length", o->len);
 	print_uint(p, "offset", "offset", o->offset);
+	bool ok = true;
 	switch (o->code) {
 	case PCTL_OPT_THIRD_PARTY:
-		print_third_party(p, o);
+		ok = print_third_party(p, o);
 		break;
 	case PCTL_OPT_PREFER_FAILURE:
 		if (o->len != 0)
 			print_hex(p, "data", "data", o->data, o->len);
 		break;
 	case PCTL_OPT_FILTER:
-		print_filter(p, o);
+		ok = print_filter(p, o);
 		break;
 	case PCTL_OPT_DESCRIPTION:
 		print_description(p, o);
 		break;
 	case PCTL_OPT_PREFIX64:
-		print_prefix64(p, o);
+		ok = print_prefix64(p, o);
 		break;
 	case PCTL_OPT_PORT_SET:
-		print_port_set(p, o);
+		ok = print_port_set(p, o);
 		break;
 	case PCTL_OPT_THIRD_PARTY_ID:
 		/* RFC 7843: an opaque, deployment-specific identifier. */
@@ -347,6 +353,7 @@ static void print_option(struct printer *p, size_t index,
 		break;
 	}
 	print_object_end(p);
+	return ok;
 }
 
 /* ---- PCP messages (W-2..W-6) -------------------------------------------- */
@@ -374,8 +381,10 @@ static void print_map_fields(struct printer *p, const struct pctl_msg *m)
 	           &m->external_addr);
 }
 
-void print_pcp_msg(struct printer *p, const struct pctl_msg *m)
+const struct pctl_option *print_pcp_msg(struct printer *p,
+                                        const struct pctl_msg *m)
 {
+	const struct pctl_option *malformed = NULL;
 	print_uint(p, "version", "version", m->version);
 	print_named(p, "r", "R", m->response,
 	            m->response ? "response" : "request");
@@ -406,8 +415,10 @@ void print_pcp_msg(struct printer *p, const struct pctl_msg *m)
 		          m->opaque_len);
 	print_array_begin(p, "options");
 	for (size_t i = 0; i < m->n_options; i++)
-		print_option(p, i, &m->options[i]);
+		if (!print_option(p, i, &m->options[i]) && !malformed)
+			malformed = &m->options[i];
 	print_array_end(p);
+	return malformed;
 }
 
 /* ---- NAT-PMP (RFC 6886, N-1..N-6) --------------------------------------- */
