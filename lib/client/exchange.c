@@ -17,7 +17,9 @@ void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay)
 	if (m->state != PCTL_MS_DELETING)
 		m->state = PCTL_MS_PENDING;
 	m->natpmp = m->c->cfg.force_natpmp;
-	m->natpmp_need_addr = m->natpmp;
+	m->natpmp_need_addr =
+	    m->natpmp && (m->srv < 0 || (size_t)m->srv >= m->c->nsrv ||
+	                  !m->c->srv[m->srv].have_natpmp_ext);
 	m->version_switches = 0;
 	m->tx = m->tx_this_srv = 0;
 	m->rt = 0;
@@ -196,6 +198,11 @@ static void renew(struct pctl_mapping *m, uint64_t now)
 		pctl_cl_notify(m, PCTL_EV_LOST);
 		if (!delay && m->state == PCTL_MS_PENDING && m->next_at)
 			retransmit(m, now);
+		return;
+	}
+	/* C-47: after NO_RESOURCES on a delete, nothing at all is sent. */
+	if (now < m->c->srv[m->srv].hold_all_until) {
+		m->next_at = m->c->srv[m->srv].hold_all_until;
 		return;
 	}
 	/* A renewal is a new request: PCP first (C-50.5). */
