@@ -17,6 +17,8 @@
 #include <string.h>
 
 #define MAX_WORDS 16
+/* The engine refuses lifetimes above a week (pctl_engine_config_check). */
+#define MAX_LIFETIME 604800
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -472,8 +474,8 @@ static const struct directive directives[] = {
     /* engine */
     FN("external-ip", 1, 1, h_external_ip),
     NUM("announce-count", K_UINT, engine.announce_count, 0, 10), /* S-94 */
-    NUM("min-lifetime", K_U32, engine.min_lifetime, 1, UINT32_MAX - 1),
-    NUM("max-lifetime", K_U32, engine.max_lifetime, 1, UINT32_MAX - 1),
+    NUM("min-lifetime", K_U32, engine.min_lifetime, 1, MAX_LIFETIME),
+    NUM("max-lifetime", K_U32, engine.max_lifetime, 1, MAX_LIFETIME),
     BOOL("nat44", engine.nat44),
     FN("port-range", 1, 1, h_port_range),
     FN("reserved-port", 1, 2, h_reserved_port),
@@ -483,7 +485,7 @@ static const struct directive directives[] = {
     BOOL("allow-all-protocols", engine.allow_all_protocols),
     BOOL("allow-all-ports", engine.allow_all_ports),
     BOOL("prefer-failure", engine.prefer_failure_enabled),
-    NUM("max-filters", K_U16, engine.max_filters, 1, 1024), /* S-86 */
+    NUM("max-filters", K_U16, engine.max_filters, 1, 256), /* S-86 */
     NUM("max-per-host", K_U32, engine.max_per_host, 0, UINT32_MAX),
     NUM("max-mappings", K_U32, engine.max_mappings, 0, UINT32_MAX),
     FN("rate-limit", 1, 2, h_rate_limit),

@@ -169,6 +169,14 @@ void daemon_cleanup(struct daemon *d)
 	d->dir[0] = '\0';
 }
 
+int daemon_finish(struct daemon *d)
+{
+	int st = daemon_signal(d, SIGTERM);
+
+	daemon_cleanup(d);
+	return st == 0 ? 0 : -1;
+}
+
 bool daemon_log_has(const struct daemon *d, const char *s)
 {
 	char buf[65536];

@@ -37,6 +37,9 @@ int daemon_start(struct daemon *d, const char *const *extra);
 /* Sends sig; for SIGTERM/SIGINT waits (at most 10 s, then SIGKILL) and
  * returns the exit status (0 on a clean stop), else returns 0. */
 int daemon_signal(struct daemon *d, int sig);
+/* SIGTERM, wait, remove the temp dir; 0 when the daemon exited cleanly
+ * (status 0, so also no leak under ASan). */
+int daemon_finish(struct daemon *d);
 /* Stops if running and removes the temp dir. */
 void daemon_cleanup(struct daemon *d);
 /* Whether the log contains s. */

@@ -43,11 +43,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct daemon *d = *state;
-	int st = daemon_signal(d, SIGTERM);
-
-	daemon_cleanup(d);
-	return st == 0 ? 0 : -1;
+	return daemon_finish(*state);
 }
 
 static int natpmpc(const char *args, char **out)

@@ -267,9 +267,9 @@ static void test_bad_lines_report_file_line_reason(void **state)
 	    {"natpmp 1", "'1' is not yes or no"},
 	    {"announce-count 11", "'11' is not a number from 0 to 10"},
 	    {"announce-port 0", "'0' is not a number from 1 to 65535"},
-	    {"min-lifetime -5", "'-5' is not a number from 1 to 4294967294"},
-	    {"max-lifetime 12x", "'12x' is not a number from 1 to 4294967294"},
-	    {"max-filters 0", "'0' is not a number from 1 to 1024"},
+	    {"min-lifetime -5", "'-5' is not a number from 1 to 604800"},
+	    {"max-lifetime 12x", "'12x' is not a number from 1 to 604800"},
+	    {"max-filters 0", "'0' is not a number from 1 to 256"},
 	    {"max-per-host 99999999999", "'99999999999' is not a number from 0 "
 	                                 "to 4294967295"},
 	    {"description-max 127", "'127' is not a number from 128 to 1016"},
