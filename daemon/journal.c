@@ -1,0 +1,829 @@
+/*
+ * The state journal: a backend decorator that appends committed mapping
+ * changes to a log and restores them at start (journal.h explains the
+ * design, journal_record.h the file format).
+ */
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal_map.h"
+#include "journal_record.h"
+
+/* Commits are staged here and written with one write(2); sized for the
+ * largest record, so a record always fits an empty buffer. */
+#define WBUF_LEN (4 * PCTLD_JR_MAX_RECORD)
+
+/* A change queued by create/refresh/remove, applied at commit. */
+struct pending {
+	uint64_t id;
+	uint8_t *rec; /* encoded UPSERT, or NULL for a REMOVE */
+	size_t len;
+};
+
+struct pctl_journal {
+	struct pctl_backend inner;
+	struct pctl_backend_ops ops; /* ours; lookup_flow only if inner's */
+	struct pctl_journal_opts opts;
+	char *dir, *path, *tmp_path;
+	int fd;       /* the log, open for appending; -1 before load */
+	bool loading; /* restoring: forward, do not journal */
+	bool loaded;
+	bool broken; /* a write failed: the log lags the live set */
+	bool dirty;  /* written since the last fdatasync */
+	uint64_t last_sync_ms;
+	struct pctl_engine *engine; /* whose epoch is recorded */
+	bool have_epoch;
+	int64_t epoch_start; /* wall-clock second at which the epoch was 0 */
+
+	struct pctld_jmap live;
+	struct pending *pend;
+	size_t n_pend, cap_pend, n_pend_upserts;
+
+	uint64_t log_size;
+	struct pctl_journal_stats st;
+	size_t wlen;
+	uint8_t wbuf[WBUF_LEN];
+};
+
+/* ---- clocks and reporting ----------------------------------------------- */
+
+static uint64_t sys_mono_ms(void *ctx)
+{
+	struct timespec ts;
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int64_t sys_realtime_s(void *ctx)
+{
+	struct timespec ts;
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static uint64_t mono_now(const struct pctl_journal *j)
+{
+	return j->opts.mono_ms(j->opts.clock_ctx);
+}
+
+static int64_t real_now(const struct pctl_journal *j)
+{
+	return j->opts.realtime_s(j->opts.clock_ctx);
+}
+
+__attribute__((format(printf, 2, 3))) static void
+jlog(const struct pctl_journal *j, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!j->opts.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	j->opts.log(j->opts.log_ctx, msg);
+}
+
+void pctl_journal_opts_defaults(struct pctl_journal_opts *opts)
+{
+	*opts = (struct pctl_journal_opts){
+	    .sync_interval_ms = 1000,
+	    .compact_min_records = 4096,
+	};
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* Writes the staged buffer at the end of the log.  On failure the log is
+ * cut back to its last complete record, so that a torn write cannot hide
+ * the records appended after it; the journal is marked broken and the next
+ * tick rewrites it from the live set. */
+static int flush_wbuf(struct pctl_journal *j)
+{
+	size_t done = 0;
+	int rc = 0;
+
+	while (done < j->wlen) {
+		ssize_t n = pwrite(j->fd, j->wbuf + done, j->wlen - done,
+		                   (off_t)(j->log_size + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (rc) {
+		if (ftruncate(j->fd, (off_t)j->log_size))
+			jlog(j, "journal %s: cannot cut back a torn write: %s",
+			     j->path, strerror(errno));
+		j->st.write_errors++;
+		j->broken = true;
+		jlog(j, "journal %s: write failed: %s", j->path, strerror(-rc));
+	} else {
+		j->log_size += j->wlen;
+		j->dirty = true;
+	}
+	j->wlen = 0;
+	return rc;
+}
+
+/* Stages one record for the log (fd) or a snapshot (also fd, then). */
+static int stage(struct pctl_journal *j, const uint8_t *rec, size_t len)
+{
+	if (j->wlen + len > sizeof(j->wbuf)) {
+		int rc = flush_wbuf(j);
+		if (rc)
+			return rc;
+	}
+	memcpy(j->wbuf + j->wlen, rec, len);
+	j->wlen += len;
+	j->st.log_records++;
+	return 0;
+}
+
+static int sync_now(struct pctl_journal *j)
+{
+	j->last_sync_ms = mono_now(j);
+	j->st.syncs++;
+	if (fdatasync(j->fd)) {
+		j->st.write_errors++;
+		jlog(j, "journal %s: fdatasync: %s", j->path, strerror(errno));
+		return -errno;
+	}
+	j->dirty = false;
+	return 0;
+}
+
+/* The engine's epoch, re-read at each commit and tick: when its start moved
+ * (a reset by state_lost or an address change, S-25, S-26) an EPOCH record
+ * follows.  One second of slack absorbs the rounding of whole seconds. */
+static bool epoch_moved(struct pctl_journal *j, uint32_t *epoch, int64_t *rt)
+{
+	if (!j->engine)
+		return false;
+	*rt = real_now(j);
+	*epoch = pctl_engine_epoch(j->engine, mono_now(j));
+	int64_t start = *rt - (int64_t)*epoch;
+	if (j->have_epoch && llabs(start - j->epoch_start) <= 1)
+		return false;
+	j->have_epoch = true;
+	j->epoch_start = start;
+	return true;
+}
+
+static int stage_epoch(struct pctl_journal *j, uint32_t epoch, int64_t rt)
+{
+	uint8_t rec[PCTLD_JR_HDR_LEN + PCTLD_JR_EPOCH_LEN];
+	return stage(j, rec, pctld_jr_encode_epoch(epoch, rt, rec));
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* Writes the live set as a new log: temporary file, fsync, rename, fsync of
+ * the directory.  On failure the old log (if any) stays in use. */
+static int write_snapshot(struct pctl_journal *j)
+{
+	uint8_t hdr[PCTLD_JR_FILE_HDR_LEN];
+	int old_fd = j->fd, rc;
+	uint64_t old_size = j->log_size, old_records = j->st.log_records;
+
+	int fd =
+	    open(j->tmp_path,
+	         O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		goto fail_open;
+	}
+	j->fd = fd;
+	j->log_size = 0;
+	j->st.log_records = 0;
+	j->wlen = 0;
+	pctld_jr_file_header(hdr);
+	memcpy(j->wbuf, hdr, sizeof(hdr));
+	j->wlen = sizeof(hdr);
+	if (j->have_epoch) {
+		/* The epoch the start time implies now, so a reader needs no
+		 * other record to continue it. */
+		int64_t rt = real_now(j);
+		int64_t ep = rt - j->epoch_start;
+		rc = stage_epoch(j, ep < 0 ? 0 : (uint32_t)ep, rt);
+		if (rc)
+			goto fail;
+	}
+	for (size_t i = 0; i < j->live.cap; i++) {
+		const struct pctld_jmap_slot *s = &j->live.slots[i];
+		if (s->rec && (rc = stage(j, s->rec, s->len)))
+			goto fail;
+	}
+	if ((rc = flush_wbuf(j)))
+		goto fail;
+	if (fsync(fd)) {
+		rc = -errno;
+		goto fail;
+	}
+	if (rename(j->tmp_path, j->path)) {
+		rc = -errno;
+		goto fail;
+	}
+	/* Without this the rename itself may not survive a power loss. */
+	if ((rc = fsync_dir(j->dir)))
+		jlog(j, "journal %s: fsync of the directory: %s", j->dir,
+		     strerror(-rc));
+	if (old_fd >= 0)
+		close(old_fd);
+	j->broken = false;
+	j->dirty = false;
+	j->last_sync_ms = mono_now(j);
+	j->st.compactions++;
+	return 0;
+
+fail:
+	close(fd);
+	unlink(j->tmp_path);
+	j->fd = old_fd;
+	j->log_size = old_size;
+	j->st.log_records = old_records;
+	j->wlen = 0;
+fail_open:
+	j->st.write_errors++;
+	j->broken = true;
+	jlog(j, "journal %s: snapshot failed: %s", j->path, strerror(-rc));
+	return rc;
+}
+
+int pctl_journal_compact(struct pctl_journal *j)
+{
+	if (!j->loaded)
+		return -EINVAL;
+	return write_snapshot(j);
+}
+
+static bool compaction_due(const struct pctl_journal *j)
+{
+	return j->st.log_records >= j->opts.compact_min_records &&
+	       j->st.log_records > 2 * (uint64_t)j->live.n;
+}
+
+/* ---- the decorated backend ----------------------------------------------- */
+
+static void drop_pending(struct pctl_journal *j)
+{
+	for (size_t i = 0; i < j->n_pend; i++)
+		free(j->pend[i].rec);
+	j->n_pend = 0;
+	j->n_pend_upserts = 0;
+}
+
+/* Reserves a queue entry, and for an UPSERT room in the live set, before
+ * the inner backend is asked: after a successful inner commit, applying
+ * the queue must not fail. */
+static int reserve_pending(struct pctl_journal *j, bool upsert)
+{
+	if (j->n_pend == j->cap_pend) {
+		size_t cap = j->cap_pend ? 2 * j->cap_pend : 8;
+		struct pending *p = realloc(j->pend, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		j->pend = p;
+		j->cap_pend = cap;
+	}
+	if (upsert)
+		return pctld_jmap_reserve(&j->live,
+		                          j->live.n + j->n_pend_upserts + 1);
+	return 0;
+}
+
+/* Absolute wall-clock expiry of a lifetime in seconds from now. */
+static int64_t expiry_of(const struct pctl_journal *j,
+                         const struct pctl_dp_mapping *m)
+{
+	if (m->kind == PCTL_MK_STATIC || m->lifetime == PCTL_LIFETIME_STATIC)
+		return PCTLD_JR_NEVER;
+	return real_now(j) + (int64_t)m->lifetime;
+}
+
+typedef int (*dp_op)(void *ctx, const struct pctl_dp_mapping *m);
+
+static int queue_upsert(struct pctl_journal *j, const struct pctl_dp_mapping *m,
+                        dp_op op)
+{
+	if (j->loading)
+		return op(j->inner.ctx, m);
+
+	uint8_t tmp[PCTLD_JR_MAX_RECORD];
+	size_t len =
+	    pctld_jr_encode_upsert(m, expiry_of(j, m), tmp, sizeof(tmp));
+	if (!len)
+		return -EINVAL;
+	int rc = reserve_pending(j, true);
+	if (rc)
+		return rc;
+	uint8_t *rec = malloc(len);
+	if (!rec)
+		return -ENOMEM;
+	memcpy(rec, tmp, len);
+	rc = op(j->inner.ctx, m);
+	if (rc) {
+		free(rec);
+		return rc;
+	}
+	j->pend[j->n_pend++] = (struct pending){m->id, rec, len};
+	j->n_pend_upserts++;
+	return 0;
+}
+
+static int jr_create(void *ctx, const struct pctl_dp_mapping *m)
+{
+	struct pctl_journal *j = ctx;
+	return queue_upsert(j, m, j->inner.ops->create);
+}
+
+static int jr_refresh(void *ctx, const struct pctl_dp_mapping *m)
+{
+	struct pctl_journal *j = ctx;
+	return queue_upsert(j, m, j->inner.ops->refresh);
+}
+
+static int jr_remove(void *ctx, const struct pctl_dp_mapping *m)
+{
+	struct pctl_journal *j = ctx;
+	if (j->loading)
+		return j->inner.ops->remove(j->inner.ctx, m);
+	int rc = reserve_pending(j, false);
+	if (rc)
+		return rc;
+	rc = j->inner.ops->remove(j->inner.ctx, m);
+	if (rc)
+		return rc;
+	j->pend[j->n_pend++] = (struct pending){m->id, NULL, 0};
+	return 0;
+}
+
+/* Stages the queue (after an EPOCH record when the epoch moved) and writes
+ * it.  0, or -errno when the log is now broken. */
+static int append_pending(struct pctl_journal *j)
+{
+	uint32_t epoch;
+	int64_t rt;
+	int rc = 0;
+
+	if (epoch_moved(j, &epoch, &rt))
+		rc = stage_epoch(j, epoch, rt);
+	for (size_t i = 0; !rc && i < j->n_pend; i++) {
+		const struct pending *p = &j->pend[i];
+		uint8_t rm[PCTLD_JR_HDR_LEN + PCTLD_JR_REMOVE_LEN];
+		rc = p->rec ? stage(j, p->rec, p->len)
+		            : stage(j, rm, pctld_jr_encode_remove(p->id, rm));
+	}
+	if (!rc && j->wlen)
+		rc = flush_wbuf(j);
+	j->wlen = 0;
+	return rc;
+}
+
+static int jr_commit(void *ctx)
+{
+	struct pctl_journal *j = ctx;
+	int rc = j->inner.ops->commit(j->inner.ctx);
+
+	if (rc || j->loading) {
+		/* The inner backend applied nothing (its contract): neither
+		 * does the journal (S-15). */
+		drop_pending(j);
+		return rc;
+	}
+	/* The data plane holds the change now; whatever happens to the file,
+	 * the commit succeeded.  A failed write marks the log broken and the
+	 * live set (always updated) is rewritten by the next tick. */
+	bool logging = j->fd >= 0 && !j->broken;
+	if (logging && j->n_pend && !append_pending(j))
+		j->st.appends++;
+	/* Apply to the live set, where room was reserved when queued.  Records
+	 * move from the queue into the set (after they were staged: a later
+	 * entry for the same id frees an earlier one). */
+	for (size_t i = 0; i < j->n_pend; i++) {
+		struct pending *p = &j->pend[i];
+		free(p->rec ? pctld_jmap_put(&j->live, p->id, p->rec, p->len)
+		            : pctld_jmap_del(&j->live, p->id));
+		p->rec = NULL;
+	}
+	drop_pending(j);
+	if (j->fd < 0 || j->broken)
+		return 0;
+	if (compaction_due(j))
+		write_snapshot(j);
+	else if (j->dirty &&
+	         (j->opts.sync_interval_ms == 0 ||
+	          mono_now(j) - j->last_sync_ms >= j->opts.sync_interval_ms))
+		sync_now(j);
+	return 0;
+}
+
+static void jr_abort(void *ctx)
+{
+	struct pctl_journal *j = ctx;
+	j->inner.ops->abort(j->inner.ctx);
+	drop_pending(j);
+}
+
+static int jr_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
+                        size_t n)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->reconcile(j->inner.ctx, maps, n);
+}
+
+static int jr_lookup_flow(void *ctx, uint8_t protocol,
+                          const pctl_addr *int_addr, uint16_t int_port,
+                          const pctl_addr *remote_addr, uint16_t remote_port,
+                          struct pctl_dp_flow *out)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->lookup_flow(j->inner.ctx, protocol, int_addr,
+	                                 int_port, remote_addr, remote_port,
+	                                 out);
+}
+
+static void journal_free(struct pctl_journal *j)
+{
+	drop_pending(j);
+	free(j->pend);
+	pctld_jmap_free(&j->live, 1);
+	free(j->dir);
+	free(j->path);
+	free(j->tmp_path);
+	free(j);
+}
+
+static void jr_destroy(void *ctx, bool keep_state)
+{
+	struct pctl_journal *j = ctx;
+	struct pctl_backend inner = j->inner;
+
+	if (j->fd >= 0) {
+		if (keep_state && j->broken)
+			write_snapshot(j);
+		if (keep_state && j->dirty)
+			sync_now(j);
+		close(j->fd);
+	}
+	/* The data plane is about to be emptied: a log that still listed its
+	 * mappings would resurrect them at the next start. */
+	if (!keep_state && j->loaded && unlink(j->path) && errno != ENOENT)
+		jlog(j, "journal %s: cannot remove: %s", j->path,
+		     strerror(errno));
+	journal_free(j);
+	inner.ops->destroy(inner.ctx, keep_state);
+}
+
+/* ---- open, tick, stats --------------------------------------------------- */
+
+static char *join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + 1 + strlen(name) + 1;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s/%s", dir, name);
+	return s;
+}
+
+int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
+                      const struct pctl_journal_opts *opts,
+                      struct pctl_journal **jp, struct pctl_backend *out,
+                      char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		int rc = -errno;
+		snprintf(err, errlen, "state directory %s: %s", dir,
+		         strerror(errno));
+		return rc;
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "state directory %s: not a directory",
+		         dir);
+		return -ENOTDIR;
+	}
+	struct pctl_journal *j = calloc(1, sizeof(*j));
+	if (!j) {
+		snprintf(err, errlen, "journal: out of memory");
+		return -ENOMEM;
+	}
+	j->inner = *inner;
+	j->fd = -1;
+	if (opts)
+		j->opts = *opts;
+	else
+		pctl_journal_opts_defaults(&j->opts);
+	if (!j->opts.mono_ms)
+		j->opts.mono_ms = sys_mono_ms;
+	if (!j->opts.realtime_s)
+		j->opts.realtime_s = sys_realtime_s;
+	j->dir = strdup(dir);
+	j->path = join(dir, PCTL_JOURNAL_FILE);
+	j->tmp_path = join(dir, PCTL_JOURNAL_TMP_FILE);
+	if (!j->dir || !j->path || !j->tmp_path) {
+		journal_free(j);
+		snprintf(err, errlen, "journal: out of memory");
+		return -ENOMEM;
+	}
+	j->ops = (struct pctl_backend_ops){
+	    .name = inner->ops->name,
+	    .create = jr_create,
+	    .refresh = jr_refresh,
+	    .remove = jr_remove,
+	    .commit = jr_commit,
+	    .abort = jr_abort,
+	    .reconcile = jr_reconcile,
+	    .lookup_flow = inner->ops->lookup_flow ? jr_lookup_flow : NULL,
+	    .destroy = jr_destroy,
+	};
+	*jp = j;
+	*out = (struct pctl_backend){&j->ops, j};
+	return 0;
+}
+
+void pctl_journal_tick(struct pctl_journal *j)
+{
+	uint32_t epoch;
+	int64_t rt;
+
+	if (j->fd < 0)
+		return;
+	if (j->broken) {
+		write_snapshot(j);
+		return;
+	}
+	if (epoch_moved(j, &epoch, &rt) && !stage_epoch(j, epoch, rt))
+		flush_wbuf(j);
+	if (j->dirty &&
+	    (j->opts.sync_interval_ms == 0 ||
+	     mono_now(j) - j->last_sync_ms >= j->opts.sync_interval_ms))
+		sync_now(j);
+}
+
+uint64_t pctl_journal_next_deadline(const struct pctl_journal *j)
+{
+	if (j->fd < 0)
+		return UINT64_MAX;
+	if (j->broken)
+		return 0;
+	if (j->dirty)
+		return j->last_sync_ms + j->opts.sync_interval_ms;
+	return UINT64_MAX;
+}
+
+void pctl_journal_get_stats(const struct pctl_journal *j,
+                            struct pctl_journal_stats *out)
+{
+	*out = j->st;
+	out->live = j->live.n;
+	out->log_bytes = j->log_size;
+}
+
+/* ---- load ---------------------------------------------------------------- */
+
+/* Reads the whole log.  0 with *buf (NULL when there is no file) or -errno. */
+static int read_log(const char *path, uint8_t **buf, size_t *len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	size_t cap = (size_t)st.st_size, n = 0;
+	uint8_t *b = malloc(cap ? cap : 1);
+	if (!b) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* Up to the size seen by fstat: a log is only appended to by us. */
+	while (n < cap) {
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int rc = -errno;
+			free(b);
+			close(fd);
+			return rc;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Replays the records of buf into `set` (id -> record inside buf, not
+ * owned), stopping at the first bad one. */
+static int replay(const uint8_t *buf, size_t len, struct pctld_jmap *set,
+                  struct pctl_journal_load_result *res, bool *have_epoch,
+                  uint32_t *epoch, int64_t *epoch_rt)
+{
+	size_t off = PCTLD_JR_FILE_HDR_LEN;
+	const char *why = NULL;
+
+	while (off < len) {
+		struct pctld_jr_record rec;
+		size_t n = pctld_jr_next(buf + off, len - off, &rec, &why);
+		if (!n)
+			break;
+		if (rec.type == PCTLD_JR_EPOCH) {
+			pctld_jr_decode_epoch(&rec, epoch, epoch_rt);
+			*have_epoch = true;
+		} else if (rec.type == PCTLD_JR_REMOVE) {
+			pctld_jmap_del(set, pctld_jr_record_id(&rec));
+		} else {
+			if (pctld_jmap_reserve(set, set->n + 1))
+				return -ENOMEM;
+			/* Cast: the set is shared with the owning live set's
+			 * type; replay never frees or writes these. */
+			pctld_jmap_put(set, pctld_jr_record_id(&rec),
+			               (uint8_t *)(uintptr_t)(buf + off), n);
+		}
+		res->records++;
+		off += n;
+	}
+	if (off < len) {
+		res->corrupt = true;
+		res->corrupt_offset = off;
+		snprintf(res->message, sizeof(res->message),
+		         "offset %zu: %s; used the %zu records before it", off,
+		         why, res->records);
+	}
+	return 0;
+}
+
+/* Re-creates one journaled mapping in the engine and adopts its record
+ * (with the new id) into the live set. */
+static int restore_one(struct pctl_journal *j, struct pctl_engine *e,
+                       const struct pctld_jmap_slot *s, uint64_t now_ms,
+                       int64_t now_rt, struct pctl_journal_load_result *res)
+{
+	struct pctl_filter filters[PCTLD_JR_MAX_FILTERS];
+	struct pctld_jr_mapping m;
+	const char *why;
+	uint64_t id;
+
+	if (pctld_jr_decode_upsert(s->rec + PCTLD_JR_HDR_LEN,
+	                           s->len - PCTLD_JR_HDR_LEN, &m, filters,
+	                           &why)) {
+		res->failed++;
+		jlog(j, "journal %s: mapping %llu: %s", j->path,
+		     (unsigned long long)s->id, why);
+		return 0;
+	}
+	if (m.expiry != PCTLD_JR_NEVER && m.expiry <= now_rt) {
+		res->expired++;
+		return 0;
+	}
+	if (m.expiry == PCTLD_JR_NEVER)
+		m.info.lifetime_left = PCTL_LIFETIME_STATIC;
+	else if (m.expiry - now_rt >= (int64_t)PCTL_LIFETIME_STATIC)
+		m.info.lifetime_left = PCTL_LIFETIME_STATIC - 1;
+	else
+		m.info.lifetime_left = (uint32_t)(m.expiry - now_rt);
+
+	uint8_t *rec = malloc(s->len);
+	if (!rec || pctld_jmap_reserve(&j->live, j->live.n + 1)) {
+		free(rec);
+		return -ENOMEM;
+	}
+	int rc = pctl_engine_restore(e, &m.info, now_ms, &id);
+	if (rc) {
+		free(rec);
+		res->failed++;
+		jlog(j, "journal %s: mapping %llu not restored: %s", j->path,
+		     (unsigned long long)s->id, strerror(-rc));
+		return rc == -ENOMEM ? rc : 0;
+	}
+	memcpy(rec, s->rec, s->len);
+	pctld_jr_set_id(rec, id);
+	free(pctld_jmap_put(&j->live, id, rec, s->len));
+	res->restored++;
+	return 0;
+}
+
+static void set_epoch(struct pctl_engine *e, uint64_t now_ms, int64_t now_rt,
+                      uint32_t stored, int64_t stored_rt,
+                      struct pctl_journal_load_result *res)
+{
+	/* The epoch went on counting while we were down (S-24); a clock that
+	 * went backwards only stops it, never makes it smaller. */
+	int64_t elapsed = now_rt > stored_rt ? now_rt - stored_rt : 0;
+	uint64_t ep = (uint64_t)stored + (uint64_t)elapsed;
+	res->epoch = ep > UINT32_MAX ? UINT32_MAX : (uint32_t)ep;
+	pctl_engine_set_epoch(e, res->epoch, now_ms);
+}
+
+int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
+                      uint64_t now_ms, int64_t now_realtime,
+                      struct pctl_journal_load_result *res)
+{
+	struct pctld_jmap set = {0};
+	bool have_epoch = false;
+	uint32_t epoch = 0;
+	int64_t epoch_rt = 0;
+	uint8_t *buf;
+	size_t len;
+	const char *why = NULL;
+
+	memset(res, 0, sizeof(*res));
+	if (j->loaded)
+		return -EALREADY;
+	int rc = read_log(j->path, &buf, &len);
+	if (rc) {
+		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
+		         strerror(-rc));
+		return rc;
+	}
+	if (!buf || len == 0) {
+		res->no_state = true;
+		snprintf(res->message, sizeof(res->message),
+		         "%s: no journal, no state", j->path);
+	} else if (pctld_jr_check_file_header(buf, len, &why)) {
+		res->no_state = true;
+		res->corrupt = true;
+		snprintf(res->message, sizeof(res->message),
+		         "offset 0: %s; no state used", why);
+	} else {
+		rc =
+		    replay(buf, len, &set, res, &have_epoch, &epoch, &epoch_rt);
+	}
+
+	j->loading = true;
+	for (size_t i = 0; !rc && i < set.cap; i++)
+		if (set.slots[i].rec)
+			rc = restore_one(j, e, &set.slots[i], now_ms,
+			                 now_realtime, res);
+	j->loading = false;
+	pctld_jmap_free(&set, 0);
+	free(buf);
+	if (rc) {
+		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
+		         strerror(-rc));
+		return rc;
+	}
+
+	if (!res->no_state) {
+		res->state_kept = have_epoch && !res->corrupt;
+		if (have_epoch)
+			set_epoch(e, now_ms, now_realtime, epoch, epoch_rt,
+			          res);
+		if (!res->corrupt)
+			snprintf(res->message, sizeof(res->message),
+			         "%zu records, %zu mappings restored, %zu "
+			         "expired, %zu failed, epoch %s",
+			         res->records, res->restored, res->expired,
+			         res->failed,
+			         have_epoch ? "continued" : "unknown");
+	}
+	if (res->corrupt)
+		jlog(j, "journal %s: %s", j->path, res->message);
+
+	/* From here on the engine's epoch is what the log records. */
+	j->engine = e;
+	j->have_epoch = true;
+	j->epoch_start = now_realtime - (int64_t)pctl_engine_epoch(e, now_ms);
+	rc = write_snapshot(j);
+	if (rc) {
+		snprintf(res->message, sizeof(res->message),
+		         "%s: cannot write: %s", j->path, strerror(-rc));
+		return rc;
+	}
+	j->loaded = true;
+	return 0;
+}

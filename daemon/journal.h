@@ -1,0 +1,157 @@
+/*
+ * portctld's state journal: mappings that survive a restart (issue 4).
+ *
+ * The journal is a backend decorator.  pctl_journal_open() wraps the real
+ * data-plane backend (server/backend.h) and hands back a backend that the
+ * engine uses instead.  Every create/refresh/remove is forwarded and, when
+ * the inner backend accepted it, queued; commit() forwards the commit and,
+ * only once the inner commit succeeded, appends the queued records to an
+ * append-only log in the state directory; abort() drops them.  An operation
+ * the engine rolls back therefore never reaches the file (S-15).
+ *
+ * Durability: each commit is one write(2), so a process killed with -9
+ * loses nothing; fdatasync runs at most once per sync interval (default
+ * 1 s; pctl_journal_tick() does the deferred one), bounding what a power
+ * loss can take.  When the log holds more than twice the live set (and at
+ * least compact_min_records records) it is compacted: the live set is
+ * written to a temporary file, fsynced, renamed over the log, and the
+ * directory fsynced, so a crash at any point leaves either the old or the
+ * new log, never a mix.
+ *
+ * At start the daemon calls pctl_journal_load() once, after
+ * pctl_engine_new(): the live set is rebuilt (last UPSERT wins, REMOVE
+ * deletes), mappings whose wall-clock expiry has passed are dropped, the
+ * rest re-created with pctl_engine_restore() (which re-creates the data
+ * plane's state through the inner backend without journaling it again),
+ * and the epoch continues from the stored one plus the wall-clock time
+ * elapsed (S-24; S-25 allows continuing only because the state was kept).
+ * The file format is described in journal_record.h.
+ *
+ * The live set is also kept in memory (one encoded record per mapping) so
+ * that compaction needs neither the engine nor a re-read of the file.
+ *
+ * Single-threaded, like the engine.
+ */
+#ifndef PORTCTLD_JOURNAL_H
+#define PORTCTLD_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../server/backend.h"
+#include "../server/engine.h"
+
+/* The log's file name inside the state directory, and the temporary file
+ * compaction writes before renaming it over the log. */
+#define PCTL_JOURNAL_FILE     "portctld.journal"
+#define PCTL_JOURNAL_TMP_FILE "portctld.journal.tmp"
+
+struct pctl_journal;
+
+struct pctl_journal_opts {
+	/* fdatasync at most once per this many milliseconds (power-loss
+	 * window); 0 = after every commit.  Default 1000. */
+	uint32_t sync_interval_ms;
+	/* Compact only once the log holds at least this many records (and
+	 * more than twice the live set).  Default 4096. */
+	uint64_t compact_min_records;
+	/* Clocks: monotonic milliseconds (the engine's now_ms clock, used for
+	 * the sync interval and for reading the engine's epoch at commit) and
+	 * CLOCK_REALTIME seconds (expiry times).  NULL = the system clocks
+	 * (CLOCK_MONOTONIC, as portctld's loop uses, and CLOCK_REALTIME). */
+	uint64_t (*mono_ms)(void *ctx);
+	int64_t (*realtime_s)(void *ctx);
+	void *clock_ctx;
+	/* Where I/O errors and load problems are reported (one line, no
+	 * newline); NULL = not reported beyond the return values. */
+	void (*log)(void *ctx, const char *msg);
+	void *log_ctx;
+};
+
+/* Fills opts with the defaults above (system clocks, no log). */
+void pctl_journal_opts_defaults(struct pctl_journal_opts *opts);
+
+/* Opens the journal in directory `dir` (created with mode 0700 when it does
+ * not exist) around `inner`.  On success *out is the decorating backend to
+ * give to pctl_engine_new(), *jp the journal handle for load/tick/stats,
+ * and the journal owns inner: out->ops->destroy(out->ctx, keep_state)
+ * flushes and closes the journal, then destroys inner with the same
+ * keep_state.  keep_state false removes the data plane's state, so the log
+ * is deleted too (the next start finds no state); true keeps both.
+ * Nothing is read or written before pctl_journal_load().
+ * 0, or -errno with a reason in err (inner is then still the caller's). */
+int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
+                      const struct pctl_journal_opts *opts,
+                      struct pctl_journal **jp, struct pctl_backend *out,
+                      char *err, size_t errlen);
+
+/* What pctl_journal_load() found. */
+struct pctl_journal_load_result {
+	/* No usable state: no journal file, an empty one, or a file header
+	 * that is not a journal of this version.  The daemon must call
+	 * pctl_engine_state_lost() (epoch reset, unsolicited ANNOUNCE: S-25,
+	 * S-93). */
+	bool no_state;
+	/* State was kept completely: an intact log with an epoch record.  The
+	 * epoch has been set to continue.  When false (no_state, or a corrupt
+	 * or truncated log whose good prefix was restored), state may have
+	 * been lost, and the daemon must call pctl_engine_state_lost(): the
+	 * restored mappings stay, the epoch resets and clients are told
+	 * (S-93: "possible state loss"). */
+	bool state_kept;
+	/* The log is corrupt or truncated at corrupt_offset; only records
+	 * before it were used.  message says where and what. */
+	bool corrupt;
+	uint64_t corrupt_offset;
+	size_t records;    /* valid records read */
+	size_t restored;   /* mappings re-created in the engine */
+	size_t expired;    /* dropped: wall-clock expiry passed while down */
+	size_t failed;     /* refused by pctl_engine_restore() (logged) */
+	uint32_t epoch;    /* epoch set in the engine when state_kept */
+	char message[256]; /* human-readable summary, always set */
+};
+
+/* Loads the journal into engine e (whose backend must be the one
+ * pctl_journal_open() returned), then rewrites the log as a snapshot of the
+ * restored mappings (their ids are new) and opens it for appending.  From
+ * then on the journal also watches e's epoch so that a reset (state_lost,
+ * external address change) is recorded.  Call once, before the engine
+ * handles any request.  now_ms is the engine's clock, now_realtime
+ * CLOCK_REALTIME seconds.  Returns 0 (see res for what was found, including
+ * corruption, which is not an error), -EALREADY when called twice, -ENOMEM,
+ * or -errno when the file cannot be read or the snapshot cannot be written
+ * (the engine may then hold restored mappings that are not journaled; the
+ * daemon should stop). */
+int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
+                      uint64_t now_ms, int64_t now_realtime,
+                      struct pctl_journal_load_result *res);
+
+/* Housekeeping; call from the event loop at least at
+ * pctl_journal_next_deadline(), and right after any call that may reset the
+ * engine's epoch (pctl_engine_state_lost, pctl_engine_set_external): runs
+ * the deferred fdatasync, records an epoch change, and retries a snapshot
+ * after a failed write.  Uses the clocks of the options. */
+void pctl_journal_tick(struct pctl_journal *j);
+
+/* When pctl_journal_tick() has work to do (monotonic ms of the options'
+ * clock), or UINT64_MAX. */
+uint64_t pctl_journal_next_deadline(const struct pctl_journal *j);
+
+/* Compacts now (see above).  0 or -errno (the old log is then kept). */
+int pctl_journal_compact(struct pctl_journal *j);
+
+struct pctl_journal_stats {
+	uint64_t live;         /* mappings in the live set */
+	uint64_t log_records;  /* records in the log file */
+	uint64_t log_bytes;    /* size of the log file */
+	uint64_t appends;      /* commits written */
+	uint64_t syncs;        /* fdatasync calls */
+	uint64_t compactions;  /* snapshots written (load included) */
+	uint64_t write_errors; /* failed writes or syncs */
+};
+
+void pctl_journal_get_stats(const struct pctl_journal *j,
+                            struct pctl_journal_stats *out);
+
+#endif
