@@ -222,9 +222,17 @@ static int rewrite(const char *path, const struct pctl_state_entry *key,
 	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >=
 	    (int)sizeof(tmp))
 		goto out;
-	out = fopen(tmp, "we");
-	if (!out)
-		goto out;
+	{
+		/* 0600: nonces let whoever reads them delete our mappings. */
+		int tfd =
+		    open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		out = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+		if (!out) {
+			if (tfd >= 0)
+				close(tfd);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		if (!same_identity(&all[i], key))
 			write_line(out, &all[i]);
