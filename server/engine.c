@@ -1,0 +1,259 @@
+/*
+ * Engine life cycle, the reception pipeline of RFC 6887 section 8.2 and
+ * time: epoch (S-24..S-26) and expiry.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "policy.h"
+
+struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
+                                    const struct pctl_backend *backend,
+                                    uint64_t now_ms)
+{
+	if (!cfg || !backend || !backend->ops ||
+	    pctl_engine_config_check(cfg, NULL, 0))
+		return NULL;
+	struct pctl_engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->cfg = *cfg;
+	e->backend = *backend;
+	e->wheel = malloc(sizeof(*e->wheel));
+	e->scratch_filters = calloc(PCTL_MAX_OPTIONS + PCTL_ENG_FILTER_CAP,
+	                            sizeof(struct pctl_filter));
+	uint32_t hint = cfg->max_mappings ? cfg->max_mappings : 1024;
+	if (!e->wheel || !e->scratch_filters ||
+	    pctl_table_init(&e->table, hint > (1u << 22) ? 1u << 22 : hint)) {
+		free(e->wheel);
+		free(e->scratch_filters);
+		free(e);
+		return NULL;
+	}
+	if (pctl_rl_init(&e->rl, cfg->rate_per_sec, cfg->rate_burst,
+	                 cfg->rate_sources)) {
+		pctl_table_fini(&e->table);
+		free(e->wheel);
+		free(e->scratch_filters);
+		free(e);
+		return NULL;
+	}
+	pctl_tw_init(e->wheel, pctl_now_s(now_ms));
+	e->epoch_base_ms = (int64_t)now_ms; /* S-25: a new engine starts at 0 */
+	return e;
+}
+
+void pctl_engine_free(struct pctl_engine *e)
+{
+	if (!e)
+		return;
+	pctl_table_fini(&e->table);
+	for (unsigned i = 0; i < PCTL_ENG_MAX_EXT_ADDRS; i++)
+		for (unsigned p = 0; p < PCTL_N_PROTOS; p++)
+			free(e->ports[i][p]);
+	pctl_rl_fini(&e->rl);
+	free(e->updates);
+	free(e->wheel);
+	free(e->scratch_filters);
+	free(e);
+}
+
+/* ---- epoch ----------------------------------------------------------------
+ */
+
+uint32_t pctl_engine_epoch(const struct pctl_engine *e, uint64_t now_ms)
+{
+	int64_t d = (int64_t)now_ms - e->epoch_base_ms;
+
+	if (d < 0)
+		return 0;
+	d /= 1000; /* S-24: one per second */
+	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+void pctl_engine_set_epoch(struct pctl_engine *e, uint32_t epoch,
+                           uint64_t now_ms)
+{
+	e->epoch_base_ms = (int64_t)now_ms - (int64_t)epoch * 1000;
+}
+
+void pctl_engine_state_lost(struct pctl_engine *e, uint64_t now_ms)
+{
+	/* S-25 first, then S-93/S-94 (and N-10 for NAT-PMP clients). */
+	e->epoch_base_ms = (int64_t)now_ms;
+	pctl_announce_schedule(e, now_ms, true, true);
+}
+
+/* ---- responses ------------------------------------------------------------
+ */
+
+size_t pctl_engine_error(struct pctl_engine *e, const struct pctl_rx *rx,
+                         uint8_t result, uint32_t lifetime, uint8_t *out)
+{
+	e->stats.pcp_results[result]++;
+	return pctl_error_response(rx->buf, rx->len, result, lifetime,
+	                           pctl_engine_epoch(e, rx->now_ms), out);
+}
+
+size_t pctl_engine_encode(struct pctl_engine *e, struct pctl_msg *msg,
+                          uint8_t *out)
+{
+	size_t n = pctl_encode(msg, out, PCTL_MAX_MSG);
+
+	if (n)
+		e->stats.pcp_results[msg->result]++;
+	return n;
+}
+
+/* S-91: a solicited ANNOUNCE changes nothing; SUCCESS, lifetime 0, and the
+ * configured PREFIX64 if the client asked for it (X-2.3). */
+static size_t handle_announce(struct pctl_engine *e, const struct pctl_rx *rx,
+                              const struct pctl_msg *req, uint8_t *out)
+{
+	struct pctl_msg *resp = malloc(sizeof(*resp));
+	struct pctl_req_opts o;
+	uint8_t buf[40];
+
+	if (!resp)
+		return pctl_engine_error(e, rx, PCTL_R_NO_RESOURCES,
+		                         PCTL_SHORT_ERROR_LIFETIME, out);
+	memset(resp, 0, sizeof(*resp));
+	memset(&o, 0, sizeof(o));
+	o.prefix64 = e->cfg.prefix64_enabled;
+	resp->version = PCTL_VERSION;
+	resp->response = true;
+	resp->opcode = PCTL_OP_ANNOUNCE;
+	resp->epoch = pctl_engine_epoch(e, rx->now_ms);
+	pctl_engine_add_opts(e, req, &o, NULL, resp, buf);
+	size_t n = pctl_engine_encode(e, resp, out);
+	free(resp);
+	return n;
+}
+
+static size_t handle_pcp(struct pctl_engine *e, const struct pctl_rx *rx,
+                         uint8_t *out)
+{
+	struct pctl_msg *msg = malloc(sizeof(*msg));
+	struct pctl_error err;
+	size_t n = 0;
+
+	if (!msg)
+		return 0;
+	e->stats.pcp_requests++;
+	enum pctl_verdict v =
+	    pctl_request_decode(rx->buf, rx->len, &rx->src, msg, &err);
+	switch (v) {
+	case PCTL_V_DROP: /* S-3, S-4, S-6 */
+		e->stats.dropped++;
+		break;
+	case PCTL_V_NATPMP: /* S-5.3: NAT-PMP disabled: a PCP-only server */
+		n = pctl_engine_error(
+		    e, rx, PCTL_R_UNSUPP_VERSION,
+		    pctl_result_lifetime(PCTL_R_UNSUPP_VERSION), out);
+		break;
+	case PCTL_V_ERROR: /* S-5, S-8..S-10, S-18..S-23 */
+		n = pctl_engine_error(e, rx, err.result,
+		                      pctl_result_lifetime(err.result), out);
+		break;
+	case PCTL_V_OK:
+		switch (msg->opcode) {
+		case PCTL_OP_ANNOUNCE:
+			n = handle_announce(e, rx, msg, out);
+			break;
+		case PCTL_OP_MAP:
+		case PCTL_OP_PEER: {
+			bool map = msg->opcode == PCTL_OP_MAP;
+			/* S-30, S-60: a disabled opcode is an operation not
+			 * authorized (R-2). */
+			if (!(map ? e->cfg.map_enabled : e->cfg.peer_enabled))
+				n = pctl_engine_error(
+				    e, rx, PCTL_R_NOT_AUTHORIZED,
+				    PCTL_LONG_ERROR_LIFETIME, out);
+			else if (map)
+				n = pctl_pcp_map(e, rx, msg, out);
+			else
+				n = pctl_pcp_peer(e, rx, msg, out);
+			break;
+		}
+		default:
+			n = pctl_engine_error(e, rx, PCTL_R_UNSUPP_OPCODE,
+			                      PCTL_LONG_ERROR_LIFETIME, out);
+			break;
+		}
+		break;
+	}
+	free(msg);
+	return n;
+}
+
+size_t pctl_engine_handle(struct pctl_engine *e, const struct pctl_rx *rx,
+                          uint8_t out[PCTL_MAX_MSG])
+{
+	e->stats.requests++;
+	pctl_engine_tick(e, rx->now_ms);
+	/* S-2 (and N-8 for NAT-PMP): never from the external side. */
+	if (!rx->internal || !rx->buf) {
+		e->stats.dropped++;
+		return 0;
+	}
+	/* S-7: overload of one source: drop silently, others unaffected. */
+	if (!pctl_rl_allow(&e->rl, &rx->src, rx->now_ms)) {
+		e->stats.rate_limited++;
+		e->stats.dropped++;
+		return 0;
+	}
+	switch (pctl_classify(rx->buf, rx->len)) {
+	case PCTL_KIND_RUNT: /* S-3 */
+		e->stats.dropped++;
+		return 0;
+	case PCTL_KIND_NATPMP: /* N-21 */
+		if (e->cfg.natpmp_enabled) {
+			e->stats.natpmp_requests++;
+			size_t n = pctl_natpmp_handle(e, rx, out);
+			if (!n)
+				e->stats.dropped++;
+			return n;
+		}
+		return handle_pcp(e, rx, out);
+	default:
+		return handle_pcp(e, rx, out);
+	}
+}
+
+/* ---- time -----------------------------------------------------------------
+ */
+
+void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
+{
+	struct pctl_mapping *m;
+
+	while ((m = pctl_tw_pop_due(e->wheel, &e->table, pctl_now_s(now_ms))) !=
+	       NULL) {
+		/* Expiry cannot be refused: a backend failure is counted and
+		 * the kernel's own timeout removes the entry anyway. */
+		if (!pctl_engine_queue_remove(e, m))
+			pctl_engine_commit(e);
+		m->expire_s = 0; /* already off the wheel */
+		e->stats.expired++;
+		pctl_engine_drop(e, m);
+	}
+}
+
+uint64_t pctl_engine_next_deadline(const struct pctl_engine *e)
+{
+	uint64_t t = UINT64_MAX;
+	uint32_t s = pctl_tw_next(e->wheel);
+
+	if (s != UINT32_MAX)
+		t = (uint64_t)s * 1000;
+	uint64_t a = pctl_announce_next(e);
+	return a < t ? a : t;
+}
+
+void pctl_engine_get_stats(const struct pctl_engine *e,
+                           struct pctl_engine_stats *out)
+{
+	*out = e->stats;
+}

@@ -1,0 +1,92 @@
+/*
+ * Engine configuration: defaults and validation.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+
+void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->min_lifetime = 120;   /* S-50 */
+	cfg->max_lifetime = 86400; /* S-50, K-16 */
+	cfg->nat44 = true;
+	cfg->port_min = 1024;
+	cfg->port_max = 65535;
+	cfg->map_enabled = true;
+	cfg->peer_enabled = true;
+	cfg->natpmp_enabled = true;
+	cfg->prefer_failure_enabled = true;
+	cfg->max_filters = 16; /* S-86 */
+	cfg->rate_sources = 4096;
+	cfg->rate_burst = 20;
+	cfg->third_party_id_max_len = 64;
+	cfg->description_max = 128; /* */
+	cfg->default_allow = true;
+	cfg->announce_count = 10; /* S-94 */
+}
+
+static int fail(char *err, size_t len, const char *msg)
+{
+	if (err && len)
+		snprintf(err, len, "%s", msg);
+	return -1;
+}
+
+int pctl_engine_config_check(const struct pctl_engine_config *cfg, char *err,
+                             size_t errlen)
+{
+	if (cfg->min_lifetime == 0 || cfg->min_lifetime > cfg->max_lifetime)
+		return fail(err, errlen,
+		            "min_lifetime must be 1..max_lifetime (S-50)");
+	if (cfg->max_lifetime > 86400 * 7)
+		return fail(err, errlen, "max_lifetime above 604800 s");
+	if (cfg->n_ext_addrs > PCTL_ENG_MAX_EXT_ADDRS)
+		return fail(err, errlen, "too many external addresses");
+	if (cfg->port_min == 0 || cfg->port_min > cfg->port_max)
+		return fail(err, errlen,
+		            "port range must be 1..65535, min<=max");
+	if (cfg->n_reserved > PCTL_ENG_MAX_RESERVED)
+		return fail(err, errlen, "too many reserved ports");
+	if (cfg->max_filters == 0 || cfg->max_filters > 256)
+		return fail(err, errlen, "max_filters must be 1..256 (S-86)");
+	if (cfg->rate_per_sec > 1000000 || cfg->rate_burst > 1000000)
+		return fail(err, errlen, "rate limit above 1000000");
+	if (cfg->rate_per_sec && cfg->rate_sources == 0)
+		return fail(err, errlen, "rate_sources must be > 0");
+	if (cfg->n_third_party_acl > PCTL_ENG_MAX_ACL)
+		return fail(err, errlen, "too many THIRD_PARTY ACL prefixes");
+	for (size_t i = 0; i < cfg->n_third_party_acl; i++)
+		if (cfg->third_party_acl[i].len > 128)
+			return fail(err, errlen, "prefix length above 128");
+	if (cfg->third_party_id_enabled &&
+	    (cfg->third_party_id_max_len == 0 ||
+	     cfg->third_party_id_max_len > PCTL_OPT_MAX_DATA))
+		return fail(err, errlen,
+		            "third_party_id_max_len must be 1..1016 (X-4)");
+	if (cfg->description_max < PCTL_ENG_MIN_DESC ||
+	    cfg->description_max > PCTL_ENG_MAX_DESC)
+		return fail(err, errlen,
+		            "description_max must be 128..1016 (X-1.3)");
+	if (cfg->prefix64_enabled) {
+		uint8_t l = cfg->prefix64_len;
+		if (!(l == 4 || l == 5 || l == 6 || l == 7 || l == 8 ||
+		      l == 12))
+			return fail(err, errlen,
+			            "prefix64 length must be 4,5,6,7,8 or 12 "
+			            "octets (X-2.2)");
+	}
+	if (cfg->n_rules > PCTL_ENG_MAX_RULES)
+		return fail(err, errlen, "too many policy rules");
+	for (size_t i = 0; i < cfg->n_rules; i++) {
+		const struct pctl_policy_rule *r = &cfg->rules[i];
+		if (r->internal.len > 128 ||
+		    r->int_port_min > r->int_port_max ||
+		    r->ext_port_min > r->ext_port_max)
+			return fail(err, errlen, "invalid policy rule");
+	}
+	if (cfg->announce_count > 10)
+		return fail(err, errlen, "announce_count above 10 (S-94)");
+	return 0;
+}

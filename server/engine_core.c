@@ -1,0 +1,419 @@
+/*
+ * Engine core: installing and removing mappings with their ports, expiry
+ * and backend operations, so that every opcode (and restore) shares one
+ * path that either changes everything or nothing (S-15).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+
+int pctl_proto_index(uint8_t protocol)
+{
+	switch (protocol) {
+	case 6:
+		return PCTL_P_TCP;
+	case 17:
+		return PCTL_P_UDP;
+	case 132:
+		return PCTL_P_SCTP;
+	case 33:
+		return PCTL_P_DCCP;
+	default:
+		return -1;
+	}
+}
+
+uint32_t pctl_mapping_left(const struct pctl_mapping *m, uint64_t now_ms)
+{
+	if (m->kind == PCTL_MK_STATIC)
+		return PCTL_LIFETIME_STATIC;
+	uint64_t end = (uint64_t)m->expire_s * 1000;
+	if (end <= now_ms)
+		return 0;
+	return (uint32_t)((end - now_ms + 999) / 1000);
+}
+
+uint32_t pctl_engine_clamp_lifetime(const struct pctl_engine *e,
+                                    uint32_t requested)
+{
+	if (requested < e->cfg.min_lifetime)
+		return e->cfg.min_lifetime;
+	if (requested > e->cfg.max_lifetime)
+		return e->cfg.max_lifetime;
+	return requested;
+}
+
+void pctl_engine_set_expiry(struct pctl_engine *e, struct pctl_mapping *m,
+                            uint32_t lifetime, uint64_t now_ms)
+{
+	if (m->kind == PCTL_MK_STATIC)
+		return;
+	bool queued = m->expire_s != 0;
+	if (queued)
+		pctl_tw_del(e->wheel, &e->table, m);
+	/* Rounded up: the mapping lasts at least the granted lifetime. */
+	uint64_t end_ms = now_ms + (uint64_t)lifetime * 1000;
+	uint64_t s = (end_ms + 999) / 1000;
+	m->expire_s = s > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)s;
+	if (m->expire_s == 0)
+		m->expire_s = 1; /* 0 means "not on the wheel" */
+	pctl_tw_add(e->wheel, &e->table, m);
+}
+
+void pctl_engine_dp_of(const struct pctl_mapping *m, uint32_t lifetime,
+                       struct pctl_dp_mapping *dp)
+{
+	memset(dp, 0, sizeof(*dp));
+	dp->id = pctl_mapping_id(m);
+	dp->protocol = m->protocol;
+	dp->int_addr = m->int_addr;
+	dp->int_port = m->int_port;
+	dp->ext_addr = m->ext_addr;
+	dp->ext_port = m->ext_port;
+	dp->port_count = m->port_count ? m->port_count : 1;
+	dp->lifetime = lifetime;
+	dp->outbound = m->kind == PCTL_MK_PEER;
+	dp->remote_addr = m->remote_addr;
+	dp->remote_port = m->remote_port;
+	if (m->extra) {
+		dp->n_filters = m->extra->n_filters;
+		dp->filters = m->extra->filters;
+	}
+}
+
+int pctl_engine_commit(struct pctl_engine *e)
+{
+	int rc = e->backend.ops->commit(e->backend.ctx);
+
+	if (rc) {
+		e->backend.ops->abort(e->backend.ctx);
+		e->stats.backend_errors++;
+	}
+	return rc;
+}
+
+bool pctl_engine_port_reserved(const struct pctl_engine_config *cfg,
+                               uint8_t protocol, uint16_t port)
+{
+	/* S-38, K-29: the PCP/NAT-PMP ports themselves. */
+	if (protocol == 17 &&
+	    (port == PCTL_SERVER_PORT || port == PCTL_CLIENT_PORT))
+		return true;
+	for (size_t i = 0; i < cfg->n_reserved; i++)
+		if (cfg->reserved[i].port == port &&
+		    (cfg->reserved[i].protocol == 0 ||
+		     cfg->reserved[i].protocol == protocol))
+			return true;
+	return false;
+}
+
+struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,
+                                         uint8_t protocol)
+{
+	int pi = pctl_proto_index(protocol);
+
+	if (pi < 0 || xi >= PCTL_ENG_MAX_EXT_ADDRS)
+		return NULL;
+	struct pctl_portmap **slot = &e->ports[xi][pi];
+	if (!*slot) {
+		struct pctl_portmap *pm = malloc(sizeof(*pm));
+		if (!pm)
+			return NULL;
+		pctl_portmap_init(pm, e->cfg.port_min, e->cfg.port_max);
+		pctl_portmap_set(pm, 0);
+		for (uint32_t p = e->cfg.port_min; p <= e->cfg.port_max; p++)
+			if (pctl_engine_port_reserved(&e->cfg, protocol,
+			                              (uint16_t)p))
+				pctl_portmap_set(pm, (uint16_t)p);
+		*slot = pm;
+	}
+	return *slot;
+}
+
+int pctl_engine_ext_index(const struct pctl_engine *e, const pctl_addr *a)
+{
+	for (size_t i = 0; i < e->cfg.n_ext_addrs; i++)
+		if (pctl_addr_equal(&e->cfg.ext_addrs[i], a))
+			return (int)i;
+	return -1;
+}
+
+bool pctl_engine_is_nat(const struct pctl_engine *e, const pctl_addr *int_addr)
+{
+	return e->cfg.nat44 && pctl_addr_is_v4(int_addr);
+}
+
+int pctl_engine_pick_ext(const struct pctl_engine *e, const pctl_addr *host)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < e->cfg.n_ext_addrs; i++)
+		n += pctl_addr_is_v4(&e->cfg.ext_addrs[i]);
+	if (!n)
+		return -1;
+	/* S-42: a host always lands on the same address (a hash of it), so
+	 * its mappings share one external address without a lookup. */
+	uint32_t h = 2166136261u;
+	for (int i = 12; i < 16; i++)
+		h = (h ^ host->b[i]) * 16777619u;
+	unsigned k = h % n;
+	for (size_t i = 0; i < e->cfg.n_ext_addrs; i++)
+		if (pctl_addr_is_v4(&e->cfg.ext_addrs[i]) && k-- == 0)
+			return (int)i;
+	return -1;
+}
+
+uint8_t pctl_engine_intern_srv(struct pctl_engine *e, const pctl_addr *a)
+{
+	for (unsigned i = 0; i < e->n_srv; i++)
+		if (pctl_addr_equal(&e->srv_addrs[i], a))
+			return (uint8_t)i;
+	if (e->n_srv == PCTL_MAX_SRV)
+		return PCTL_NO_SRV;
+	e->srv_addrs[e->n_srv] = *a;
+	return (uint8_t)e->n_srv++;
+}
+
+static uint8_t other_proto(uint8_t protocol)
+{
+	return protocol == 6 ? 17 : protocol == 17 ? 6 : 0;
+}
+
+/* N-8: the holder of a companion reservation at (xi, protocol, port). */
+static struct pctl_mapping *companion_holder(struct pctl_engine *e, unsigned xi,
+                                             uint8_t protocol, uint16_t port)
+{
+	uint8_t op = other_proto(protocol);
+
+	if (!op)
+		return NULL;
+	struct pctl_mapping *o =
+	    pctl_table_find_ext(&e->table, &e->cfg.ext_addrs[xi], op, port);
+	return o && (o->flags & PCTL_MF_COMPANION) ? o : NULL;
+}
+
+bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
+                               uint8_t protocol, uint16_t port,
+                               const pctl_addr *host)
+{
+	struct pctl_portmap *pm = pctl_engine_portmap(e, xi, protocol);
+
+	if (!pm)
+		return false;
+	if (!pctl_portmap_taken(pm, port))
+		return true;
+	struct pctl_mapping *o = companion_holder(e, xi, protocol, port);
+	return o && pctl_addr_equal(&o->int_addr, host);
+}
+
+/* Takes the ports of m in its allocator (m must own them). */
+static int take_ports(struct pctl_engine *e, struct pctl_mapping *m)
+{
+	struct pctl_portmap *pm =
+	    pctl_engine_portmap(e, m->ext_idx, m->protocol);
+
+	if (!pm)
+		return -ENOMEM;
+	uint32_t n = m->port_count ? m->port_count : 1;
+	if (n == 1 && pctl_portmap_taken(pm, m->ext_port)) {
+		/* The same host's companion reservation becomes a mapping. */
+		struct pctl_mapping *o =
+		    companion_holder(e, m->ext_idx, m->protocol, m->ext_port);
+		if (!o || !pctl_addr_equal(&o->int_addr, &m->int_addr))
+			return -EEXIST;
+		o->flags &= (uint8_t)~PCTL_MF_COMPANION;
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			if ((uint32_t)m->ext_port + i > 65535 ||
+			    pctl_portmap_taken(pm, (uint16_t)(m->ext_port + i)))
+				return -EEXIST;
+		for (uint32_t i = 0; i < n; i++)
+			pctl_portmap_set(pm, (uint16_t)(m->ext_port + i));
+	}
+	uint8_t op = other_proto(m->protocol);
+	if (m->kind == PCTL_MK_NATPMP && op) {
+		/* N-8: reserve the companion port for the same client. */
+		struct pctl_portmap *opm =
+		    pctl_engine_portmap(e, m->ext_idx, op);
+		if (opm && !pctl_portmap_taken(opm, m->ext_port)) {
+			pctl_portmap_set(opm, m->ext_port);
+			m->flags |= PCTL_MF_COMPANION;
+		}
+	}
+	return 0;
+}
+
+static void give_ports(struct pctl_engine *e, struct pctl_mapping *m)
+{
+	struct pctl_portmap *pm =
+	    pctl_engine_portmap(e, m->ext_idx, m->protocol);
+	uint32_t n = m->port_count ? m->port_count : 1;
+	uint8_t op = other_proto(m->protocol);
+
+	if (!pm)
+		return;
+	if (m->flags & PCTL_MF_COMPANION) {
+		struct pctl_portmap *opm =
+		    pctl_engine_portmap(e, m->ext_idx, op);
+		if (opm)
+			pctl_portmap_clear(opm, m->ext_port);
+		m->flags &= (uint8_t)~PCTL_MF_COMPANION;
+	}
+	if (n == 1 && op) {
+		/* A NAT-PMP mapping of the same host on the other protocol
+		 * keeps this port as its companion (N-8). */
+		struct pctl_mapping *o = pctl_table_find_ext(
+		    &e->table, &m->ext_addr, op, m->ext_port);
+		if (o && o->kind == PCTL_MK_NATPMP &&
+		    pctl_addr_equal(&o->int_addr, &m->int_addr)) {
+			o->flags |= PCTL_MF_COMPANION;
+			return;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		pctl_portmap_clear(pm, (uint16_t)(m->ext_port + i));
+}
+
+/* A queued operation failed: nothing of the batch may take effect. */
+static int queue_failed(struct pctl_engine *e, int rc)
+{
+	if (rc) {
+		e->backend.ops->abort(e->backend.ctx);
+		e->stats.backend_errors++;
+	}
+	return rc;
+}
+
+static void unwind(struct pctl_engine *e, struct pctl_mapping *m)
+{
+	if (m->expire_s)
+		pctl_tw_del(e->wheel, &e->table, m);
+	if (m->flags & PCTL_MF_LINKED)
+		pctl_table_unlink(&e->table, m);
+	if (m->flags & PCTL_MF_OWNS_PORTS)
+		give_ports(e, m);
+	pctl_table_release(&e->table, m);
+}
+
+int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
+                        uint32_t lifetime, uint64_t now_ms)
+{
+	int rc;
+
+	if (m->flags & PCTL_MF_OWNS_PORTS) {
+		rc = take_ports(e, m);
+		if (rc) {
+			m->flags &= (uint8_t)~PCTL_MF_OWNS_PORTS;
+			pctl_table_release(&e->table, m);
+			return rc == -EEXIST ? -ENOSPC : rc;
+		}
+	}
+	rc = pctl_table_link(&e->table, m);
+	if (rc) {
+		unwind(e, m);
+		return rc;
+	}
+	pctl_engine_set_expiry(e, m, lifetime, now_ms);
+
+	struct pctl_dp_mapping dp;
+	pctl_engine_dp_of(m, lifetime, &dp);
+	rc = queue_failed(e, e->backend.ops->create(e->backend.ctx, &dp));
+	if (!rc)
+		rc = pctl_engine_commit(e);
+	if (rc) {
+		unwind(e, m);
+		return rc < 0 ? rc : -EIO;
+	}
+	e->stats.mappings[m->kind]++;
+	e->stats.mappings_total++;
+	return 0;
+}
+
+void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m)
+{
+	e->stats.mappings[m->kind]--;
+	unwind(e, m);
+}
+
+int pctl_engine_queue_remove(struct pctl_engine *e,
+                             const struct pctl_mapping *m)
+{
+	struct pctl_dp_mapping dp;
+
+	pctl_engine_dp_of(m, 0, &dp);
+	return queue_failed(e, e->backend.ops->remove(e->backend.ctx, &dp));
+}
+
+int pctl_engine_refresh(struct pctl_engine *e, const struct pctl_mapping *m,
+                        uint32_t lifetime)
+{
+	struct pctl_dp_mapping dp;
+
+	pctl_engine_dp_of(m, lifetime, &dp);
+	int rc = queue_failed(e, e->backend.ops->refresh(e->backend.ctx, &dp));
+	return rc ? rc : pctl_engine_commit(e);
+}
+
+int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m)
+{
+	int rc = pctl_engine_queue_remove(e, m);
+
+	if (rc)
+		return rc;
+	rc = pctl_engine_commit(e);
+	if (rc)
+		return rc;
+	pctl_engine_drop(e, m);
+	return 0;
+}
+
+static void *dup_bytes(const void *p, size_t n)
+{
+	void *d = malloc(n);
+
+	if (d)
+		memcpy(d, p, n);
+	return d;
+}
+
+int pctl_extra_make(const struct pctl_filter *f1, size_t n1,
+                    const struct pctl_filter *f2, size_t n2,
+                    const uint8_t *desc, size_t desc_len, const uint8_t *tpid,
+                    size_t tpid_len, struct pctl_map_extra **out)
+{
+	*out = NULL;
+	if (!n1 && !n2 && !desc_len && !tpid_len)
+		return 0;
+	struct pctl_map_extra *x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	if (n1 + n2) {
+		x->filters = malloc((n1 + n2) * sizeof(*x->filters));
+		if (!x->filters)
+			goto fail;
+		if (n1)
+			memcpy(x->filters, f1, n1 * sizeof(*f1));
+		if (n2)
+			memcpy(x->filters + n1, f2, n2 * sizeof(*f2));
+		x->n_filters = (uint16_t)(n1 + n2);
+	}
+	if (desc_len) {
+		x->desc = dup_bytes(desc, desc_len);
+		if (!x->desc)
+			goto fail;
+		x->desc_len = (uint16_t)desc_len;
+	}
+	if (tpid_len) {
+		x->tpid = dup_bytes(tpid, tpid_len);
+		if (!x->tpid)
+			goto fail;
+		x->tpid_len = (uint16_t)tpid_len;
+	}
+	*out = x;
+	return 0;
+fail:
+	pctl_map_extra_free(x);
+	return -ENOMEM;
+}

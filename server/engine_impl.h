@@ -1,0 +1,223 @@
+/*
+ * Engine internals shared by engine*.c, pcp_map.c, pcp_peer.c,
+ * natpmp_server.c and announce.c.  Not part of the engine's API.
+ */
+#ifndef PORTCTL_SERVER_ENGINE_IMPL_H
+#define PORTCTL_SERVER_ENGINE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <portctl/wire.h>
+
+#include "backend.h"
+#include "engine.h"
+#include "portalloc.h"
+#include "ratelimit.h"
+#include "table.h"
+#include "timerwheel.h"
+
+/* Protocols with an allocator each (S-32: only these are mapped). */
+enum { PCTL_P_TCP, PCTL_P_UDP, PCTL_P_SCTP, PCTL_P_DCCP, PCTL_N_PROTOS };
+/* Index of a supported protocol, or -1. */
+int pctl_proto_index(uint8_t protocol);
+
+#define PCTL_NO_EXT  255 /* ext_idx of a pinhole (external == internal) */
+#define PCTL_MAX_SRV 32  /* interned server addresses (srv_idx) */
+#define PCTL_NO_SRV  255
+/* Most filters one mapping keeps, whatever max_filters says. */
+#define PCTL_ENG_FILTER_CAP 256
+
+/* One queued Mapping Update (S-95). */
+struct pctl_update {
+	uint64_t id;
+	uint64_t due_ms;
+	uint8_t sends_left;
+};
+
+struct pctl_engine {
+	struct pctl_engine_config cfg;
+	struct pctl_backend backend;
+	struct pctl_table table;
+	struct pctl_timerwheel *wheel;
+	struct pctl_ratelimit rl;
+	/* Allocators, created on first use, per config ext address. */
+	struct pctl_portmap *ports[PCTL_ENG_MAX_EXT_ADDRS][PCTL_N_PROTOS];
+	int64_t epoch_base_ms; /* epoch = (now - base) / 1000 (S-24) */
+
+	/* Unsolicited ANNOUNCE / NAT-PMP announcements (S-93, S-94, N-10). */
+	unsigned announce_left;
+	uint64_t announce_due_ms;
+	uint32_t announce_gap_ms;
+	bool announce_natpmp;
+	bool announce_pcp;
+
+	/* Mapping Updates (S-95): a FIFO ring. */
+	struct pctl_update *updates;
+	size_t upd_head, upd_len, upd_cap;
+
+	pctl_addr srv_addrs[PCTL_MAX_SRV];
+	unsigned n_srv;
+
+	struct pctl_engine_stats stats;
+	/* Scratch for the filter set of a request (existing + new). */
+	struct pctl_filter *scratch_filters;
+};
+
+static inline uint32_t pctl_now_s(uint64_t now_ms)
+{
+	return (uint32_t)(now_ms / 1000);
+}
+
+/* Seconds left of a mapping at now_ms, rounded up. */
+uint32_t pctl_mapping_left(const struct pctl_mapping *m, uint64_t now_ms);
+/* Sets the expiry to now + lifetime and re-queues it on the wheel. */
+void pctl_engine_set_expiry(struct pctl_engine *e, struct pctl_mapping *m,
+                            uint32_t lifetime, uint64_t now_ms);
+/* The data-plane view of m, lifetime seconds from now. */
+void pctl_engine_dp_of(const struct pctl_mapping *m, uint32_t lifetime,
+                       struct pctl_dp_mapping *dp);
+/* Commits the backend batch; on failure aborts it.  0 or -errno. */
+int pctl_engine_commit(struct pctl_engine *e);
+
+/* Lifetime granted for a requested one (S-50). */
+uint32_t pctl_engine_clamp_lifetime(const struct pctl_engine *e,
+                                    uint32_t requested);
+
+/* Port reservation in the allocator of ext address index xi. */
+struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,
+                                         uint8_t protocol);
+bool pctl_engine_port_reserved(const struct pctl_engine_config *cfg,
+                               uint8_t protocol, uint16_t port);
+/* Index of an ext address in the config, or -1. */
+int pctl_engine_ext_index(const struct pctl_engine *e, const pctl_addr *a);
+/* Does this internal address get NAT44 (true) or a pinhole (false)? */
+bool pctl_engine_is_nat(const struct pctl_engine *e, const pctl_addr *int_addr);
+/* The ext address index an internal host's new mappings go to (S-42), or -1
+ * when no IPv4 external address is configured. */
+int pctl_engine_pick_ext(const struct pctl_engine *e, const pctl_addr *host);
+uint8_t pctl_engine_intern_srv(struct pctl_engine *e, const pctl_addr *a);
+
+/* Creates and commits a fully described mapping (used by every opcode, by
+ * restore and by Mapping Update re-creation).  The record must have been
+ * filled (kind, addresses, ports, nonce, flags, extra); the engine takes
+ * the ports in the allocator if it is NAT, links it, sets its expiry and
+ * calls the backend.  On error the record is released and nothing changed.
+ * 0, -ENOSPC (ports), -errno from the backend. */
+int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
+                        uint32_t lifetime, uint64_t now_ms);
+/* Out-of-line data of a mapping: filters f1 then f2, description and
+ * THIRD_PARTY_ID copied.  *out is NULL when everything is empty.  0 or
+ * -ENOMEM. */
+int pctl_extra_make(const struct pctl_filter *f1, size_t n1,
+                    const struct pctl_filter *f2, size_t n2,
+                    const uint8_t *desc, size_t desc_len, const uint8_t *tpid,
+                    size_t tpid_len, struct pctl_map_extra **out);
+
+/* Removes a mapping: backend remove (queued; the caller commits or not),
+ * engine state released, stats updated. */
+void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m);
+/* Queues the backend removal of m (on failure the batch is aborted).
+ * 0 or -errno. */
+int pctl_engine_queue_remove(struct pctl_engine *e,
+                             const struct pctl_mapping *m);
+/* Backend refresh of m with a lifetime and its current extra, committed.
+ * 0, or -errno with nothing applied. */
+int pctl_engine_refresh(struct pctl_engine *e, const struct pctl_mapping *m,
+                        uint32_t lifetime);
+/* Backend remove + commit + drop.  On backend failure nothing changed. */
+int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m);
+
+/* Is external port `port` (of ext address xi, protocol) free for a mapping of
+ * internal host `host`?  Counts the NAT-PMP companion reservation (N-8) as
+ * free for the same host. */
+bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
+                               uint8_t protocol, uint16_t port,
+                               const pctl_addr *host);
+
+/* Handlers; each writes a response to out and returns its length (0 =
+ * drop).  msg is a decoded request (pctl_request_decode said OK). */
+size_t pctl_pcp_map(struct pctl_engine *e, const struct pctl_rx *rx,
+                    const struct pctl_msg *msg, uint8_t *out);
+size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
+                     const struct pctl_msg *msg, uint8_t *out);
+size_t pctl_natpmp_handle(struct pctl_engine *e, const struct pctl_rx *rx,
+                          uint8_t *out);
+
+/* Error response for a decoded request (S-12, S-13), counted in stats. */
+size_t pctl_engine_error(struct pctl_engine *e, const struct pctl_rx *rx,
+                         uint8_t result, uint32_t lifetime, uint8_t *out);
+/* Encodes a success/any response msg; counts its result.  0 if it does not
+ * fit (caller answers MALFORMED_REQUEST, S-16). */
+size_t pctl_engine_encode(struct pctl_engine *e, struct pctl_msg *msg,
+                          uint8_t *out);
+
+/* PCP options that a request carried and the engine processed. */
+struct pctl_req_opts {
+	bool third_party;
+	pctl_addr third_party_addr;
+	const struct pctl_option *third_party_opt;
+	const struct pctl_option *tpid_opt;
+	bool prefer_failure;
+	bool has_desc; /* valid DESCRIPTION present (X-1.4: invalid ignored) */
+	const uint8_t *desc;
+	size_t desc_len; /* already truncated to description_max */
+	bool has_port_set;
+	struct pctl_port_set port_set;
+	bool prefix64;     /* PREFIX64 present and configured */
+	size_t n_filters;  /* FILTER options with a non-zero prefix */
+	bool filter_clear; /* a FILTER of prefix 0 came first (S-82) */
+	size_t clear_at;   /* filters before the last clear are dropped */
+	const struct pctl_filter *filters;
+};
+
+/* Parses the options of a MAP/PEER request against the configuration.
+ * Returns PCTL_R_SUCCESS, or the result code of the first failing option. */
+uint8_t pctl_engine_parse_opts(struct pctl_engine *e, const struct pctl_rx *rx,
+                               const struct pctl_msg *msg,
+                               struct pctl_req_opts *o);
+/* MAP/PEER success response (S-14, S-31, S-61): the request's nonce,
+ * protocol, internal port and remote peer, the external endpoint given, the
+ * processed options.  Its length (an error response if it cannot be
+ * encoded, S-16). */
+size_t pctl_engine_respond(struct pctl_engine *e, const struct pctl_rx *rx,
+                           const struct pctl_msg *req,
+                           const struct pctl_req_opts *o,
+                           const struct pctl_mapping *m, uint32_t lifetime,
+                           const pctl_addr *ext_addr, uint16_t ext_port,
+                           uint8_t *out);
+/* The extra data of a renewed mapping: the kept filters plus the
+ * request's, its description (X-1.5), the same THIRD_PARTY_ID.  0 or
+ * -ENOMEM. */
+int pctl_extra_renew(const struct pctl_mapping *m,
+                     const struct pctl_req_opts *o,
+                     const struct pctl_filter *keep, size_t n_keep,
+                     struct pctl_map_extra **out);
+/* Appends the processed options to a success response (S-14): THIRD_PARTY,
+ * THIRD_PARTY_ID, PREFER_FAILURE, FILTERs, DESCRIPTION, PREFIX64.  data
+ * must outlive encoding. */
+void pctl_engine_add_opts(struct pctl_engine *e, const struct pctl_msg *req,
+                          const struct pctl_req_opts *o,
+                          const struct pctl_mapping *m, struct pctl_msg *resp,
+                          uint8_t *prefix64_buf);
+
+/* Unsolicited messages (announce.c). */
+size_t pctl_announce_poll(struct pctl_engine *e, uint64_t now_ms,
+                          struct pctl_tx *out, size_t max);
+void pctl_announce_schedule(struct pctl_engine *e, uint64_t now_ms, bool pcp,
+                            bool natpmp);
+int pctl_update_queue(struct pctl_engine *e, const struct pctl_mapping *m,
+                      uint64_t now_ms);
+uint64_t pctl_announce_next(const struct pctl_engine *e);
+/* Builds the PCP MAP/PEER response describing m (Mapping Update and
+ * journal-independent) into out. */
+size_t pctl_engine_mapping_msg(struct pctl_engine *e,
+                               const struct pctl_mapping *m, uint64_t now_ms,
+                               uint8_t *out);
+/* NAT-PMP external address response (N-2) with the given result: the
+ * address host's mappings use (any IPv4 one when host is NULL). */
+size_t pctl_natpmp_extaddr_msg(struct pctl_engine *e, const pctl_addr *host,
+                               uint64_t now_ms, uint16_t result, uint8_t *out);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * PCP MAP (RFC 6887 sections 11, 15, 16; RFC 7220, 7225, 7753, 7843):
+ * create, renew and delete of inbound mappings, S-30..S-58, S-75..S-87,
+ * X-1..X-4.
+ *
+ * Every path validates and decides first, then changes the engine and the
+ * backend in one step that is undone on failure, so an error response
+ * always means "nothing changed" (S-15).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "policy.h"
+
+struct map_ctx {
+	struct pctl_engine *e;
+	const struct pctl_rx *rx;
+	const struct pctl_msg *req;
+	struct pctl_req_opts o;
+	const pctl_addr *host; /* internal address: THIRD_PARTY or source */
+	const uint8_t *tpid;
+	size_t tpid_len;
+	uint8_t *out;
+};
+
+static size_t fail(struct map_ctx *c, uint8_t result, uint32_t lifetime)
+{
+	if (!lifetime)
+		lifetime = pctl_result_lifetime(result);
+	return pctl_engine_error(c->e, c->rx, result, lifetime, c->out);
+}
+
+static size_t respond(struct map_ctx *c, const struct pctl_mapping *m,
+                      uint32_t lifetime, const pctl_addr *ext_addr,
+                      uint16_t ext_port)
+{
+	return pctl_engine_respond(c->e, c->rx, c->req, &c->o, m, lifetime,
+	                           ext_addr, ext_port, c->out);
+}
+
+/* S-33: a different nonce may not touch the mapping. */
+static bool nonce_ok(const struct pctl_mapping *m, const struct pctl_msg *req)
+{
+	return memcmp(m->nonce, req->nonce, PCTL_NONCE_LEN) == 0;
+}
+
+/* Remember where the client is, for Mapping Updates (S-95). */
+static void note_client(struct map_ctx *c, struct pctl_mapping *m)
+{
+	m->client_port = c->rx->src_port;
+	m->srv_idx = pctl_engine_intern_srv(c->e, &c->rx->dst);
+	/* S-95: a refresh by the client ends the Mapping Update. */
+	m->flags &= (uint8_t)~PCTL_MF_UPDATE_PENDING;
+}
+
+static uint8_t backend_result(int rc)
+{
+	return rc == -ENOMEM || rc == -ENOSPC ? PCTL_R_NO_RESOURCES
+	                                      : PCTL_R_NETWORK_FAILURE;
+}
+
+/* ---- delete (S-55..S-58, erratum 3621) ----------------------------------- */
+
+static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
+{
+	if (m) {
+		/* S-57, R-2: static and NAT-PMP mappings are not MAP's. */
+		if (m->kind != PCTL_MK_MAP)
+			return fail(c, PCTL_R_NOT_AUTHORIZED, 0);
+		/* S-33, S-55: only the creating nonce deletes. */
+		if (!nonce_ok(m, c->req))
+			return fail(c, PCTL_R_NOT_AUTHORIZED,
+			            pctl_mapping_left(m, c->rx->now_ms));
+		int rc = pctl_engine_remove(c->e, m);
+		if (rc)
+			return fail(c, backend_result(rc), 0);
+	}
+	/* S-57: SUCCESS, lifetime 0, also for a mapping that did not exist
+	 * (S-17); S-56: the suggested fields are copied back. */
+	return respond(c, NULL, 0, &c->req->external_addr,
+	               c->req->external_port);
+}
+
+/* ---- renew (S-36.3, S-83, X-1.5, X-3.7) ---------------------------------- */
+
+static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
+{
+	struct pctl_engine *e = c->e;
+	const struct pctl_req_opts *o = &c->o;
+	uint64_t now = c->rx->now_ms;
+
+	if (m->kind == PCTL_MK_STATIC) {
+		/* S-34, S-36.2: the static mapping, lifetime 2^32-1, and the
+		 * nonce is echoed but not recorded. */
+		if (o->prefer_failure &&
+		    (m->ext_port != c->req->external_port ||
+		     (!pctl_addr_is_any(&c->req->external_addr) &&
+		      !pctl_addr_equal(&m->ext_addr, &c->req->external_addr))))
+			return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
+			            PCTL_SHORT_ERROR_LIFETIME);
+		return respond(c, m, PCTL_LIFETIME_STATIC, &m->ext_addr,
+		               m->ext_port);
+	}
+	/* A NAT-PMP mapping is not taken over by PCP, nor the reverse:
+	 * answered like a foreign nonce. */
+	if (m->kind != PCTL_MK_MAP || !nonce_ok(m, c->req))
+		return fail(c, PCTL_R_NOT_AUTHORIZED,
+		            pctl_mapping_left(m, now));
+	/* S-36.1: PREFER_FAILURE with another external endpoint. */
+	if (o->prefer_failure &&
+	    (m->ext_port != c->req->external_port ||
+	     (!pctl_addr_is_any(&c->req->external_addr) &&
+	      !pctl_addr_equal(&m->ext_addr, &c->req->external_addr))))
+		return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
+		            pctl_mapping_left(m, now));
+
+	/* S-83: new filters are added to the kept ones; S-82 clear first. */
+	size_t keep = 0;
+	const struct pctl_filter *old_f = NULL;
+	if (m->extra && !o->filter_clear) {
+		keep = m->extra->n_filters;
+		old_f = m->extra->filters;
+	}
+	if (keep + o->n_filters > e->cfg.max_filters) /* S-86 */
+		return fail(c, PCTL_R_EXCESSIVE_REMOTE_PEERS, 0);
+	struct pctl_map_extra *nx;
+	if (pctl_extra_renew(m, o, old_f, keep, &nx))
+		return fail(c, PCTL_R_NO_RESOURCES, 0);
+
+	uint32_t lifetime = pctl_engine_clamp_lifetime(e, c->req->lifetime);
+	struct pctl_map_extra *ox = m->extra;
+	m->extra = nx;
+	int rc = pctl_engine_refresh(e, m, lifetime);
+	if (rc) {
+		m->extra = ox; /* S-15: back to the old state */
+		pctl_map_extra_free(nx);
+		return fail(c, backend_result(rc), 0);
+	}
+	pctl_map_extra_free(ox);
+	pctl_engine_set_expiry(e, m, lifetime, now);
+	note_client(c, m);
+	return respond(c, m, lifetime, &m->ext_addr, m->ext_port);
+}
+
+/* ---- create (S-32, S-37..S-45, X-3) ----------------------------------------
+ */
+
+/* The external address index for a NAT44 request: the suggested one when
+ * it is ours (S-42), else the host's usual one; -1 none configured. */
+static int choose_addr(struct map_ctx *c, bool *honoured)
+{
+	const pctl_addr *sug = &c->req->external_addr;
+
+	*honoured = true;
+	if (!pctl_addr_is_any(sug)) {
+		int xi = pctl_engine_ext_index(c->e, sug);
+		if (xi >= 0 && pctl_addr_is_v4(sug))
+			return xi;
+		*honoured = false; /* S-38: not an address we own */
+	}
+	return pctl_engine_pick_ext(c->e, c->host);
+}
+
+static bool port_usable(struct map_ctx *c, unsigned xi, uint16_t port)
+{
+	uint8_t proto = c->req->protocol;
+
+	/* S-38: reserved ports are never free in the allocator, and policy
+	 * may forbid the port. */
+	return port && !pctl_engine_port_reserved(&c->e->cfg, proto, port) &&
+	       pctl_engine_ext_port_free(c->e, xi, proto, port, c->host) &&
+	       pctl_policy_allows(&c->e->cfg, c->host, proto,
+	                          c->req->internal_port, port);
+}
+
+/* Picks the external ports of a NAT44 mapping.  Returns a result code; on
+ * SUCCESS *port and *count are set. */
+static uint8_t choose_ports(struct map_ctx *c, unsigned xi, bool addr_ok,
+                            uint16_t *port, uint16_t *count, int *parity)
+{
+	struct pctl_engine *e = c->e;
+	uint8_t proto = c->req->protocol;
+	uint16_t sug = c->req->external_port;
+	bool pf = c->o.prefer_failure;
+	struct pctl_portmap *pm = pctl_engine_portmap(e, xi, proto);
+
+	if (!pm)
+		return PCTL_R_NO_RESOURCES;
+	*parity = -1;
+	if (proto == 132) {
+		/* S-45: SCTP ports are not rewritten: external == internal,
+		 * else CANNOT_PROVIDE_EXTERNAL (R-11). */
+		if (!port_usable(c, xi, c->req->internal_port))
+			return PCTL_R_CANNOT_PROVIDE_EXTERNAL;
+		*port = c->req->internal_port;
+		*count = 1;
+		return PCTL_R_SUCCESS;
+	}
+	if (c->o.has_port_set && c->o.port_set.size > 1) {
+		/* X-3.3: as many as possible of [internal, internal+size),
+		 * at least one; X-3.5: parity of the first internal port. */
+		uint32_t want = c->o.port_set.size;
+		uint32_t room = 65536u - c->req->internal_port;
+		if (want > room)
+			want = room;
+		if (c->o.port_set.parity)
+			*parity = c->req->internal_port & 1;
+		for (; want > 1; want /= 2) {
+			int p = pctl_portmap_find_run(pm, want, *parity);
+			if (p >= 0 && pctl_policy_allows(
+			                  &e->cfg, c->host, proto,
+			                  c->req->internal_port, (uint16_t)p)) {
+				*port = (uint16_t)p;
+				*count = (uint16_t)want;
+				return PCTL_R_SUCCESS;
+			}
+		}
+		/* Falls through to a single port (X-3.3 "at least one"). */
+	}
+	*count = 1;
+	/* S-37: the suggestion when usable. */
+	if (addr_ok && sug && port_usable(c, xi, sug)) {
+		*port = sug;
+		return PCTL_R_SUCCESS;
+	}
+	/* S-39: with PREFER_FAILURE nothing else will do. */
+	if (pf)
+		return PCTL_R_CANNOT_PROVIDE_EXTERNAL;
+	/* Otherwise any free port; a few candidates in case policy forbids
+	 * some (each candidate is O(1)). */
+	for (int tries = 0; tries < 8; tries++) {
+		int p = pctl_portmap_find(pm);
+		if (p < 0)
+			return PCTL_R_NO_RESOURCES;
+		if (pctl_policy_allows(&e->cfg, c->host, proto,
+		                       c->req->internal_port, (uint16_t)p)) {
+			*port = (uint16_t)p;
+			return PCTL_R_SUCCESS;
+		}
+	}
+	return PCTL_R_NOT_AUTHORIZED;
+}
+
+static size_t map_create(struct map_ctx *c)
+{
+	struct pctl_engine *e = c->e;
+	const struct pctl_msg *req = c->req;
+	uint8_t proto = req->protocol;
+	bool nat = pctl_engine_is_nat(e, c->host);
+
+	/* S-32: all-protocols / all-ports only where policy allows and the
+	 * whole request can be fulfilled: pinholes (a NAT44 address cannot
+	 * give away all its ports to one host). */
+	if ((proto == 0 && !e->cfg.allow_all_protocols) ||
+	    (req->internal_port == 0 && !e->cfg.allow_all_ports) ||
+	    ((proto == 0 || req->internal_port == 0) && nat))
+		return fail(c, PCTL_R_UNSUPP_PROTOCOL, 0);
+	/* S-41: quotas. */
+	if (e->cfg.max_per_host &&
+	    pctl_table_host_count(&e->table, c->host) >= e->cfg.max_per_host)
+		return fail(c, PCTL_R_USER_EX_QUOTA, 0);
+	if (e->cfg.max_mappings && e->table.count >= e->cfg.max_mappings)
+		return fail(c, PCTL_R_NO_RESOURCES, 0);
+	/* S-86 */
+	if (c->o.n_filters > e->cfg.max_filters)
+		return fail(c, PCTL_R_EXCESSIVE_REMOTE_PEERS, 0);
+
+	pctl_addr ext_addr;
+	uint16_t ext_port, count = 1;
+	int parity = -1;
+	unsigned xi = PCTL_NO_EXT;
+	if (nat) {
+		bool addr_ok;
+		int x = choose_addr(c, &addr_ok);
+		if (x < 0) /* no external address (yet) */
+			return fail(c, PCTL_R_NETWORK_FAILURE, 0);
+		if (!addr_ok && c->o.prefer_failure) /* S-39 */
+			return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
+			            PCTL_SHORT_ERROR_LIFETIME);
+		xi = (unsigned)x;
+		uint8_t r =
+		    choose_ports(c, xi, addr_ok, &ext_port, &count, &parity);
+		if (r) {
+			uint32_t lt = 0;
+			if (r == PCTL_R_CANNOT_PROVIDE_EXTERNAL) {
+				/* S-76: the conflicting mapping's remaining
+				 * lifetime when there is one. */
+				struct pctl_mapping *cm = pctl_table_find_ext(
+				    &e->table, &e->cfg.ext_addrs[xi], proto,
+				    req->external_port);
+				lt = cm ? pctl_mapping_left(cm, c->rx->now_ms)
+				        : PCTL_SHORT_ERROR_LIFETIME;
+				if (!lt)
+					lt = PCTL_SHORT_ERROR_LIFETIME;
+			}
+			return fail(c, r, lt);
+		}
+		ext_addr = e->cfg.ext_addrs[xi];
+	} else {
+		/* Pinhole: the external endpoint is the internal one. */
+		ext_addr = *c->host;
+		ext_port = req->internal_port;
+		if (c->o.prefer_failure &&
+		    ((!pctl_addr_is_any(&req->external_addr) &&
+		      !pctl_addr_equal(&req->external_addr, c->host)) ||
+		     req->external_port != req->internal_port))
+			return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
+			            PCTL_SHORT_ERROR_LIFETIME);
+		if (c->o.has_port_set && c->o.port_set.size > 1 &&
+		    req->internal_port) {
+			uint32_t want = c->o.port_set.size;
+			uint32_t room = 65536u - req->internal_port;
+			count = (uint16_t)(want > room ? room : want);
+		}
+		if (!pctl_policy_allows(&e->cfg, c->host, proto,
+		                        req->internal_port, ext_port))
+			return fail(c, PCTL_R_NOT_AUTHORIZED, 0);
+	}
+
+	struct pctl_mapping *m = pctl_table_alloc(&e->table);
+	if (!m)
+		return fail(c, PCTL_R_NO_RESOURCES, 0);
+	if (pctl_extra_make(NULL, 0, c->o.filters, c->o.n_filters, c->o.desc,
+	                    c->o.has_desc ? c->o.desc_len : 0, c->tpid,
+	                    c->tpid_len, &m->extra)) {
+		pctl_table_release(&e->table, m);
+		return fail(c, PCTL_R_NO_RESOURCES, 0);
+	}
+	m->kind = PCTL_MK_MAP;
+	m->int_addr = *c->host;
+	m->ext_addr = ext_addr;
+	m->protocol = proto;
+	m->int_port = req->internal_port;
+	m->ext_port = ext_port;
+	m->port_count = count;
+	m->ext_idx = (uint8_t)xi;
+	memcpy(m->nonce, req->nonce, PCTL_NONCE_LEN);
+	if (nat)
+		m->flags |= PCTL_MF_OWNS_PORTS;
+	if (c->o.third_party)
+		m->flags |= PCTL_MF_THIRD_PARTY;
+	if (c->o.prefer_failure)
+		m->flags |= PCTL_MF_PREFER_FAILURE;
+	if (parity >= 0)
+		m->flags |= PCTL_MF_PARITY;
+	note_client(c, m);
+	uint32_t lifetime = pctl_engine_clamp_lifetime(e, req->lifetime);
+	int rc = pctl_engine_install(e, m, lifetime, c->rx->now_ms);
+	if (rc)
+		return fail(c, backend_result(rc), 0);
+	return respond(c, m, lifetime, &m->ext_addr, m->ext_port);
+}
+
+size_t pctl_pcp_map(struct pctl_engine *e, const struct pctl_rx *rx,
+                    const struct pctl_msg *msg, uint8_t *out)
+{
+	struct map_ctx c = {.e = e, .rx = rx, .req = msg, .out = out};
+
+	uint8_t r = pctl_engine_parse_opts(e, rx, msg, &c.o);
+	if (r)
+		return fail(&c, r, 0);
+	c.host = c.o.third_party ? &c.o.third_party_addr : &msg->client_addr;
+	if (c.o.tpid_opt) {
+		c.tpid = c.o.tpid_opt->data;
+		c.tpid_len = c.o.tpid_opt->len;
+	}
+	/* S-32: TCP, UDP, SCTP, DCCP, or 0 = all. */
+	if (msg->protocol && pctl_proto_index(msg->protocol) < 0)
+		return fail(&c, PCTL_R_UNSUPP_PROTOCOL, 0);
+	struct pctl_mapping *m =
+	    pctl_table_find_int(&e->table, c.host, msg->protocol,
+	                        msg->internal_port, c.tpid, c.tpid_len);
+	if (msg->lifetime == 0)
+		return map_delete(&c, m);
+	if (m)
+		return map_renew(&c, m);
+	return map_create(&c);
+}

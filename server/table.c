@@ -1,0 +1,459 @@
+/*
+ * Mapping table: pooled records and intrusive hash indexes (see table.h).
+ */
+#include "table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- hashing -------------------------------------------------------------
+ * A multiply-xorshift mix over 64-bit words: fast, and it spreads the few
+ * bits that differ between neighbouring addresses and ports over the whole
+ * word so that a power-of-two mask can take the low bits. */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static uint64_t mix_addr(uint64_t h, const pctl_addr *a)
+{
+	uint64_t w[2];
+
+	memcpy(w, a->b, sizeof(w));
+	return mix(mix(h, w[0]), w[1]);
+}
+
+static uint64_t mix_bytes(uint64_t h, const uint8_t *p, size_t n)
+{
+	while (n >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		h = mix(h, w);
+		p += 8;
+		n -= 8;
+	}
+	uint64_t tail = n;
+	for (size_t i = 0; i < n; i++)
+		tail = tail << 8 | p[i];
+	return mix(h, tail);
+}
+
+static uint64_t hash_int(const pctl_addr *a, uint8_t proto, uint16_t port,
+                         const uint8_t *tpid, size_t tpid_len)
+{
+	uint64_t h = mix_addr(0x1f, a);
+
+	h = mix(h, (uint64_t)proto << 16 | port);
+	if (tpid_len)
+		h = mix_bytes(h, tpid, tpid_len);
+	return h;
+}
+
+static uint64_t hash_peer(const pctl_addr *a, uint8_t proto, uint16_t port,
+                          const pctl_addr *ra, uint16_t rport)
+{
+	uint64_t h = mix_addr(0x2e, a);
+
+	h = mix_addr(h, ra);
+	return mix(h, (uint64_t)proto << 32 | (uint64_t)port << 16 | rport);
+}
+
+static uint64_t hash_ext(const pctl_addr *a, uint8_t proto, uint16_t port)
+{
+	return mix(mix_addr(0x3d, a), (uint64_t)proto << 16 | port);
+}
+
+static uint64_t hash_host(const pctl_addr *a)
+{
+	return mix_addr(0x4c, a);
+}
+
+static uint64_t key_hash_of(const struct pctl_mapping *m)
+{
+	if (m->kind == PCTL_MK_PEER)
+		return hash_peer(&m->int_addr, m->protocol, m->int_port,
+		                 &m->remote_addr, m->remote_port);
+	size_t n;
+	const uint8_t *tpid = pctl_mapping_tpid(m, &n);
+	return hash_int(&m->int_addr, m->protocol, m->int_port, tpid, n);
+}
+
+/* ---- pool ---------------------------------------------------------------- */
+
+static uint32_t round_pow2(uint32_t v)
+{
+	uint32_t p = 1024;
+
+	while (p < v && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+int pctl_table_init(struct pctl_table *t, uint32_t size_hint)
+{
+	memset(t, 0, sizeof(*t));
+	uint32_t nb = round_pow2(size_hint);
+	t->key_buckets = calloc(nb, sizeof(uint32_t));
+	t->ext_buckets = calloc(nb, sizeof(uint32_t));
+	t->hosts = calloc(256, sizeof(struct pctl_host));
+	if (!t->key_buckets || !t->ext_buckets || !t->hosts) {
+		pctl_table_fini(t);
+		return -ENOMEM;
+	}
+	t->bucket_mask = nb - 1;
+	t->host_mask = 255;
+	t->next_fresh = 1; /* index 0 means "none" */
+	return 0;
+}
+
+void pctl_map_extra_free(struct pctl_map_extra *x)
+{
+	if (!x)
+		return;
+	free(x->filters);
+	free(x->desc);
+	free(x->tpid);
+	free(x);
+}
+
+void pctl_table_fini(struct pctl_table *t)
+{
+	for (uint32_t c = 0; c < t->n_chunks; c++) {
+		for (uint32_t i = 0; i < PCTL_TABLE_CHUNK; i++) {
+			struct pctl_mapping *m = &t->chunks[c][i];
+			if (m->flags & PCTL_MF_USED)
+				pctl_map_extra_free(m->extra);
+		}
+		free(t->chunks[c]);
+	}
+	free(t->chunks);
+	free(t->key_buckets);
+	free(t->ext_buckets);
+	free(t->hosts);
+	memset(t, 0, sizeof(*t));
+}
+
+struct pctl_mapping *pctl_table_alloc(struct pctl_table *t)
+{
+	uint32_t idx;
+	uint32_t gen;
+
+	if (t->count >= PCTL_TABLE_MAX)
+		return NULL;
+	if (t->free_head) {
+		idx = t->free_head;
+		struct pctl_mapping *m = pctl_table_at(t, idx);
+		t->free_head = m->key_next;
+		gen = m->gen + 1;
+	} else {
+		idx = t->next_fresh;
+		uint32_t c = idx >> PCTL_TABLE_CHUNK_SHIFT;
+		if (c >= t->n_chunks) {
+			struct pctl_mapping **nc =
+			    realloc(t->chunks, (c + 1) * sizeof(*nc));
+			if (!nc)
+				return NULL;
+			t->chunks = nc;
+			nc[c] = calloc(PCTL_TABLE_CHUNK, sizeof(**nc));
+			if (!nc[c])
+				return NULL;
+			t->n_chunks = c + 1;
+		}
+		t->next_fresh++;
+		gen = 1;
+	}
+	struct pctl_mapping *m = pctl_table_at(t, idx);
+	memset(m, 0, sizeof(*m));
+	m->idx = idx;
+	m->gen = gen;
+	m->flags = PCTL_MF_USED;
+	t->count++;
+	return m;
+}
+
+void pctl_table_release(struct pctl_table *t, struct pctl_mapping *m)
+{
+	uint32_t gen = m->gen;
+	uint32_t idx = m->idx;
+
+	pctl_map_extra_free(m->extra);
+	memset(m, 0, sizeof(*m));
+	m->gen = gen;
+	m->idx = idx;
+	m->key_next = t->free_head;
+	t->free_head = idx;
+	t->count--;
+}
+
+struct pctl_mapping *pctl_table_by_id(const struct pctl_table *t, uint64_t id)
+{
+	uint32_t idx = (uint32_t)id;
+
+	if (idx == 0 || idx >= t->next_fresh)
+		return NULL;
+	struct pctl_mapping *m = pctl_table_at(t, idx);
+	if (!(m->flags & PCTL_MF_USED) || m->gen != (uint32_t)(id >> 32))
+		return NULL;
+	return m;
+}
+
+struct pctl_mapping *pctl_table_next(const struct pctl_table *t, uint32_t *idx)
+{
+	for (uint32_t i = *idx + 1; i < t->next_fresh; i++) {
+		struct pctl_mapping *m = pctl_table_at(t, i);
+		if (m->flags & PCTL_MF_USED) {
+			*idx = i;
+			return m;
+		}
+	}
+	*idx = t->next_fresh;
+	return NULL;
+}
+
+/* ---- hash indexes -------------------------------------------------------- */
+
+static uint32_t ext_bucket_of(const struct pctl_table *t,
+                              const struct pctl_mapping *m)
+{
+	return (uint32_t)hash_ext(&m->ext_addr, m->protocol, m->ext_port) &
+	       t->bucket_mask;
+}
+
+/* Doubles both bucket arrays once the load passes 1; relinking is O(n) but
+ * happens at every doubling only, so insertion stays O(1) amortized.  A
+ * failed allocation just keeps the longer chains. */
+static void maybe_grow(struct pctl_table *t)
+{
+	if (t->count <= t->bucket_mask + 1 || t->bucket_mask >= (1u << 30))
+		return;
+	uint32_t nb = (t->bucket_mask + 1) * 2;
+	uint32_t *kb = calloc(nb, sizeof(uint32_t));
+	uint32_t *eb = calloc(nb, sizeof(uint32_t));
+	if (!kb || !eb) {
+		free(kb);
+		free(eb);
+		return;
+	}
+	free(t->key_buckets);
+	free(t->ext_buckets);
+	t->key_buckets = kb;
+	t->ext_buckets = eb;
+	t->bucket_mask = nb - 1;
+	uint32_t idx = 0;
+	struct pctl_mapping *m;
+	while ((m = pctl_table_next(t, &idx)) != NULL) {
+		if (!(m->flags & PCTL_MF_LINKED))
+			continue;
+		uint32_t kbk = (uint32_t)key_hash_of(m) & t->bucket_mask;
+		m->key_next = kb[kbk];
+		kb[kbk] = m->idx;
+		uint32_t ebk = ext_bucket_of(t, m);
+		m->ext_next = eb[ebk];
+		eb[ebk] = m->idx;
+	}
+}
+
+static void chain_remove(struct pctl_table *t, uint32_t *head, uint32_t idx,
+                         bool key)
+{
+	uint32_t *link = head;
+
+	while (*link) {
+		struct pctl_mapping *c = pctl_table_at(t, *link);
+		if (*link == idx) {
+			*link = key ? c->key_next : c->ext_next;
+			return;
+		}
+		link = key ? &c->key_next : &c->ext_next;
+	}
+}
+
+/* ---- hosts: open addressing, linear probing, backward-shift delete ---- */
+
+static struct pctl_host *host_slot(const struct pctl_table *t,
+                                   const pctl_addr *a)
+{
+	uint32_t i = (uint32_t)hash_host(a) & t->host_mask;
+
+	for (;;) {
+		struct pctl_host *h = &t->hosts[i];
+		if (!h->count || pctl_addr_equal(&h->addr, a))
+			return h;
+		i = (i + 1) & t->host_mask;
+	}
+}
+
+static int host_grow(struct pctl_table *t)
+{
+	uint32_t n = (t->host_mask + 1) * 2;
+	struct pctl_host *old = t->hosts;
+	uint32_t old_n = t->host_mask + 1;
+	struct pctl_host *nh = calloc(n, sizeof(*nh));
+
+	if (!nh)
+		return -ENOMEM;
+	t->hosts = nh;
+	t->host_mask = n - 1;
+	for (uint32_t i = 0; i < old_n; i++)
+		if (old[i].count)
+			*host_slot(t, &old[i].addr) = old[i];
+	free(old);
+	return 0;
+}
+
+static void host_delete(struct pctl_table *t, struct pctl_host *h)
+{
+	uint32_t i = (uint32_t)(h - t->hosts);
+	uint32_t j = i;
+
+	h->count = 0;
+	for (;;) {
+		j = (j + 1) & t->host_mask;
+		struct pctl_host *hj = &t->hosts[j];
+		if (!hj->count)
+			break;
+		uint32_t home = (uint32_t)hash_host(&hj->addr) & t->host_mask;
+		/* Move hj back into the hole at i unless its home lies
+		 * cyclically in (i, j]. */
+		bool in_range =
+		    i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!in_range) {
+			t->hosts[i] = *hj;
+			hj->count = 0;
+			i = j;
+		}
+	}
+	t->n_hosts--;
+}
+
+uint32_t pctl_table_host_count(const struct pctl_table *t,
+                               const pctl_addr *addr)
+{
+	return host_slot(t, addr)->count;
+}
+
+uint32_t pctl_table_host_first(const struct pctl_table *t,
+                               const pctl_addr *addr)
+{
+	const struct pctl_host *h = host_slot(t, addr);
+
+	return h->count ? h->head : 0;
+}
+
+int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m)
+{
+	struct pctl_host *h = host_slot(t, &m->int_addr);
+
+	if (!h->count) {
+		/* Keep the load under 1/2 so probes stay short. */
+		if ((t->n_hosts + 1) * 2 > t->host_mask + 1) {
+			if (host_grow(t))
+				return -ENOMEM;
+			h = host_slot(t, &m->int_addr);
+		}
+		h->addr = m->int_addr;
+		h->head = 0;
+		t->n_hosts++;
+	}
+	h->count++;
+	m->host_prev = 0;
+	m->host_next = h->head;
+	if (h->head)
+		pctl_table_at(t, h->head)->host_prev = m->idx;
+	h->head = m->idx;
+	m->flags |= PCTL_MF_LINKED;
+
+	uint32_t kb = (uint32_t)key_hash_of(m) & t->bucket_mask;
+	m->key_next = t->key_buckets[kb];
+	t->key_buckets[kb] = m->idx;
+	uint32_t eb = ext_bucket_of(t, m);
+	m->ext_next = t->ext_buckets[eb];
+	t->ext_buckets[eb] = m->idx;
+	maybe_grow(t);
+	return 0;
+}
+
+void pctl_table_unlink(struct pctl_table *t, struct pctl_mapping *m)
+{
+	chain_remove(t,
+	             &t->key_buckets[(uint32_t)key_hash_of(m) & t->bucket_mask],
+	             m->idx, true);
+	chain_remove(t, &t->ext_buckets[ext_bucket_of(t, m)], m->idx, false);
+	m->key_next = m->ext_next = 0;
+
+	struct pctl_host *h = host_slot(t, &m->int_addr);
+	if (m->host_prev)
+		pctl_table_at(t, m->host_prev)->host_next = m->host_next;
+	else
+		h->head = m->host_next;
+	if (m->host_next)
+		pctl_table_at(t, m->host_next)->host_prev = m->host_prev;
+	m->host_prev = m->host_next = 0;
+	m->flags &= (uint8_t)~PCTL_MF_LINKED;
+	if (--h->count == 0)
+		host_delete(t, h);
+}
+
+struct pctl_mapping *pctl_table_find_int(const struct pctl_table *t,
+                                         const pctl_addr *addr, uint8_t proto,
+                                         uint16_t port, const uint8_t *tpid,
+                                         size_t tpid_len)
+{
+	uint32_t b = (uint32_t)hash_int(addr, proto, port, tpid, tpid_len) &
+	             t->bucket_mask;
+
+	for (uint32_t i = t->key_buckets[b]; i;) {
+		struct pctl_mapping *m = pctl_table_at(t, i);
+		size_t n;
+		const uint8_t *mt = pctl_mapping_tpid(m, &n);
+		if (m->kind != PCTL_MK_PEER && m->protocol == proto &&
+		    m->int_port == port &&
+		    pctl_addr_equal(&m->int_addr, addr) && n == tpid_len &&
+		    (n == 0 || memcmp(mt, tpid, n) == 0))
+			return m;
+		i = m->key_next;
+	}
+	return NULL;
+}
+
+struct pctl_mapping *pctl_table_find_peer(const struct pctl_table *t,
+                                          const pctl_addr *addr, uint8_t proto,
+                                          uint16_t port, const pctl_addr *raddr,
+                                          uint16_t rport)
+{
+	uint32_t b = (uint32_t)hash_peer(addr, proto, port, raddr, rport) &
+	             t->bucket_mask;
+
+	for (uint32_t i = t->key_buckets[b]; i;) {
+		struct pctl_mapping *m = pctl_table_at(t, i);
+		if (m->kind == PCTL_MK_PEER && m->protocol == proto &&
+		    m->int_port == port && m->remote_port == rport &&
+		    pctl_addr_equal(&m->int_addr, addr) &&
+		    pctl_addr_equal(&m->remote_addr, raddr))
+			return m;
+		i = m->key_next;
+	}
+	return NULL;
+}
+
+struct pctl_mapping *pctl_table_find_ext(const struct pctl_table *t,
+                                         const pctl_addr *addr, uint8_t proto,
+                                         uint16_t port)
+{
+	uint32_t b = (uint32_t)hash_ext(addr, proto, port) & t->bucket_mask;
+
+	for (uint32_t i = t->ext_buckets[b]; i;) {
+		struct pctl_mapping *m = pctl_table_at(t, i);
+		if (m->protocol == proto && m->ext_port == port &&
+		    pctl_addr_equal(&m->ext_addr, addr))
+			return m;
+		i = m->ext_next;
+	}
+	return NULL;
+}

@@ -1,0 +1,172 @@
+/*
+ * The engine's mapping table: fixed-size mapping records allocated from a
+ * chunked pool and found in O(1) through intrusive hash indexes.
+ *
+ * Records are addressed by a 32-bit pool index (0 = none), which keeps the
+ * links small: a record stays under 128 bytes (DESIGN.md) and everything of
+ * variable size (filters, description, THIRD_PARTY_ID) lives out of line.
+ *
+ * Indexes:
+ *  - key: MAP, NAT-PMP and static mappings by internal endpoint (internal
+ *    address, protocol, internal port, THIRD_PARTY_ID - X-4.2); PEER mappings
+ *    by 5-tuple (S-64).  A record is in exactly one of the two key spaces, so
+ *    they share one hash table and one link.
+ *  - ext: every mapping by external endpoint (address, protocol, port).
+ *  - host: per internal address, the number of its mappings (quota, S-41) and
+ *    a list of them (NAT-PMP delete-all, N-9).
+ */
+#ifndef PORTCTL_SERVER_TABLE_H
+#define PORTCTL_SERVER_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <portctl/wire.h>
+
+#include "engine.h"
+
+/* Variable-size data of a mapping, allocated only when present. */
+struct pctl_map_extra {
+	uint16_t n_filters;
+	uint16_t desc_len;
+	uint16_t tpid_len;
+	struct pctl_filter *filters;
+	uint8_t *desc;
+	uint8_t *tpid;
+};
+
+/* Record flags. */
+enum {
+	PCTL_MF_USED = 1u << 0,        /* pool slot holds a live mapping */
+	PCTL_MF_THIRD_PARTY = 1u << 1, /* created through THIRD_PARTY (S-73) */
+	PCTL_MF_OWNS_PORTS = 1u << 2,  /* holds its ports in the allocator */
+	PCTL_MF_COMPANION = 1u << 3,   /* NAT-PMP: holds the other protocol's
+	                                  port too (N-8) */
+	PCTL_MF_PREFER_FAILURE = 1u << 4, /* created with PREFER_FAILURE */
+	PCTL_MF_UPDATE_PENDING = 1u << 5, /* Mapping Update queued (S-95) */
+	PCTL_MF_PARITY = 1u << 6,         /* PORT_SET P bit */
+	PCTL_MF_LINKED = 1u << 7,         /* in the indexes */
+};
+
+struct pctl_mapping {
+	pctl_addr int_addr;
+	pctl_addr ext_addr;
+	pctl_addr remote_addr; /* PEER */
+	uint8_t nonce[PCTL_NONCE_LEN];
+	uint32_t idx; /* own pool index */
+	uint32_t gen; /* generation of the slot: id = gen << 32 | idx */
+	uint32_t key_next, ext_next; /* hash chains */
+	uint32_t tw_prev, tw_next;   /* timer wheel slot list */
+	uint32_t host_prev, host_next;
+	/* Expiry, whole seconds of the caller's monotonic clock (rounded up:
+	 * a mapping never ends before its granted lifetime). */
+	uint32_t expire_s;
+	struct pctl_map_extra *extra;
+	uint16_t int_port, ext_port, remote_port, port_count;
+	uint16_t client_port; /* last client's UDP port (S-95) */
+	uint8_t protocol;
+	uint8_t kind; /* enum pctl_mapping_kind */
+	uint8_t flags;
+	uint8_t srv_idx; /* interned server address the client wrote to */
+	uint8_t ext_idx; /* ext address index in the config; 255 = pinhole */
+};
+
+/* Open-addressing host entry (quota counting and per-host list). */
+struct pctl_host {
+	pctl_addr addr;
+	uint32_t count; /* 0 = empty slot */
+	uint32_t head;  /* first mapping of the host */
+};
+
+struct pctl_table {
+	struct pctl_mapping **chunks;
+	uint32_t n_chunks;
+	uint32_t next_fresh; /* first never-used index */
+	uint32_t free_head;  /* free list through key_next */
+	uint32_t count;      /* live mappings */
+	uint32_t *key_buckets, *ext_buckets;
+	uint32_t bucket_mask; /* both indexes have the same size */
+	struct pctl_host *hosts;
+	uint32_t host_mask;
+	uint32_t n_hosts;
+};
+
+#define PCTL_TABLE_CHUNK_SHIFT 12
+#define PCTL_TABLE_CHUNK       (1u << PCTL_TABLE_CHUNK_SHIFT)
+#define PCTL_TABLE_MAX         0x7fffffffu
+
+/* size_hint: expected number of mappings (buckets are sized for it and grow
+ * beyond).  0 or -ENOMEM. */
+int pctl_table_init(struct pctl_table *t, uint32_t size_hint);
+/* Frees every record and its extra data. */
+void pctl_table_fini(struct pctl_table *t);
+
+/* A zeroed record with idx and a new gen, not yet linked; NULL when out of
+ * memory or PCTL_TABLE_MAX records are live. */
+struct pctl_mapping *pctl_table_alloc(struct pctl_table *t);
+/* Returns an unlinked record to the pool, freeing its extra data. */
+void pctl_table_release(struct pctl_table *t, struct pctl_mapping *m);
+
+static inline struct pctl_mapping *pctl_table_at(const struct pctl_table *t,
+                                                 uint32_t idx)
+{
+	return &t->chunks[idx >> PCTL_TABLE_CHUNK_SHIFT]
+	                 [idx & (PCTL_TABLE_CHUNK - 1)];
+}
+
+static inline uint64_t pctl_mapping_id(const struct pctl_mapping *m)
+{
+	return (uint64_t)m->gen << 32 | m->idx;
+}
+
+/* The live mapping of an id, or NULL. */
+struct pctl_mapping *pctl_table_by_id(const struct pctl_table *t, uint64_t id);
+
+/* Inserts a filled record into every index.  0 or -ENOMEM (host table could
+ * not grow; nothing linked). */
+int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m);
+/* Removes it from every index (the record stays allocated). */
+void pctl_table_unlink(struct pctl_table *t, struct pctl_mapping *m);
+
+/* MAP / NAT-PMP / static mapping of an internal endpoint (kind != PEER). */
+struct pctl_mapping *pctl_table_find_int(const struct pctl_table *t,
+                                         const pctl_addr *addr, uint8_t proto,
+                                         uint16_t port, const uint8_t *tpid,
+                                         size_t tpid_len);
+/* PEER mapping of a 5-tuple. */
+struct pctl_mapping *pctl_table_find_peer(const struct pctl_table *t,
+                                          const pctl_addr *addr, uint8_t proto,
+                                          uint16_t port, const pctl_addr *raddr,
+                                          uint16_t rport);
+/* A mapping whose external endpoint is exactly (addr, proto, port). */
+struct pctl_mapping *pctl_table_find_ext(const struct pctl_table *t,
+                                         const pctl_addr *addr, uint8_t proto,
+                                         uint16_t port);
+
+/* Mappings of an internal address (0 if none). */
+uint32_t pctl_table_host_count(const struct pctl_table *t,
+                               const pctl_addr *addr);
+/* First mapping of an internal address (0 if none); follow host_next. */
+uint32_t pctl_table_host_first(const struct pctl_table *t,
+                               const pctl_addr *addr);
+
+/* Live records in index order: start with idx 0, returns the next live one
+ * or NULL. */
+struct pctl_mapping *pctl_table_next(const struct pctl_table *t, uint32_t *idx);
+
+/* Bytes of THIRD_PARTY_ID of a record (NULL, 0 when none). */
+static inline const uint8_t *pctl_mapping_tpid(const struct pctl_mapping *m,
+                                               size_t *len)
+{
+	if (!m->extra || !m->extra->tpid_len) {
+		*len = 0;
+		return NULL;
+	}
+	*len = m->extra->tpid_len;
+	return m->extra->tpid;
+}
+
+void pctl_map_extra_free(struct pctl_map_extra *x);
+
+#endif
