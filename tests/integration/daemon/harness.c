@@ -283,7 +283,9 @@ char *control_request(const struct daemon *d, const char *line)
 	char *out;
 	int fd;
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", d->control);
+	if (strlen(d->control) >= sizeof(sun.sun_path))
+		return NULL;
+	memcpy(sun.sun_path, d->control, strlen(d->control) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;

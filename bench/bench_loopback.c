@@ -1,0 +1,312 @@
+/*
+ * bench_loopback: portctld's MAP latency and throughput as its table grows.
+ *
+ * Starts portctld (or uses one given with --server) with the none backend,
+ * no quotas and no rate limit, fills its table with real MAP requests from
+ * many source addresses in 127.0.0.0/8 (SOURCES sockets, one per address,
+ * 127.100.x.y), and at each size (default 1k, 100k, 1M live mappings)
+ * measures:
+ *   - latency: one request outstanding at a time, renewing random existing
+ *     mappings: p50 and p99 of the round trip;
+ *   - throughput: WINDOW requests outstanding, renewals: requests/s.
+ *
+ * Usage: bench_loopback [--daemon PATH | --server ADDR:PORT]
+ *                       [--sizes N,N,...] [--samples N]
+ * With --server the daemon must allow as many mappings per host as
+ * --sizes needs and not rate-limit (max-per-host 0, rate-limit 0).
+ *
+ * Mappings are pinholes (nat44 off) so that the port space of one external
+ * address does not cap the table below a million.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <portctl/wire.h>
+
+#define SOURCES       256
+#define PORTS_PER_SRC 4096 /* SOURCES * PORTS_PER_SRC >= 1M */
+#define WINDOW        64
+#define SERVER_IP     "127.99.0.1"
+
+static int socks[SOURCES];
+static struct sockaddr_in server;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void src_ip(int s, char *buf, size_t len)
+{
+	snprintf(buf, len, "127.100.%d.%d", s / 200, 1 + s % 200);
+}
+
+/* The request that creates or renews mapping number i. */
+static size_t build(uint8_t *buf, size_t i, int *sock_out)
+{
+	struct pctl_msg *m = calloc(1, sizeof(*m));
+	int s = (int)(i % SOURCES);
+	char ip[32];
+	size_t len;
+
+	src_ip(s, ip, sizeof(ip));
+	m->version = PCTL_VERSION;
+	m->opcode = PCTL_OP_MAP;
+	m->lifetime = 86400;
+	pctl_addr_from_str(&m->client_addr, ip);
+	memset(m->nonce, s + 1, sizeof(m->nonce));
+	m->protocol = 17;
+	m->internal_port = (uint16_t)(1024 + i / SOURCES);
+	pctl_addr_set_any(&m->external_addr, true);
+	len = pctl_encode(m, buf, PCTL_MAX_MSG);
+	free(m);
+	*sock_out = socks[s];
+	return len;
+}
+
+/* Reads every datagram waiting on any socket within timeout_ms; returns
+ * how many were successes (result 0) and adds failures to *fails. */
+static size_t drain(int timeout_ms, size_t *got, size_t *fails)
+{
+	static struct pollfd pf[SOURCES];
+	uint8_t buf[PCTL_MAX_MSG];
+	size_t ok = 0;
+	int n;
+
+	for (int s = 0; s < SOURCES; s++)
+		pf[s] = (struct pollfd){.fd = socks[s], .events = POLLIN};
+	n = poll(pf, SOURCES, timeout_ms);
+	for (int s = 0; s < SOURCES && n > 0; s++) {
+		if (!(pf[s].revents & POLLIN))
+			continue;
+		for (;;) {
+			ssize_t r =
+			    recv(socks[s], buf, sizeof(buf), MSG_DONTWAIT);
+			if (r < 4)
+				break;
+			(*got)++;
+			if (buf[3] == PCTL_R_SUCCESS)
+				ok++;
+			else
+				(*fails)++;
+		}
+	}
+	return ok;
+}
+
+/* Sends requests for mappings [from, to) with WINDOW outstanding.  Returns
+ * the number answered; *secs the wall time. */
+static size_t pipeline(size_t from, size_t to, bool random_renew, size_t table,
+                       double *secs, size_t *fails)
+{
+	uint8_t req[PCTL_MAX_MSG];
+	size_t sent = 0, got = 0, lost = 0, total = to - from;
+	uint64_t t0 = now_ns();
+	int stalls = 0;
+
+	*fails = 0;
+	while (got + lost < total && stalls < 20) {
+		size_t before = got;
+
+		while (sent < total && sent - got - lost < WINDOW) {
+			size_t i =
+			    random_renew ? (size_t)rand() % table : from + sent;
+			int fd;
+			size_t len = build(req, i, &fd);
+			if (sendto(fd, req, len, 0, (struct sockaddr *)&server,
+			           sizeof(server)) < 0)
+				break;
+			sent++;
+		}
+		drain(200, &got, fails);
+		if (got == before) {
+			/* Nothing for 200 ms: count the window as lost and
+			 * refill it. */
+			stalls++;
+			lost = sent - got;
+		}
+	}
+	*secs = (double)(now_ns() - t0) / 1e9;
+	*fails += lost;
+	return got;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One request at a time: p50 and p99 in microseconds. */
+static void latency(size_t table, size_t samples, double *p50, double *p99)
+{
+	uint64_t *lat = calloc(samples, sizeof(*lat));
+	uint8_t req[PCTL_MAX_MSG], resp[PCTL_MAX_MSG];
+	size_t n = 0;
+
+	for (size_t k = 0; k < samples; k++) {
+		int fd;
+		size_t len = build(req, (size_t)rand() % table, &fd);
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		uint64_t t0 = now_ns();
+
+		if (sendto(fd, req, len, 0, (struct sockaddr *)&server,
+		           sizeof(server)) < 0)
+			continue;
+		if (poll(&pf, 1, 1000) != 1 ||
+		    recv(fd, resp, sizeof(resp), 0) < 4)
+			continue;
+		lat[n++] = now_ns() - t0;
+	}
+	qsort(lat, n, sizeof(*lat), cmp_u64);
+	*p50 = n ? (double)lat[n / 2] / 1e3 : 0;
+	*p99 = n ? (double)lat[n * 99 / 100] / 1e3 : 0;
+	free(lat);
+}
+
+static pid_t start_daemon(const char *path, char *dir)
+{
+	char conf[128], ctl[128], listen[64];
+	FILE *f;
+	pid_t pid;
+
+	snprintf(conf, sizeof(conf), "%s/portctld.conf", dir);
+	snprintf(ctl, sizeof(ctl), "%s/ctl.sock", dir);
+	snprintf(listen, sizeof(listen), "%s:%u", SERVER_IP,
+	         ntohs(server.sin_port));
+	f = fopen(conf, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "multicast-announce no\nnat44 no\nexternal-ip 203.0.113.1\n"
+	           "max-per-host 0\nmax-mappings 0\nrate-limit 0\n"
+	           "min-lifetime 60\nmax-lifetime 86400\n");
+	fclose(f);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(127);
+		execl(path, path, "-f", "-c", conf, "--listen", listen,
+		      "--control", ctl, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100; i++) { /* wait for the control socket */
+		usleep(50000);
+		if (access(ctl, F_OK) == 0)
+			return pid;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *daemon_path = PORTCTLD_PATH;
+	const char *srv = NULL;
+	size_t sizes[8] = {1000, 100000, 1000000}, n_sizes = 3;
+	size_t samples = 20000, filled = 0;
+	char dir[] = "/tmp/portctld-bench-XXXXXX";
+	pid_t pid = -1;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--daemon")) {
+			daemon_path = argv[i + 1];
+		} else if (!strcmp(argv[i], "--server")) {
+			srv = argv[i + 1];
+		} else if (!strcmp(argv[i], "--samples")) {
+			samples = strtoul(argv[i + 1], NULL, 10);
+		} else if (!strcmp(argv[i], "--sizes")) {
+			char *s = argv[i + 1], *tok, *save = NULL;
+			n_sizes = 0;
+			for (tok = strtok_r(s, ",", &save); tok && n_sizes < 8;
+			     tok = strtok_r(NULL, ",", &save))
+				sizes[n_sizes++] = strtoul(tok, NULL, 10);
+		} else {
+			fprintf(stderr, "unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	server.sin_family = AF_INET;
+	if (srv) {
+		char host[64];
+		const char *colon = strrchr(srv, ':');
+		snprintf(host, sizeof(host), "%.*s",
+		         (int)(colon ? colon - srv : (long)strlen(srv)), srv);
+		inet_pton(AF_INET, host, &server.sin_addr);
+		server.sin_port =
+		    htons(colon ? (uint16_t)atoi(colon + 1) : PCTL_SERVER_PORT);
+	} else {
+		inet_pton(AF_INET, SERVER_IP, &server.sin_addr);
+		server.sin_port = htons(15351);
+		if (!mkdtemp(dir)) {
+			perror("mkdtemp");
+			return 1;
+		}
+		pid = start_daemon(daemon_path, dir);
+		if (pid < 0) {
+			fprintf(stderr, "cannot start %s\n", daemon_path);
+			return 1;
+		}
+	}
+	for (int s = 0; s < SOURCES; s++) {
+		struct sockaddr_in a = {.sin_family = AF_INET};
+		char ip[32];
+		int big = 1 << 20;
+		src_ip(s, ip, sizeof(ip));
+		inet_pton(AF_INET, ip, &a.sin_addr);
+		socks[s] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		setsockopt(socks[s], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+		if (socks[s] < 0 ||
+		    bind(socks[s], (struct sockaddr *)&a, sizeof(a))) {
+			perror("bind");
+			return 1;
+		}
+	}
+	srand(1);
+	printf("%10s %12s %12s %10s %10s %10s\n", "mappings", "fill req/s",
+	       "MAP req/s", "p50 us", "p99 us", "errors");
+	for (size_t k = 0; k < n_sizes; k++) {
+		double secs, fill_rate = 0, p50, p99;
+		size_t fails = 0, got, target = sizes[k];
+
+		if (target > (size_t)SOURCES * PORTS_PER_SRC)
+			target = (size_t)SOURCES * PORTS_PER_SRC;
+		if (target > filled) {
+			got = pipeline(filled, target, false, 0, &secs, &fails);
+			fill_rate = (double)got / secs;
+			filled = target;
+		}
+		got = pipeline(0, samples, true, filled, &secs, &fails);
+		latency(filled, samples / 4 ? samples / 4 : 1, &p50, &p99);
+		printf("%10zu %12.0f %12.0f %10.1f %10.1f %10zu\n", filled,
+		       fill_rate, (double)got / secs, p50, p99, fails);
+		fflush(stdout);
+	}
+	if (pid > 0) {
+		char cmd[64];
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd))
+			fprintf(stderr, "could not remove %s\n", dir);
+	}
+	return 0;
+}
