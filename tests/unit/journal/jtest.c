@@ -126,20 +126,14 @@ static const struct pctl_backend_ops fb_ops = {
     .destroy = fb_destroy,
 };
 
-static const struct pctl_backend_ops fb_ops_nolookup = {
-    .name = "fake",
-    .create = fb_create,
-    .refresh = fb_refresh,
-    .remove = fb_remove,
-    .commit = fb_commit,
-    .abort = fb_abort,
-    .reconcile = fb_reconcile,
-    .destroy = fb_destroy,
-};
+/* The same without the optional lookup_flow. */
+static struct pctl_backend_ops fb_ops_nolookup;
 
 struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup)
 {
 	memset(b, 0, sizeof(*b));
+	fb_ops_nolookup = fb_ops;
+	fb_ops_nolookup.lookup_flow = NULL;
 	return (struct pctl_backend){with_lookup ? &fb_ops : &fb_ops_nolookup,
 	                             b};
 }
