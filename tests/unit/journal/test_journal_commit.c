@@ -95,6 +95,21 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Opened and loaded without state, with one full mapping ready to go. */
+static void fx_start(struct fx *f, struct jt_dp *d)
+{
+	fx_open(f, false);
+	fx_load(f);
+	jt_dp_full(d, 1, 1);
+}
+
+/* create + commit through the decorator. */
+static void fx_create(struct fx *f, const struct pctl_dp_mapping *m)
+{
+	assert_int_equal(f->be.ops->create(f->be.ctx, m), 0);
+	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
+}
+
 static struct jt_scan scan_file(const struct fx *f)
 {
 	struct jt_scan s;
@@ -142,9 +157,7 @@ static void test_s15_abort_journals_nothing(void **state)
 	struct fx *f = *state;
 	struct jt_dp d;
 
-	fx_open(f, false);
-	fx_load(f);
-	jt_dp_full(&d, 1, 1);
+	fx_start(f, &d);
 	assert_int_equal(f->be.ops->create(f->be.ctx, &d.dp), 0);
 	f->be.ops->abort(f->be.ctx);
 	assert_int_equal(f->fake.aborts, 1);
@@ -162,9 +175,7 @@ static void test_s15_failed_commit_journals_nothing(void **state)
 	struct fx *f = *state;
 	struct jt_dp d;
 
-	fx_open(f, false);
-	fx_load(f);
-	jt_dp_full(&d, 1, 1);
+	fx_start(f, &d);
 	f->fake.fail_commit = -EIO;
 	assert_int_equal(f->be.ops->create(f->be.ctx, &d.dp), 0);
 	assert_int_equal(f->be.ops->commit(f->be.ctx), -EIO);
@@ -183,9 +194,7 @@ static void test_s15_refused_create_journals_nothing(void **state)
 	struct fx *f = *state;
 	struct jt_dp d;
 
-	fx_open(f, false);
-	fx_load(f);
-	jt_dp_full(&d, 1, 1);
+	fx_start(f, &d);
 	f->fake.fail_create = -ENOSPC;
 	assert_int_equal(f->be.ops->create(f->be.ctx, &d.dp), -ENOSPC);
 	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
@@ -198,11 +207,8 @@ static void test_refresh_and_remove_are_logged(void **state)
 	struct fx *f = *state;
 	struct jt_dp d;
 
-	fx_open(f, false);
-	fx_load(f);
-	jt_dp_full(&d, 1, 1);
-	assert_int_equal(f->be.ops->create(f->be.ctx, &d.dp), 0);
-	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
+	fx_start(f, &d);
+	fx_create(f, &d.dp);
 	d.dp.lifetime = 60;
 	assert_int_equal(f->be.ops->refresh(f->be.ctx, &d.dp), 0);
 	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
@@ -250,11 +256,8 @@ static void test_destroy_without_keep_state_removes_log(void **state)
 	struct fx *f = *state;
 	struct jt_dp d;
 
-	fx_open(f, false);
-	fx_load(f);
-	jt_dp_full(&d, 1, 1);
-	assert_int_equal(f->be.ops->create(f->be.ctx, &d.dp), 0);
-	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
+	fx_start(f, &d);
+	fx_create(f, &d.dp);
 	assert_int_equal(access(f->path, F_OK), 0);
 	fx_close(f, false);
 	assert_false(f->fake.destroyed_keep_state);
