@@ -9,7 +9,14 @@
 
 #define PORTCTL_COMMANDS(X)                                                    \
 	X(admin, cmd_admin, "administer a running portctld (list, stats)")     \
-	X(decode, cmd_decode, "decode PCP and NAT-PMP datagrams (hex or pcap)")
+	X(decode, cmd_decode, "decode PCP and NAT-PMP datagrams (hex or pcap)") \
+	X(map, cmd_map, "map a port of this host to an external port")        \
+	X(peer, cmd_peer, "create or extend the mapping of an outbound flow")  \
+	X(delete, cmd_delete, "delete a mapping made earlier")                 \
+	X(announce, cmd_announce, "ask a server for its epoch (ANNOUNCE)")     \
+	X(external_ip, cmd_external_ip, "print the NAT's external address")   \
+	X(probe, cmd_probe, "what a gateway speaks; double NAT check")         \
+	X(keep, cmd_keep, "keep mappings alive until SIGTERM, run a hook")
 
 /* Exit codes, documented in portctl(1). */
 enum {

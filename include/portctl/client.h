@@ -262,7 +262,15 @@ PCTL_API struct pctl_mapping *pctl_map_new(struct pctl_client *c,
  * any request; the callback reports PCTL_EV_DELETED (or TIMEOUT).  The
  * object stays valid until pctl_map_free. */
 PCTL_API int pctl_map_delete(struct pctl_mapping *m);
-/* Forgets a mapping locally (nothing is sent) and frees it. */
+/* Deletes a mapping this object never created, e.g. one a previous process
+ * made: params identify it and carry its nonce (has_nonce; from a state
+ * file) and, through want_ipv6, the family of its external address (C-65).
+ * lifetime is ignored.  Reports PCTL_EV_DELETED, ERROR or TIMEOUT. */
+PCTL_API struct pctl_mapping *
+pctl_map_delete_new(struct pctl_client *c, const struct pctl_map_params *params,
+                    pctl_map_cb cb, void *arg);
+/* Forgets a mapping locally (nothing is sent) and frees it.  Allowed from
+ * the mapping's own callback (the memory is released afterwards). */
 PCTL_API void pctl_map_free(struct pctl_mapping *m);
 /* Current snapshot. */
 PCTL_API void pctl_map_get_info(const struct pctl_mapping *m,

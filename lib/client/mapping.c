@@ -50,14 +50,16 @@ static bool params_valid(const struct pctl_map_params *p)
 	return true;
 }
 
-struct pctl_mapping *pctl_map_new(struct pctl_client *c,
-                                  const struct pctl_map_params *params,
-                                  pctl_map_cb cb, void *arg)
+static struct pctl_mapping *create(struct pctl_client *c,
+                                   const struct pctl_map_params *params,
+                                   pctl_map_cb cb, void *arg, bool del)
 {
 	struct pctl_mapping *m;
 	uint64_t now;
 
-	if (!params_valid(params)) {
+	if (!params_valid(params) ||
+	    (del && params->kind != PCTL_REQ_MAP &&
+	     params->kind != PCTL_REQ_PEER)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -88,9 +90,28 @@ struct pctl_mapping *pctl_map_new(struct pctl_client *c,
 	m->next = c->maps;
 	c->maps = m;
 	now = pctl_cl_now(c);
+	if (del)
+		m->state = PCTL_MS_DELETING;
 	pctl_ex_start(m, now, 0);
 	pctl_ex_timer(m, now); /* the first transmission, now */
 	return m;
+}
+
+struct pctl_mapping *pctl_map_new(struct pctl_client *c,
+                                  const struct pctl_map_params *params,
+                                  pctl_map_cb cb, void *arg)
+{
+	return create(c, params, cb, arg, false);
+}
+
+struct pctl_mapping *pctl_map_delete_new(struct pctl_client *c,
+                                         const struct pctl_map_params *params,
+                                         pctl_map_cb cb, void *arg)
+{
+	struct pctl_map_params p = *params;
+
+	p.lifetime = 1; /* only to pass validation; 0 is sent (C-65) */
+	return create(c, &p, cb, arg, true);
 }
 
 int pctl_map_delete(struct pctl_mapping *m)

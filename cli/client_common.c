@@ -1,0 +1,739 @@
+/*
+ * Shared code of the client subcommands: the option table, server setup,
+ * the state file that carries nonces between invocations (C-13), and
+ * printing results as text or JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "client_common.h"
+#include "commands.h"
+#include "json.h"
+
+enum {
+	OPT_SUGGEST = 256,
+	OPT_FILTER,
+	OPT_DESCRIPTION,
+	OPT_THIRD_PARTY,
+	OPT_PREFER_FAILURE,
+	OPT_PORT_SET,
+	OPT_PARITY,
+	OPT_STATE,
+	OPT_NO_STATE,
+	OPT_NATPMP,
+	OPT_KEEP,
+	OPT_HOOK,
+	OPT_SOURCE,
+};
+
+static const struct option long_opts[] = {
+    {"server", required_argument, NULL, 's'},
+    {"timeout", required_argument, NULL, 't'},
+    {"json", no_argument, NULL, 'j'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"nat-pmp", no_argument, NULL, OPT_NATPMP},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"lifetime", required_argument, NULL, 'l'},
+    {"ipv6", no_argument, NULL, '6'},
+    {"suggest", required_argument, NULL, OPT_SUGGEST},
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"description", required_argument, NULL, OPT_DESCRIPTION},
+    {"third-party", required_argument, NULL, OPT_THIRD_PARTY},
+    {"prefer-failure", no_argument, NULL, OPT_PREFER_FAILURE},
+    {"port-set", required_argument, NULL, OPT_PORT_SET},
+    {"parity", no_argument, NULL, OPT_PARITY},
+    {"state", required_argument, NULL, OPT_STATE},
+    {"no-state", no_argument, NULL, OPT_NO_STATE},
+    {"keep", no_argument, NULL, OPT_KEEP},
+    {"hook", required_argument, NULL, OPT_HOOK},
+    {NULL, 0, NULL, 0},
+};
+
+static const char common_help[] =
+    "Common options:\n"
+    "  -s, --server ADDR[:PORT]  PCP server (repeatable; default: the "
+    "default\n"
+    "                            gateways, then 192.0.0.9 and 2001:1::1)\n"
+    "  -t, --timeout SECONDS     give up after this long (default 10)\n"
+    "      --nat-pmp             speak NAT-PMP only\n"
+    "      --source ADDR         send from this local address\n"
+    "  -j, --json                one JSON object on stdout\n"
+    "  -v, --verbose             log protocol events on stderr\n"
+    "  -h, --help                this text\n";
+
+static const char map_help[] =
+    "Mapping options:\n"
+    "  -l, --lifetime SECONDS    requested lifetime (default 7200)\n"
+    "  -6, --ipv6                ask for an IPv6 external address\n"
+    "      --suggest ADDR:PORT   suggested external address and port\n"
+    "      --filter PREFIX[:PORT]  allow only these peers (repeatable, "
+    "'none'\n"
+    "                            clears the server's filters first)\n"
+    "      --description TEXT    DESCRIPTION option (RFC 7220)\n"
+    "      --third-party ADDR    map for another host (trusted networks "
+    "only)\n"
+    "      --prefer-failure      fail rather than map another port "
+    "(needs\n"
+    "                            --suggest)\n"
+    "      --port-set N          map N consecutive ports (RFC 7753)\n"
+    "      --parity              ask for port parity preservation\n";
+
+static const char state_help[] =
+    "State:\n"
+    "      --state FILE          nonce file (default "
+    "$XDG_STATE_HOME/portctl/mappings,\n"
+    "                            ~/.local/state/portctl/mappings, root: "
+    "/run/portctl/mappings)\n"
+    "      --no-state            neither read nor write the state file\n";
+
+static const char keep_help[] =
+    "Keeping:\n"
+    "      --keep                stay running, renew, re-create after a "
+    "restart,\n"
+    "                            delete on SIGTERM/SIGINT\n"
+    "      --hook CMD            run CMD (via /bin/sh) on every change\n";
+
+static void help(FILE *f, const char *usage, unsigned accepts)
+{
+	fputs(usage, f);
+	fputs("\n", f);
+	if (accepts & CLI_O_MAPOPTS)
+		fprintf(f, "%s\n", map_help);
+	if (accepts & CLI_O_STATE)
+		fprintf(f, "%s\n", state_help);
+	if (accepts & CLI_O_KEEP)
+		fprintf(f, "%s\n", keep_help);
+	fputs(common_help, f);
+	fputs(
+	    "\nExit status: 0 granted/done, 1 refused by the server, 2 usage, "
+	    "3 no answer,\n4 system error.  See portctl(1).\n",
+	    f);
+}
+
+static int bad(const struct cli_opts *o, const char *what, const char *arg)
+{
+	fprintf(stderr, "portctl %s: %s: '%s'\n", o->cmd, what, arg);
+	return PORTCTL_EXIT_USAGE;
+}
+
+static int parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || end == s || s[0] == '-' || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int cli_parse_endpoint(const char *s, bool port_required, pctl_addr *a,
+                       uint16_t *port)
+{
+	char host[64];
+	const char *colon;
+	size_t n;
+	uint32_t v = 0;
+
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (!end)
+			return -1;
+		n = (size_t)(end - s - 1);
+		s++;
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && !colon)
+			return -1;
+	} else {
+		colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL; /* bare IPv6, no port */
+		n = colon ? (size_t)(colon - s) : strlen(s);
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, s, n);
+	host[n] = 0;
+	if (pctl_addr_from_str(a, host) < 0)
+		return -1;
+	if (colon) {
+		if (parse_u32(colon + 1, 65535, &v) < 0)
+			return -1;
+	} else if (port_required) {
+		return -1;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* PREFIX[:PORT] with PREFIX = ADDR/LEN ("198.51.100.0/24:443",
+ * "[2001:db8::/32]:443"), or "none" for the C-69 "remove all" filter. */
+static int parse_filter(const char *s, struct pctl_filter *f)
+{
+	char buf[80], *slash;
+	uint32_t len;
+	uint16_t port = 0;
+	const char *tail;
+
+	memset(f, 0, sizeof(*f));
+	if (!strcmp(s, "none")) {
+		pctl_addr_set_any(&f->addr, true);
+		return 0; /* prefix 0: remove all (C-69) */
+	}
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	tail = slash + 1;
+	/* LEN, then optional "]" and ":PORT" */
+	{
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(tail, &end, 10);
+		if (errno || end == tail || v > 128)
+			return -1;
+		len = (uint32_t)v;
+		if (*end == ']')
+			end++;
+		if (*end == ':') {
+			uint32_t p;
+			if (parse_u32(end + 1, 65535, &p) < 0)
+				return -1;
+			port = (uint16_t)p;
+		} else if (*end) {
+			return -1;
+		}
+	}
+	if (pctl_addr_from_str(&f->addr, buf[0] == '[' ? buf + 1 : buf) < 0)
+		return -1;
+	if (pctl_addr_is_v4(&f->addr)) {
+		if (len > 32)
+			return -1;
+		len += 96;
+	} else if (len == 0) {
+		return -1;
+	}
+	f->prefix_len = (uint8_t)len;
+	f->port = port;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
+              struct cli_opts *o)
+{
+	int c;
+	double secs;
+	char *end;
+	uint32_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = argv[0];
+	o->timeout_ms = 10000;
+	o->p.lifetime = 7200;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+s:t:jvhl:6", long_opts, NULL)) !=
+	       -1) {
+		bool map_opt = c == 'l' || c == '6' ||
+		               (c >= OPT_SUGGEST && c <= OPT_PARITY);
+		bool state_opt = c == OPT_STATE || c == OPT_NO_STATE;
+		bool keep_opt = c == OPT_KEEP || c == OPT_HOOK;
+		if ((map_opt && !(accepts & CLI_O_MAPOPTS)) ||
+		    (state_opt && !(accepts & CLI_O_STATE)) ||
+		    (keep_opt && !(accepts & CLI_O_KEEP)))
+			return bad(o, "option not valid here",
+			           argv[optind - 1]);
+		switch (c) {
+		case 's':
+			if (o->n_servers == CLI_MAX_SERVERS)
+				return bad(o, "too many servers", optarg);
+			o->servers[o->n_servers++] = optarg;
+			break;
+		case 't':
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(secs > 0) ||
+			    secs > 1e6)
+				return bad(o, "bad timeout", optarg);
+			o->timeout_ms = (int64_t)(secs * 1000 + 0.5); /* no libm */
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			help(stdout, usage, accepts);
+			return PORTCTL_EXIT_OK;
+		case OPT_NATPMP:
+			o->natpmp = true;
+			break;
+		case OPT_SOURCE:
+			o->source = optarg;
+			break;
+		case 'l':
+			if (parse_u32(optarg, UINT32_MAX, &v) < 0 || v == 0)
+				return bad(o, "bad lifetime", optarg);
+			o->p.lifetime = v;
+			break;
+		case '6':
+			o->p.want_ipv6 = true;
+			break;
+		case OPT_SUGGEST:
+			if (cli_parse_endpoint(optarg, false,
+			                       &o->p.suggest_addr,
+			                       &o->p.suggest_port) < 0)
+				return bad(o, "bad --suggest", optarg);
+			o->p.has_suggest = true;
+			break;
+		case OPT_FILTER:
+			if (o->p.n_filters == PCTL_CLIENT_MAX_FILTERS)
+				return bad(o, "too many filters", optarg);
+			if (parse_filter(optarg,
+			                 &o->p.filters[o->p.n_filters]) < 0)
+				return bad(o, "bad --filter", optarg);
+			o->p.n_filters++;
+			break;
+		case OPT_DESCRIPTION:
+			if (strlen(optarg) >= sizeof(o->p.description) ||
+			    !pctl_utf8_valid((const uint8_t *)optarg,
+			                     strlen(optarg)))
+				return bad(o, "bad --description", optarg);
+			strcpy(o->p.description, optarg);
+			break;
+		case OPT_THIRD_PARTY:
+			if (pctl_addr_from_str(&o->p.third_party, optarg) < 0)
+				return bad(o, "bad --third-party", optarg);
+			o->p.has_third_party = true;
+			break;
+		case OPT_PREFER_FAILURE:
+			o->p.prefer_failure = true;
+			break;
+		case OPT_PORT_SET:
+			if (parse_u32(optarg, 65535, &v) < 0 || v == 0)
+				return bad(o, "bad --port-set", optarg);
+			o->p.port_set_size = (uint16_t)v;
+			break;
+		case OPT_PARITY:
+			o->p.port_set_parity = true;
+			break;
+		case OPT_STATE:
+			o->state_path = optarg;
+			break;
+		case OPT_NO_STATE:
+			o->no_state = true;
+			break;
+		case OPT_KEEP:
+			o->keep = true;
+			break;
+		case OPT_HOOK:
+			o->hook = optarg;
+			break;
+		default:
+			return bad(o, "unknown option or missing argument",
+			           argv[optind - 1]);
+		}
+	}
+	if (o->p.prefer_failure && (!o->p.has_suggest || !o->p.suggest_port))
+		return bad(o, "--prefer-failure needs --suggest ADDR:PORT",
+		           "--prefer-failure");
+	if (o->p.prefer_failure && o->p.port_set_size) /* C-68 */
+		return bad(o, "--prefer-failure cannot go with --port-set",
+		           "--port-set");
+	if (!o->state_path && !o->no_state && (accepts & CLI_O_STATE)) {
+		o->state_path =
+		    pctl_state_default_path(o->state_buf, sizeof(o->state_buf));
+	}
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	return -1;
+}
+
+int cli_parse_proto_port(const char *proto, const char *port,
+                         struct pctl_map_params *p)
+{
+	int pr = pctl_protocol_parse(proto);
+	uint32_t v;
+
+	if (pr < 0) {
+		fprintf(stderr, "portctl: unknown protocol '%s'\n", proto);
+		return -1;
+	}
+	if (parse_u32(port, 65535, &v) < 0) {
+		fprintf(stderr, "portctl: bad port '%s'\n", port);
+		return -1;
+	}
+	if ((pr == 0) != (v == 0)) { /* C-62 */
+		fprintf(stderr, "portctl: protocol 'all' goes with port 0, "
+		                "and only it\n");
+		return -1;
+	}
+	p->protocol = (uint8_t)pr;
+	p->internal_port = (uint16_t)v;
+	return 0;
+}
+
+static void log_stderr(void *arg, int level, const char *line)
+{
+	const struct cli_opts *o = arg;
+
+	if (level <= LOG_WARNING || o->verbose)
+		fprintf(stderr, "portctl %s: %s\n", o->cmd, line);
+}
+
+struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
+                               uint16_t announce_port)
+{
+	struct pctl_client_config cfg;
+	struct pctl_client *c;
+
+	pctl_client_config_init(&cfg);
+	cfg.quick_ms = o->keep ? 0 : PCTL_CLIENT_QUICK_MS; /* interactive */
+	cfg.force_natpmp = force_natpmp || o->natpmp;
+	cfg.source = o->source;
+	cfg.log = log_stderr;
+	cfg.log_arg = (void *)o;
+	cfg.announce_port = announce_port;
+	c = pctl_client_new(&cfg);
+	if (!c && announce_port) {
+		/* Listening for ANNOUNCEs is best effort (no multicast
+		 * route, say): carry on without. */
+		fprintf(stderr,
+		        "portctl %s: not listening for ANNOUNCE on port %u: "
+		        "%s\n",
+		        o->cmd, announce_port, strerror(errno));
+		cfg.announce_port = 0;
+		c = pctl_client_new(&cfg);
+	}
+	if (!c) {
+		fprintf(stderr, "portctl %s: %s\n", o->cmd, strerror(errno));
+		return NULL;
+	}
+	for (size_t i = 0; i < o->n_servers; i++)
+		if (pctl_client_add_server(c, o->servers[i]) < 0) {
+			fprintf(stderr, "portctl %s: server '%s': %s\n", o->cmd,
+			        o->servers[i], strerror(errno));
+			pctl_client_free(c);
+			return NULL;
+		}
+	if (!o->n_servers && pctl_client_discover(c) <= 0) {
+		fprintf(stderr,
+		        "portctl %s: no server: no default gateway found "
+		        "(use --server)\n",
+		        o->cmd);
+		pctl_client_free(c);
+		return NULL;
+	}
+	if (o->verbose) {
+		char buf[64];
+		for (size_t i = 0; i < pctl_client_server_count(c); i++)
+			fprintf(stderr, "portctl %s: server %s\n", o->cmd,
+			        pctl_client_server_str(c, i, buf, sizeof(buf)));
+	}
+	return c;
+}
+
+int cli_wait(struct pctl_client *c, struct pctl_mapping *m,
+             const struct cli_opts *o)
+{
+	if (pctl_client_wait(c, m, o->timeout_ms) == 0)
+		return PORTCTL_EXIT_OK;
+	if (errno == ETIMEDOUT)
+		return PORTCTL_EXIT_TIMEOUT;
+	if (errno == EINTR)
+		return PORTCTL_EXIT_TIMEOUT; /* interrupted before an answer */
+	fprintf(stderr, "portctl %s: %s\n", o->cmd, strerror(errno));
+	return PORTCTL_EXIT_SYSTEM;
+}
+
+void cli_state_key(const struct pctl_map_params *p,
+                   const struct pctl_map_info *info, struct pctl_state_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (info) {
+		e->server = info->server_addr;
+		e->server_port = info->server_port;
+		e->external_addr = info->external_addr;
+		e->external_port = info->external_port;
+		memcpy(e->nonce, info->nonce, PCTL_NONCE_LEN);
+		if (info->lifetime)
+			e->expires = (int64_t)time(NULL) + info->lifetime;
+	}
+	e->opcode = p->kind == PCTL_REQ_PEER ? PCTL_OP_PEER : PCTL_OP_MAP;
+	e->protocol = p->protocol;
+	e->internal_port = p->internal_port;
+	e->has_third_party = p->has_third_party;
+	e->third_party = p->third_party;
+	if (p->kind == PCTL_REQ_PEER) {
+		e->remote_addr = p->remote_addr;
+		e->remote_port = p->remote_port;
+	} else {
+		pctl_addr_set_any(&e->remote_addr, true);
+	}
+}
+
+void cli_state_save(const struct cli_opts *o, const struct pctl_map_params *p,
+                    const struct pctl_map_info *info)
+{
+	struct pctl_state_entry e;
+
+	if (o->no_state || !o->state_path)
+		return;
+	cli_state_key(p, info, &e);
+	if (pctl_state_put(o->state_path, &e) < 0)
+		fprintf(stderr, "portctl %s: state file %s: %s\n", o->cmd,
+		        o->state_path, strerror(errno));
+}
+
+void cli_state_forget(const struct cli_opts *o, const struct pctl_map_params *p,
+                      const struct pctl_map_info *info)
+{
+	struct pctl_state_entry e;
+
+	if (o->no_state || !o->state_path)
+		return;
+	cli_state_key(p, info, &e);
+	if (pctl_state_remove(o->state_path, &e) < 0)
+		fprintf(stderr, "portctl %s: state file %s: %s\n", o->cmd,
+		        o->state_path, strerror(errno));
+}
+
+bool cli_state_lookup(const struct cli_opts *o, struct pctl_map_params *p,
+                      struct pctl_state_entry *found)
+{
+	struct pctl_state_entry key;
+
+	if (o->no_state || !o->state_path)
+		return false;
+	cli_state_key(p, NULL, &key);
+	/* With exactly one --server, only that server's entry counts. */
+	if (o->n_servers == 1) {
+		uint16_t port = PCTL_SERVER_PORT;
+		pctl_addr a;
+		if (cli_parse_endpoint(o->servers[0], false, &a, &port) == 0) {
+			key.server = a;
+			key.server_port = port ? port : PCTL_SERVER_PORT;
+		}
+	}
+	if (pctl_state_find(o->state_path, &key, found) != 1)
+		return false;
+	memcpy(p->nonce, found->nonce, PCTL_NONCE_LEN);
+	p->has_nonce = true;
+	return true;
+}
+
+const char *cli_event_name(enum pctl_map_event ev)
+{
+	switch (ev) {
+	case PCTL_EV_GRANTED:
+		return "granted";
+	case PCTL_EV_CHANGED:
+		return "changed";
+	case PCTL_EV_RENEWED:
+		return "renewed";
+	case PCTL_EV_ERROR:
+		return "error";
+	case PCTL_EV_LOST:
+		return "lost";
+	case PCTL_EV_TIMEOUT:
+		return "timeout";
+	case PCTL_EV_DELETED:
+		return "deleted";
+	}
+	return "unknown";
+}
+
+int cli_exit_code(const struct pctl_map_info *info)
+{
+	switch (info->state) {
+	case PCTL_MS_GRANTED:
+	case PCTL_MS_DELETED:
+		return PORTCTL_EXIT_OK;
+	case PCTL_MS_ERROR:
+		return PORTCTL_EXIT_REFUSED;
+	case PCTL_MS_PENDING:
+	case PCTL_MS_DELETING:
+	case PCTL_MS_FAILED:
+		return PORTCTL_EXIT_TIMEOUT;
+	}
+	return PORTCTL_EXIT_SYSTEM;
+}
+
+static const char *proto_text(uint8_t proto, char *buf, size_t len)
+{
+	const char *n = pctl_protocol_name(proto);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+static void print_json(const char *cmd, const char *event,
+                       const struct pctl_map_info *in)
+{
+	struct json_writer w;
+	char a[PCTL_ADDRSTRLEN], pb[8];
+	bool answered = in->state != PCTL_MS_PENDING &&
+	                in->state != PCTL_MS_FAILED &&
+	                in->state != PCTL_MS_DELETING;
+
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	json_key(&w, "command");
+	json_string(&w, cmd);
+	json_key(&w, "event");
+	json_string(&w, event);
+	json_key(&w, "server");
+	json_string(&w, pctl_addr_to_str(&in->server_addr, a, sizeof(a)));
+	json_key(&w, "server_port");
+	json_uint(&w, in->server_port);
+	if (in->kind != PCTL_REQ_ANNOUNCE) {
+		json_key(&w, "protocol");
+		json_string(&w, proto_text(in->protocol, pb, sizeof(pb)));
+		json_key(&w, "internal_address");
+		json_string(&w,
+		            pctl_addr_to_str(&in->internal_addr, a, sizeof(a)));
+		json_key(&w, "internal_port");
+		json_uint(&w, in->internal_port);
+		json_key(&w, "nonce");
+		json_hex(&w, in->nonce, PCTL_NONCE_LEN);
+	}
+	if (answered) {
+		json_key(&w, "version");
+		json_string(&w, in->version == 0 ? "NAT-PMP" : "PCP");
+		json_key(&w, "result");
+		json_string(&w, pctl_result_name(in->result));
+		json_key(&w, "epoch");
+		json_uint(&w, in->epoch);
+		json_key(&w, "lifetime");
+		json_uint(&w, in->lifetime);
+	}
+	if (in->state == PCTL_MS_GRANTED && in->kind != PCTL_REQ_ANNOUNCE) {
+		json_key(&w, "external_address");
+		json_string(&w,
+		            pctl_addr_to_str(&in->external_addr, a, sizeof(a)));
+		json_key(&w, "external_port");
+		json_uint(&w, in->external_port);
+	}
+	if (in->state == PCTL_MS_ERROR) {
+		json_key(&w, "error_class");
+		json_string(&w, in->error_class == PCTL_ERR_LONG ? "long"
+		                                                 : "short");
+	}
+	json_key(&w, "double_nat");
+	json_bool(&w, in->double_nat);
+	json_object_end(&w);
+	fputc('\n', stdout);
+}
+
+static void print_text(const char *event, const struct pctl_map_info *in)
+{
+	char a[PCTL_ADDRSTRLEN], s[PCTL_ADDRSTRLEN], x[PCTL_ADDRSTRLEN], pb[8];
+	const char *ver = in->version == 0 ? "NAT-PMP" : "PCP";
+
+	pctl_addr_to_str(&in->server_addr, s, sizeof(s));
+	if (in->state == PCTL_MS_PENDING || in->state == PCTL_MS_FAILED ||
+	    in->state == PCTL_MS_DELETING) {
+		printf("%s: no answer from %s port %u\n", event, s,
+		       in->server_port);
+		return;
+	}
+	if (in->state == PCTL_MS_ERROR) {
+		printf("%s: server %s refused: %s (%s-lifetime error, %u s)\n",
+		       event, s, pctl_result_name(in->result),
+		       in->error_class == PCTL_ERR_LONG ? "long" : "short",
+		       in->lifetime);
+	} else if (in->kind == PCTL_REQ_ANNOUNCE) {
+		printf("%s: server %s speaks %s, epoch %u\n", event, s, ver,
+		       in->epoch);
+	} else if (in->state == PCTL_MS_DELETED) {
+		printf("%s: %s port %u (server %s, %s)\n", event,
+		       proto_text(in->protocol, pb, sizeof(pb)),
+		       in->internal_port, s, ver);
+	} else {
+		printf("%s: %s %s port %u -> %s port %u, lifetime %u s "
+		       "(server %s, %s, epoch %u)\n",
+		       event, proto_text(in->protocol, pb, sizeof(pb)),
+		       pctl_addr_to_str(&in->internal_addr, a, sizeof(a)),
+		       in->internal_port,
+		       pctl_addr_to_str(&in->external_addr, x, sizeof(x)),
+		       in->external_port, in->lifetime, s, ver, in->epoch);
+	}
+	if (in->double_nat)
+		printf("warning: another NAT sits between this host and the "
+		       "Internet (double NAT)\n");
+}
+
+void cli_print_info(const struct cli_opts *o, const char *event,
+                    const struct pctl_map_info *info)
+{
+	if (o->json)
+		print_json(o->cmd, event, info);
+	else
+		print_text(event, info);
+	fflush(stdout);
+}
+
+struct once {
+	const struct cli_opts *o;
+	enum pctl_map_event last;
+	bool any;
+};
+
+static void once_cb(struct pctl_mapping *m, enum pctl_map_event ev,
+                    const struct pctl_map_info *info, void *arg)
+{
+	struct once *st = arg;
+
+	(void)m;
+	(void)info;
+	st->last = ev;
+	st->any = true;
+}
+
+int cli_request_once(const struct cli_opts *o, struct pctl_map_params *p)
+{
+	struct pctl_state_entry found;
+	struct pctl_map_info info;
+	struct once st = {.o = o};
+	struct pctl_client *c;
+	struct pctl_mapping *m;
+	int rc;
+	bool mapping = p->kind == PCTL_REQ_MAP || p->kind == PCTL_REQ_PEER;
+
+	if (mapping)
+		cli_state_lookup(o, p, &found); /* same nonce: a renewal */
+	c = cli_client(o, false, 0);
+	if (!c)
+		return PORTCTL_EXIT_SYSTEM;
+	m = pctl_map_new(c, p, once_cb, &st);
+	if (!m) {
+		fprintf(stderr, "portctl %s: %s\n", o->cmd, strerror(errno));
+		pctl_client_free(c);
+		return errno == EINVAL ? PORTCTL_EXIT_USAGE
+		                       : PORTCTL_EXIT_SYSTEM;
+	}
+	rc = cli_wait(c, m, o);
+	pctl_map_get_info(m, &info);
+	if (rc == PORTCTL_EXIT_OK)
+		rc = cli_exit_code(&info);
+	cli_print_info(o, st.any ? cli_event_name(st.last) : "timeout", &info);
+	if (mapping && info.state == PCTL_MS_GRANTED)
+		cli_state_save(o, p, &info);
+	pctl_client_free(c);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/*
+ * portctl delete PROTO PORT [REMOTE:RPORT]: delete a mapping made by an
+ * earlier `portctl map` (or peer), with the nonce that created it, read
+ * from the state file (C-65: lifetime 0, all-zeros suggestion).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client_common.h"
+#include "commands.h"
+
+static const char usage[] =
+    "usage: portctl delete [OPTIONS] PROTO PORT [REMOTE_ADDR:REMOTE_PORT]\n\n"
+    "Delete the mapping of PORT that `portctl map` (or, with a remote\n"
+    "peer, `portctl peer`) made earlier.  The nonce comes from the state\n"
+    "file; without it the server would refuse (NOT_AUTHORIZED).\n";
+
+static void cb(struct pctl_mapping *m, enum pctl_map_event ev,
+               const struct pctl_map_info *info, void *arg)
+{
+	(void)m;
+	(void)ev;
+	(void)info;
+	(void)arg;
+}
+
+int cmd_delete(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct pctl_state_entry found;
+	struct pctl_map_info info;
+	struct pctl_client *c;
+	struct pctl_mapping *m;
+	int rc = cli_parse(argc, argv, CLI_O_STATE | CLI_O_MAPOPTS, usage, &o);
+
+	if (rc >= 0)
+		return rc;
+	if (o.argc != 2 && o.argc != 3) {
+		fprintf(stderr, "%s", usage);
+		return PORTCTL_EXIT_USAGE;
+	}
+	o.p.kind = o.argc == 3 ? PCTL_REQ_PEER : PCTL_REQ_MAP;
+	if (cli_parse_proto_port(o.argv[0], o.argv[1], &o.p) < 0)
+		return PORTCTL_EXIT_USAGE;
+	if (o.argc == 3 && cli_parse_endpoint(o.argv[2], true, &o.p.remote_addr,
+	                                      &o.p.remote_port) < 0) {
+		fprintf(stderr, "portctl delete: bad remote peer '%s'\n",
+		        o.argv[2]);
+		return PORTCTL_EXIT_USAGE;
+	}
+	if (!cli_state_lookup(&o, &o.p, &found)) {
+		fprintf(
+		    stderr,
+		    "portctl delete: no nonce known for this mapping in %s\n",
+		    o.state_path ? o.state_path : "(no state file)");
+		return PORTCTL_EXIT_REFUSED;
+	}
+	/* C-65: the all-zeros address of the mapping's external family. */
+	o.p.want_ipv6 = !pctl_addr_is_v4(&found.external_addr);
+	/* Send to the server that made it, unless told otherwise. */
+	if (!o.n_servers) {
+		static char srv[64];
+		char a[PCTL_ADDRSTRLEN];
+		pctl_addr_to_str(&found.server, a, sizeof(a));
+		snprintf(srv, sizeof(srv),
+		         pctl_addr_is_v4(&found.server) ? "%s:%u" : "[%s]:%u",
+		         a, found.server_port);
+		o.servers[o.n_servers++] = srv;
+	}
+	c = cli_client(&o, false, 0);
+	if (!c)
+		return PORTCTL_EXIT_SYSTEM;
+	m = pctl_map_delete_new(c, &o.p, cb, NULL);
+	if (!m) {
+		fprintf(stderr, "portctl delete: %s\n", strerror(errno));
+		pctl_client_free(c);
+		return PORTCTL_EXIT_SYSTEM;
+	}
+	rc = cli_wait(c, m, &o);
+	pctl_map_get_info(m, &info);
+	if (rc == PORTCTL_EXIT_OK)
+		rc = cli_exit_code(&info);
+	cli_print_info(&o,
+	               info.state == PCTL_MS_DELETED ? "deleted"
+	               : info.state == PCTL_MS_ERROR ? "error"
+	                                             : "timeout",
+	               &info);
+	if (info.state == PCTL_MS_DELETED)
+		cli_state_forget(&o, &o.p, &info);
+	pctl_client_free(c);
+	return rc;
+}
