@@ -79,6 +79,7 @@ static void report_error(struct decode_state *st, bool natpmp,
                          const struct pctl_error *err)
 {
 	const char *rule = err->rule ? err->rule : "undecodable datagram";
+	fflush(stdout); /* keep the diagnostic next to its record */
 	fprintf(stderr, "datagram %lu: offset %zu: %s\n", st->count,
 	        err->offset, rule);
 	print_object_begin(&st->pr, "error", "error");
@@ -125,6 +126,7 @@ static void decode_pcp(struct decode_state *st, const uint8_t *buf, size_t len)
 	}
 	const struct pctl_option *bad = print_pcp_msg(&st->pr, &st->msg);
 	if (bad) {
+		fflush(stdout);
 		/* Well-formed as a message, but an option's data cannot be
 		 * what its code says (W-8): as undecodable as a bad header,
 		 * and shown in the option itself. */
