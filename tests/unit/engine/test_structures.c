@@ -1,0 +1,237 @@
+/*
+ * The engine's data structures on their own: mapping table and indexes,
+ * port allocator, timer wheel, policy rules, rate limiter.
+ */
+#include "etest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "policy.h"
+#include "portalloc.h"
+#include "ratelimit.h"
+#include "table.h"
+#include "timerwheel.h"
+
+static void fill(struct pctl_mapping *m, uint32_t host, uint8_t proto,
+                 uint16_t port)
+{
+	uint8_t v4[4] = {10, (uint8_t)(host >> 16), (uint8_t)(host >> 8),
+	                 (uint8_t)host};
+	pctl_addr_from_v4(&m->int_addr, v4);
+	m->ext_addr = et_addr("203.0.113.1");
+	m->protocol = proto;
+	m->int_port = port;
+	m->ext_port = (uint16_t)(1024 + host * 4 + (port % 4));
+	m->kind = PCTL_MK_MAP;
+}
+
+static void test_record_is_small(void **state)
+{
+	(void)state;
+	/* DESIGN.md: under 128 bytes, variable data out of line. */
+	assert_true(sizeof(struct pctl_mapping) < 128);
+}
+
+static void test_table_indexes_and_growth(void **state)
+{
+	(void)state;
+	struct pctl_table t;
+	enum { N = 20000 };
+	assert_int_equal(pctl_table_init(&t, 16), 0);
+	uint64_t *ids = calloc(N, sizeof(*ids));
+	for (uint32_t i = 0; i < N; i++) {
+		struct pctl_mapping *m = pctl_table_alloc(&t);
+		assert_non_null(m);
+		fill(m, i / 4, 6, (uint16_t)(1000 + i % 4));
+		assert_int_equal(pctl_table_link(&t, m), 0);
+		ids[i] = pctl_mapping_id(m);
+	}
+	assert_int_equal(t.count, N);
+	for (uint32_t i = 0; i < N; i += 97) {
+		struct pctl_mapping probe;
+		memset(&probe, 0, sizeof(probe));
+		fill(&probe, i / 4, 6, (uint16_t)(1000 + i % 4));
+		struct pctl_mapping *m = pctl_table_find_int(
+		    &t, &probe.int_addr, 6, probe.int_port, NULL, 0);
+		assert_non_null(m);
+		assert_int_equal(pctl_mapping_id(m), ids[i]);
+		assert_ptr_equal(pctl_table_by_id(&t, ids[i]), m);
+		assert_null(pctl_table_find_int(&t, &probe.int_addr, 17,
+		                                probe.int_port, NULL, 0));
+		assert_int_equal(pctl_table_host_count(&t, &probe.int_addr), 4);
+	}
+	/* Unlink half; the rest stays findable, ids of removed are dead. */
+	for (uint32_t i = 0; i < N; i += 2) {
+		struct pctl_mapping *m = pctl_table_by_id(&t, ids[i]);
+		pctl_table_unlink(&t, m);
+		pctl_table_release(&t, m);
+		assert_null(pctl_table_by_id(&t, ids[i]));
+	}
+	for (uint32_t i = 1; i < N; i += 2) {
+		struct pctl_mapping *m = pctl_table_by_id(&t, ids[i]);
+		assert_non_null(m);
+		assert_ptr_equal(
+		    pctl_table_find_ext(&t, &m->ext_addr, 6, m->ext_port), m);
+		assert_int_equal(pctl_table_host_count(&t, &m->int_addr), 2);
+	}
+	/* A reused slot gets a new id. */
+	struct pctl_mapping *m = pctl_table_alloc(&t);
+	assert_true(pctl_mapping_id(m) != ids[N - 2]);
+	pctl_table_release(&t, m);
+	free(ids);
+	pctl_table_fini(&t);
+}
+
+static void test_x42_tpid_is_part_of_the_key(void **state)
+{
+	(void)state;
+	struct pctl_table t;
+	assert_int_equal(pctl_table_init(&t, 0), 0);
+	struct pctl_mapping *a = pctl_table_alloc(&t);
+	fill(a, 1, 17, 5000);
+	assert_int_equal(pctl_extra_make(NULL, 0, NULL, 0, NULL, 0,
+	                                 (const uint8_t *)"sub1", 4, &a->extra),
+	                 0);
+	assert_int_equal(pctl_table_link(&t, a), 0);
+	assert_null(pctl_table_find_int(&t, &a->int_addr, 17, 5000, NULL, 0));
+	assert_null(pctl_table_find_int(&t, &a->int_addr, 17, 5000,
+	                                (const uint8_t *)"sub2", 4));
+	assert_ptr_equal(pctl_table_find_int(&t, &a->int_addr, 17, 5000,
+	                                     (const uint8_t *)"sub1", 4),
+	                 a);
+	pctl_table_fini(&t);
+}
+
+static void test_portmap_finds_every_free_port_once(void **state)
+{
+	(void)state;
+	struct pctl_portmap pm;
+	pctl_portmap_init(&pm, 60000, 60999);
+	pctl_portmap_set(&pm, 60500);
+	uint8_t *seen = calloc(65536, 1);
+	for (int i = 0; i < 999; i++) {
+		int p = pctl_portmap_find(&pm);
+		assert_true(p >= 60000 && p <= 60999 && p != 60500);
+		assert_false(seen[p]);
+		seen[p] = 1;
+		pctl_portmap_set(&pm, (uint16_t)p);
+	}
+	assert_int_equal(pctl_portmap_find(&pm), -1);
+	pctl_portmap_clear(&pm, 60123);
+	assert_int_equal(pctl_portmap_find(&pm), 60123);
+	free(seen);
+}
+
+static void test_portmap_run_with_parity(void **state)
+{
+	(void)state;
+	struct pctl_portmap pm;
+	pctl_portmap_init(&pm, 1024, 65535);
+	pctl_portmap_set(&pm, 1030);
+	int p = pctl_portmap_find_run(&pm, 10, 1);
+	assert_int_equal(p, 1031); /* odd start, after the taken 1030 */
+	p = pctl_portmap_find_run(&pm, 6, 0);
+	assert_int_equal(p, 1024);
+	assert_int_equal(pctl_portmap_find_run(&pm, 70000, -1), -1);
+}
+
+static void test_timerwheel_expires_in_order_and_laps(void **state)
+{
+	(void)state;
+	struct pctl_table t;
+	struct pctl_timerwheel *tw = malloc(sizeof(*tw));
+	assert_int_equal(pctl_table_init(&t, 0), 0);
+	pctl_tw_init(tw, 100);
+	uint32_t due[] = {105, 100 + PCTL_TW_SLOTS + 5, 101, 100 + 86400};
+	struct pctl_mapping *ms[4];
+	for (int i = 0; i < 4; i++) {
+		ms[i] = pctl_table_alloc(&t);
+		ms[i]->expire_s = due[i];
+		pctl_tw_add(tw, &t, ms[i]);
+	}
+	assert_true(pctl_tw_next(tw) <= 101);
+	assert_null(pctl_tw_pop_due(tw, &t, 100));
+	assert_ptr_equal(pctl_tw_pop_due(tw, &t, 106), ms[2]);
+	assert_ptr_equal(pctl_tw_pop_due(tw, &t, 106), ms[0]);
+	/* Same slot one lap later: not yet. */
+	assert_null(pctl_tw_pop_due(tw, &t, 106));
+	pctl_tw_del(tw, &t, ms[3]);
+	assert_ptr_equal(pctl_tw_pop_due(tw, &t, 200000), ms[1]);
+	assert_null(pctl_tw_pop_due(tw, &t, 300000));
+	assert_int_equal(pctl_tw_next(tw), UINT32_MAX);
+	free(tw);
+	pctl_table_fini(&t);
+}
+
+static void test_policy_first_match_wins_v4_and_v6(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	pctl_engine_config_defaults(&c);
+	c.default_allow = false;
+	c.n_rules = 3;
+	c.rules[0] =
+	    (struct pctl_policy_rule){.allow = false,
+	                              .internal = {et_addr("192.0.2.66"), 128},
+	                              .int_port_max = 65535,
+	                              .ext_port_max = 65535,
+	                              .any_protocol = true};
+	c.rules[1] =
+	    (struct pctl_policy_rule){.allow = true,
+	                              .internal = {et_addr("192.0.2.0"), 120},
+	                              .int_port_min = 1000,
+	                              .int_port_max = 2000,
+	                              .ext_port_max = 65535,
+	                              .protocol = 6};
+	c.rules[2] =
+	    (struct pctl_policy_rule){.allow = true,
+	                              .internal = {et_addr("2001:db8::"), 32},
+	                              .int_port_max = 65535,
+	                              .ext_port_max = 65535,
+	                              .any_protocol = true};
+	pctl_addr h = et_addr("192.0.2.10");
+	assert_true(pctl_policy_allows(&c, &h, 6, 1500, 40000));
+	assert_false(pctl_policy_allows(&c, &h, 17, 1500, 40000));
+	assert_false(pctl_policy_allows(&c, &h, 6, 2500, 40000));
+	pctl_addr bad = et_addr("192.0.2.66");
+	assert_false(pctl_policy_allows(&c, &bad, 6, 1500, 40000));
+	pctl_addr v6 = et_addr("2001:db8::5");
+	assert_true(pctl_policy_allows(&c, &v6, 17, 53, 53));
+	pctl_addr other = et_addr("2001:db9::5");
+	assert_false(pctl_policy_allows(&c, &other, 17, 53, 53));
+}
+
+static void test_s7_rate_limit_is_per_source(void **state)
+{
+	(void)state;
+	struct pctl_ratelimit rl;
+	assert_int_equal(pctl_rl_init(&rl, 10, 5, 64), 0);
+	pctl_addr a = et_addr("192.0.2.10"), b = et_addr("192.0.2.11");
+	int ok = 0;
+	for (int i = 0; i < 100; i++)
+		ok += pctl_rl_allow(&rl, &a, 1000);
+	assert_int_equal(ok, 5); /* the burst */
+	/* Another source is not starved by the flood. */
+	assert_true(pctl_rl_allow(&rl, &b, 1000));
+	/* Tokens come back at the rate: 10/s = one per 100 ms. */
+	assert_false(pctl_rl_allow(&rl, &a, 1050));
+	assert_true(pctl_rl_allow(&rl, &a, 1150));
+	pctl_rl_fini(&rl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_record_is_small),
+	    cmocka_unit_test(test_table_indexes_and_growth),
+	    cmocka_unit_test(test_x42_tpid_is_part_of_the_key),
+	    cmocka_unit_test(test_portmap_finds_every_free_port_once),
+	    cmocka_unit_test(test_portmap_run_with_parity),
+	    cmocka_unit_test(test_timerwheel_expires_in_order_and_laps),
+	    cmocka_unit_test(test_policy_first_match_wins_v4_and_v6),
+	    cmocka_unit_test(test_s7_rate_limit_is_per_source),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
