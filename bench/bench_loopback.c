@@ -3,9 +3,9 @@
  *
  * Starts portctld (or uses one given with --server) with the none backend,
  * no quotas and no rate limit, fills its table with real MAP requests from
- * many source addresses in 127.0.0.0/8 (SOURCES sockets, one per address,
- * 127.100.x.y), and at each size (default 1k, 100k, 1M live mappings)
- * measures:
+ * many source addresses in 127.0.0.0/8 (SOURCES addresses 127.100.x.y, set
+ * per datagram with IP_PKTINFO), and at each size (default 1k, 100k, 1M live
+ * mappings) measures:
  *   - latency: one request outstanding at a time, renewing random existing
  *     mappings: p50 and p99 of the round trip;
  *   - throughput: WINDOW requests outstanding, renewals: requests/s.
@@ -38,10 +38,14 @@
 
 #define SOURCES       256
 #define PORTS_PER_SRC 4096 /* SOURCES * PORTS_PER_SRC >= 1M */
-#define WINDOW        64
+#define WINDOW        64   /* requests in flight */
 #define SERVER_IP     "127.99.0.1"
 
-static int socks[SOURCES];
+/* One socket bound to the wildcard address: each request names its source
+ * address in an IP_PKTINFO control message, and every answer comes back to
+ * this socket whatever 127.100.x.y it went to, so the client side costs one
+ * recvmmsg/sendmmsg per batch rather than a poll over hundreds of sockets. */
+static int sock = -1;
 static struct sockaddr_in server;
 
 static uint64_t now_ns(void)
@@ -57,8 +61,9 @@ static void src_ip(int s, char *buf, size_t len)
 	snprintf(buf, len, "127.100.%d.%d", s / 200, 1 + s % 200);
 }
 
-/* The request that creates or renews mapping number i. */
-static size_t build(uint8_t *buf, size_t i, int *sock_out)
+/* The request that creates or renews mapping number i; *src is the source
+ * address it must leave from. */
+static size_t build(uint8_t *buf, size_t i, struct in_addr *src)
 {
 	struct pctl_msg *m = calloc(1, sizeof(*m));
 	int s = (int)(i % SOURCES);
@@ -76,36 +81,72 @@ static size_t build(uint8_t *buf, size_t i, int *sock_out)
 	pctl_addr_set_any(&m->external_addr, true);
 	len = pctl_encode(m, buf, PCTL_MAX_MSG);
 	free(m);
-	*sock_out = socks[s];
+	inet_pton(AF_INET, ip, src);
 	return len;
+}
+
+static union {
+	char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	struct cmsghdr align;
+} pkt_ctl[WINDOW];
+
+/* Sends n requests, each from its own source address. */
+static int send_batch(uint8_t (*req)[PCTL_MAX_MSG], const size_t *len,
+                      const struct in_addr *src, size_t n)
+{
+	struct mmsghdr mm[WINDOW];
+	struct iovec iov[WINDOW];
+
+	memset(mm, 0, sizeof(mm[0]) * n);
+	for (size_t k = 0; k < n; k++) {
+		struct msghdr *h = &mm[k].msg_hdr;
+		struct cmsghdr *c;
+		struct in_pktinfo pi = {.ipi_spec_dst = src[k]};
+
+		iov[k] = (struct iovec){req[k], len[k]};
+		h->msg_name = &server;
+		h->msg_namelen = sizeof(server);
+		h->msg_iov = &iov[k];
+		h->msg_iovlen = 1;
+		h->msg_control = pkt_ctl[k].buf;
+		h->msg_controllen = sizeof(pkt_ctl[k].buf);
+		c = CMSG_FIRSTHDR(h);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	return sendmmsg(sock, mm, (unsigned)n, 0);
 }
 
 /* Reads every datagram waiting on any socket within timeout_ms; returns
  * how many were successes (result 0) and adds failures to *fails. */
 static size_t drain(int timeout_ms, size_t *got, size_t *fails)
 {
-	static struct pollfd pf[SOURCES];
-	uint8_t buf[PCTL_MAX_MSG];
+	static uint8_t buf[WINDOW][PCTL_MAX_MSG];
+	struct mmsghdr mm[WINDOW];
+	struct iovec iov[WINDOW];
+	struct pollfd pf = {.fd = sock, .events = POLLIN};
 	size_t ok = 0;
 	int n;
 
-	for (int s = 0; s < SOURCES; s++)
-		pf[s] = (struct pollfd){.fd = socks[s], .events = POLLIN};
-	n = poll(pf, SOURCES, timeout_ms);
-	for (int s = 0; s < SOURCES && n > 0; s++) {
-		if (!(pf[s].revents & POLLIN))
+	if (poll(&pf, 1, timeout_ms) != 1)
+		return 0;
+	memset(mm, 0, sizeof(mm));
+	for (int k = 0; k < WINDOW; k++) {
+		iov[k] = (struct iovec){buf[k], sizeof(buf[k])};
+		mm[k].msg_hdr.msg_iov = &iov[k];
+		mm[k].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(sock, mm, WINDOW, MSG_DONTWAIT, NULL);
+	for (int k = 0; k < n; k++) {
+		if (mm[k].msg_len < 4)
 			continue;
-		for (;;) {
-			ssize_t r =
-			    recv(socks[s], buf, sizeof(buf), MSG_DONTWAIT);
-			if (r < 4)
-				break;
-			(*got)++;
-			if (buf[3] == PCTL_R_SUCCESS)
-				ok++;
-			else
-				(*fails)++;
-		}
+		(*got)++;
+		if (buf[k][3] == PCTL_R_SUCCESS)
+			ok++;
+		else
+			(*fails)++;
 	}
 	return ok;
 }
@@ -115,24 +156,27 @@ static size_t drain(int timeout_ms, size_t *got, size_t *fails)
 static size_t pipeline(size_t from, size_t to, bool random_renew, size_t table,
                        double *secs, size_t *fails)
 {
-	uint8_t req[PCTL_MAX_MSG];
+	static uint8_t req[WINDOW][PCTL_MAX_MSG];
+	size_t len[WINDOW];
+	struct in_addr src[WINDOW];
 	size_t sent = 0, got = 0, lost = 0, total = to - from;
 	uint64_t t0 = now_ns();
 	int stalls = 0;
 
 	*fails = 0;
 	while (got + lost < total && stalls < 20) {
-		size_t before = got;
+		size_t before = got, n = 0;
 
-		while (sent < total && sent - got - lost < WINDOW) {
-			size_t i =
-			    random_renew ? (size_t)rand() % table : from + sent;
-			int fd;
-			size_t len = build(req, i, &fd);
-			if (sendto(fd, req, len, 0, (struct sockaddr *)&server,
-			           sizeof(server)) < 0)
-				break;
-			sent++;
+		while (sent + n < total && sent + n - got - lost < WINDOW) {
+			size_t i = random_renew ? (size_t)rand() % table
+			                        : from + sent + n;
+			len[n] = build(req[n], i, &src[n]);
+			n++;
+		}
+		if (n) {
+			int r = send_batch(req, len, src, n);
+			if (r > 0)
+				sent += (size_t)r;
 		}
 		drain(200, &got, fails);
 		if (got == before) {
@@ -158,20 +202,20 @@ static int cmp_u64(const void *a, const void *b)
 static void latency(size_t table, size_t samples, double *p50, double *p99)
 {
 	uint64_t *lat = calloc(samples, sizeof(*lat));
-	uint8_t req[PCTL_MAX_MSG], resp[PCTL_MAX_MSG];
+	static uint8_t req[1][PCTL_MAX_MSG];
+	uint8_t resp[PCTL_MAX_MSG];
 	size_t n = 0;
 
 	for (size_t k = 0; k < samples; k++) {
-		int fd;
-		size_t len = build(req, (size_t)rand() % table, &fd);
-		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		struct in_addr src;
+		size_t len = build(req[0], (size_t)rand() % table, &src);
+		struct pollfd pf = {.fd = sock, .events = POLLIN};
 		uint64_t t0 = now_ns();
 
-		if (sendto(fd, req, len, 0, (struct sockaddr *)&server,
-		           sizeof(server)) < 0)
+		if (send_batch(req, &len, &src, 1) != 1)
 			continue;
 		if (poll(&pf, 1, 1000) != 1 ||
-		    recv(fd, resp, sizeof(resp), 0) < 4)
+		    recv(sock, resp, sizeof(resp), 0) < 4)
 			continue;
 		lat[n++] = now_ns() - t0;
 	}
@@ -266,16 +310,12 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	for (int s = 0; s < SOURCES; s++) {
+	{
 		struct sockaddr_in a = {.sin_family = AF_INET};
-		char ip[32];
-		int big = 1 << 20;
-		src_ip(s, ip, sizeof(ip));
-		inet_pton(AF_INET, ip, &a.sin_addr);
-		socks[s] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		setsockopt(socks[s], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-		if (socks[s] < 0 ||
-		    bind(socks[s], (struct sockaddr *)&a, sizeof(a))) {
+		int big = 8 << 20;
+		sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+		if (sock < 0 || bind(sock, (struct sockaddr *)&a, sizeof(a))) {
 			perror("bind");
 			return 1;
 		}
