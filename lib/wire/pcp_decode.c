@@ -15,6 +15,7 @@
  */
 #include <portctl/wire.h>
 
+#include <stddef.h>
 #include <string.h>
 
 #include "bytes.h"
@@ -50,9 +51,12 @@ static void clear_error(struct pctl_error *err)
 	err->verdict = PCTL_V_OK;
 }
 
+/* Clears every field but the option array: its entries past n_options are
+ * never meaningful, and zeroing all PCTL_MAX_OPTIONS of them (4 KiB) would
+ * cost more than decoding a typical request. */
 static void start(struct pctl_msg *msg, struct pctl_error *err)
 {
-	memset(msg, 0, sizeof(*msg));
+	memset(msg, 0, offsetof(struct pctl_msg, options));
 	clear_error(err);
 }
 
