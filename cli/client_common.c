@@ -244,7 +244,7 @@ int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
 	o->p.lifetime = 7200;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+s:t:jvhl:6", long_opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "s:t:jvhl:6", long_opts, NULL)) !=
 	       -1) {
 		bool map_opt = c == 'l' || c == '6' ||
 		               (c >= OPT_SUGGEST && c <= OPT_PARITY);
@@ -267,7 +267,8 @@ int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
 			if (errno || *end || end == optarg || !(secs > 0) ||
 			    secs > 1e6)
 				return bad(o, "bad timeout", optarg);
-			o->timeout_ms = (int64_t)(secs * 1000 + 0.5); /* no libm */
+			o->timeout_ms =
+			    (int64_t)(secs * 1000 + 0.5); /* no libm */
 			break;
 		case 'j':
 			o->json = true;

@@ -1,7 +1,7 @@
 /*
- * portctl delete PROTO PORT [REMOTE:RPORT]: delete a mapping made by an
- * earlier `portctl map` (or peer), with the nonce that created it, read
- * from the state file (C-65: lifetime 0, all-zeros suggestion).
+ * portctl delete PROTO PORT: delete a mapping made by an earlier
+ * `portctl map`, with the nonce that created it, read from the state file
+ * (C-65: lifetime 0, all-zeros suggestion).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,10 +11,11 @@
 #include "commands.h"
 
 static const char usage[] =
-    "usage: portctl delete [OPTIONS] PROTO PORT [REMOTE_ADDR:REMOTE_PORT]\n\n"
-    "Delete the mapping of PORT that `portctl map` (or, with a remote\n"
-    "peer, `portctl peer`) made earlier.  The nonce comes from the state\n"
-    "file; without it the server would refuse (NOT_AUTHORIZED).\n";
+    "usage: portctl delete [OPTIONS] PROTO PORT\n\n"
+    "Delete the mapping of PORT that `portctl map` made earlier.  The\n"
+    "nonce comes from the state file; without it the server would refuse\n"
+    "(NOT_AUTHORIZED).  PEER mappings cannot be deleted (RFC 6887 section\n"
+    "12.1): they expire.\n";
 
 static void cb(struct pctl_mapping *m, enum pctl_map_event ev,
                const struct pctl_map_info *info, void *arg)
@@ -36,19 +37,13 @@ int cmd_delete(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (o.argc != 2 && o.argc != 3) {
+	if (o.argc != 2) {
 		fprintf(stderr, "%s", usage);
 		return PORTCTL_EXIT_USAGE;
 	}
-	o.p.kind = o.argc == 3 ? PCTL_REQ_PEER : PCTL_REQ_MAP;
+	o.p.kind = PCTL_REQ_MAP;
 	if (cli_parse_proto_port(o.argv[0], o.argv[1], &o.p) < 0)
 		return PORTCTL_EXIT_USAGE;
-	if (o.argc == 3 && cli_parse_endpoint(o.argv[2], true, &o.p.remote_addr,
-	                                      &o.p.remote_port) < 0) {
-		fprintf(stderr, "portctl delete: bad remote peer '%s'\n",
-		        o.argv[2]);
-		return PORTCTL_EXIT_USAGE;
-	}
 	if (!cli_state_lookup(&o, &o.p, &found)) {
 		fprintf(
 		    stderr,

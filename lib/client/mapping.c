@@ -58,8 +58,7 @@ static struct pctl_mapping *create(struct pctl_client *c,
 	uint64_t now;
 
 	if (!params_valid(params) ||
-	    (del && params->kind != PCTL_REQ_MAP &&
-	     params->kind != PCTL_REQ_PEER)) {
+	    (del && params->kind != PCTL_REQ_MAP)) { /* E-11: no PEER */
 		errno = EINVAL;
 		return NULL;
 	}
@@ -118,8 +117,9 @@ int pctl_map_delete(struct pctl_mapping *m)
 {
 	uint64_t now = pctl_cl_now(m->c);
 
-	if (m->p.kind != PCTL_REQ_MAP && m->p.kind != PCTL_REQ_EXTERNAL &&
-	    m->p.kind != PCTL_REQ_PEER) {
+	/* PEER mappings cannot be deleted, only left to expire (RFC 6887
+	 * section 12.1, E-11). */
+	if (m->p.kind != PCTL_REQ_MAP && m->p.kind != PCTL_REQ_EXTERNAL) {
 		errno = EINVAL;
 		return -1;
 	}

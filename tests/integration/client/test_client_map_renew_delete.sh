@@ -1,0 +1,44 @@
+#!/bin/bash
+# portctl map / renew with the same nonce from the state file / delete,
+# against the real portctld (C-13, C-20, C-65).
+. "$(dirname "$0")/lib.sh"
+A=127.31.0.1
+P=$((20000 + $$ % 20000))
+start_daemon $A $P
+S=(-s $A:$P --state "$TMP/state" -t 5)
+
+out=$("$PORTCTL" map "${S[@]}" --json tcp 8080) || fail "map: rc $?"
+[ "$(json event <<<"$out")" = granted ] || fail "map: $out"
+[ "$(json external_address <<<"$out")" = 203.0.113.5 ] || fail "ext: $out"
+nonce1=$(json nonce <<<"$out")
+port1=$(json external_port <<<"$out")
+grep -q "$nonce1" "$TMP/state" || fail "nonce not in the state file"
+
+# A second run renews: same nonce, same external port, new lifetime.
+out=$("$PORTCTL" map "${S[@]}" --json -l 300 tcp 8080) || fail "renew: rc $?"
+[ "$(json nonce <<<"$out")" = "$nonce1" ] || fail "renew used another nonce"
+[ "$(json external_port <<<"$out")" = "$port1" ] || fail "renew moved: $out"
+[ "$(json lifetime <<<"$out")" -le 300 ] || fail "lifetime: $out"
+
+# Without the state file the nonce differs: the server refuses (rc 1).
+"$PORTCTL" map -s $A:$P --no-state -t 5 tcp 8080 >/dev/null 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "foreign nonce not refused (rc $rc)"
+
+# Delete with the remembered nonce, then the entry is gone.
+out=$("$PORTCTL" delete "${S[@]}" --json tcp 8080) || fail "delete: rc $?"
+[ "$(json event <<<"$out")" = deleted ] || fail "delete: $out"
+grep -q "$nonce1" "$TMP/state" && fail "state entry not removed"
+"$PORTCTL" delete "${S[@]}" tcp 8080 >/dev/null 2>&1
+[ $? -eq 1 ] || fail "second delete should find no nonce"
+
+# Now anybody may map the port again.
+"$PORTCTL" map -s $A:$P --no-state -t 5 tcp 8080 >/dev/null ||
+	fail "port still held after delete"
+
+# Usage errors exit 2, no answer exits 3.
+"$PORTCTL" map "${S[@]}" all 80 >/dev/null 2>&1
+[ $? -eq 2 ] || fail "protocol all with a port must be a usage error"
+"$PORTCTL" map -s 127.31.0.2:$P --no-state -t 0.5 tcp 1 >/dev/null 2>&1
+[ $? -eq 3 ] || fail "no server must exit 3"
+echo PASS
