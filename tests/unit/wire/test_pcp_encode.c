@@ -266,6 +266,25 @@ static void test_k5_encode_overflow_returns_0(void **state)
 	assert_int_equal(pctl_encoded_len(&in), 0);
 }
 
+/* W-2, A-1: request octet 3 is reserved (written 0) except in RFC 7652
+ * AUTHENTICATION requests, whose PA-Client result code it carries. */
+static void test_w2_request_octet3_only_for_authentication(void **state)
+{
+	(void)state;
+	static const uint8_t body[8] = {0, 0, 0, 1, 0, 0, 0, 0};
+
+	memset(&in, 0, sizeof(in));
+	in.opcode = PCTL_OP_AUTHENTICATION;
+	in.result = 14; /* INITIATION */
+	in.opaque = body;
+	in.opaque_len = sizeof(body);
+	assert_int_equal(pctl_encode(&in, buf, sizeof(buf)), 32);
+	assert_int_equal(buf[3], 14);
+	in.opcode = PCTL_OP_ANNOUNCE;
+	assert_int_equal(pctl_encode(&in, buf, sizeof(buf)), 24);
+	assert_int_equal(buf[3], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +295,7 @@ int main(void)
 	    cmocka_unit_test(test_s10_unknown_opcode_opaque_roundtrip),
 	    cmocka_unit_test(test_w2_reserved_fields_written_zero),
 	    cmocka_unit_test(test_k5_encode_overflow_returns_0),
+	    cmocka_unit_test(test_w2_request_octet3_only_for_authentication),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
