@@ -13,12 +13,21 @@ fail() {
 	failures=$((failures + 1))
 }
 
+# Collects a run's results; a sanitizer report (the ASan+UBSan build runs
+# these tests too) fails the case whatever the exit status.
+collect() {
+	RC=$1
+	OUT=$(cat "$TMP/out")
+	ERR=$(cat "$TMP/err")
+	if grep -qE 'Sanitizer|runtime error:' "$TMP/err"; then
+		fail "${CASE:-}: sanitizer report: $ERR"
+	fi
+}
+
 # run ARGS...: runs `portctl decode ARGS...`; sets OUT, ERR and RC.
 run() {
 	"$PORTCTL" decode "$@" >"$TMP/out" 2>"$TMP/err"
-	RC=$?
-	OUT=$(cat "$TMP/out")
-	ERR=$(cat "$TMP/err")
+	collect $?
 }
 
 # run_stdin INPUT ARGS...: the same with INPUT on stdin.
@@ -26,9 +35,7 @@ run_stdin() {
 	local input=$1
 	shift
 	printf '%s' "$input" | "$PORTCTL" decode "$@" >"$TMP/out" 2>"$TMP/err"
-	RC=$?
-	OUT=$(cat "$TMP/out")
-	ERR=$(cat "$TMP/err")
+	collect $?
 }
 
 expect_rc() {

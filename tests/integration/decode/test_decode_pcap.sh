@@ -143,4 +143,22 @@ expect_rc 4
 checks=$((checks + 1))
 [[ $ERR == *"link type"*"(147) not supported"* ]] || fail "$CASE: stderr '$ERR'"
 
+CASE=test_pcap_random_frames_never_crash
+# 450 frames of random octets (fixed seed) behind random link headers and
+# behind real UDP/5351 headers as PCP and NAT-PMP: every one is decoded or refused, with exit
+# status 0 or 1 and no sanitizer report.
+awk 'BEGIN { srand(6887); for (i = 0; i < 150; i++) { n = int(rand() * 120);
+	for (j = 0; j < n; j++) printf "%02x", int(rand() * 256); printf "\n" } }' >"$TMP/random"
+mapfile -t RANDOM_FRAMES <"$TMP/random"
+pcap "$TMP/r1.pcap" -F pcap -l 1 -- "${RANDOM_FRAMES[@]/#/${ETH_HDR}0800}"
+pcap "$TMP/r2.pcap" -F pcap -4 192.0.2.1,192.0.2.254 -u 5350,5351 -- "${RANDOM_FRAMES[@]/#/02}"
+pcap "$TMP/r3.pcap" -F pcap -6 2001:db8::1,2001:db8::2 -u 5351,5350 -- "${RANDOM_FRAMES[@]/#/00}"
+for f in r1 r3 r2; do
+	run --json --pcap "$TMP/$f.pcap"
+	checks=$((checks + 1))
+	[ "$RC" -le 1 ] || fail "$CASE: $f exit status $RC: $ERR"
+	expect_json 'all(.[]; has("error") or has("version"))' 'true'
+done
+expect_json 'length' '150'
+
 finish
