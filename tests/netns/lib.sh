@@ -1,0 +1,193 @@
+# shellcheck shell=bash
+# Network-namespace harness of the portctl netns tests.
+#
+#   internal host (NS_INT)        router (NS_RTR)              external host (NS_EXT)
+#   eth0 192.0.2.2/24     <-> lan0 192.0.2.1/24   wan0 203.0.113.1/24 <-> eth0 203.0.113.2/24
+#        2001:db8:1::2/64          2001:db8:1::1/64      2001:db8:2::1/64        203.0.113.3/24
+#                                                                               2001:db8:2::2/64
+#
+# The router forwards IPv4 and IPv6 and masquerades ordinary outbound IPv4
+# in a table of its own (ip rtrnat), like a home router would.  Names end in
+# $$ so that tests running in parallel never meet; every namespace and
+# every process started here goes away on exit (trap), failure included.
+# Only documentation addresses are used; they never leave the namespaces.
+
+NS_INT="pctl-int-$$"
+NS_RTR="pctl-rtr-$$"
+NS_EXT="pctl-ext-$$"
+NETNS_PIDS=()
+FAILURES=0
+STEP_TIMEOUT=4 # seconds any single client may take
+
+netns_require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP: netns tests need root"
+		exit 77
+	fi
+	for t in ip nft socat timeout; do
+		command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+	done
+}
+
+netns_cleanup() {
+	local pid
+	for pid in "${NETNS_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${NETNS_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	# Forked socat children of our servers live only in our namespaces.
+	for ns in "$NS_INT" "$NS_RTR" "$NS_EXT"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+
+in_int() { ip netns exec "$NS_INT" "$@"; }
+in_rtr() { ip netns exec "$NS_RTR" "$@"; }
+in_ext() { ip netns exec "$NS_EXT" "$@"; }
+
+netns_setup() {
+	trap netns_cleanup EXIT
+	trap 'exit 1' INT TERM
+	ip netns add "$NS_INT" && ip netns add "$NS_RTR" && ip netns add "$NS_EXT" || return 1
+	ip -n "$NS_INT" link add eth0 type veth peer name lan0 netns "$NS_RTR" || return 1
+	ip -n "$NS_EXT" link add eth0 type veth peer name wan0 netns "$NS_RTR" || return 1
+	for ns in "$NS_INT" "$NS_RTR" "$NS_EXT"; do
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NS_INT" addr add 192.0.2.2/24 dev eth0
+	ip -n "$NS_INT" addr add 2001:db8:1::2/64 dev eth0 nodad
+	ip -n "$NS_INT" link set eth0 up
+	ip -n "$NS_INT" route add default via 192.0.2.1
+	ip -n "$NS_INT" -6 route add default via 2001:db8:1::1
+
+	ip -n "$NS_RTR" addr add 192.0.2.1/24 dev lan0
+	ip -n "$NS_RTR" addr add 2001:db8:1::1/64 dev lan0 nodad
+	ip -n "$NS_RTR" addr add 203.0.113.1/24 dev wan0
+	ip -n "$NS_RTR" addr add 2001:db8:2::1/64 dev wan0 nodad
+	ip -n "$NS_RTR" link set lan0 up
+	ip -n "$NS_RTR" link set wan0 up
+	in_rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || return 1
+
+	ip -n "$NS_EXT" addr add 203.0.113.2/24 dev eth0
+	ip -n "$NS_EXT" addr add 203.0.113.3/24 dev eth0
+	ip -n "$NS_EXT" addr add 2001:db8:2::2/64 dev eth0 nodad
+	ip -n "$NS_EXT" link set eth0 up
+	# Lets the external host try the inside directly (no NAT): only a
+	# pinhole may let that through.
+	ip -n "$NS_EXT" route add 192.0.2.0/24 via 203.0.113.1
+	ip -n "$NS_EXT" -6 route add default via 2001:db8:2::1
+
+	# The router's own NAT44 for ordinary outbound traffic.
+	in_rtr nft -f - <<'NFT' || return 1
+table ip rtrnat {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "wan0" masquerade
+	}
+}
+NFT
+	# Wait (bounded) until both veth pairs are up on both ends.
+	local i
+	for i in $(seq 1 50); do
+		ip -n "$NS_INT" link show eth0 | grep -q LOWER_UP &&
+			ip -n "$NS_EXT" link show eth0 | grep -q LOWER_UP &&
+			ip -n "$NS_RTR" link show lan0 | grep -q LOWER_UP &&
+			ip -n "$NS_RTR" link show wan0 | grep -q LOWER_UP && return 0
+		sleep 0.1
+	done
+	echo "netns_setup: links not up" >&2
+	return 1
+}
+
+# Background a long-running process in a namespace; remembered for cleanup.
+netns_spawn() {
+	local ns="$1"
+	shift
+	ip netns exec "$ns" "$@" >/dev/null 2>&1 &
+	NETNS_PIDS+=("$!")
+}
+
+# Servers that answer "ok" over TCP and UDP, IPv4 and IPv6, on a port.
+# UDP_ANSWER (udp_answer.c) must be set: socat's forking UDP server loses
+# datagrams to lingering children.
+serve_ok() {
+	local ns="$1" port="$2"
+	netns_spawn "$ns" socat TCP6-LISTEN:"$port",fork,reuseaddr,ipv6only=0 SYSTEM:'echo ok'
+	netns_spawn "$ns" "$UDP_ANSWER" "$port"
+}
+
+# Servers that answer with the address:port the client came from.
+serve_peer() {
+	local ns="$1" port="$2"
+	netns_spawn "$ns" socat TCP4-LISTEN:"$port",fork,reuseaddr \
+		SYSTEM:'echo $SOCAT_PEERADDR $SOCAT_PEERPORT'
+	netns_spawn "$ns" "$UDP_ANSWER" -p "$port"
+}
+
+# Wait (bounded) until a TCP (or, with a third argument "u", UDP) port
+# listens in a namespace.
+wait_listen() {
+	local ns="$1" port="$2" kind="${3:-t}" i
+	for i in $(seq 1 50); do
+		ip netns exec "$ns" ss -H"$kind"ln "sport = :$port" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+_sock() { # family-aware socat address: _sock TCP|UDP ADDR PORT
+	case "$2" in
+	*:*) echo "$1""6:[$2]:$3" ;;
+	*) echo "$1""4:$2:$3" ;;
+	esac
+}
+
+# tcp_get NS ADDR PORT [socat-options]: what the server answered, or "".
+tcp_get() {
+	ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T2 -t2 - \
+		"$(_sock TCP "$2" "$3"),connect-timeout=2${4:+,$4}" </dev/null 2>/dev/null
+}
+
+# udp_get NS ADDR PORT [socat-options]
+udp_get() {
+	echo x | ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T2 -t2 - \
+		"$(_sock UDP "$2" "$3")${4:+,$4}" 2>/dev/null
+}
+
+ok() { echo "ok - $*"; }
+fail() {
+	echo "not ok - $*"
+	FAILURES=$((FAILURES + 1))
+}
+
+# check NAME COMMAND...: the command must succeed.
+check() {
+	local name="$1"
+	shift
+	if "$@"; then ok "$name"; else fail "$name"; fi
+}
+
+# check_not NAME COMMAND...: the command must fail.
+check_not() {
+	local name="$1"
+	shift
+	if "$@"; then fail "$name"; else ok "$name"; fi
+}
+
+tcp_ok() { [ "$(tcp_get "$@")" = ok ]; }
+udp_ok() { [ "$(udp_get "$@")" = ok ]; }
+
+netns_done() {
+	if [ "$FAILURES" -ne 0 ]; then
+		echo "$FAILURES check(s) failed"
+		exit 1
+	fi
+	echo "all checks passed"
+	exit 0
+}

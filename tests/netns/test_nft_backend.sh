@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# End-to-end test of the nftables backend alone (issue 4): nft_driver opens
+# the backend inside the router namespace and installs, refreshes, removes
+# mappings; real TCP and UDP from the external host prove what the kernel
+# does with them.  Usage: test_nft_backend.sh /path/to/nft_driver
+set -u
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+DRIVER="${1:?usage: $0 NFT_DRIVER}"
+UDP_ANSWER="$(dirname "$DRIVER")/udp_answer"
+
+netns_require_root
+netns_setup || { echo "setup failed"; exit 1; }
+
+TABLE="portctl"
+drv() { in_rtr "$DRIVER" -t "$TABLE" -e wan0 "$@"; }
+# A mapping spec: nat44 ID PROTO IPORT EPORT LIFE [more,key=val]
+m4() { echo "id=$1,proto=$2,int=192.0.2.2,iport=$3,ext=203.0.113.1,eport=$4,life=$5${6:+,$6}"; }
+m6() { echo "id=$1,proto=$2,int=2001:db8:1::2,iport=$3,ext=2001:db8:1::2,eport=$3,life=$4${5:+,$5}"; }
+elements() { in_rtr nft list set inet "$TABLE" "$1" 2>/dev/null; }
+
+# An operator's table of its own, which the backend must never touch.
+in_rtr nft -f - <<'NFT'
+table inet other {
+	set keep { type ipv4_addr; elements = { 192.0.2.9 } }
+}
+NFT
+
+for p in 8080 8081 8082 8083 8084 8085 8086 8087 8088 8089 8090 8091; do
+	serve_ok "$NS_INT" "$p"
+done
+serve_peer "$NS_EXT" 9999
+wait_listen "$NS_INT" 8091 && wait_listen "$NS_EXT" 9999 &&
+	wait_listen "$NS_INT" 8091 u && wait_listen "$NS_EXT" 9999 u || { echo "servers down"; exit 1; }
+
+check "open creates table inet $TABLE" drv create
+check_not "before create: TCP via 203.0.113.1:18080 refused" tcp_ok "$NS_EXT" 203.0.113.1 18080
+check_not "before create: UDP via 203.0.113.1:18080 refused" udp_ok "$NS_EXT" 203.0.113.1 18080
+check_not "before create: routed IPv4 to the inside dropped (default deny)" \
+	tcp_ok "$NS_EXT" 192.0.2.2 8080
+
+check "create TCP+UDP NAT44 mappings" drv create "$(m4 1 6 8080 18080 60)" "$(m4 2 17 8080 18080 60)"
+check "after create: TCP from outside reaches the inside" tcp_ok "$NS_EXT" 203.0.113.1 18080
+check "after create: UDP from outside reaches the inside" udp_ok "$NS_EXT" 203.0.113.1 18080
+check "S-58: a TCP connection's FIN does not end the mapping" tcp_ok "$NS_EXT" 203.0.113.1 18080
+check "S-43: mapping is endpoint-independent (second remote address)" \
+	tcp_ok "$NS_EXT" 203.0.113.1 18080 bind=203.0.113.3
+
+# S-43: outbound traffic from the internal endpoint leaves on the mapped
+# port (a port no server listens on, so that the client may bind it).
+check "create TCP+UDP mappings 8092 -> 18092" drv create "$(m4 20 6 8092 18092 60)" "$(m4 21 17 8092 18092 60)"
+seen=$(tcp_get "$NS_INT" 203.0.113.2 9999 "bind=192.0.2.2:8092,reuseaddr")
+check "S-43: TCP from int 8092 leaves as 203.0.113.1:18092 (saw $seen)" \
+	[ "$seen" = "203.0.113.1 18092" ]
+seen=$(udp_get "$NS_INT" 203.0.113.2 9999 "bind=192.0.2.2:8092,reuseaddr")
+check "S-43: UDP from int 8092 leaves as 203.0.113.1:18092 (saw $seen)" \
+	[ "$seen" = "203.0.113.1 18092" ]
+seen=$(tcp_get "$NS_INT" 203.0.113.2 9999 "bind=192.0.2.2:8093,reuseaddr")
+check "unmapped ports still leave through the router's masquerade ($seen)" \
+	[ "${seen%% *}" = "203.0.113.1" ]
+
+# Refresh keeps the mapping (and gives it the new lifetime).
+check "refresh" drv refresh "$(m4 1 6 8080 18080 120)"
+check "after refresh: timeout is the new lifetime" \
+	bash -c "ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 'tcp . 18080 timeout 2m'"
+check "after refresh: TCP still reaches the inside" tcp_ok "$NS_EXT" 203.0.113.1 18080
+
+# A UDP flow from a fixed source port: its conntrack entry would keep the
+# DNAT alive after the mapping went, unless remove ends the flow too.
+check "UDP flow from fixed port before remove" udp_ok "$NS_EXT" 203.0.113.1 18080 sourceport=40001,reuseaddr
+check "remove" drv remove "$(m4 1 6 8080 18080 120)" "$(m4 2 17 8080 18080 60)"
+check_not "after remove: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 18080
+check_not "after remove: UDP refused" udp_ok "$NS_EXT" 203.0.113.1 18080
+check_not "after remove: the existing UDP flow stopped (conntrack entry deleted)" \
+	udp_ok "$NS_EXT" 203.0.113.1 18080 sourceport=40001,reuseaddr
+check "remove of an already removed mapping is not an error" drv remove "$(m4 2 17 8080 18080 60)"
+
+# Expiry by kernel timeout.
+check "create short-lived mapping (3 s)" drv create "$(m4 3 6 8081 18081 3)"
+check "short-lived mapping works" tcp_ok "$NS_EXT" 203.0.113.1 18081
+sleep 4
+check_not "after expiry: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 18081
+check "removing an expired mapping succeeds" drv remove "$(m4 3 6 8081 18081 3)"
+
+# FILTER (S-80): only the allowed remote prefix/port gets in.
+check "create filtered mapping (203.0.113.2/32 only)" \
+	drv create "$(m4 4 6 8082 18082 60 filter=203.0.113.2/32)"
+check "S-80: allowed remote 203.0.113.2 gets in" tcp_ok "$NS_EXT" 203.0.113.1 18082 bind=203.0.113.2
+check_not "S-80: other remote 203.0.113.3 is dropped" tcp_ok "$NS_EXT" 203.0.113.1 18082 bind=203.0.113.3
+check "S-83: refresh with another filter set" \
+	drv refresh "$(m4 4 6 8082 18082 60 filter=203.0.113.2/32)" \
+	+refresh "$(m4 4 6 8082 18082 60 filter=203.0.113.3/32)"
+check "S-83: now 203.0.113.3 gets in" tcp_ok "$NS_EXT" 203.0.113.1 18082 bind=203.0.113.3
+check_not "S-83: and 203.0.113.2 no longer" tcp_ok "$NS_EXT" 203.0.113.1 18082 bind=203.0.113.2
+check "S-80: filter with remote port: create" \
+	drv create "$(m4 5 17 8083 18083 60 filter=203.0.113.0/24/5353)"
+check "S-80: allowed remote port 5353 gets in" udp_ok "$NS_EXT" 203.0.113.1 18083 sourceport=5353,reuseaddr
+check_not "S-80: other remote port dropped" udp_ok "$NS_EXT" 203.0.113.1 18083 sourceport=5354,reuseaddr
+check "S-83: overlapping filters are accepted" \
+	drv refresh "$(m4 5 17 8083 18083 60 filter=203.0.113.0/24,filter=203.0.113.2/32/53,filter=203.0.113.0/24)"
+check "overlapping filters: wider one admits" udp_ok "$NS_EXT" 203.0.113.1 18083 sourceport=5354,reuseaddr
+
+# IPv6 pinhole; families strictly apart.
+check_not "before pinhole: IPv6 TCP to the inside dropped" tcp_ok "$NS_EXT" 2001:db8:1::2 8084
+check "create IPv6 pinhole TCP 8084" drv create "$(m6 6 6 8084 60)"
+check "IPv6 pinhole: TCP from outside reaches the inside" tcp_ok "$NS_EXT" 2001:db8:1::2 8084
+check_not "IPv6 pinhole opens nothing for IPv4 (NAT44)" tcp_ok "$NS_EXT" 203.0.113.1 8084
+check_not "IPv6 pinhole opens nothing for routed IPv4" tcp_ok "$NS_EXT" 192.0.2.2 8084
+check "create IPv4 mapping 8085 -> 18085" drv create "$(m4 7 6 8085 18085 60)"
+check_not "IPv4 mapping opens nothing for IPv6" tcp_ok "$NS_EXT" 2001:db8:1::2 8085
+check "IPv4 pinhole without NAT (ext == int)" \
+	drv create "id=8,proto=6,int=192.0.2.2,iport=8086,ext=192.0.2.2,eport=8086,life=60"
+check "IPv4 pinhole: routed TCP reaches the inside" tcp_ok "$NS_EXT" 192.0.2.2 8086
+check_not "IPv4 pinhole opens nothing for IPv6" tcp_ok "$NS_EXT" 2001:db8:1::2 8086
+check "IPv6 filtered pinhole" drv create "$(m6 9 17 8087 60 filter=2001:db8:2::2/128)"
+check "IPv6 filter: allowed remote gets in" udp_ok "$NS_EXT" 2001:db8:1::2 8087
+check_not "IPv6 filter: other remote dropped" udp_ok "$NS_EXT" 2001:db8:1::2 8087 bind=[2001:db8:2::3]
+
+# All ports of a protocol, all protocols, PORT_SET.
+check "all-ports UDP mapping (port 0)" \
+	drv create "id=10,proto=17,int=192.0.2.2,iport=0,ext=203.0.113.1,eport=0,life=60"
+check "all-ports: UDP to 203.0.113.1:8088 reaches 192.0.2.2:8088" udp_ok "$NS_EXT" 203.0.113.1 8088
+check_not "all-ports UDP opens no TCP" tcp_ok "$NS_EXT" 203.0.113.1 8088
+check "PORT_SET 3 ports 8089..8091 -> 18089..18091" drv create "$(m4 11 6 8089 18089 60 count=3)"
+check "PORT_SET: middle port maps" tcp_ok "$NS_EXT" 203.0.113.1 18090
+check "PORT_SET: last port maps" tcp_ok "$NS_EXT" 203.0.113.1 18091
+check_not "PORT_SET: port past the set does not" tcp_ok "$NS_EXT" 203.0.113.1 18092
+
+# PEER: lookup_flow learns the implicit mapping; an outbound mapping SNATs
+# the 5-tuple to the granted port.
+udp_get "$NS_INT" 203.0.113.2 9999 "sourceport=7001,reuseaddr" >/dev/null
+out=$(in_rtr "$DRIVER" -t "$TABLE" -e wan0 lookup 17 192.0.2.2 7001 203.0.113.2 9999)
+check "S-64: lookup_flow finds the implicit mapping ($out)" \
+	bash -c "[[ '$out' == '::ffff:203.0.113.1 '[0-9]*' '[0-9]* ]]"
+check_not "S-64: lookup_flow of an unknown flow is ENOENT" \
+	in_rtr "$DRIVER" -t "$TABLE" lookup 17 192.0.2.2 7002 203.0.113.2 9999
+check "PEER create (int 7003 -> 203.0.113.2:9999 via ext 40003)" \
+	drv create "id=12,proto=17,int=192.0.2.2,iport=7003,ext=203.0.113.1,eport=40003,life=60,out=1,remote=203.0.113.2,rport=9999"
+seen=$(udp_get "$NS_INT" 203.0.113.2 9999 "sourceport=7003,reuseaddr")
+check "PEER: the 5-tuple leaves on the granted port ($seen)" [ "$seen" = "203.0.113.1 40003" ]
+
+# Hairpin (cfg->hairpin): an internal host reaches a mapping of its own
+# network through the external address only when enabled.
+check "hairpin off: reopen" drv create "$(m4 13 6 8080 18080 60)"
+check_not "hairpin off: inside to 203.0.113.1:18080 does not hairpin" \
+	tcp_ok "$NS_INT" 203.0.113.1 18080
+check "hairpin on: reopen with -H" in_rtr "$DRIVER" -t "$TABLE" -e wan0 -H create
+check "hairpin on: inside reaches 203.0.113.1:18080" tcp_ok "$NS_INT" 203.0.113.1 18080
+check "hairpin on: outside still reaches it" tcp_ok "$NS_EXT" 203.0.113.1 18080
+check "hairpin off again" drv create
+
+# Abort: nothing queued takes effect.
+check "abort of a queued create" drv abort "$(m4 14 6 8081 18081 60)"
+check_not "after abort: nothing installed" bash -c "ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 18081"
+check_not "after abort: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 18081
+
+# All-or-nothing commit: a batch with one bad element installs nothing.
+check_not "commit with a mapping the kernel refuses fails" \
+	drv create "$(m4 15 6 8081 18081 60)" "id=16,proto=6,int=192.0.2.2,iport=8081,ext=203.0.113.1,eport=18099,life=60,filter=2001:db8::/32"
+check_not "failed commit left nothing" bash -c "ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 18081"
+
+# Restart: keep state, reopen, reconcile with the engine's list.
+check "before restart: mapping 13 (18080) installed" tcp_ok "$NS_EXT" 203.0.113.1 18080
+check "before restart: mapping 7 (18085) installed" tcp_ok "$NS_EXT" 203.0.113.1 18085
+check "reconcile [7, new 17] after simulated restart" \
+	drv reconcile "$(m4 7 6 8085 18085 60)" "$(m4 17 6 8081 18081 60)"
+check_not "reconcile: stale mapping 13 gone" tcp_ok "$NS_EXT" 203.0.113.1 18080
+check "reconcile: kept mapping 7 still works" tcp_ok "$NS_EXT" 203.0.113.1 18085
+check "reconcile: missing mapping 17 restored" tcp_ok "$NS_EXT" 203.0.113.1 18081
+check_not "reconcile: stale IPv6 pinhole gone" tcp_ok "$NS_EXT" 2001:db8:1::2 8084
+
+# Clean destroy removes our table and nothing else.
+check "destroy(keep_state=false)" drv destroy
+check_not "table inet $TABLE is gone" in_rtr nft list table inet "$TABLE"
+check "table inet other untouched" bash -c "ip netns exec $NS_RTR nft list set inet other keep | grep -q 192.0.2.9"
+check "router's own NAT table untouched" in_rtr nft list table ip rtrnat
+check_not "after destroy: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 18081
+
+netns_done
