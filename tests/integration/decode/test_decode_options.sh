@@ -48,6 +48,19 @@ expect_json '.[0].options[0].description' '"Hello\n\t\"\\\u0001é€�\u007f"'
 expect_json '.[0].options[0].utf8_valid' 'false'
 expect_json '.[0].options[0].description | explode | .[-2:]' '[65533,127]'
 
+# RFC 3629 edge cases: an overlong NUL (c0 80), a surrogate (ed a0 80), a
+# code point above U+10FFFF (f4 90 80 80) and a cut sequence (e2 82) are
+# replaced octet by octet; a 4-octet character (U+1F600) passes.
+CASE=test_x1_description_utf8_edge_cases_json
+run --json "$MAP_REQ$(opt 128 41c080eda080f4908080f09f9880e282)"
+expect_rc 0
+expect_json '.[0].options[0].description | explode' '[65,65533,65533,65533,65533,65533,65533,65533,65533,65533,128512,65533,65533]'
+expect_json '.[0].options[0].utf8_valid' 'false'
+
+CASE=test_x1_description_utf8_edge_cases_text
+run "$MAP_REQ$(opt 128 41c080eda080f4908080f09f9880e282)"
+expect_line '    description: "A\xc0\x80\xed\xa0\x80\xf4\x90\x80\x80😀\xe2\x82"'
+
 CASE=test_x1_description_valid_utf8
 run --json "$MAP_REQ$(opt 128 "$(printf 'web server' | od -An -tx1 | tr -d ' \n')")"
 expect_json '.[0].options[0] | [.description, .utf8_valid, .length]' '["web server",true,10]'
