@@ -596,6 +596,26 @@ static void test_n23_other_pcp_datagrams_dropped(void **state)
 	assert_memory_equal(e.rule, "C-31", 4);
 }
 
+/* The error report is optional: a NULL err still gives the verdict. */
+static void test_n7_null_error_report_allowed(void **state)
+{
+	(void)state;
+	static const uint8_t v1[] = {0x01, 0x00};
+	struct pctl_natpmp m;
+
+	assert_int_equal(
+	    pctl_natpmp_request_decode(n3_req, sizeof(n3_req), &m, NULL),
+	    PCTL_V_OK);
+	assert_int_equal(pctl_natpmp_request_decode(v1, sizeof(v1), &m, NULL),
+	                 PCTL_V_ERROR);
+	assert_int_equal(
+	    pctl_natpmp_response_decode(n1_req, sizeof(n1_req), &m, NULL),
+	    PCTL_V_DROP);
+	assert_int_equal(
+	    pctl_natpmp_response_decode(n4_resp, sizeof(n4_resp), &m, NULL),
+	    PCTL_V_OK);
+}
+
 /* Encode refuses what has no NAT-PMP format. */
 static void test_encode_refuses_formatless_messages(void **state)
 {
@@ -675,6 +695,7 @@ int main(void)
 	    cmocka_unit_test(test_n6_unknown_result_and_long_reply),
 	    cmocka_unit_test(test_n22_pcp_unsupp_version_reply_reported),
 	    cmocka_unit_test(test_n23_other_pcp_datagrams_dropped),
+	    cmocka_unit_test(test_n7_null_error_report_allowed),
 	    cmocka_unit_test(test_encode_refuses_formatless_messages),
 	    cmocka_unit_test(test_n3_decode_encode_round_trip),
 	};
