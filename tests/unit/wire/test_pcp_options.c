@@ -574,6 +574,66 @@ static void test_x4_1_third_party_id_without_third_party(void **state)
 	assert_true(is(&r, PCTL_V_OK, 0, 0, NULL));
 }
 
+/* W-8, W-11.1: every option the codec knows, and an unknown optional one,
+ * at data lengths 0, 1016 and 1017 in a MAP request (a THIRD_PARTY is
+ * added first when THIRD_PARTY_ID needs it, which moves the option to 80). */
+static void test_w11_every_option_at_length_0_1016_1017(void **state)
+{
+	(void)state;
+	struct pcp_vec_buf r;
+	static const struct {
+		uint8_t code;
+		uint16_t len;
+		uint8_t result; /* 0: accepted */
+		size_t field;   /* offset in the option */
+		const char *id;
+	} cases[] = {
+	    {PCTL_OPT_THIRD_PARTY, 0, PCTL_R_MALFORMED_OPTION, 2, "S-21"},
+	    {PCTL_OPT_THIRD_PARTY, 1016, PCTL_R_MALFORMED_OPTION, 2, "S-21"},
+	    {PCTL_OPT_THIRD_PARTY, 1017, PCTL_R_MALFORMED_OPTION, 2, "S-21"},
+	    {PCTL_OPT_PREFER_FAILURE, 0, 0, 0, NULL},
+	    {PCTL_OPT_PREFER_FAILURE, 1016, PCTL_R_MALFORMED_OPTION, 2, "S-21"},
+	    {PCTL_OPT_PREFER_FAILURE, 1017, PCTL_R_MALFORMED_OPTION, 2, "S-21"},
+	    {PCTL_OPT_FILTER, 0, PCTL_R_MALFORMED_OPTION, 2, "S-21"},
+	    {PCTL_OPT_FILTER, 1016, PCTL_R_MALFORMED_OPTION, 2, "S-21"},
+	    {PCTL_OPT_FILTER, 1017, PCTL_R_MALFORMED_OPTION, 2, "S-21"},
+	    {PCTL_OPT_THIRD_PARTY_ID, 0, PCTL_R_MALFORMED_OPTION, 2, "X-4.1"},
+	    {PCTL_OPT_THIRD_PARTY_ID, 1016, 0, 0, NULL},
+	    {PCTL_OPT_THIRD_PARTY_ID, 1017, PCTL_R_MALFORMED_OPTION, 2,
+	     "X-4.1"},
+	    {PCTL_OPT_DESCRIPTION, 0, 0, 0, NULL},
+	    {PCTL_OPT_DESCRIPTION, 1016, 0, 0, NULL},
+	    {PCTL_OPT_DESCRIPTION, 1017, PCTL_R_MALFORMED_OPTION, 2, "X-1"},
+	    {PCTL_OPT_PREFIX64, 0, PCTL_R_MALFORMED_OPTION, 4, "X-2.1"},
+	    {PCTL_OPT_PREFIX64, 1016, PCTL_R_MALFORMED_OPTION, 4, "X-2.1"},
+	    {PCTL_OPT_PREFIX64, 1017, PCTL_R_MALFORMED_OPTION, 4, "X-2.1"},
+	    {PCTL_OPT_PORT_SET, 0, PCTL_R_MALFORMED_OPTION, 2, "X-3.2"},
+	    {PCTL_OPT_PORT_SET, 1016, PCTL_R_MALFORMED_OPTION, 2, "X-3.2"},
+	    {PCTL_OPT_PORT_SET, 1017, PCTL_R_MALFORMED_OPTION, 2, "X-3.2"},
+	    {200, 0, 0, 0, NULL},
+	    {200, 1016, 0, 0, NULL},
+	    {200, 1017, 0, 0, NULL},
+	};
+
+	memset(big, 'a', sizeof(big));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool tp = cases[i].code == PCTL_OPT_THIRD_PARTY_ID &&
+		          cases[i].len != 1017;
+		map_with_port(&r);
+		if (tp)
+			pcp_vec_add_option(&r, PCTL_OPT_THIRD_PARTY,
+			                   third_party, 16);
+		size_t o =
+		    pcp_vec_add_option(&r, cases[i].code, big, cases[i].len);
+		if (cases[i].result == 0)
+			assert_true(is(&r, PCTL_V_OK, 0, 0, NULL));
+		else
+			assert_true(is(&r, PCTL_V_ERROR, cases[i].result,
+			               o + cases[i].field, cases[i].id));
+		assert_int_equal(o, tp ? 80 : 60);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +667,7 @@ int main(void)
 	    cmocka_unit_test(test_x3_2_port_set_size_0_in_delete_accepted),
 	    cmocka_unit_test(test_x4_1_third_party_id_bounds),
 	    cmocka_unit_test(test_x4_1_third_party_id_without_third_party),
+	    cmocka_unit_test(test_w11_every_option_at_length_0_1016_1017),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
