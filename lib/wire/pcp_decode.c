@@ -150,6 +150,8 @@ static enum pctl_verdict walk_options(const uint8_t *buf, size_t len,
                                       struct pctl_error *err)
 {
 	while (off < len) {
+		/* After S-8 both len and off are multiples of 4, so a header
+		 * always fits; the test guards the read, not a known case. */
 		if (len - off < PCTL_OPT_HDR_LEN)
 			return fail(err, PCTL_V_ERROR, PCTL_R_MALFORMED_OPTION,
 			            off,

@@ -43,10 +43,11 @@ void daemon_init(struct daemon *d, const char *ip, uint16_t port)
 	if (!port) {
 		/* Ask the kernel for a free port on our own address. */
 		int fd = client_open(ip, 0);
-		struct sockaddr_in sin;
-		socklen_t sl = sizeof(sin);
-		getsockname(fd, (struct sockaddr *)&sin, &sl);
-		port = ntohs(sin.sin_port);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		pctl_addr any;
+		getsockname(fd, (struct sockaddr *)&ss, &sl);
+		pctl_addr_from_sockaddr(&any, &port, (struct sockaddr *)&ss);
 		close(fd);
 	}
 	d->port = port;
@@ -80,7 +81,8 @@ int daemon_start(struct daemon *d, const char *const *extra)
 	const char *argv[32];
 	size_t n = 0;
 
-	snprintf(listen, sizeof(listen), "%s:%u", d->ip, d->port);
+	snprintf(listen, sizeof(listen),
+	         strchr(d->ip, ':') ? "[%s]:%u" : "%s:%u", d->ip, d->port);
 	argv[n++] = PORTCTLD_PATH;
 	argv[n++] = "-f";
 	argv[n++] = "-v";
@@ -209,11 +211,16 @@ int client_open(const char *src_ip, uint16_t port)
 	return fd;
 }
 
-ssize_t client_recv(int fd, uint8_t *buf, size_t cap, int timeout_ms)
+bool client_wait(int fd, int timeout_ms)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 
-	if (poll(&p, 1, timeout_ms) != 1)
+	return poll(&p, 1, timeout_ms) == 1;
+}
+
+ssize_t client_recv(int fd, uint8_t *buf, size_t cap, int timeout_ms)
+{
+	if (!client_wait(fd, timeout_ms))
 		return -1;
 	return recv(fd, buf, cap, 0);
 }

@@ -47,6 +47,8 @@ bool daemon_log_has(const struct daemon *d, const char *s);
 
 /* A UDP socket bound to src_ip:port (port 0: any). */
 int client_open(const char *src_ip, uint16_t port);
+/* Whether a datagram is ready within timeout_ms (nothing is read). */
+bool client_wait(int fd, int timeout_ms);
 /* Waits up to timeout_ms for a datagram; returns its length or -1. */
 ssize_t client_recv(int fd, uint8_t *buf, size_t cap, int timeout_ms);
 /* A MAP request from a client bound to src_ip. */

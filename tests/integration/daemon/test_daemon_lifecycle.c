@@ -10,7 +10,6 @@
  * unicast copy, which goes through the same engine queue and send path.
  * Address 127.22.0.x belongs to this file.
  */
-#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -87,9 +86,7 @@ static long wait_announce(struct fixture *f)
 		socklen_t fl = sizeof(from);
 		ssize_t n;
 
-		struct pollfd pf = {.fd = f->listener, .events = POLLIN};
-
-		if (poll(&pf, 1, 3000) != 1)
+		if (!client_wait(f->listener, 3000))
 			return -1;
 		n = recvfrom(f->listener, buf, sizeof(buf), MSG_DONTWAIT,
 		             (struct sockaddr *)&from, &fl);
