@@ -1,0 +1,194 @@
+/*
+ * PEER (RFC 6887 section 12): S-60..S-67 and erratum-like note E-11.
+ */
+#include "etest.h"
+
+#include <string.h>
+
+static const char *H = "192.0.2.10";
+static const char *R = "198.51.100.5";
+
+static void test_s60_peer_disabled(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	et_config(&c);
+	c.peer_enabled = false;
+	struct etest *t = et_new(&c);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
+	et_free(t);
+}
+
+static void test_s61_s64_peer_creates_outbound_mapping(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 600);
+	assert_int_equal(et_send(t, H, &r), 80);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	pctl_addr ra = et_addr(R);
+	assert_true(pctl_addr_equal(&t->resp.remote_addr, &ra));
+	assert_int_equal(t->resp.remote_port, 443);
+	assert_int_equal(t->resp.internal_port, 5000);
+	assert_memory_equal(t->resp.nonce, r.b + 24, 12);
+	assert_true(t->fb.last.outbound);
+	assert_true(pctl_addr_equal(&t->fb.last.remote_addr, &ra));
+	assert_true(
+	    pctl_addr_equal(&t->resp.external_addr, &t->cfg.ext_addrs[0]));
+	et_free(t);
+}
+
+static void test_s62_invalid_remote_peer_malformed(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, "127.0.0.1", 443, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_REQUEST);
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, "2001:db8::1", 443, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_REQUEST);
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 0, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_REQUEST);
+	assert_int_equal(et_count(t), 0);
+	et_free(t);
+}
+
+static void test_s63_prefer_failure_in_peer_malformed_request(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 40000, NULL, R, 443, 600);
+	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_REQUEST);
+	et_free(t);
+}
+
+static void test_s64_other_nonce_not_authorized_remaining(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 600);
+	et_send(t, H, &r);
+	t->now += 100000;
+	req_peer(&r, H, 2, 6, 5000, 0, NULL, R, 443, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
+	assert_int_equal(LIFETIME(t), 500);
+	et_free(t);
+}
+
+static void test_s64_suggestion_not_honourable_cannot_provide(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, "192.0.2.20", 1, 6, 80, 40000, NULL, 600);
+	et_send(t, "192.0.2.20", &r);
+	req_peer(&r, H, 1, 6, 5000, 40000, NULL, R, 443, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
+	assert_int_equal(et_count(t), 1);
+	/* A free suggestion is honoured. */
+	req_peer(&r, H, 1, 6, 5000, 40001, NULL, R, 443, 600);
+	et_send(t, H, &r);
+	assert_int_equal(EXTPORT(t), 40001);
+	et_free(t);
+}
+
+static void test_s64_existing_implicit_mapping_returned(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	t->fb.has_flow = true;
+	t->fb.flow.ext_addr = et_addr("203.0.113.1");
+	t->fb.flow.ext_port = 33333;
+	t->fb.flow.timeout_left = 7000;
+	struct req r;
+	req_peer(&r, H, 1, 17, 5000, 40000, NULL, R, 53, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(EXTPORT(t), 33333); /* suggestion ignored */
+	assert_int_equal(LIFETIME(t), 7000); /* never shorter than idle */
+	et_free(t);
+}
+
+static void test_s65_e11_lifetime_0_never_deletes(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 3600);
+	et_send(t, H, &r);
+	t->now += 600000;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 0);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(LIFETIME(t), 3000);
+	assert_int_equal(et_count(t), 1);
+	assert_int_equal(t->fb.removes, 0);
+	/* Nor shortens it. */
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 200);
+	et_send(t, H, &r);
+	assert_int_equal(LIFETIME(t), 3000);
+	/* And a longer one extends it. */
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 7200);
+	et_send(t, H, &r);
+	assert_int_equal(LIFETIME(t), 7200);
+	et_free(t);
+}
+
+static void test_e11_new_peer_with_lifetime_0_gets_minimum(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 0);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(LIFETIME(t), 120);
+	et_free(t);
+}
+
+static void test_peer_does_not_block_map_of_same_endpoint(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 600);
+	et_send(t, H, &r);
+	req_map(&r, H, 1, 6, 5000, 0, NULL, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	/* S-57: MAP delete leaves the PEER (outbound) mapping alone. */
+	req_map(&r, H, 1, 6, 5000, 0, NULL, 0);
+	et_send(t, H, &r);
+	assert_int_equal(et_count(t), 1);
+	et_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_s60_peer_disabled),
+	    cmocka_unit_test(test_s61_s64_peer_creates_outbound_mapping),
+	    cmocka_unit_test(test_s62_invalid_remote_peer_malformed),
+	    cmocka_unit_test(test_s63_prefer_failure_in_peer_malformed_request),
+	    cmocka_unit_test(test_s64_other_nonce_not_authorized_remaining),
+	    cmocka_unit_test(test_s64_suggestion_not_honourable_cannot_provide),
+	    cmocka_unit_test(test_s64_existing_implicit_mapping_returned),
+	    cmocka_unit_test(test_s65_e11_lifetime_0_never_deletes),
+	    cmocka_unit_test(test_e11_new_peer_with_lifetime_0_gets_minimum),
+	    cmocka_unit_test(test_peer_does_not_block_map_of_same_endpoint),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
