@@ -1,0 +1,275 @@
+/*
+ * Administration and journal support: foreach, delete, flush, restore
+ * (nonce, lifetime, filters, description kept), static mappings,
+ * reconfiguration (SIGHUP) and configuration checks.
+ */
+#include "etest.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *H = "192.0.2.10";
+
+struct collect {
+	int n;
+	struct pctl_mapping_info last;
+	struct pctl_filter f[4];
+	uint8_t desc[64];
+};
+
+static int collect(void *ctx, const struct pctl_mapping_info *m)
+{
+	struct collect *c = ctx;
+	c->n++;
+	c->last = *m;
+	if (m->n_filters <= 4)
+		memcpy(c->f, m->filters, m->n_filters * sizeof(*c->f));
+	if (m->desc_len <= sizeof(c->desc))
+		memcpy(c->desc, m->desc, m->desc_len);
+	c->last.filters = c->f;
+	c->last.desc = c->desc;
+	return 0;
+}
+
+static void test_foreach_reports_mapping(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
+	req_filter(&r, 120, "198.51.100.0", 0);
+	req_opt(&r, PCTL_OPT_DESCRIPTION, "game", 4);
+	et_send(t, H, &r);
+	struct collect c = {0};
+	t->now += 1000;
+	assert_int_equal(pctl_engine_foreach(t->e, collect, &c, t->now), 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.last.kind, PCTL_MK_MAP);
+	assert_int_equal(c.last.protocol, 17);
+	assert_int_equal(c.last.int_port, 5000);
+	assert_int_equal(c.last.ext_port, 41000);
+	assert_int_equal(c.last.lifetime_left, 3599);
+	assert_int_equal(c.last.n_filters, 1);
+	assert_int_equal(c.last.desc_len, 4);
+	assert_memory_equal(c.last.nonce, r.b + 24, 12);
+	assert_int_equal(c.last.client_port, 40000);
+	et_free(t);
+}
+
+static void test_journal_restore_keeps_nonce_and_state(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
+	req_filter(&r, 120, "198.51.100.0", 0);
+	req_opt(&r, PCTL_OPT_DESCRIPTION, "game", 4);
+	et_send(t, H, &r);
+	struct collect c = {0};
+	pctl_engine_foreach(t->e, collect, &c, t->now);
+
+	/* A restarted engine, epoch continued. */
+	struct etest *u = et_new(NULL);
+	pctl_engine_set_epoch(u->e, 77, u->now);
+	uint64_t id;
+	assert_int_equal(pctl_engine_restore(u->e, &c.last, u->now, &id), 0);
+	assert_int_equal(u->fb.live, 1);
+	assert_int_equal(u->fb.last_n_filters, 1);
+	/* The same nonce renews and gets the same port... */
+	et_send(u, H, &r);
+	assert_int_equal(RESULT(u), PCTL_R_SUCCESS);
+	assert_int_equal(EXTPORT(u), 41000);
+	assert_int_equal(u->resp.epoch, 77);
+	/* ...another nonce does not. */
+	req_map(&r, H, 8, 17, 5000, 0, NULL, 3600);
+	et_send(u, H, &r);
+	assert_int_equal(RESULT(u), PCTL_R_NOT_AUTHORIZED);
+	/* Restoring it twice is refused. */
+	assert_int_equal(pctl_engine_restore(u->e, &c.last, u->now, NULL),
+	                 -EEXIST);
+	et_free(u);
+	et_free(t);
+}
+
+static void test_restore_rejects_invalid(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct pctl_mapping_info mi;
+	memset(&mi, 0, sizeof(mi));
+	mi.kind = PCTL_MK_MAP;
+	mi.protocol = 17;
+	mi.int_addr = et_addr(H);
+	mi.int_port = 5351;
+	mi.ext_addr = et_addr("203.0.113.1");
+	mi.ext_port = 5351; /* S-38 */
+	mi.port_count = 1;
+	mi.lifetime_left = 100;
+	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EINVAL);
+	mi.ext_port = 6000;
+	mi.ext_addr = et_addr("198.51.100.1"); /* not ours */
+	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EINVAL);
+	mi.ext_addr = et_addr("203.0.113.1");
+	mi.lifetime_left = 0;
+	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EINVAL);
+	mi.lifetime_left = 100;
+	mi.protocol = 1;
+	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EINVAL);
+	assert_int_equal(et_count(t), 0);
+	et_free(t);
+}
+
+static void test_admin_delete_and_flush(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	for (uint16_t p = 1; p <= 3; p++) {
+		req_map(&r, H, 1, 6, p, 0, NULL, 600);
+		et_send(t, H, &r);
+	}
+	struct collect c = {0};
+	pctl_engine_foreach(t->e, collect, &c, t->now);
+	assert_int_equal(pctl_engine_delete(t->e, c.last.id, t->now), 0);
+	assert_int_equal(pctl_engine_delete(t->e, c.last.id, t->now), -ENOENT);
+	assert_int_equal(et_count(t), 2);
+	t->fb.fail_commit = 1;
+	assert_true(pctl_engine_flush(t->e, t->now) < 0);
+	assert_int_equal(et_count(t), 2); /* S-15 */
+	assert_int_equal(pctl_engine_flush(t->e, t->now), 0);
+	assert_int_equal(et_count(t), 0);
+	assert_int_equal(t->fb.live, 0);
+	et_free(t);
+}
+
+static void test_s15_failed_delete_keeps_mapping(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	et_send(t, H, &r);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	t->fb.fail_commit = 1;
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
+	assert_int_equal(et_count(t), 1);
+	assert_int_equal(t->fb.live, 1);
+	et_free(t);
+}
+
+static void test_reconfigure_removes_what_policy_now_forbids(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 1, 6, 22, 0, NULL, 600);
+	et_send(t, H, &r);
+	req_map(&r, H, 1, 6, 8080, 0, NULL, 600);
+	et_send(t, H, &r);
+	uint16_t kept_port = EXTPORT(t);
+	struct pctl_engine_config c = t->cfg;
+	c.n_rules = 1;
+	c.rules[0] = (struct pctl_policy_rule){.allow = false,
+	                                       .internal = {et_addr("::"), 0},
+	                                       .int_port_max = 1023,
+	                                       .ext_port_max = 65535,
+	                                       .any_protocol = true};
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
+	assert_int_equal(et_count(t), 1);
+	assert_int_equal(t->fb.live, 1);
+	/* The kept mapping keeps its port, and the port stays taken. */
+	et_send(t, H, &r);
+	assert_int_equal(EXTPORT(t), kept_port);
+	req_map(&r, "192.0.2.11", 1, 6, 8080, kept_port, NULL, 600);
+	et_send(t, "192.0.2.11", &r);
+	assert_true(EXTPORT(t) != kept_port);
+	/* An invalid configuration changes nothing. */
+	c.min_lifetime = 0;
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), -1);
+	assert_int_equal(et_count(t), 2);
+	et_free(t);
+}
+
+static void test_reconfigure_new_reserved_port_removes_mapping(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 8000, NULL, 600);
+	et_send(t, H, &r);
+	assert_int_equal(EXTPORT(t), 8000);
+	struct pctl_engine_config c = t->cfg;
+	c.n_reserved = 1;
+	c.reserved[0] = (struct pctl_reserved_port){6, 8000};
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
+	assert_int_equal(et_count(t), 0);
+	et_free(t);
+}
+
+static void test_config_check_rejects_bad_values(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	char err[128];
+	et_config(&c);
+	assert_int_equal(pctl_engine_config_check(&c, err, sizeof(err)), 0);
+	c.max_filters = 0; /* S-86: at least one */
+	assert_int_equal(pctl_engine_config_check(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "S-86"));
+	et_config(&c);
+	c.description_max = 100; /* at least 128 */
+	assert_int_equal(pctl_engine_config_check(&c, err, sizeof(err)), -1);
+	et_config(&c);
+	c.prefix64_enabled = true;
+	c.prefix64_len = 9; /* */
+	assert_int_equal(pctl_engine_config_check(&c, err, sizeof(err)), -1);
+	et_config(&c);
+	c.announce_count = 11; /* S-94 */
+	assert_int_equal(pctl_engine_config_check(&c, err, sizeof(err)), -1);
+	struct pctl_backend be = {0};
+	et_config(&c);
+	assert_null(pctl_engine_new(&c, &be, 0));
+}
+
+static void test_backend_none_accepts_everything(void **state)
+{
+	(void)state;
+	struct pctl_backend be;
+	struct pctl_backend_config bc = {0};
+	assert_int_equal(pctl_backend_none_open(&bc, &be, NULL, 0), 0);
+	struct pctl_engine_config c;
+	et_config(&c);
+	struct pctl_engine *e = pctl_engine_new(&c, &be, 1000);
+	assert_non_null(e);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	struct pctl_rx rx = {.buf = r.b,
+	                     .len = r.len,
+	                     .src = et_addr(H),
+	                     .src_port = 1,
+	                     .internal = true,
+	                     .now_ms = 1000};
+	uint8_t out[PCTL_MAX_MSG];
+	assert_int_equal(pctl_engine_handle(e, &rx, out), 60);
+	assert_int_equal(out[3], 0);
+	pctl_engine_free(e);
+	be.ops->destroy(be.ctx, false);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_foreach_reports_mapping),
+	    cmocka_unit_test(test_journal_restore_keeps_nonce_and_state),
+	    cmocka_unit_test(test_restore_rejects_invalid),
+	    cmocka_unit_test(test_admin_delete_and_flush),
+	    cmocka_unit_test(test_s15_failed_delete_keeps_mapping),
+	    cmocka_unit_test(test_reconfigure_removes_what_policy_now_forbids),
+	    cmocka_unit_test(
+	        test_reconfigure_new_reserved_port_removes_mapping),
+	    cmocka_unit_test(test_config_check_rejects_bad_values),
+	    cmocka_unit_test(test_backend_none_accepts_everything),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
