@@ -22,9 +22,9 @@ static int collect(void *ctx, const struct pctl_mapping_info *m)
 	struct collect *c = ctx;
 	c->n++;
 	c->last = *m;
-	if (m->n_filters <= 4)
+	if (m->n_filters && m->n_filters <= 4)
 		memcpy(c->f, m->filters, m->n_filters * sizeof(*c->f));
-	if (m->desc_len <= sizeof(c->desc))
+	if (m->desc_len && m->desc_len <= sizeof(c->desc))
 		memcpy(c->desc, m->desc, m->desc_len);
 	c->last.filters = c->f;
 	c->last.desc = c->desc;
