@@ -43,6 +43,7 @@ struct frame_info {
 	char dst[INET6_ADDRSTRLEN];
 	uint16_t src_port;
 	uint16_t dst_port;
+	bool fragment; /* the first fragment of a fragmented IP datagram */
 };
 
 static void usage(FILE *out)
@@ -111,7 +112,7 @@ static void decode_natpmp(struct decode_state *st, const uint8_t *buf,
 	else
 		v = pctl_natpmp_request_decode(buf, len, &m, &err);
 	if (v == PCTL_V_OK)
-		print_natpmp_msg(&st->pr, &m, len);
+		print_natpmp_msg(&st->pr, &m, buf, len);
 	else
 		report_error(st, true, &err);
 }
@@ -334,8 +335,10 @@ static long ipv4_udp(const uint8_t *ip, size_t len, struct frame_info *fi)
 	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
 	if (ihl < 20 || ihl > len || ip[9] != IPPROTO_UDP_NUM)
 		return -1;
-	if (get16(ip + 6) & 0x1fff) /* a later fragment: no UDP header */
+	uint16_t frag = get16(ip + 6);
+	if (frag & 0x1fff) /* a later fragment: no UDP header */
 		return -1;
+	fi->fragment = (frag & 0x2000) != 0; /* MF */
 	inet_ntop(AF_INET, ip + 12, fi->src, sizeof(fi->src));
 	inet_ntop(AF_INET, ip + 16, fi->dst, sizeof(fi->dst));
 	return (long)ihl;
@@ -348,18 +351,22 @@ static long ipv6_udp(const uint8_t *ip, size_t len, struct frame_info *fi)
 		return -1;
 	uint8_t next = ip[6];
 	size_t off = 40;
+	fi->fragment = false;
 	for (int i = 0; i < 8 && next != IPPROTO_UDP_NUM; i++) {
 		size_t hlen;
 		if (off + 8 > len)
 			return -1;
-		if (next == 0 || next == 43 || next == 60)
+		uint16_t frag = get16(ip + off + 2);
+		if (next == 0 || next == 43 || next == 60) {
 			hlen = ((size_t)ip[off + 1] + 1) * 8;
-		else if (next == 51) /* AH counts 4-octet units */
+		} else if (next == 51) { /* AH counts 4-octet units */
 			hlen = ((size_t)ip[off + 1] + 2) * 4;
-		else if (next == 44 && (get16(ip + off + 2) & 0xfff8) == 0)
-			hlen = 8; /* first fragment */
-		else
+		} else if (next == 44 && (frag & 0xfff8) == 0) {
+			hlen = 8; /* the first fragment: M tells more follow */
+			fi->fragment = (frag & 1) != 0;
+		} else {
 			return -1;
+		}
 		next = ip[off];
 		off += hlen;
 	}
@@ -375,14 +382,17 @@ static bool pcp_port(uint16_t port)
 	return port == PCTL_SERVER_PORT || port == PCTL_CLIENT_PORT;
 }
 
-/* A datagram the capture cut short (snaplen): reported, not decoded. */
+/* A datagram the capture cut short (snaplen), or the first fragment of
+ * one: reported, not decoded. */
 static void report_truncated(struct decode_state *st, size_t len,
                              size_t captured, const struct frame_info *fi)
 {
 	struct pctl_error err = {
 	    .verdict = PCTL_V_DROP,
 	    .offset = captured,
-	    .rule = "capture truncated: the datagram was not captured whole",
+	    .rule = fi->fragment ? "IP fragment: fragments are not reassembled"
+	                         : "capture truncated: the datagram was not "
+	                           "captured whole",
 	};
 	begin_datagram(st, len, fi);
 	report_error(st, false, &err);

@@ -85,10 +85,11 @@ void print_addr(struct printer *p, const char *key, const char *label,
  * is returned (NULL when all are well-formed). */
 const struct pctl_option *print_pcp_msg(struct printer *p,
                                         const struct pctl_msg *m);
-/* Every field of a NAT-PMP message of len octets; fields the datagram is
- * too short to carry (an 8-octet error reply) are left out. */
+/* Every field of a NAT-PMP message decoded from the len octets at buf;
+ * fields the datagram is too short to carry (an 8-octet error reply) are
+ * left out, octets beyond its format are shown as "trailing". */
 void print_natpmp_msg(struct printer *p, const struct pctl_natpmp *m,
-                      size_t len);
+                      const uint8_t *buf, size_t len);
 
 /* "EXTERNAL_ADDRESS", "MAP_UDP", "MAP_TCP" or "UNKNOWN". */
 const char *natpmp_opcode_name(uint8_t opcode);

@@ -437,11 +437,28 @@ const char *natpmp_opcode_name(uint8_t opcode)
 	}
 }
 
+/* The octets the message's format defines (N-1..N-5); the codec accepts
+ * longer messages and ignores the rest (wire.h, N-7). */
+static size_t natpmp_format_len(const struct pctl_natpmp *m, bool map,
+                                size_t len)
+{
+	if (!m->response)
+		return map ? PCTL_NATPMP_MAP_REQ_LEN
+		           : PCTL_NATPMP_EXTADDR_REQ_LEN;
+	if (map && len >= PCTL_NATPMP_MAP_RESP_LEN)
+		return PCTL_NATPMP_MAP_RESP_LEN;
+	if (!map && m->opcode == PCTL_NATPMP_OP_EXTERNAL_ADDR &&
+	    len >= PCTL_NATPMP_EXTADDR_RESP_LEN)
+		return PCTL_NATPMP_EXTADDR_RESP_LEN;
+	return PCTL_NATPMP_UNSUPP_RESP_LEN; /* N-5: 8-octet error reply */
+}
+
 void print_natpmp_msg(struct printer *p, const struct pctl_natpmp *m,
-                      size_t len)
+                      const uint8_t *buf, size_t len)
 {
 	bool map = m->opcode == PCTL_NATPMP_OP_MAP_UDP ||
 	           m->opcode == PCTL_NATPMP_OP_MAP_TCP;
+	size_t flen = natpmp_format_len(m, map, len);
 	print_uint(p, "version", "version", m->version);
 	print_named(p, "r", "R", m->response,
 	            m->response ? "response" : "request");
@@ -452,27 +469,24 @@ void print_natpmp_msg(struct printer *p, const struct pctl_natpmp *m,
 		            pctl_natpmp_result_name(m->result));
 		print_uint(p, "epoch", "seconds since start of epoch",
 		           m->epoch);
-		/* N-5: an 8-octet reply (unsupported version or opcode)
-		 * carries nothing after the epoch. */
-		if (len >= PCTL_NATPMP_EXTADDR_RESP_LEN &&
-		    m->opcode == PCTL_NATPMP_OP_EXTERNAL_ADDR) {
+		if (flen == PCTL_NATPMP_EXTADDR_RESP_LEN) {
 			pctl_addr a;
 			pctl_addr_from_v4(&a, m->external_addr);
 			print_addr(p, "external_addr", "external IP", &a);
 		}
-		if (len < PCTL_NATPMP_MAP_RESP_LEN)
-			map = false;
-	} else if (len < PCTL_NATPMP_MAP_REQ_LEN) {
-		map = false;
 	}
-	if (!map)
-		return;
-	print_uint(p, "internal_port", "internal port", m->internal_port);
-	print_uint(p, "external_port",
-	           m->response ? "mapped external port"
-	                       : "suggested external port",
-	           m->external_port);
-	print_uint(p, "lifetime",
-	           m->response ? "lifetime" : "requested lifetime",
-	           m->lifetime);
+	if (map && flen >= PCTL_NATPMP_MAP_REQ_LEN) {
+		print_uint(p, "internal_port", "internal port",
+		           m->internal_port);
+		print_uint(p, "external_port",
+		           m->response ? "mapped external port"
+		                       : "suggested external port",
+		           m->external_port);
+		print_uint(p, "lifetime",
+		           m->response ? "lifetime" : "requested lifetime",
+		           m->lifetime);
+	}
+	if (len > flen)
+		print_hex(p, "trailing", "trailing octets (ignored)",
+		          buf + flen, len - flen);
 }

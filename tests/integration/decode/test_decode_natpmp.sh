@@ -79,6 +79,20 @@ expect_line '    verdict: drop'
 checks=$((checks + 1))
 [[ $ERR == "datagram 1: offset "*": N-"* ]] || fail "$CASE: stderr '$ERR'"
 
+CASE=test_n7_longer_request_trailing_octets_shown
+# The codec accepts a longer request and ignores the extra octets (wire.h,
+# N-7); decode shows them rather than hiding them.
+run --json "00 00 00 01 00 00 00 05" "00 01 00 00 1f 90 1f 91 00 00 1c 20 ab cd"
+expect_rc 0
+expect_json 'map(.trailing)' '["000100000005","abcd"]'
+expect_json '.[1] | [.internal_port, .lifetime]' '[8080,7200]'
+run "00 00 00 01"
+expect_line '  trailing octets (ignored): 0001'
+
+CASE=test_n2_exact_length_has_no_trailing
+run --json "00 80 00 00  00 00 04 d2  c0 00 02 01" "00 01 00 00 1f 90 1f 91 00 00 1c 20"
+expect_json 'map(has("trailing"))' '[false,false]'
+
 CASE=test_n23_pcp_and_natpmp_mixed
 run --json "00 00" "02 80 00 00 $(printf '00 %.0s' {1..20})" "00 80 00 00 00 00 00 00 c0 00 02 01"
 expect_rc 0

@@ -129,6 +129,14 @@ expect_rc 1
 expect_json 'map([.frame, .length, .error.offset, .error.verdict])' '[[1,68,2,"drop"]]'
 expect_err 'datagram 1: offset 2: capture truncated: the datagram was not captured whole'
 
+CASE=test_pcap_first_ip_fragment_reported
+# The same frame with More Fragments set: a fragment, not a short capture.
+FRAG=$(ipv4_udp 192.0.2.1 192.0.2.254 5350 5351 0000 76)
+pcap "$TMP/l.pcap" -F pcap -l 1 -- "${ETH_HDR}0800${FRAG:0:12}2000${FRAG:16}"
+run --json --pcap "$TMP/l.pcap"
+expect_rc 1
+expect_err 'datagram 1: offset 2: IP fragment: fragments are not reassembled'
+
 CASE=test_pcap_malformed_datagram_refused_rest_decoded
 pcap "$TMP/j.pcap" -F pcap -4 192.0.2.1,192.0.2.254 -u 5350,5351 -- 02 "$T4"
 run --json --pcap "$TMP/j.pcap"
