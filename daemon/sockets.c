@@ -281,16 +281,16 @@ size_t pctld_sock_send(const struct pctld_sock *s, const struct pctld_out *o,
 		char buf[CMSG_ROOM];
 		struct cmsghdr align;
 	} ctl[PCTLD_BATCH];
-	size_t sent = 0;
+	size_t sent = 0, done = 0; /* datagrams that left, datagrams tried */
 
-	while (sent < n) {
-		size_t k = n - sent > PCTLD_BATCH ? PCTLD_BATCH : n - sent;
+	while (done < n) {
+		size_t k = n - done > PCTLD_BATCH ? PCTLD_BATCH : n - done;
 		int r;
 
 		memset(mm, 0, sizeof(mm[0]) * k);
 		memset(ctl, 0, sizeof(ctl[0]) * k);
 		for (size_t i = 0; i < k; i++) {
-			const struct pctld_out *oi = &o[sent + i];
+			const struct pctld_out *oi = &o[done + i];
 			iov[i].iov_base = (void *)oi->buf;
 			iov[i].iov_len = oi->len;
 			mm[i].msg_hdr.msg_name = &to[i];
@@ -308,12 +308,13 @@ size_t pctld_sock_send(const struct pctld_sock *s, const struct pctld_out *o,
 		if (r <= 0) {
 			/* Skip the datagram that failed (e.g. no route) and
 			 * go on with the rest of the batch. */
-			sent++;
+			done++;
 			continue;
 		}
+		done += (size_t)r;
 		sent += (size_t)r;
 		if ((size_t)r < k)
-			sent++; /* the one after r failed */
+			done++; /* the one after r failed */
 	}
 	return sent;
 }

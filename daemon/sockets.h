@@ -73,8 +73,8 @@ void pctld_sockets_close(struct pctld_sockets *ss);
 size_t pctld_sock_recv(const struct pctld_sock *s, struct pctld_dgram *d,
                        size_t max);
 
-/* Sends n datagrams from s (setting their source with pktinfo); returns how
- * many left. */
+/* Sends n datagrams from s (setting their source with pktinfo); a datagram
+ * the kernel refuses is skipped.  Returns how many left. */
 size_t pctld_sock_send(const struct pctld_sock *s, const struct pctld_out *o,
                        size_t n);
 

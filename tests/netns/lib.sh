@@ -160,6 +160,19 @@ udp_get() {
 		"$(_sock UDP "$2" "$3")${4:+,$4}" 2>/dev/null
 }
 
+# Our C tools exit 0 or 1 by design; anything else (usage error, crash,
+# a sanitizer report: exit codes forced to 86 below) fails the test even
+# where the step itself expected a failure.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}exitcode=86"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:exitcode=86"
+tool() {
+	"$@"
+	local rc=$?
+	[ "$rc" -le 1 ] || fail "tool exited $rc (crash or sanitizer report): $*"
+	return "$rc"
+}
+
 ok() { echo "ok - $*"; }
 fail() {
 	echo "not ok - $*"

@@ -119,7 +119,7 @@ static int watch(const char *ifname, int seconds)
 	int err = pctl_addrwatch_open(ifname, &w);
 	if (err) {
 		fprintf(stderr, "watch: %s\n", strerror(-err));
-		return 2;
+		return 1;
 	}
 	pctl_addr a[16];
 	size_t n = 0;

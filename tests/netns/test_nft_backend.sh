@@ -14,7 +14,7 @@ netns_require_root
 netns_setup || { echo "setup failed"; exit 1; }
 
 TABLE="portctl"
-drv() { in_rtr "$DRIVER" -t "$TABLE" -e wan0 "$@"; }
+drv() { tool in_rtr "$DRIVER" -t "$TABLE" -e wan0 "$@"; }
 # A mapping spec: nat44 ID PROTO IPORT EPORT LIFE [more,key=val]
 m4() { echo "id=$1,proto=$2,int=192.0.2.2,iport=$3,ext=203.0.113.1,eport=$4,life=$5${6:+,$6}"; }
 m6() { echo "id=$1,proto=$2,int=2001:db8:1::2,iport=$3,ext=2001:db8:1::2,eport=$3,life=$4${5:+,$5}"; }
@@ -130,11 +130,11 @@ check_not "PORT_SET: port past the set does not" tcp_ok "$NS_EXT" 203.0.113.1 18
 # PEER: lookup_flow learns the implicit mapping; an outbound mapping SNATs
 # the 5-tuple to the granted port.
 udp_get "$NS_INT" 203.0.113.2 9999 "sourceport=7001,reuseaddr" >/dev/null
-out=$(in_rtr "$DRIVER" -t "$TABLE" -e wan0 lookup 17 192.0.2.2 7001 203.0.113.2 9999)
+out=$(tool in_rtr "$DRIVER" -t "$TABLE" -e wan0 lookup 17 192.0.2.2 7001 203.0.113.2 9999)
 check "S-64: lookup_flow finds the implicit mapping ($out)" \
 	bash -c "[[ '$out' == '::ffff:203.0.113.1 '[0-9]*' '[0-9]* ]]"
 check_not "S-64: lookup_flow of an unknown flow is ENOENT" \
-	in_rtr "$DRIVER" -t "$TABLE" lookup 17 192.0.2.2 7002 203.0.113.2 9999
+	tool in_rtr "$DRIVER" -t "$TABLE" lookup 17 192.0.2.2 7002 203.0.113.2 9999
 check "PEER create (int 7003 -> 203.0.113.2:9999 via ext 40003)" \
 	drv create "id=12,proto=17,int=192.0.2.2,iport=7003,ext=203.0.113.1,eport=40003,life=60,out=1,remote=203.0.113.2,rport=9999"
 seen=$(udp_get "$NS_INT" 203.0.113.2 9999 "sourceport=7003,reuseaddr")
@@ -145,7 +145,7 @@ check "PEER: the 5-tuple leaves on the granted port ($seen)" [ "$seen" = "203.0.
 check "hairpin off: reopen" drv create "$(m4 13 6 8080 18080 60)"
 check_not "hairpin off: inside to 203.0.113.1:18080 does not hairpin" \
 	tcp_ok "$NS_INT" 203.0.113.1 18080
-check "hairpin on: reopen with -H" in_rtr "$DRIVER" -t "$TABLE" -e wan0 -H create
+check "hairpin on: reopen with -H" tool in_rtr "$DRIVER" -t "$TABLE" -e wan0 -H create
 check "hairpin on: inside reaches 203.0.113.1:18080" tcp_ok "$NS_INT" 203.0.113.1 18080
 check "hairpin on: outside still reaches it" tcp_ok "$NS_EXT" 203.0.113.1 18080
 check "hairpin off again" drv create

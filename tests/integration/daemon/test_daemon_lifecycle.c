@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 
 #include <cmocka.h>
@@ -159,6 +160,62 @@ static bool wait_log(struct daemon *d, const char *s)
 		usleep(50 * 1000);
 	}
 	return false;
+}
+
+/* S-93, N-10, S-92: the multicast copies really leave on the internal
+ * interface (lo here: IPv4 multicast works on it, IPv6 does not), to
+ * 224.0.0.1, from the listen address and port: one PCP ANNOUNCE and one
+ * NAT-PMP external-address announcement.  The destination port is the
+ * test's own (announce-port) so that parallel tests do not see each other's
+ * messages. */
+static void test_s93_n10_multicast_announce_on_internal_interface(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_in grp = {.sin_family = AF_INET}, from;
+	socklen_t sl = sizeof(grp);
+	struct ip_mreqn mreq = {.imr_ifindex = (int)if_nametoindex("lo")};
+	char conf[256];
+	uint8_t buf[PCTL_MAX_MSG];
+	bool pcp = false, natpmp = false;
+	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, "224.0.0.1", &grp.sin_addr);
+	mreq.imr_multiaddr = grp.sin_addr;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(fd, (struct sockaddr *)&grp, sizeof(grp)), 0);
+	assert_int_equal(
+	    setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)),
+	    0);
+	getsockname(fd, (struct sockaddr *)&grp, &sl);
+	snprintf(conf, sizeof(conf),
+	         "announce-port %u\nannounce-count 1\nexternal-ip "
+	         "198.51.100.3\n",
+	         ntohs(grp.sin_port));
+	daemon_write_conf(&f->d, conf);
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	for (int i = 0; i < 4 && !(pcp && natpmp); i++) {
+		socklen_t fl = sizeof(from);
+		ssize_t n;
+
+		if (!client_wait(fd, 3000))
+			break;
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+		             &fl);
+		assert_true(n >= 2);
+		assert_int_equal(ntohs(from.sin_port), f->d.port);
+		assert_string_equal(inet_ntoa(from.sin_addr), SERVER);
+		if (buf[0] == PCTL_VERSION &&
+		    buf[1] == (0x80 | PCTL_OP_ANNOUNCE))
+			pcp = true;
+		if (buf[0] == 0 && buf[1] == 128 && n == 12 && buf[8] == 198 &&
+		    buf[11] == 3)
+			natpmp = true;
+	}
+	assert_true(pcp);
+	assert_true(natpmp);
+	close(fd);
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
 }
 
 /* SIGHUP: the new policy applies at once, mappings stay; a bad file changes
@@ -307,6 +364,9 @@ int main(void)
 	        test_s93_announce_at_start_and_after_restart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_sighup_keeps_mappings_and_applies_policy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_s93_n10_multicast_announce_on_internal_interface, setup,
+	        teardown),
 	    cmocka_unit_test_setup_teardown(test_check_config, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pidfile_and_control_mode,
 	                                    setup, teardown),
