@@ -109,10 +109,12 @@ step_pcap() {
 	say "Finally a capture: the Wireshark cross-check's generator encodes 17 PCP and NAT-PMP messages with libportctl into a pcap file; portctl decode --pcap reads every UDP datagram to or from port 5350/5351 in it. Here are the first two of them, as JSON."
 	"$gen" "$tmp/demo.pcap" "$tmp/fields" "$tmp/expected" 2>/dev/null
 	printf '\n$ %s decode --json --pcap demo.pcap | head -2\n' "$PORTCTL"
-	"$PORTCTL" decode --json --pcap "$tmp/demo.pcap" | head -2
+	"$PORTCTL" decode --json --pcap "$tmp/demo.pcap" >"$tmp/decoded"
+	head -2 "$tmp/decoded"
 	if command -v tshark >/dev/null; then
 		say "Wireshark agrees on every field of every frame (tests/tshark checks it); its one-line summary of the same capture:"
-		tshark -r "$tmp/demo.pcap" 2>/dev/null | head -6
+		tshark -r "$tmp/demo.pcap" >"$tmp/summary" 2>/dev/null
+		head -6 "$tmp/summary"
 	fi
 	rm -rf "$tmp"
 }
