@@ -10,6 +10,7 @@
  * unicast copy, which goes through the same engine queue and send path.
  * Address 127.22.0.x belongs to this file.
  */
+#include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -332,6 +333,49 @@ static void test_pidfile_and_control_mode(void **state)
 	assert_int_not_equal(access(f->d.control, F_OK), 0);
 }
 
+/* --user: once its sockets are bound the daemon runs as that user with no
+ * capability left (none backend: not even CAP_NET_ADMIN) and
+ * no-new-privileges, and still serves. */
+static void test_user_and_capabilities_dropped(void **state)
+{
+	struct fixture *f = *state;
+	const char *extra[] = {"--user", "nobody", NULL};
+	char path[64], line[256];
+	bool cap_zero = false, uid_nobody = false, nnp = false;
+	struct pctl_msg r;
+	struct passwd *pw = getpwnam("nobody");
+	FILE *st;
+	int fa;
+
+	if (getuid() != 0 || !pw) {
+		skip();
+		return;
+	}
+	assert_int_equal(daemon_start(&f->d, extra), 0);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)f->d.pid);
+	st = fopen(path, "r");
+	assert_non_null(st);
+	while (fgets(line, sizeof(line), st)) {
+		unsigned ruid, euid;
+		if (!strcmp(line, "CapEff:\t0000000000000000\n"))
+			cap_zero = true;
+		if (sscanf(line, "Uid:\t%u\t%u", &ruid, &euid) == 2)
+			uid_nobody = ruid == pw->pw_uid && euid == pw->pw_uid;
+		if (!strcmp(line, "NoNewPrivs:\t1\n"))
+			nnp = true;
+	}
+	fclose(st);
+	assert_true(cap_zero);
+	assert_true(uid_nobody);
+	assert_true(nnp);
+	fa = client_open(HOST_A, 0);
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5000, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	close(fa);
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
+}
+
 /* --backend: an unknown name, and nftables when it is not built in, give a
  * precise error and no daemon. */
 static void test_backend_selection_errors(void **state)
@@ -369,6 +413,8 @@ int main(void)
 	        teardown),
 	    cmocka_unit_test_setup_teardown(test_check_config, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pidfile_and_control_mode,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_and_capabilities_dropped,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backend_selection_errors,
 	                                    setup, teardown),
