@@ -9,7 +9,7 @@
  *   nft_driver [-t table] [-e ext_if] destroy
  *   nft_driver lookup PROTO INT_ADDR INT_PORT REMOTE_ADDR REMOTE_PORT
  *   nft_driver watch IFNAME SECONDS
- *   nft_driver [-t table] [-e ext_if] bench TOTAL BATCH
+ *   nft_driver [-t table] [-e ext_if] bench TOTAL BATCH [FIRST]
  *
  * SPEC: comma-separated key=value: id, proto, int, iport, ext, eport,
  * life, count, out (1 = PEER), remote, rport, filter=ADDR/LEN[/PORT]
@@ -156,10 +156,12 @@ static double now_s(void)
 
 /* Installs `total` NAT44 mappings, `batch` per commit, and reports the
  * rate (bench/README in docs/nftables.md). */
-static int bench(struct pctl_backend *be, unsigned total, unsigned batch)
+static int bench(struct pctl_backend *be, unsigned total, unsigned batch,
+                 unsigned first)
 {
 	double t0 = now_s();
-	unsigned done = 0;
+	unsigned done = first;
+	total += first;
 	while (done < total) {
 		for (unsigned k = 0; k < batch && done < total; k++, done++) {
 			struct pctl_dp_mapping m = {0};
@@ -190,6 +192,7 @@ static int bench(struct pctl_backend *be, unsigned total, unsigned batch)
 		}
 	}
 	double dt = now_s() - t0;
+	total -= first;
 	printf("installed %u mappings in batches of %u: %.3f s, %.0f "
 	       "mappings/s\n",
 	       total, batch, dt, total / dt);
@@ -281,9 +284,11 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "destroy")) {
 		be.ops->destroy(be.ctx, false);
 		return 0;
-	} else if (!strcmp(cmd, "bench") && argc - optind == 2) {
+	} else if (!strcmp(cmd, "bench") && argc - optind >= 2) {
 		rc = bench(&be, (unsigned)atoi(argv[optind]),
-		           (unsigned)atoi(argv[optind + 1]));
+		           (unsigned)atoi(argv[optind + 1]),
+		           argc - optind > 2 ? (unsigned)atoi(argv[optind + 2])
+		                             : 0);
 	} else if (!strcmp(cmd, "lookup") && argc - optind == 5) {
 		pctl_addr ia, ra;
 		struct pctl_dp_flow f;
