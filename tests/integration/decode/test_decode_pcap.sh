@@ -144,6 +144,17 @@ expect_rc 1
 expect_json 'map(has("error"))' '[true,false]'
 expect_err 'datagram 1: offset 0: S-3: fewer than 2 octets'
 
+CASE=test_pcap_file_cut_short_decodes_what_was_read
+# The second record of a.pcap loses its last 10 octets: the first datagram
+# is decoded, then the read error is reported (exit 4).
+size=$(stat -c %s "$TMP/a.pcap")
+head -c $((size - 10)) "$TMP/a.pcap" >"$TMP/cut.pcap"
+run --json --pcap "$TMP/cut.pcap"
+expect_rc 4
+expect_json 'map(.frame)' '[1]'
+checks=$((checks + 1))
+[[ $ERR == "portctl decode: $TMP/cut.pcap: after frame 1: "* ]] || fail "$CASE: stderr '$ERR'"
+
 CASE=test_pcap_unsupported_link_type
 pcap "$TMP/k.pcap" -F pcap -l 147 -- 0000
 run --pcap "$TMP/k.pcap"
