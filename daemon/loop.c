@@ -170,10 +170,13 @@ void pctld_reload(struct pctld *d)
 	    memcmp(cfg->listen, d->cfg.listen,
 	           sizeof(cfg->listen[0]) * cfg->n_listen) ||
 	    strcmp(cfg->control, d->cfg.control) ||
-	    strcmp(cfg->backend, d->cfg.backend))
+	    strcmp(cfg->backend, d->cfg.backend) ||
+	    cfg->n_int_ifs != d->cfg.n_int_ifs ||
+	    memcmp(cfg->int_ifs, d->cfg.int_ifs, sizeof(cfg->int_ifs)) ||
+	    strcmp(cfg->ext_if, d->cfg.ext_if))
 		pctld_log(LOG_WARNING,
-		          "reload: listen, control and backend changes take "
-		          "effect at the next start");
+		          "reload: listen, interface, control and backend "
+		          "changes take effect at the next start");
 	/* The engine settings and the announce targets change now; sockets,
 	 * control socket and backend stay as they were opened. */
 	d->cfg.engine = cfg->engine;

@@ -6,6 +6,7 @@
  * detaching), and privileges are dropped only once every socket is bound.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct pctld *d = calloc(1, sizeof(*d));
+	static char config_path[PATH_MAX];
 	char err[PCTLD_ERR_MAX];
 	int rc;
 
@@ -174,6 +176,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	pctld_log_init(true, d->opts.verbose);
+	/* daemon() moves to /: a relative -c must still name the same file at
+	 * the next SIGHUP. */
+	if (d->opts.config && realpath(d->opts.config, config_path))
+		d->opts.config = config_path;
 	rc = run(d);
 	free(d);
 	return rc;

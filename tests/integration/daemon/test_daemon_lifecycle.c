@@ -44,6 +44,7 @@ struct fixture {
 	int listener; /* receives the unicast ANNOUNCEs */
 	uint16_t listener_port;
 	char base_conf[256];
+	pid_t detached_pid; /* a daemon that detached, to stop on failure */
 };
 
 static int setup(void **state)
@@ -69,6 +70,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	if (f->detached_pid > 0)
+		kill(f->detached_pid, SIGKILL);
 	daemon_cleanup(&f->d);
 	close(f->listener);
 	free(f);
@@ -376,6 +379,66 @@ static void test_user_and_capabilities_dropped(void **state)
 	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
 }
 
+/* Without -f the daemon detaches (the command returns 0 once it runs), logs
+ * to syslog, and a relative -c still works for SIGHUP after the chdir to /.
+ * It is stopped through its pidfile (it is our grandchild, so no waitpid). */
+static void test_detaches_without_foreground(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[768], pidpath[160], buf[32] = "", *list;
+	struct pctl_msg r;
+	int fa = client_open(HOST_A, 0);
+	long pid = 0;
+	FILE *p;
+
+	snprintf(pidpath, sizeof(pidpath), "%s/portctld.pid", f->d.dir);
+	snprintf(cmd, sizeof(cmd),
+	         "cd %s && %s -c portctld.conf --listen %s:%u --control %s "
+	         "--pidfile %s 2>&1",
+	         f->d.dir, PORTCTLD_PATH, SERVER, f->d.port, f->d.control,
+	         pidpath);
+	assert_int_equal(run_command(cmd, NULL), 0);
+	for (int i = 0; i < 100 && !buf[0]; i++) {
+		p = fopen(pidpath, "r");
+		if (p) {
+			if (!fgets(buf, sizeof(buf), p))
+				buf[0] = '\0';
+			fclose(p);
+		}
+		usleep(50 * 1000);
+	}
+	pid = atol(buf);
+	assert_true(pid > 1);
+	f->detached_pid = (pid_t)pid;
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5000, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	/* The reload must find the file again: the new rule proves it. */
+	snprintf(cmd, sizeof(cmd), "%sdeny %s port 6000\n", f->base_conf,
+	         HOST_A);
+	daemon_write_conf(&f->d, cmd);
+	assert_int_equal(kill((pid_t)pid, SIGHUP), 0);
+	for (int i = 0; i < 40; i++) {
+		usleep(50 * 1000);
+		if (pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 6000, 0, 600, &r) ==
+		    PCTL_R_NOT_AUTHORIZED)
+			break;
+		pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 6000, 0, 0, &r);
+	}
+	assert_int_equal(r.result, PCTL_R_NOT_AUTHORIZED);
+	list = control_request(&f->d, "list");
+	assert_non_null(list);
+	assert_non_null(strstr(list, "127.22.0.2:5000 "));
+	free(list);
+	assert_int_equal(kill((pid_t)pid, SIGTERM), 0);
+	for (int i = 0; i < 100 && kill((pid_t)pid, 0) == 0; i++)
+		usleep(50 * 1000);
+	assert_int_not_equal(kill((pid_t)pid, 0), 0);
+	f->detached_pid = 0;
+	assert_int_not_equal(access(pidpath, F_OK), 0);
+	close(fa);
+}
+
 /* --backend: an unknown name, and nftables when it is not built in, give a
  * precise error and no daemon. */
 static void test_backend_selection_errors(void **state)
@@ -415,6 +478,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pidfile_and_control_mode,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_user_and_capabilities_dropped,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_detaches_without_foreground,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backend_selection_errors,
 	                                    setup, teardown),
