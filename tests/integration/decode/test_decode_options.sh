@@ -135,6 +135,24 @@ expect_rc 1
 expect_json '.[0].options[0] | [.code_name, .length, .malformed, .malformed_name, .data]' '["FILTER",5,6,"MALFORMED_OPTION","0078000000"]'
 expect_err 'datagram 1: offset 60: W-8: FILTER option data malformed'
 
+CASE=test_w7_unknown_mandatory_option_100_shown
+# Decoding applies no server policy: a server answers UNSUPP_OPTION, the
+# decoder shows the option for what it is.
+run --json "$MAP_REQ$(opt 100 '')"
+expect_rc 0
+expect_json '.[0].options[0] | [.code, .code_name, .mandatory, .length, .data]' '[100,"UNKNOWN",true,0,""]'
+
+CASE=test_s81_filter_prefix_129_refused
+run --json "$MAP_REQ$(opt 3 "0081$(u16 0)$(v4 198.51.100.0)")"
+expect_rc 1
+expect_json '.[0].options[0] | [.code_name, .length, .malformed_name]' '["FILTER",20,"MALFORMED_OPTION"]'
+expect_err 'datagram 1: offset 60: W-8: FILTER option data malformed'
+
+CASE=test_s10_opcode_5_payload_shown
+run --json "$(req 5 0 "$(v4 192.0.2.1)")aabbccdd"
+expect_rc 0
+expect_json '.[0] | [.opcode, .opcode_name, .opaque]' '[5,"UNKNOWN","aabbccdd"]'
+
 CASE=test_x3_port_set_size_zero_refused
 run "$MAP_REQ$(opt 130 "$(u16 0)$(u16 5000)00")"
 expect_rc 1
