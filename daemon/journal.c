@@ -160,9 +160,13 @@ static int sync_now(struct pctl_journal *j)
 	j->last_sync_ms = mono_now(j);
 	j->st.syncs++;
 	if (fdatasync(j->fd)) {
+		int rc = -errno;
+		/* After a failed sync the page cache may have dropped what it
+		 * could not write: only a fresh snapshot is trustworthy. */
 		j->st.write_errors++;
-		jlog(j, "journal %s: fdatasync: %s", j->path, strerror(errno));
-		return -errno;
+		j->broken = true;
+		jlog(j, "journal %s: fdatasync: %s", j->path, strerror(-rc));
+		return rc;
 	}
 	j->dirty = false;
 	return 0;
