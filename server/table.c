@@ -8,15 +8,21 @@
 #include <string.h>
 
 /* ---- hashing -------------------------------------------------------------
- * A multiply-xorshift mix over 64-bit words: fast, and it spreads the few
- * bits that differ between neighbouring addresses and ports over the whole
- * word so that a power-of-two mask can take the low bits. */
+ * Each 64-bit word is folded in with a full avalanche (MurmurHash3's
+ * finalizer): every input bit reaches every output bit, so the few bits
+ * that differ between neighbouring addresses - the last octets of an IPv4
+ * address sit in the high half of a little-endian word - still spread over
+ * the low bits a power-of-two mask takes.  A plain multiply only carries
+ * bits upwards and made chains of thousands at a million mappings. */
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v;
-	h *= 0x9e3779b97f4a7c15ull;
-	h ^= h >> 29;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	return h;
 }
 

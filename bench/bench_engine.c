@@ -1,0 +1,183 @@
+/*
+ * Engine benchmark: MAP create and renew throughput and latency with 1k,
+ * 100k and 1M live mappings (the cost must stay flat as the table grows,
+ * DESIGN.md), expiry cost per mapping and heap bytes per mapping.
+ *
+ *   bench_engine            all three sizes
+ *   bench_engine N...       the given sizes
+ *   bench_engine --smoke    a tiny run that only checks it completes
+ *
+ * In-process, "none" backend, so only the engine is measured (decode,
+ * lookup, allocation, response encoding).
+ */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <portctl/wire.h>
+
+#include "backend.h"
+#include "engine.h"
+
+#define HOST_PORTS 50 /* mappings per internal host */
+
+static uint64_t ns_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static size_t heap_used(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/* MAP request i: host 10.a.b.c = i / HOST_PORTS, internal port. */
+static void build(uint8_t *b, struct pctl_rx *rx, uint32_t i, uint32_t lifetime,
+                  uint8_t nonce)
+{
+	uint32_t host = i / HOST_PORTS + 1;
+	uint8_t v4[4] = {10, (uint8_t)(host >> 16), (uint8_t)(host >> 8),
+	                 (uint8_t)host};
+	uint16_t port = (uint16_t)(1024 + i % HOST_PORTS);
+
+	memset(b, 0, 60);
+	b[0] = 2;
+	b[1] = 1;
+	b[4] = (uint8_t)(lifetime >> 24);
+	b[5] = (uint8_t)(lifetime >> 16);
+	b[6] = (uint8_t)(lifetime >> 8);
+	b[7] = (uint8_t)lifetime;
+	pctl_addr_from_v4(&rx->src, v4);
+	memcpy(b + 8, rx->src.b, 16);
+	memset(b + 24, nonce, 12);
+	b[36] = 17;
+	b[40] = (uint8_t)(port >> 8);
+	b[41] = (uint8_t)port;
+	b[54] = 0xff;
+	b[55] = 0xff; /* suggested ::ffff:0.0.0.0 */
+	rx->buf = b;
+	rx->len = 60;
+	rx->src_port = 5350;
+	rx->internal = true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct result {
+	double rps, p50, p99;
+};
+
+/* Sends `count` requests i = first.. (stride spreads renewals over the
+ * table) and times each. */
+static int run(struct pctl_engine *e, uint64_t now_ms, uint32_t first,
+               uint32_t count, uint32_t stride, uint32_t modulo,
+               struct result *r)
+{
+	uint64_t *lat = malloc(count * sizeof(*lat));
+	uint8_t b[60], out[PCTL_MAX_MSG];
+	struct pctl_rx rx;
+
+	if (!lat)
+		return -1;
+	memset(&rx, 0, sizeof(rx));
+	rx.now_ms = now_ms;
+	uint64_t t0 = ns_now();
+	for (uint32_t k = 0; k < count; k++) {
+		uint32_t i =
+		    first + (uint32_t)(((uint64_t)k * stride) % modulo);
+		build(b, &rx, i, 7200, (uint8_t)(i & 0xff));
+		uint64_t a = ns_now();
+		size_t n = pctl_engine_handle(e, &rx, out);
+		lat[k] = ns_now() - a;
+		if (n != 60 || out[3] != 0) {
+			fprintf(stderr, "request %u failed: result %u\n", i,
+			        n ? out[3] : 255);
+			free(lat);
+			return -1;
+		}
+	}
+	uint64_t total = ns_now() - t0;
+	qsort(lat, count, sizeof(*lat), cmp_u64);
+	r->rps = count / (total / 1e9);
+	r->p50 = lat[count / 2] / 1000.0;
+	r->p99 = lat[count * 99 / 100] / 1000.0;
+	free(lat);
+	return 0;
+}
+
+static int bench(uint32_t n, uint32_t probes)
+{
+	struct pctl_engine_config cfg;
+	struct pctl_backend be;
+	struct pctl_backend_config bc = {0};
+
+	pctl_engine_config_defaults(&cfg);
+	cfg.n_ext_addrs = 16;
+	for (unsigned i = 0; i < 16; i++) {
+		uint8_t v4[4] = {203, 0, 113, (uint8_t)(1 + i)};
+		pctl_addr_from_v4(&cfg.ext_addrs[i], v4);
+	}
+	if (pctl_backend_none_open(&bc, &be, NULL, 0))
+		return -1;
+	uint64_t now = 1000;
+	size_t heap0 = heap_used();
+	struct pctl_engine *e = pctl_engine_new(&cfg, &be, now);
+	if (!e)
+		return -1;
+	size_t heap1 = heap_used();
+
+	struct result fill, create, renew;
+	if (run(e, now, 0, n, 1, n, &fill))
+		return -1;
+	size_t heap2 = heap_used();
+	if (run(e, now, n, probes, 1, probes, &create) ||
+	    run(e, now, 0, probes, 7919, n, &renew))
+		return -1;
+
+	struct pctl_engine_stats st;
+	pctl_engine_get_stats(e, &st);
+	uint64_t live = st.mappings[0];
+	uint64_t t0 = ns_now();
+	pctl_engine_tick(e, now + 7200ull * 1000 + 1000);
+	double exp_ns = (double)(ns_now() - t0) / (double)live;
+	pctl_engine_get_stats(e, &st);
+
+	printf("%8u live | fill %9.0f req/s | create %9.0f req/s p50 %5.2f "
+	       "us p99 %5.2f us | renew %9.0f req/s p50 %5.2f us p99 %5.2f "
+	       "us | expiry %6.1f ns/mapping | %5.1f heap bytes/mapping "
+	       "(engine base %zu KiB)\n",
+	       n, fill.rps, create.rps, create.p50, create.p99, renew.rps,
+	       renew.p50, renew.p99, exp_ns, (double)(heap2 - heap1) / n,
+	       (heap1 - heap0) / 1024);
+	int rc = st.expired == live ? 0 : -1;
+	pctl_engine_free(e);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--smoke") == 0)
+		return bench(1000, 200) ? 1 : 0;
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++)
+			if (bench((uint32_t)strtoul(argv[i], NULL, 10), 10000))
+				return 1;
+		return 0;
+	}
+	static const uint32_t sizes[] = {1000, 100000, 1000000};
+	for (unsigned i = 0; i < 3; i++)
+		if (bench(sizes[i], 10000))
+			return 1;
+	return 0;
+}
