@@ -117,6 +117,25 @@ static void decode_natpmp(struct decode_state *st, const uint8_t *buf,
 		report_error(st, true, &err);
 }
 
+/* The rule an option's data breaks when its typed parser refuses it. */
+static const char *malformed_option_rule(uint8_t code)
+{
+	switch (code) {
+	case PCTL_OPT_THIRD_PARTY:
+		return "W-8: THIRD_PARTY data is not a 16-octet address";
+	case PCTL_OPT_FILTER:
+		return "S-81: FILTER data is not 20 octets with a valid prefix "
+		       "length";
+	case PCTL_OPT_PREFIX64:
+		return "X-2.2: PREFIX64 prefix length or layout invalid";
+	case PCTL_OPT_PORT_SET:
+		return "X-3.2: PORT_SET data is not 5 octets with a non-zero "
+		       "size";
+	default:
+		return "W-8: option data malformed";
+	}
+}
+
 static void decode_pcp(struct decode_state *st, const uint8_t *buf, size_t len)
 {
 	struct pctl_error err;
@@ -131,10 +150,8 @@ static void decode_pcp(struct decode_state *st, const uint8_t *buf, size_t len)
 		/* Well-formed as a message, but an option's data cannot be
 		 * what its code says (W-8): as undecodable as a bad header,
 		 * and shown in the option itself. */
-		fprintf(stderr,
-		        "datagram %lu: offset %u: W-8: %s option data "
-		        "malformed\n",
-		        st->count, bad->offset, pctl_option_name(bad->code));
+		fprintf(stderr, "datagram %lu: offset %u: %s\n", st->count,
+		        bad->offset, malformed_option_rule(bad->code));
 		st->refused = true;
 	}
 }

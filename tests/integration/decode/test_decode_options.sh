@@ -133,7 +133,7 @@ CASE=test_w8_malformed_filter_length_shown_and_refused
 run --json "$MAP_REQ$(opt 3 0078000000)"
 expect_rc 1
 expect_json '.[0].options[0] | [.code_name, .length, .malformed, .malformed_name, .data]' '["FILTER",5,6,"MALFORMED_OPTION","0078000000"]'
-expect_err 'datagram 1: offset 60: W-8: FILTER option data malformed'
+expect_err 'datagram 1: offset 60: S-81: FILTER data is not 20 octets with a valid prefix length'
 
 CASE=test_w7_unknown_mandatory_option_100_shown
 # Decoding applies no server policy: a server answers UNSUPP_OPTION, the
@@ -142,11 +142,23 @@ run --json "$MAP_REQ$(opt 100 '')"
 expect_rc 0
 expect_json '.[0].options[0] | [.code, .code_name, .mandatory, .length, .data]' '[100,"UNKNOWN",true,0,""]'
 
+CASE=test_w8_third_party_wrong_length_refused
+run --json "$MAP_REQ$(opt 1 c0000201)"
+expect_rc 1
+expect_json '.[0].options[0] | [.code_name, .length, .malformed_name, .data]' '["THIRD_PARTY",4,"MALFORMED_OPTION","c0000201"]'
+expect_err 'datagram 1: offset 60: W-8: THIRD_PARTY data is not a 16-octet address'
+
+CASE=test_x2_prefix64_bad_length_refused
+run --json "$MAP_REQ$(opt 129 "$(u16 9)000000000000000000000000")"
+expect_rc 1
+expect_json '.[0].options[0] | [.code_name, .malformed_name]' '["PREFIX64","MALFORMED_OPTION"]'
+expect_err 'datagram 1: offset 60: X-2.2: PREFIX64 prefix length or layout invalid'
+
 CASE=test_s81_filter_prefix_129_refused
 run --json "$MAP_REQ$(opt 3 "0081$(u16 0)$(v4 198.51.100.0)")"
 expect_rc 1
 expect_json '.[0].options[0] | [.code_name, .length, .malformed_name]' '["FILTER",20,"MALFORMED_OPTION"]'
-expect_err 'datagram 1: offset 60: W-8: FILTER option data malformed'
+expect_err 'datagram 1: offset 60: S-81: FILTER data is not 20 octets with a valid prefix length'
 
 CASE=test_s10_opcode_5_payload_shown
 run --json "$(req 5 0 "$(v4 192.0.2.1)")aabbccdd"
@@ -157,6 +169,6 @@ CASE=test_x3_port_set_size_zero_refused
 run "$MAP_REQ$(opt 130 "$(u16 0)$(u16 5000)00")"
 expect_rc 1
 expect_line '    malformed: MALFORMED_OPTION (6)'
-expect_err 'datagram 1: offset 60: W-8: PORT_SET option data malformed'
+expect_err 'datagram 1: offset 60: X-3.2: PORT_SET data is not 5 octets with a non-zero size'
 
 finish
