@@ -194,6 +194,12 @@ check_not() {
 }
 
 tcp_ok() { [ "$(tcp_get "$@")" = ok ]; }
+# udp_refused NS ADDR PORT: an ICMP port unreachable came back (socat sees
+# ECONNREFUSED), as opposed to silence.
+udp_refused() {
+	echo x | ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T2 -t2 - \
+		"$(_sock UDP "$2" "$3")" 2>&1 | grep -q "Connection refused"
+}
 udp_ok() { [ "$(udp_get "$@")" = ok ]; }
 
 netns_done() {

@@ -117,11 +117,36 @@ check "IPv6 filtered pinhole" drv create "$(m6 9 17 8087 60 filter=2001:db8:2::2
 check "IPv6 filter: allowed remote gets in" udp_ok "$NS_EXT" 2001:db8:1::2 8087
 check_not "IPv6 filter: other remote dropped" udp_ok "$NS_EXT" 2001:db8:1::2 8087 bind=[2001:db8:2::3]
 
+# S-44: ICMP errors about a mapping's flows pass (conntrack "related").
+check_not "no pinhole: a UDP probe to the inside gets no ICMP error back" \
+	udp_refused "$NS_EXT" 2001:db8:1::2 8094
+check "create IPv6 UDP pinhole 8094 (nothing listens there)" drv create "$(m6 22 17 8094 60)"
+check "S-44: ICMPv6 port unreachable from the inside reaches the outside" \
+	udp_refused "$NS_EXT" 2001:db8:1::2 8094
+check "S-44: ICMP error about an outbound IPv4 flow reaches the inside (NAT)" \
+	udp_refused "$NS_INT" 203.0.113.2 9
+check "S-44: ICMPv6 error about an outbound IPv6 flow reaches the inside" \
+	udp_refused "$NS_INT" 2001:db8:2::2 9
+
 # All ports of a protocol, all protocols, PORT_SET.
 check "all-ports UDP mapping (port 0)" \
 	drv create "id=10,proto=17,int=192.0.2.2,iport=0,ext=203.0.113.1,eport=0,life=60"
 check "all-ports: UDP to 203.0.113.1:8088 reaches 192.0.2.2:8088" udp_ok "$NS_EXT" 203.0.113.1 8088
 check_not "all-ports UDP opens no TCP" tcp_ok "$NS_EXT" 203.0.113.1 8088
+check_not "before: IPv6 TCP to 8090 dropped" tcp_ok "$NS_EXT" 2001:db8:1::2 8090
+check "all-protocols IPv6 pinhole" drv create "$(m6 23 0 0 60)"
+check "all-protocols pinhole: TCP reaches the inside" tcp_ok "$NS_EXT" 2001:db8:1::2 8090
+check "all-protocols pinhole: UDP reaches the inside" udp_ok "$NS_EXT" 2001:db8:1::2 8090
+check "remove all-protocols pinhole" drv remove "$(m6 23 0 0 60)"
+check_not "after remove: IPv6 TCP to 8090 dropped" tcp_ok "$NS_EXT" 2001:db8:1::2 8090
+# A second external address carries an all-protocols NAT44 mapping (DMZ).
+ip -n "$NS_RTR" addr add 203.0.113.4/32 dev wan0
+check_not "before: TCP to 203.0.113.4:8090 refused" tcp_ok "$NS_EXT" 203.0.113.4 8090
+check "all-protocols NAT44 mapping 203.0.113.4 -> 192.0.2.2" \
+	drv create "id=24,proto=0,int=192.0.2.2,iport=0,ext=203.0.113.4,eport=0,life=60"
+check "all-protocols NAT44: TCP reaches the inside" tcp_ok "$NS_EXT" 203.0.113.4 8090
+check "all-protocols NAT44: UDP reaches the inside" udp_ok "$NS_EXT" 203.0.113.4 8090
+check_not "all-protocols NAT44 on .4 leaves 203.0.113.1 alone" tcp_ok "$NS_EXT" 203.0.113.1 8090
 check "PORT_SET 3 ports 8089..8091 -> 18089..18091" drv create "$(m4 11 6 8089 18089 60 count=3)"
 check "PORT_SET: middle port maps" tcp_ok "$NS_EXT" 203.0.113.1 18090
 check "PORT_SET: last port maps" tcp_ok "$NS_EXT" 203.0.113.1 18091
