@@ -37,8 +37,9 @@ struct pctl_journal {
 	int fd;       /* the log, open for appending; -1 before load */
 	bool loading; /* restoring: forward, do not journal */
 	bool loaded;
-	bool broken; /* a write failed: the log lags the live set */
-	bool dirty;  /* written since the last fdatasync */
+	bool broken;       /* a write failed: the log lags the live set */
+	uint64_t retry_ms; /* when broken: next snapshot attempt */
+	bool dirty;        /* written since the last fdatasync */
 	uint64_t last_sync_ms;
 	struct pctl_engine *engine; /* whose epoch is recorded */
 	bool have_epoch;
@@ -106,6 +107,15 @@ void pctl_journal_opts_defaults(struct pctl_journal_opts *opts)
 
 /* ---- writing ------------------------------------------------------------- */
 
+/* A failing disk is retried once a second, not in a busy loop. */
+#define RETRY_MS 1000
+
+static void mark_broken(struct pctl_journal *j)
+{
+	j->broken = true;
+	j->retry_ms = mono_now(j) + RETRY_MS;
+}
+
 /* Writes the staged buffer at the end of the log.  On failure the log is
  * cut back to its last complete record, so that a torn write cannot hide
  * the records appended after it; the journal is marked broken and the next
@@ -131,7 +141,7 @@ static int flush_wbuf(struct pctl_journal *j)
 			jlog(j, "journal %s: cannot cut back a torn write: %s",
 			     j->path, strerror(errno));
 		j->st.write_errors++;
-		j->broken = true;
+		mark_broken(j);
 		jlog(j, "journal %s: write failed: %s", j->path, strerror(-rc));
 	} else {
 		j->log_size += j->wlen;
@@ -164,7 +174,7 @@ static int sync_now(struct pctl_journal *j)
 		/* After a failed sync the page cache may have dropped what it
 		 * could not write: only a fresh snapshot is trustworthy. */
 		j->st.write_errors++;
-		j->broken = true;
+		mark_broken(j);
 		jlog(j, "journal %s: fdatasync: %s", j->path, strerror(-rc));
 		return rc;
 	}
@@ -272,7 +282,7 @@ fail:
 	j->wlen = 0;
 fail_open:
 	j->st.write_errors++;
-	j->broken = true;
+	mark_broken(j);
 	jlog(j, "journal %s: snapshot failed: %s", j->path, strerror(-rc));
 	return rc;
 }
@@ -578,7 +588,8 @@ void pctl_journal_tick(struct pctl_journal *j)
 	if (j->fd < 0)
 		return;
 	if (j->broken) {
-		write_snapshot(j);
+		if (mono_now(j) >= j->retry_ms)
+			write_snapshot(j);
 		return;
 	}
 	if (epoch_moved(j, &epoch, &rt) && !stage_epoch(j, epoch, rt))
@@ -594,7 +605,7 @@ uint64_t pctl_journal_next_deadline(const struct pctl_journal *j)
 	if (j->fd < 0)
 		return UINT64_MAX;
 	if (j->broken)
-		return 0;
+		return j->retry_ms;
 	if (j->dirty)
 		return j->last_sync_ms + j->opts.sync_interval_ms;
 	return UINT64_MAX;

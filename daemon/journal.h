@@ -135,7 +135,10 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 void pctl_journal_tick(struct pctl_journal *j);
 
 /* When pctl_journal_tick() has work to do (monotonic ms of the options'
- * clock), or UINT64_MAX. */
+ * clock): the deferred fdatasync, or the next snapshot attempt (once a
+ * second) after a failed write; UINT64_MAX when there is none.  An epoch
+ * change has no deadline: tick after the calls that may make one (above),
+ * or simply at every loop iteration (it costs two clock reads). */
 uint64_t pctl_journal_next_deadline(const struct pctl_journal *j);
 
 /* Compacts now (see above).  0 or -errno (the old log is then kept). */
