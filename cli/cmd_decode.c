@@ -69,9 +69,13 @@ static void usage(FILE *out)
 	      out);
 }
 
-static const char *verdict_name(enum pctl_verdict v)
+/* pctl_decode() is policy-free and reports every structural fault as
+ * PCTL_V_ERROR; one with no result code to answer (S-3, S-6) is one a
+ * receiver drops. */
+static const char *verdict_name(const struct pctl_error *err)
 {
-	return v == PCTL_V_DROP ? "drop" : "error";
+	return err->verdict == PCTL_V_DROP || err->result == 0 ? "drop"
+	                                                       : "error";
 }
 
 /* An undecodable datagram: the one-line diagnostic on stderr (the format
@@ -86,9 +90,7 @@ static void report_error(struct decode_state *st, bool natpmp,
 	print_object_begin(&st->pr, "error", "error");
 	print_uint(&st->pr, "offset", "offset", err->offset);
 	print_string(&st->pr, "rule", "rule", rule);
-	print_string(&st->pr, "verdict", "verdict", verdict_name(err->verdict));
-	/* pctl_decode() is policy-free: its result is 0 when no server
-	 * answer follows from the fault. */
+	print_string(&st->pr, "verdict", "verdict", verdict_name(err));
 	if (err->verdict == PCTL_V_ERROR && err->result != 0)
 		print_named(&st->pr, "result", "result a server answers",
 		            err->result,

@@ -22,10 +22,11 @@ check_refused() {
 
 CASE=test_s3_one_octet_runt
 check_refused "02" 0 "S-3:"
-expect_json '.[0].kind' '"runt"'
+expect_json '.[0] | [.kind, .error.verdict, (.error | has("result"))]' '["runt","drop",false]'
 
 CASE=test_s6_v2_with_20_octets
 check_refused "${MAP_REQ:0:40}" 20 "S-6:"
+expect_json '.[0].error.verdict' '"drop"'
 
 CASE=test_s8_62_octets_not_multiple_of_4
 check_refused "${MAP_REQ}0000" 60 "S-8:"
