@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@ struct pctl_journal {
 	struct pctl_journal_opts opts;
 	char *dir, *path, *tmp_path;
 	int fd;       /* the log, open for appending; -1 before load */
+	int lock_fd;  /* holds the directory's lock for our life */
 	bool loading; /* restoring: forward, do not journal */
 	bool loaded;
 	bool broken;       /* a write failed: the log lags the live set */
@@ -482,6 +484,8 @@ static int jr_lookup_flow(void *ctx, uint8_t protocol,
 
 static void journal_free(struct pctl_journal *j)
 {
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);
 	drop_pending(j);
 	free(j->pend);
 	pctld_jmap_free(&j->live, 1);
@@ -523,6 +527,34 @@ static char *join(const char *dir, const char *name)
 	return s;
 }
 
+/* Two daemons appending to one log would interleave records and each
+ * compact the other's away: the first one to open the directory holds an
+ * flock(2) on its lock file until it ends (a killed process drops it). */
+static int lock_dir(struct pctl_journal *j, char *err, size_t errlen)
+{
+	char *lock = join(j->dir, PCTL_JOURNAL_LOCK_FILE);
+	int rc = 0;
+
+	if (!lock) {
+		snprintf(err, errlen, "journal: out of memory");
+		return -ENOMEM;
+	}
+	j->lock_fd =
+	    open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (j->lock_fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+	} else if (flock(j->lock_fd, LOCK_EX | LOCK_NB)) {
+		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		snprintf(err, errlen, "%s: %s", lock,
+		         rc == -EBUSY ? "state directory in use by another "
+		                        "portctld"
+		                      : strerror(-rc));
+	}
+	free(lock);
+	return rc;
+}
+
 int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
                       const struct pctl_journal_opts *opts,
                       struct pctl_journal **jp, struct pctl_backend *out,
@@ -548,6 +580,7 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 	}
 	j->inner = *inner;
 	j->fd = -1;
+	j->lock_fd = -1;
 	if (opts)
 		j->opts = *opts;
 	else
@@ -563,6 +596,11 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 		journal_free(j);
 		snprintf(err, errlen, "journal: out of memory");
 		return -ENOMEM;
+	}
+	int rc = lock_dir(j, err, errlen);
+	if (rc) {
+		journal_free(j);
+		return rc;
 	}
 	j->ops = (struct pctl_backend_ops){
 	    .name = inner->ops->name,

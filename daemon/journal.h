@@ -46,6 +46,8 @@
  * compaction writes before renaming it over the log. */
 #define PCTL_JOURNAL_FILE     "portctld.journal"
 #define PCTL_JOURNAL_TMP_FILE "portctld.journal.tmp"
+/* Locked (flock) by the journal that has the directory open. */
+#define PCTL_JOURNAL_LOCK_FILE "portctld.journal.lock"
 
 struct pctl_journal;
 
@@ -80,7 +82,8 @@ void pctl_journal_opts_defaults(struct pctl_journal_opts *opts);
  * keep_state.  keep_state false removes the data plane's state, so the log
  * is deleted too (the next start finds no state); true keeps both.
  * Nothing is read or written before pctl_journal_load().
- * 0, or -errno with a reason in err (inner is then still the caller's). */
+ * 0, or -errno with a reason in err (inner is then still the caller's):
+ * -EBUSY when another journal (another portctld) holds the directory. */
 int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
                       const struct pctl_journal_opts *opts,
                       struct pctl_journal **jp, struct pctl_backend *out,

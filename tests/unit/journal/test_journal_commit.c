@@ -286,6 +286,31 @@ static void test_open_refuses_a_file_as_dir(void **state)
 	assert_int_equal(f->fake.destroys, 0);
 }
 
+/* Two daemons on one state directory would corrupt each other's log. */
+static void test_second_journal_on_a_dir_refused(void **state)
+{
+	struct fx *f = *state;
+	struct jt_backend other;
+	struct pctl_journal *j2;
+	struct pctl_backend be2;
+	char err[256];
+
+	fx_open(f, false);
+	struct pctl_backend inner = jt_backend_make(&other, true);
+	assert_int_equal(pctl_journal_open(f->dir, &inner, &f->opts, &j2, &be2,
+	                                   err, sizeof(err)),
+	                 -EBUSY);
+	assert_non_null(strstr(err, "in use by another portctld"));
+	assert_int_equal(other.destroys, 0);
+	fx_close(f, true);
+	/* Released with the first one. */
+	assert_int_equal(pctl_journal_open(f->dir, &inner, &f->opts, &j2, &be2,
+	                                   err, sizeof(err)),
+	                 0);
+	be2.ops->destroy(be2.ctx, true);
+	assert_int_equal(other.destroys, 1);
+}
+
 static void test_load_twice_refused(void **state)
 {
 	struct fx *f = *state;
@@ -397,6 +422,8 @@ int main(void)
 	        test_destroy_without_keep_state_removes_log, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_refuses_a_file_as_dir,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_second_journal_on_a_dir_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_load_twice_refused, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
