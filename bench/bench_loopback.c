@@ -248,7 +248,7 @@ static pid_t start_daemon(const char *path, char *dir)
 		if (!freopen("/dev/null", "w", stderr))
 			_exit(127);
 		execl(path, path, "-f", "-c", conf, "--listen", listen,
-		      "--control", ctl, (char *)NULL);
+		      "--control", ctl, "--state-dir", dir, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 100; i++) { /* wait for the control socket */

@@ -463,6 +463,7 @@ static const struct directive directives[] = {
     STR("nft-table", nft_table),
     STR("control", control),
     STR("state-dir", state_dir),
+    BOOL("journal", journal),
     STR("pidfile", pidfile),
     STR("user", user),
     FN("internal-interface", 1, 1, h_internal_if),
@@ -557,6 +558,7 @@ void pctld_config_defaults(struct pctld_config *cfg)
 	strcpy(cfg->state_dir, PCTLD_DEFAULT_STATE);
 	cfg->announce_port = PCTL_CLIENT_PORT; /* K-3 */
 	cfg->multicast_announce = true;
+	cfg->journal = true;
 }
 
 int pctld_config_line(struct pctld_config *cfg, char *line, char *err,

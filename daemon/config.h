@@ -66,6 +66,7 @@ struct pctld_config {
 
 	char control[PCTLD_PATH_MAX];
 	char state_dir[PCTLD_PATH_MAX];
+	bool journal; /* keep mappings across restarts in state_dir */
 	char pidfile[PCTLD_PATH_MAX]; /* empty: none */
 	char user[64];                /* empty: stay root */
 

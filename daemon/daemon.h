@@ -9,6 +9,7 @@
 #include "../server/backend.h"
 #include "../server/engine.h"
 #include "config.h"
+#include "journal.h"
 #include "options.h"
 #include "sockets.h"
 
@@ -18,6 +19,7 @@ struct pctld {
 	struct pctld_sockets socks;
 	struct pctl_backend backend;
 	struct pctl_engine *engine;
+	struct pctl_journal *journal; /* NULL with `journal no` */
 	int ctl_fd;
 	int sig_fd; /* signalfd: SIGTERM, SIGINT, SIGHUP */
 };

@@ -240,6 +240,13 @@ int pctld_loop(struct pctld *d)
 		pctl_engine_tick(d->engine, now);
 		flush_tx(d, b, now);
 		next = pctl_engine_next_deadline(d->engine);
+		if (d->journal) {
+			/* Deferred fdatasync, epoch changes (journal.h). */
+			if (pctl_journal_next_deadline(d->journal) <= now)
+				pctl_journal_tick(d->journal);
+			if (pctl_journal_next_deadline(d->journal) < next)
+				next = pctl_journal_next_deadline(d->journal);
+		}
 		if (next == UINT64_MAX)
 			timeout = -1;
 		else if (next <= now)

@@ -7,11 +7,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend_select.h"
@@ -57,6 +59,76 @@ static void log_start(const struct pctld *d, const char *notes)
 	          d->cfg.engine.natpmp_enabled ? "on" : "off");
 }
 
+static void journal_log(void *ctx, const char *msg)
+{
+	(void)ctx;
+	pctld_log(LOG_WARNING, "journal: %s", msg);
+}
+
+/* Wraps the backend in the state journal (journal.h): from here on the
+ * engine's backend is the journal, which owns the real one. */
+static int open_journal(struct pctld *d, char *err, size_t errlen)
+{
+	struct pctl_journal_opts jo;
+	struct pctl_backend inner = d->backend;
+	char why[256] = "";
+	int rc;
+
+	pctl_journal_opts_defaults(&jo);
+	jo.log = journal_log;
+	rc = pctl_journal_open(d->cfg.state_dir, &inner, &jo, &d->journal,
+	                       &d->backend, why, sizeof(why));
+	if (rc) {
+		snprintf(err, errlen,
+		         "journal in %s: %s (set state-dir, or journal no)",
+		         d->cfg.state_dir, why[0] ? why : strerror(-rc));
+		d->backend = inner;
+		d->journal = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Restores the journal, if any.  Without one, or when state may have been
+ * lost, the epoch restarts and clients are told at once (S-25, S-93,
+ * N-10); with state kept completely the epoch continues (S-24). */
+static int start_state(struct pctld *d)
+{
+	struct pctl_journal_load_result res;
+	struct timespec rt;
+	int rc;
+
+	if (!d->journal) {
+		pctl_engine_state_lost(d->engine, pctld_now_ms());
+		return 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &rt);
+	rc = pctl_journal_load(d->journal, d->engine, pctld_now_ms(),
+	                       (int64_t)rt.tv_sec, &res);
+	if (rc) {
+		pctld_log(LOG_ERR, "journal: %s", strerror(-rc));
+		return -1;
+	}
+	pctld_log(res.corrupt ? LOG_WARNING : LOG_INFO, "journal: %s",
+	          res.message);
+	if (!res.state_kept) {
+		pctl_engine_state_lost(d->engine, pctld_now_ms());
+		pctl_journal_tick(d->journal); /* record the new epoch */
+	}
+	return 0;
+}
+
+static int chown_to_user(const char *dir, const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (!pw) {
+		errno = ENOENT;
+		return -1;
+	}
+	return chown(dir, pw->pw_uid, pw->pw_gid);
+}
+
 static int run(struct pctld *d)
 {
 	char err[PCTLD_ERR_MAX], notes[512];
@@ -100,6 +172,10 @@ static int run(struct pctld *d)
 		goto out;
 	}
 	backend_open = true;
+	if (d->cfg.journal && open_journal(d, err, sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
 	if (!d->cfg.foreground) {
 		if (daemon(0, 0)) {
 			pctld_log(LOG_ERR, "daemon: %s", strerror(errno));
@@ -119,12 +195,6 @@ static int run(struct pctld *d)
 		pctld_log(LOG_ERR, "signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (pctld_drop_privileges(d->cfg.user,
-	                          !strcmp(d->cfg.backend, "nftables"), err,
-	                          sizeof(err))) {
-		pctld_log(LOG_ERR, "%s", err);
-		goto out;
-	}
 	d->engine =
 	    pctl_engine_new(&d->cfg.engine, &d->backend, pctld_now_ms());
 	if (!d->engine) {
@@ -132,9 +202,21 @@ static int run(struct pctld *d)
 		                   "memory)");
 		goto out;
 	}
-	/* No journal is kept: every start is a possible state loss, so the
-	 * epoch restarts and clients are told at once (S-25, S-93, N-10). */
-	pctl_engine_state_lost(d->engine, pctld_now_ms());
+	if (start_state(d))
+		goto out;
+	if (d->journal && d->cfg.user[0] &&
+	    chown_to_user(d->cfg.state_dir, d->cfg.user)) {
+		pctld_log(LOG_ERR, "state-dir %s: cannot give it to %s: %s",
+		          d->cfg.state_dir, d->cfg.user, strerror(errno));
+		goto out;
+	}
+	/* Last: everything that needs privileges is open or done. */
+	if (pctld_drop_privileges(d->cfg.user,
+	                          !strcmp(d->cfg.backend, "nftables"), err,
+	                          sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
 	log_start(d, notes);
 	rc = pctld_loop(d) ? 1 : 0;
 out:
@@ -155,7 +237,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct pctld *d = calloc(1, sizeof(*d));
-	static char config_path[PATH_MAX];
+	static char start_dir[PATH_MAX];
 	char err[PCTLD_ERR_MAX];
 	int rc;
 
@@ -176,10 +258,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	pctld_log_init(true, d->opts.verbose);
-	/* daemon() moves to /: a relative -c must still name the same file at
-	 * the next SIGHUP. */
-	if (d->opts.config && realpath(d->opts.config, config_path))
-		d->opts.config = config_path;
+	/* daemon() moves to /: relative paths must still name the same files
+	 * afterwards and at every SIGHUP. */
+	if (getcwd(start_dir, sizeof(start_dir)))
+		d->opts.base_dir = start_dir;
 	rc = run(d);
 	free(d);
 	return rc;

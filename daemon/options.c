@@ -167,6 +167,21 @@ static int apply(struct pctld_config *cfg, const char *opt,
 	return 0;
 }
 
+/* Prefixes a relative, non-empty path with base.  0, or -1 if too long. */
+static int absolute(char *path, size_t cap, const char *base)
+{
+	char tmp[PCTLD_PATH_MAX];
+
+	if (!base || !path[0] || path[0] == '/')
+		return 0;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", base, path) >=
+	        sizeof(tmp) ||
+	    strlen(tmp) >= cap)
+		return -1;
+	strcpy(path, tmp);
+	return 0;
+}
+
 int pctld_config_build(const struct pctld_options *o, struct pctld_config *cfg,
                        char *notes, size_t noteslen, char *err, size_t errlen)
 {
@@ -182,7 +197,14 @@ int pctld_config_build(const struct pctld_options *o, struct pctld_config *cfg,
 
 	pctld_config_defaults(cfg);
 	if (o->config) {
-		if (pctld_config_load(cfg, o->config, err, errlen))
+		char conf[PCTLD_PATH_MAX];
+		snprintf(conf, sizeof(conf), "%s", o->config);
+		if (absolute(conf, sizeof(conf), o->base_dir)) {
+			snprintf(err, errlen, "-c %s: path too long",
+			         o->config);
+			return -1;
+		}
+		if (pctld_config_load(cfg, conf, err, errlen))
 			return -1;
 	} else if (access(PCTLD_DEFAULT_CONFIG, F_OK) == 0) {
 		if (pctld_config_load(cfg, PCTLD_DEFAULT_CONFIG, err, errlen))
@@ -206,5 +228,11 @@ int pctld_config_build(const struct pctld_options *o, struct pctld_config *cfg,
 			return -1;
 	cfg->foreground = o->foreground;
 	cfg->verbose = o->verbose;
+	if (absolute(cfg->control, sizeof(cfg->control), o->base_dir) ||
+	    absolute(cfg->state_dir, sizeof(cfg->state_dir), o->base_dir) ||
+	    absolute(cfg->pidfile, sizeof(cfg->pidfile), o->base_dir)) {
+		snprintf(err, errlen, "a path is too long once made absolute");
+		return -1;
+	}
 	return pctld_config_finish(cfg, notes, noteslen, err, errlen);
 }

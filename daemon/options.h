@@ -17,6 +17,10 @@ struct pctld_options {
 	size_t n_ext; /* --external-ip: replaces the file's external-ip */
 	const char *ext[PCTL_ENG_MAX_EXT_ADDRS];
 	const char *backend, *control, *state_dir, *pidfile, *user;
+	/* Directory relative paths (-c, control, state-dir, pidfile) are
+	 * resolved against: the start directory, so that they mean the same
+	 * after detaching (chdir to /) and at every SIGHUP.  NULL: as is. */
+	const char *base_dir;
 };
 
 enum { PCTLD_OPTS_RUN = 0, PCTLD_OPTS_EXIT = 1, PCTLD_OPTS_ERROR = -1 };

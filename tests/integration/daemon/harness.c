@@ -77,7 +77,7 @@ static bool control_ready(const struct daemon *d)
 
 int daemon_start(struct daemon *d, const char *const *extra)
 {
-	char listen[64];
+	char listen[64], state[96];
 	const char *argv[32];
 	size_t n = 0;
 
@@ -92,6 +92,11 @@ int daemon_start(struct daemon *d, const char *const *extra)
 	argv[n++] = listen;
 	argv[n++] = "--control";
 	argv[n++] = d->control;
+	/* The journal's directory: private, so that a restart finds only what
+	 * this test's daemon left. */
+	snprintf(state, sizeof(state), "%s/state", d->dir);
+	argv[n++] = "--state-dir";
+	argv[n++] = state;
 	for (size_t i = 0; extra && extra[i] && n < 31; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;

@@ -354,6 +354,8 @@ static void test_user_and_capabilities_dropped(void **state)
 		skip();
 		return;
 	}
+	/* The daemon, as nobody, must reach its journal in the test dir. */
+	assert_int_equal(chmod(f->d.dir, 0711), 0);
 	assert_int_equal(daemon_start(&f->d, extra), 0);
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)f->d.pid);
 	st = fopen(path, "r");
@@ -394,7 +396,7 @@ static void test_detaches_without_foreground(void **state)
 	snprintf(pidpath, sizeof(pidpath), "%s/portctld.pid", f->d.dir);
 	snprintf(cmd, sizeof(cmd),
 	         "cd %s && %s -c portctld.conf --listen %s:%u --control %s "
-	         "--pidfile %s 2>&1",
+	         "--pidfile %s --state-dir state 2>&1",
 	         f->d.dir, PORTCTLD_PATH, SERVER, f->d.port, f->d.control,
 	         pidpath);
 	assert_int_equal(run_command(cmd, NULL), 0);
@@ -436,6 +438,55 @@ static void test_detaches_without_foreground(void **state)
 	assert_int_not_equal(kill((pid_t)pid, 0), 0);
 	f->detached_pid = 0;
 	assert_int_not_equal(access(pidpath, F_OK), 0);
+	close(fa);
+}
+
+/* The state journal (daemon/journal.c) across a crash: after SIGKILL the
+ * next start restores the mappings with their external ports, and as the
+ * state was kept the epoch continues (S-24) instead of resetting; a clean
+ * SIGTERM removes the state, so the start after it begins afresh (S-25). */
+static void test_journal_keeps_mappings_across_crash(void **state)
+{
+	struct fixture *f = *state;
+	struct pctl_msg r;
+	int fa = client_open(HOST_A, 0);
+	uint16_t ext;
+	char *list, want[64];
+
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 17, 5400, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	ext = r.external_port;
+	usleep(2200 * 1000);
+	assert_int_equal(daemon_signal(&f->d, SIGKILL), 128 + SIGKILL);
+
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	list = control_request(&f->d, "list");
+	snprintf(want, sizeof(want), "127.22.0.2:5400 -> 203.0.113.1:%u ", ext);
+	assert_non_null(strstr(list, want));
+	free(list);
+	/* The epoch went on from where it was (solicited ANNOUNCE, S-91). */
+	{
+		struct pctl_msg a = {.version = PCTL_VERSION,
+		                     .opcode = PCTL_OP_ANNOUNCE};
+		uint8_t req[PCTL_MAX_MSG], rbuf[PCTL_MAX_MSG];
+		size_t len;
+
+		pctl_addr_from_str(&a.client_addr, HOST_A);
+		len = pctl_encode(&a, req, sizeof(req));
+		assert_int_not_equal(len, 0);
+		assert_int_equal(pcp_exchange(fa, &f->d, req, len, &r, rbuf),
+		                 0);
+		assert_int_equal(r.result, PCTL_R_SUCCESS);
+		assert_true(r.epoch >= 2);
+	}
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	list = control_request(&f->d, "list");
+	assert_string_equal(list, "ok\n");
+	free(list);
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
 	close(fa);
 }
 
@@ -481,6 +532,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_detaches_without_foreground,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_journal_keeps_mappings_across_crash, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backend_selection_errors,
 	                                    setup, teardown),
 	};

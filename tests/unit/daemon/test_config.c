@@ -85,6 +85,7 @@ static void test_s1_embedded_default_loopback_5351(void **state)
 	assert_non_null(strstr(notes, "203.0.113.1"));
 	assert_string_equal(cfg.control, "/run/portctld.sock");
 	assert_int_equal(cfg.announce_port, 5350);
+	assert_true(cfg.journal);
 }
 
 static void test_daemon_directives(void **state)
@@ -99,6 +100,7 @@ static void test_daemon_directives(void **state)
 	            "nft-table mynat\n"
 	            "control /tmp/x.sock   # trailing comment\n"
 	            "state-dir /tmp/state\n"
+	            "journal no\n"
 	            "pidfile /tmp/p.pid\n"
 	            "user nobody\n"
 	            "internal-interface lo\n"
@@ -125,6 +127,7 @@ static void test_daemon_directives(void **state)
 	assert_string_equal(c->nft_table, "mynat");
 	assert_string_equal(c->control, "/tmp/x.sock");
 	assert_string_equal(c->state_dir, "/tmp/state");
+	assert_false(c->journal);
 	assert_string_equal(c->pidfile, "/tmp/p.pid");
 	assert_string_equal(c->user, "nobody");
 	assert_int_equal(c->n_int_ifs, 2);
@@ -483,6 +486,30 @@ static void test_command_line_over_file(void **state)
 	}
 }
 
+/* Relative paths are resolved against the start directory, so that they
+ * keep their meaning after the daemon moves to / (and at SIGHUP). */
+static void test_relative_paths_resolved_against_start_dir(void **state)
+{
+	char *argv[] = {"portctld",  "--control",  "run/ctl.sock",
+	                "--pidfile", "/abs/p.pid", "--state-dir",
+	                "state",     NULL};
+	struct pctld_options o;
+	struct pctld_config cfg;
+	char err[PCTLD_ERR_MAX], notes[512];
+
+	(void)state;
+	assert_int_equal(
+	    pctld_options_parse(7, argv, &o, stdout, err, sizeof(err)),
+	    PCTLD_OPTS_RUN);
+	o.base_dir = "/srv/portctld";
+	assert_int_equal(pctld_config_build(&o, &cfg, notes, sizeof(notes), err,
+	                                    sizeof(err)),
+	                 0);
+	assert_string_equal(cfg.control, "/srv/portctld/run/ctl.sock");
+	assert_string_equal(cfg.pidfile, "/abs/p.pid");
+	assert_string_equal(cfg.state_dir, "/srv/portctld/state");
+}
+
 static void test_endpoint_forms(void **state)
 {
 	struct pctld_endpoint ep = {.port = 1};
@@ -521,6 +548,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_finish_rejects_bad_combinations,
 	                              teardown),
 	    cmocka_unit_test_teardown(test_command_line_over_file, teardown),
+	    cmocka_unit_test_teardown(
+	        test_relative_paths_resolved_against_start_dir, teardown),
 	    cmocka_unit_test_teardown(test_endpoint_forms, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
