@@ -27,6 +27,8 @@ static void cleanup(void)
 	unlink(path);
 	snprintf(tmp, sizeof(tmp), "%s/%s", dir, PCTL_JOURNAL_TMP_FILE);
 	unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s/%s", dir, PCTL_JOURNAL_LOCK_FILE);
+	unlink(tmp);
 	rmdir(dir);
 }
 

@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 	be.ops->destroy(be.ctx, true);
 	pctl_engine_free(e);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, PCTL_JOURNAL_LOCK_FILE);
+	unlink(path);
 	rmdir(dir);
 
 	if (rc || res.restored != n) {
