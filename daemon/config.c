@@ -670,7 +670,11 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		     "port %u; ",
 		     PCTL_SERVER_PORT);
 	}
-	if (cfg->engine.n_ext_addrs == 0 && !strcmp(cfg->backend, "none")) {
+	cfg->ext_from_if = cfg->ext_if[0] && cfg->engine.n_ext_addrs == 0;
+	if (cfg->ext_from_if) {
+		NOTE("external addresses: those of %s; ", cfg->ext_if);
+	} else if (cfg->engine.n_ext_addrs == 0 &&
+	           !strcmp(cfg->backend, "none")) {
 		pctl_addr_from_str(&cfg->engine.ext_addrs[0],
 		                   PCTLD_DEFAULT_NONE_EXT);
 		cfg->engine.n_ext_addrs = 1;
@@ -678,7 +682,10 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		     "documentation address %s; ",
 		     PCTLD_DEFAULT_NONE_EXT);
 	}
-	if (cfg->engine.natpmp_enabled &&
+	/* With addresses from an interface, whether there is IPv4 to NAT to
+	 * is only known at run time (the engine answers NAT-PMP with a
+	 * failure while there is none). */
+	if (cfg->engine.natpmp_enabled && !cfg->ext_from_if &&
 	    (!cfg->engine.nat44 || !has_v4_external(&cfg->engine))) {
 		/* N-13: not doing NAT44, so NAT-PMP must stay silent. */
 		cfg->engine.natpmp_enabled = false;

@@ -51,6 +51,9 @@ struct pctld_config {
 	/* The WAN interface: requests arriving there are never served (N-8,
 	 * 6886 section 3.3); also handed to the backend. */
 	char ext_if[IF_NAMESIZE];
+	/* Set by pctld_config_finish: external-interface without any
+	 * external-ip, so the external addresses are that interface's. */
+	bool ext_from_if;
 
 	/* Unicast copies of the unsolicited ANNOUNCEs (S-93), in addition to
 	 * the multicast ones; announce_port is the multicast destination port

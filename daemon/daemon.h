@@ -19,7 +19,9 @@ struct pctld {
 	struct pctld_sockets socks;
 	struct pctl_backend backend;
 	struct pctl_engine *engine;
-	struct pctl_journal *journal; /* NULL with `journal no` */
+	struct pctl_journal *journal;     /* NULL with `journal no` */
+	struct pctl_addrwatch *addrwatch; /* external addresses (extwatch.h) */
+	int watch_fd;                     /* its descriptor, or -1 */
 	int ctl_fd;
 	int sig_fd; /* signalfd: SIGTERM, SIGINT, SIGHUP */
 };

@@ -21,11 +21,13 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "extwatch.h"
 #include "log.h"
 
 #define MAX_BATCHES_PER_WAKE 16
 #define TAG_SIGNAL           0xfffffffeu
 #define TAG_CONTROL          0xfffffffdu
+#define TAG_EXTWATCH         0xfffffffcu
 #define MAX_TX               16
 
 uint64_t pctld_now_ms(void)
@@ -159,6 +161,13 @@ void pctld_reload(struct pctld *d)
 		free(cfg);
 		return;
 	}
+	if (d->addrwatch && cfg->ext_from_if) {
+		/* Addresses still come from the interface: keep the ones the
+		 * watcher last reported, so the reload moves no mapping. */
+		memcpy(cfg->engine.ext_addrs, d->cfg.engine.ext_addrs,
+		       sizeof(cfg->engine.ext_addrs));
+		cfg->engine.n_ext_addrs = d->cfg.engine.n_ext_addrs;
+	}
 	if (pctl_engine_reconfigure(d->engine, &cfg->engine, pctld_now_ms())) {
 		pctld_log(LOG_ERR,
 		          "reload: the engine refused the configuration; "
@@ -229,7 +238,8 @@ int pctld_loop(struct pctld *d)
 		if (add_fd(ep, d->socks.s[i].fd, (uint32_t)i))
 			goto fail;
 	if (add_fd(ep, d->sig_fd, TAG_SIGNAL) ||
-	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)))
+	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)) ||
+	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)))
 		goto fail;
 
 	while (running) {
@@ -262,6 +272,8 @@ int pctld_loop(struct pctld *d)
 			uint32_t tag = ev[i].data.u32;
 			if (tag == TAG_SIGNAL)
 				running = handle_signal(d) && running;
+			else if (tag == TAG_EXTWATCH)
+				pctld_extwatch_process(d);
 			else if (tag == TAG_CONTROL)
 				pctld_control_serve(d->ctl_fd, d->engine,
 				                    pctld_now_ms());

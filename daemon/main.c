@@ -19,6 +19,7 @@
 #include "backend_select.h"
 #include "control.h"
 #include "daemon.h"
+#include "extwatch.h"
 #include "log.h"
 #include "pidfile.h"
 #include "privs.h"
@@ -139,6 +140,7 @@ static int run(struct pctld *d)
 
 	d->ctl_fd = -1;
 	d->sig_fd = -1;
+	d->watch_fd = -1;
 	if (pctld_config_build(&d->opts, &d->cfg, notes, sizeof(notes), err,
 	                       sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
@@ -173,6 +175,11 @@ static int run(struct pctld *d)
 	}
 	backend_open = true;
 	if (d->cfg.journal && open_journal(d, err, sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
+	d->watch_fd = pctld_extwatch_open(d, err, sizeof(err));
+	if (d->watch_fd == -1) {
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
 	}
@@ -226,6 +233,7 @@ out:
 		d->backend.ops->destroy(d->backend.ctx, false);
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
+	pctld_extwatch_close(d);
 	pctld_control_close(d->cfg.control, d->ctl_fd);
 	pctld_pidfile_remove(d->cfg.pidfile, pid_fd);
 	pctld_sockets_close(&d->socks);

@@ -1,0 +1,100 @@
+/*
+ * External addresses that follow the external interface (S-26, S-95, N-8):
+ * with `external-interface` and no `external-ip`, portctld maps to the
+ * interface's address and, when that address changes, moves the mapping and
+ * sends the client a Mapping Update.
+ *
+ * The test runs in a network namespace of its own (unshare(CLONE_NEWNET)
+ * of this process: it disappears with the process, even on failure) with a
+ * veth pair holding documentation addresses.  Needs root; skipped without.
+ */
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define SERVER "127.0.0.1"
+#define HOST   "127.0.0.2"
+
+static bool have_netns;
+
+static bool ext_is(const struct pctl_msg *r, const char *s)
+{
+	pctl_addr a;
+
+	pctl_addr_from_str(&a, s);
+	return pctl_addr_equal(&r->external_addr, &a);
+}
+
+static void test_s26_external_address_follows_interface(void **state)
+{
+	static const uint8_t nonce[12] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
+	struct daemon d;
+	struct pctl_msg r;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_error err;
+	bool updated = false;
+	int fd;
+	char *list;
+
+	(void)state;
+	if (!have_netns) {
+		skip();
+		return;
+	}
+	daemon_init(&d, SERVER, 0);
+	daemon_write_conf(&d, "multicast-announce no\nexternal-interface pcx0\n"
+	                      "internal-interface lo\n");
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	assert_true(
+	    daemon_log_has(&d, "external addresses follow pcx0 (1 now)"));
+	fd = client_open(HOST, 0);
+	assert_int_equal(pcp_map(fd, &d, HOST, nonce, 6, 8080, 0, 600, &r),
+	                 PCTL_R_SUCCESS);
+	assert_true(ext_is(&r, "198.51.100.7"));
+
+	/* The interface's address changes: the mapping moves, and the client
+	 * hears of it unasked (S-95). */
+	assert_int_equal(system("ip addr add 203.0.113.8/24 dev pcx0 && "
+	                        "ip addr del 198.51.100.7/24 dev pcx0"),
+	                 0);
+	for (int i = 0; i < 10 && !updated; i++) {
+		ssize_t n = client_recv(fd, buf, sizeof(buf), 1000);
+		if (n > 0 &&
+		    pctl_response_decode(buf, (size_t)n, &r, &err) ==
+		        PCTL_V_OK &&
+		    r.opcode == PCTL_OP_MAP && ext_is(&r, "203.0.113.8"))
+			updated = true;
+	}
+	assert_true(updated);
+	list = control_request(&d, "list");
+	assert_non_null(strstr(list, "127.0.0.2:8080 -> 203.0.113.8:"));
+	free(list);
+	assert_true(daemon_log_has(&d, "external addresses of pcx0 changed"));
+	close(fd);
+	assert_int_equal(daemon_finish(&d), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_s26_external_address_follows_interface),
+	};
+
+	have_netns = getuid() == 0 && unshare(CLONE_NEWNET) == 0 &&
+	             system("ip link set lo up && "
+	                    "ip link add pcx0 type veth peer name pcx1 && "
+	                    "ip addr add 198.51.100.7/24 dev pcx0 && "
+	                    "ip link set pcx0 up && ip link set pcx1 up") == 0;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
