@@ -396,6 +396,28 @@ static void test_n13_natpmp_off_without_ipv4_nat(void **state)
 	assert_true(c->engine.natpmp_enabled);
 }
 
+/* S-26: external-interface without external-ip: the addresses come from
+ * the interface at run time, not from the documentation default. */
+static void test_s26_external_addresses_from_interface(void **state)
+{
+	struct pctld_config *c = load_ok("external-interface eth9\n");
+	char notes[512], err[PCTLD_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_true(c->ext_from_if);
+	assert_int_equal(c->engine.n_ext_addrs, 0);
+	assert_true(c->engine.natpmp_enabled);
+	assert_non_null(strstr(notes, "those of eth9"));
+
+	c = load_ok("external-interface eth9\nexternal-ip 198.51.100.1\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_false(c->ext_from_if);
+	assert_int_equal(c->engine.n_ext_addrs, 1);
+}
+
 static void test_finish_rejects_bad_combinations(void **state)
 {
 	struct pctld_config *c = load_ok("backend bpf\n");
@@ -545,6 +567,8 @@ int main(void)
 	                              teardown),
 	    cmocka_unit_test_teardown(test_n13_natpmp_off_without_ipv4_nat,
 	                              teardown),
+	    cmocka_unit_test_teardown(
+	        test_s26_external_addresses_from_interface, teardown),
 	    cmocka_unit_test_teardown(test_finish_rejects_bad_combinations,
 	                              teardown),
 	    cmocka_unit_test_teardown(test_command_line_over_file, teardown),
