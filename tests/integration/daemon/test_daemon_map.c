@@ -250,6 +250,57 @@ static void test_admin_list_stats_delete_flush(void **state)
 	close(fa);
 }
 
+/* The admin list shows a mapping's filters and description (S-80, X-1),
+ * in text and JSON (with the description escaped). */
+static void test_admin_list_shows_filters_and_description(void **state)
+{
+	struct daemon *d = *state;
+	static struct pctl_msg m, r;
+	uint8_t req[PCTL_MAX_MSG], rbuf[PCTL_MAX_MSG];
+	uint8_t fdata[PCTL_FILTER_LEN];
+	struct pctl_filter f = {.prefix_len = 96 + 24, .port = 443};
+	static const char desc[] = "web \"cam\"";
+	int fa = client_open(HOST_A, 0);
+	char *out;
+	size_t len;
+
+	memset(&m, 0, sizeof(m));
+	m.version = PCTL_VERSION;
+	m.opcode = PCTL_OP_MAP;
+	m.lifetime = 600;
+	pctl_addr_from_str(&m.client_addr, HOST_A);
+	memcpy(m.nonce, nonce_a, 12);
+	m.protocol = 6;
+	m.internal_port = 9443;
+	pctl_addr_set_any(&m.external_addr, true);
+	pctl_addr_from_str(&f.addr, "198.51.100.0");
+	pctl_filter_pack(&f, fdata);
+	assert_int_equal(
+	    pctl_msg_add_option(&m, PCTL_OPT_FILTER, fdata, sizeof(fdata)), 0);
+	assert_int_equal(pctl_msg_add_option(&m, PCTL_OPT_DESCRIPTION, desc,
+	                                     (uint16_t)strlen(desc)),
+	                 0);
+	len = pctl_encode(&m, req, sizeof(req));
+	assert_int_not_equal(len, 0);
+	assert_int_equal(pcp_exchange(fa, d, req, len, &r, rbuf), 0);
+	assert_int_equal(r.result, PCTL_R_SUCCESS);
+
+	out = control_request(d, "list");
+	assert_non_null(strstr(out, "127.21.0.2:9443 -> "));
+	assert_non_null(strstr(out, " filter 198.51.100.0/24:443"));
+	assert_non_null(strstr(out, " description \"web \\\"cam\\\"\""));
+	free(out);
+	out = control_request(d, "list json");
+	assert_non_null(strstr(out,
+	                       "\"filters\":[{\"address\":\"198.51.100.0\","
+	                       "\"prefix_length\":24,\"port\":443}]"));
+	assert_non_null(strstr(out, "\"description\":\"web \\\"cam\\\"\""));
+	free(out);
+	assert_int_equal(pcp_map(fa, d, HOST_A, nonce_a, 6, 9443, 0, 0, &r),
+	                 PCTL_R_SUCCESS);
+	close(fa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +309,7 @@ int main(void)
 	    cmocka_unit_test(test_s102_quota_per_host),
 	    cmocka_unit_test(test_s24_epoch_increases),
 	    cmocka_unit_test(test_admin_list_stats_delete_flush),
+	    cmocka_unit_test(test_admin_list_shows_filters_and_description),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
