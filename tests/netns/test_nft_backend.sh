@@ -180,10 +180,19 @@ check "abort of a queued create" drv abort "$(m4 14 6 8081 18081 60)"
 check_not "after abort: nothing installed" bash -c "ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 18081"
 check_not "after abort: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 18081
 
-# All-or-nothing commit: a batch with one bad element installs nothing.
-check_not "commit with a mapping the kernel refuses fails" \
+# A mapping the backend cannot express is refused when queued, and leaves
+# nothing behind.
+check_not "queueing a mapping with a filter of the other family fails" \
 	drv create "$(m4 15 6 8081 18081 60)" "id=16,proto=6,int=192.0.2.2,iport=8081,ext=203.0.113.1,eport=18099,life=60,filter=2001:db8::/32"
-check_not "failed commit left nothing" bash -c "ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 18081"
+check_not "refused queue left nothing" bash -c "ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 18081"
+# All-or-nothing commit (S-15): the kernel refuses the second mapping of
+# the batch (its external port 18085 is mapped elsewhere: EEXIST), so the
+# first must not be installed either.
+check_not "commit the kernel refuses fails" \
+	drv create "$(m4 18 6 8081 18096 60)" "$(m4 19 6 8082 18085 60)"
+check_not "failed commit left nothing of the batch's good mapping" \
+	bash -c "ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 18096"
+check "failed commit left the earlier mapping alone" tcp_ok "$NS_EXT" 203.0.113.1 18085
 
 # Restart: keep state, reopen, reconcile with the engine's list.
 check "before restart: mapping 13 (18080) installed" tcp_ok "$NS_EXT" 203.0.113.1 18080
