@@ -45,6 +45,9 @@ struct pctl_journal {
 	uint64_t last_sync_ms;
 	struct pctl_engine *engine; /* whose epoch is recorded */
 	bool have_epoch;
+	char boot_id[PCTLD_JR_MAX_BOOT_ID]; /* this boot's; boot_len 0 =
+	                                       unknown */
+	size_t boot_len;
 	int64_t epoch_start; /* wall-clock second at which the epoch was 0 */
 
 	struct pctld_jmap live;
@@ -245,6 +248,13 @@ static int write_snapshot(struct pctl_journal *j)
 		int64_t rt = real_now(j);
 		int64_t ep = rt - j->epoch_start;
 		rc = stage_epoch(j, ep < 0 ? 0 : (uint32_t)ep, rt);
+		if (rc)
+			goto fail;
+	}
+	if (j->boot_len) {
+		uint8_t boot[PCTLD_JR_HDR_LEN + PCTLD_JR_MAX_BOOT_ID];
+		rc = stage(j, boot,
+		           pctld_jr_encode_boot(j->boot_id, j->boot_len, boot));
 		if (rc)
 			goto fail;
 	}
@@ -495,6 +505,17 @@ static void journal_free(struct pctl_journal *j)
 	free(j);
 }
 
+/* Appends CLEAN and syncs: the next start knows that nothing was lost even
+ * if the machine reboots in between.  Without it (kill -9, crash, power
+ * loss) the next start trusts the log only within the same boot, when the
+ * page cache kept every write. */
+static void close_cleanly(struct pctl_journal *j)
+{
+	uint8_t rec[PCTLD_JR_HDR_LEN];
+	if (!stage(j, rec, pctld_jr_encode_clean(rec)) && !flush_wbuf(j))
+		sync_now(j);
+}
+
 static void jr_destroy(void *ctx, bool keep_state)
 {
 	struct pctl_journal *j = ctx;
@@ -503,8 +524,8 @@ static void jr_destroy(void *ctx, bool keep_state)
 	if (j->fd >= 0) {
 		if (keep_state && j->broken)
 			write_snapshot(j);
-		if (keep_state && j->dirty)
-			sync_now(j);
+		if (keep_state && !j->broken)
+			close_cleanly(j);
 		close(j->fd);
 	}
 	/* The data plane is about to be emptied: a log that still listed its
@@ -525,6 +546,34 @@ static char *join(const char *dir, const char *name)
 	if (s)
 		snprintf(s, n, "%s/%s", dir, name);
 	return s;
+}
+
+/* The boot id from the options, or the kernel's; unknown (length 0) when
+ * neither is available, and then only a clean shutdown is trusted. */
+static void read_boot_id(struct pctl_journal *j)
+{
+	const char *id = j->opts.boot_id;
+	char buf[PCTLD_JR_MAX_BOOT_ID + 1];
+	size_t n = 0;
+
+	if (!id) {
+		int fd = open("/proc/sys/kernel/random/boot_id",
+		              O_RDONLY | O_CLOEXEC);
+		ssize_t r = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (r <= 0)
+			return;
+		while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
+			r--;
+		buf[r] = '\0';
+		id = buf;
+	}
+	n = strlen(id);
+	if (n > PCTLD_JR_MAX_BOOT_ID)
+		n = PCTLD_JR_MAX_BOOT_ID;
+	memcpy(j->boot_id, id, n);
+	j->boot_len = n;
 }
 
 /* Two daemons appending to one log would interleave records and each
@@ -602,6 +651,7 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 		journal_free(j);
 		return rc;
 	}
+	read_boot_id(j);
 	j->ops = (struct pctl_backend_ops){
 	    .name = inner->ops->name,
 	    .create = jr_create,
@@ -700,11 +750,20 @@ static int read_log(const char *path, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+/* What replay learns besides the mappings. */
+struct replayed {
+	bool have_epoch;
+	uint32_t epoch;
+	int64_t epoch_rt;
+	bool clean;          /* the last record is CLEAN */
+	const uint8_t *boot; /* the last BOOT record's id, or NULL */
+	size_t boot_len;
+};
+
 /* Replays the records of buf into `set` (id -> record inside buf, not
  * owned), stopping at the first bad one. */
 static int replay(const uint8_t *buf, size_t len, struct pctld_jmap *set,
-                  struct pctl_journal_load_result *res, bool *have_epoch,
-                  uint32_t *epoch, int64_t *epoch_rt)
+                  struct pctl_journal_load_result *res, struct replayed *rp)
 {
 	size_t off = PCTLD_JR_FILE_HDR_LEN;
 	const char *why = NULL;
@@ -714,9 +773,15 @@ static int replay(const uint8_t *buf, size_t len, struct pctld_jmap *set,
 		size_t n = pctld_jr_next(buf + off, len - off, &rec, &why);
 		if (!n)
 			break;
+		rp->clean = rec.type == PCTLD_JR_CLEAN;
 		if (rec.type == PCTLD_JR_EPOCH) {
-			pctld_jr_decode_epoch(&rec, epoch, epoch_rt);
-			*have_epoch = true;
+			pctld_jr_decode_epoch(&rec, &rp->epoch, &rp->epoch_rt);
+			rp->have_epoch = true;
+		} else if (rec.type == PCTLD_JR_BOOT) {
+			rp->boot = rec.payload;
+			rp->boot_len = rec.len;
+		} else if (rec.type == PCTLD_JR_CLEAN) {
+			/* nothing more to do: see rp->clean */
 		} else if (rec.type == PCTLD_JR_REMOVE) {
 			pctld_jmap_del(set, pctld_jr_record_id(&rec));
 		} else {
@@ -807,9 +872,7 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
                       struct pctl_journal_load_result *res)
 {
 	struct pctld_jmap set = {0};
-	bool have_epoch = false;
-	uint32_t epoch = 0;
-	int64_t epoch_rt = 0;
+	struct replayed rp = {0};
 	uint8_t *buf;
 	size_t len;
 	const char *why = NULL;
@@ -833,8 +896,7 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 		snprintf(res->message, sizeof(res->message),
 		         "offset 0: %s; no state used", why);
 	} else {
-		rc =
-		    replay(buf, len, &set, res, &have_epoch, &epoch, &epoch_rt);
+		rc = replay(buf, len, &set, res, &rp);
 	}
 
 	j->loading = true;
@@ -844,6 +906,9 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 			                 now_realtime, res);
 	j->loading = false;
 	pctld_jmap_free(&set, 0);
+	res->clean_shutdown = rp.clean;
+	res->same_boot = rp.boot && j->boot_len && rp.boot_len == j->boot_len &&
+	                 !memcmp(rp.boot, j->boot_id, j->boot_len);
 	free(buf);
 	if (rc) {
 		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
@@ -852,17 +917,26 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 	}
 
 	if (!res->no_state) {
-		res->state_kept = have_epoch && !res->corrupt;
-		if (have_epoch)
-			set_epoch(e, now_ms, now_realtime, epoch, epoch_rt,
-			          res);
+		/* After a crash of the machine the last sync interval may
+		 * be missing from an intact-looking log (S-93: possible
+		 * state loss).  A process crash within one boot loses
+		 * nothing: every commit was written to the page cache. */
+		res->state_kept = rp.have_epoch && !res->corrupt &&
+		                  (res->clean_shutdown || res->same_boot);
+		if (rp.have_epoch)
+			set_epoch(e, now_ms, now_realtime, rp.epoch,
+			          rp.epoch_rt, res);
 		if (!res->corrupt)
 			snprintf(res->message, sizeof(res->message),
 			         "%zu records, %zu mappings restored, %zu "
-			         "expired, %zu failed, epoch %s",
+			         "expired, %zu failed, %s, epoch %s",
 			         res->records, res->restored, res->expired,
 			         res->failed,
-			         have_epoch ? "continued" : "unknown");
+			         res->clean_shutdown ? "clean shutdown"
+			         : res->same_boot ? "restart in the same boot"
+			                          : "unclean shutdown before a "
+			                            "reboot: state may be lost",
+			         res->state_kept ? "continued" : "reset");
 	}
 	if (res->corrupt)
 		jlog(j, "journal %s: %s", j->path, res->message);

@@ -65,6 +65,11 @@ struct pctl_journal_opts {
 	uint64_t (*mono_ms)(void *ctx);
 	int64_t (*realtime_s)(void *ctx);
 	void *clock_ctx;
+	/* The kernel's boot id, to tell a restart of the process (the page
+	 * cache kept every write) from a reboot after a crash or power loss
+	 * (the last sync interval may be missing).  NULL = read
+	 * /proc/sys/kernel/random/boot_id.  At most 64 octets are used. */
+	const char *boot_id;
 	/* Where I/O errors and load problems are reported (one line, no
 	 * newline); NULL = not reported beyond the return values. */
 	void (*log)(void *ctx, const char *msg);
@@ -80,7 +85,9 @@ void pctl_journal_opts_defaults(struct pctl_journal_opts *opts);
  * and the journal owns inner: out->ops->destroy(out->ctx, keep_state)
  * flushes and closes the journal, then destroys inner with the same
  * keep_state.  keep_state false removes the data plane's state, so the log
- * is deleted too (the next start finds no state); true keeps both.
+ * is deleted too (the next start finds no state); true keeps both, and
+ * marks the log as closed cleanly (synced: nothing lost, even across a
+ * reboot).
  * Nothing is read or written before pctl_journal_load().
  * 0, or -errno with a reason in err (inner is then still the caller's):
  * -EBUSY when another journal (another portctld) holds the directory. */
@@ -96,13 +103,17 @@ struct pctl_journal_load_result {
 	 * pctl_engine_state_lost() (epoch reset, unsolicited ANNOUNCE: S-25,
 	 * S-93). */
 	bool no_state;
-	/* State was kept completely: an intact log with an epoch record.  The
-	 * epoch has been set to continue.  When false (no_state, or a corrupt
-	 * or truncated log whose good prefix was restored), state may have
-	 * been lost, and the daemon must call pctl_engine_state_lost(): the
+	/* State was kept completely: an intact log with an epoch record,
+	 * closed cleanly or written in this same boot.  The epoch has been
+	 * set to continue.  When false (no_state, a corrupt or truncated log
+	 * whose good prefix was restored, or a log left by a crash before a
+	 * reboot, which may lack its last sync interval), state may have been
+	 * lost, and the daemon must call pctl_engine_state_lost(): the
 	 * restored mappings stay, the epoch resets and clients are told
 	 * (S-93: "possible state loss"). */
 	bool state_kept;
+	bool clean_shutdown; /* the log ends with a clean close */
+	bool same_boot;      /* written during this boot of the machine */
 	/* The log is corrupt or truncated at corrupt_offset; only records
 	 * before it were used.  message says where and what. */
 	bool corrupt;

@@ -135,6 +135,21 @@ size_t pctld_jr_encode_epoch(uint32_t epoch, int64_t realtime,
 	return seal(out, PCTLD_JR_EPOCH, PCTLD_JR_EPOCH_LEN);
 }
 
+size_t
+pctld_jr_encode_boot(const char *id, size_t len,
+                     uint8_t out[PCTLD_JR_HDR_LEN + PCTLD_JR_MAX_BOOT_ID])
+{
+	if (len == 0 || len > PCTLD_JR_MAX_BOOT_ID)
+		return 0;
+	memcpy(out + PCTLD_JR_HDR_LEN, id, len);
+	return seal(out, PCTLD_JR_BOOT, len);
+}
+
+size_t pctld_jr_encode_clean(uint8_t out[PCTLD_JR_HDR_LEN])
+{
+	return seal(out, PCTLD_JR_CLEAN, 0);
+}
+
 size_t pctld_jr_next(const uint8_t *buf, size_t len,
                      struct pctld_jr_record *rec, const char **why)
 {
@@ -177,6 +192,18 @@ size_t pctld_jr_next(const uint8_t *buf, size_t len,
 	case PCTLD_JR_EPOCH:
 		if (plen != PCTLD_JR_EPOCH_LEN) {
 			*why = "EPOCH record of wrong length";
+			return 0;
+		}
+		break;
+	case PCTLD_JR_BOOT:
+		if (plen == 0 || plen > PCTLD_JR_MAX_BOOT_ID) {
+			*why = "BOOT record of wrong length";
+			return 0;
+		}
+		break;
+	case PCTLD_JR_CLEAN:
+		if (plen != 0) {
+			*why = "CLEAN record of wrong length";
 			return 0;
 		}
 		break;

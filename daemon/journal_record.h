@@ -38,6 +38,10 @@
  *   REMOVE payload: id (64).
  *   EPOCH payload: epoch (32), then the CLOCK_REALTIME second (64, signed)
  *     at which the engine's epoch had that value (S-24, S-25).
+ *   BOOT payload: the kernel's boot id (1..64 octets of text) of the boot
+ *     that wrote the records after it.
+ *   CLEAN payload: none.  Written last by a clean shutdown, after which
+ *     everything before it was synced.
  *
  * The absolute expiry is in wall-clock seconds because the monotonic clock
  * restarts at boot; a restart computes the lifetime left from it.
@@ -60,6 +64,7 @@
 #define PCTLD_JR_FILTER_LEN   19
 #define PCTLD_JR_REMOVE_LEN   8
 #define PCTLD_JR_EPOCH_LEN    12
+#define PCTLD_JR_MAX_BOOT_ID  64
 /* Limits that bound a record (and so the decoder's work): the engine keeps
  * at most 256 filters, a 1016-octet description and ID (one option's data,
  * W-11.1).  The largest record is therefore under 7 KiB. */
@@ -75,6 +80,8 @@ enum pctld_jr_type {
 	PCTLD_JR_UPSERT = 1,
 	PCTLD_JR_REMOVE = 2,
 	PCTLD_JR_EPOCH = 3,
+	PCTLD_JR_BOOT = 4,
+	PCTLD_JR_CLEAN = 5,
 };
 
 /* UPSERT flag bits. */
@@ -124,6 +131,15 @@ pctld_jr_encode_remove(uint64_t id,
 size_t
 pctld_jr_encode_epoch(uint32_t epoch, int64_t realtime,
                       uint8_t out[PCTLD_JR_HDR_LEN + PCTLD_JR_EPOCH_LEN]);
+
+/* Encodes a BOOT record (len 1..PCTLD_JR_MAX_BOOT_ID, else 0 is
+ * returned); returns its length. */
+size_t
+pctld_jr_encode_boot(const char *id, size_t len,
+                     uint8_t out[PCTLD_JR_HDR_LEN + PCTLD_JR_MAX_BOOT_ID]);
+
+/* Encodes a CLEAN record; returns its length (PCTLD_JR_HDR_LEN). */
+size_t pctld_jr_encode_clean(uint8_t out[PCTLD_JR_HDR_LEN]);
 
 /* Reads the record at the start of buf.  Returns its total length (header
  * and payload), or 0 with *why set when buf holds no complete valid record:

@@ -160,6 +160,32 @@ void jt_opts(struct pctl_journal_opts *o, struct jt_clock *c)
 
 /* ---- files --------------------------------------------------------------- */
 
+/* Directories made and not yet removed: removed at exit too, so that a
+ * failed assertion (which skips the test's teardown) leaves nothing. */
+#define MAX_DIRS 64
+static char made[MAX_DIRS][256];
+
+static void remove_made(void)
+{
+	for (size_t i = 0; i < MAX_DIRS; i++)
+		if (made[i][0])
+			jt_rmdir(made[i]);
+}
+
+static void remember(const char *dir)
+{
+	static bool registered;
+	if (!registered) {
+		atexit(remove_made);
+		registered = true;
+	}
+	for (size_t i = 0; i < MAX_DIRS; i++)
+		if (!made[i][0]) {
+			snprintf(made[i], sizeof(made[i]), "%s", dir);
+			return;
+		}
+}
+
 void jt_mkdir(char *out, size_t len)
 {
 	/* tmpfs when there is one: the journal fsyncs at every snapshot, and
@@ -169,6 +195,7 @@ void jt_mkdir(char *out, size_t len)
 		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	snprintf(out, len, "%s/pctl-journal-XXXXXX", tmp);
 	assert_non_null(mkdtemp(out));
+	remember(out);
 }
 
 void jt_path(char *out, size_t len, const char *dir, const char *name)
@@ -176,12 +203,17 @@ void jt_path(char *out, size_t len, const char *dir, const char *name)
 	snprintf(out, len, "%s/%s", dir, name);
 }
 
-void jt_rmdir(const char *dir)
+void jt_rmdir(const char *dir_arg)
 {
-	DIR *d = opendir(dir);
 	struct dirent *de;
-	char p[512];
+	char p[512], dir[256];
 
+	/* A copy: dir_arg may be one of made[], cleared below. */
+	snprintf(dir, sizeof(dir), "%s", dir_arg);
+	for (size_t i = 0; i < MAX_DIRS; i++)
+		if (!strcmp(made[i], dir))
+			made[i][0] = '\0';
+	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	while ((de = readdir(d)) != NULL) {

@@ -153,6 +153,31 @@ static void test_remove_and_epoch_round_trip(void **state)
 	assert_int_equal(rt, 1700000123);
 }
 
+static void test_boot_and_clean_records(void **state)
+{
+	uint8_t buf[PCTLD_JR_HDR_LEN + PCTLD_JR_MAX_BOOT_ID];
+	char id[PCTLD_JR_MAX_BOOT_ID + 1];
+	struct pctld_jr_record rec;
+	const char *why;
+	(void)state;
+
+	size_t n = pctld_jr_encode_boot("0b6f-boot", 9, buf);
+	assert_int_equal(n, PCTLD_JR_HDR_LEN + 9);
+	assert_int_equal(pctld_jr_next(buf, n, &rec, &why), n);
+	assert_int_equal(rec.type, PCTLD_JR_BOOT);
+	assert_int_equal(rec.len, 9);
+	assert_memory_equal(rec.payload, "0b6f-boot", 9);
+	memset(id, 'x', sizeof(id));
+	assert_int_equal(pctld_jr_encode_boot(id, 0, buf), 0);
+	assert_int_equal(
+	    pctld_jr_encode_boot(id, PCTLD_JR_MAX_BOOT_ID + 1, buf), 0);
+
+	n = pctld_jr_encode_clean(buf);
+	assert_int_equal(n, PCTLD_JR_HDR_LEN);
+	assert_int_equal(pctld_jr_next(buf, n, &rec, &why), n);
+	assert_int_equal(rec.type, PCTLD_JR_CLEAN);
+}
+
 static void test_file_header(void **state)
 {
 	uint8_t h[PCTLD_JR_FILE_HDR_LEN];
@@ -226,6 +251,16 @@ static void test_bad_records_named(void **state)
 	reseal(buf);
 	expect_bad(buf, PCTLD_JR_HDR_LEN + PCTLD_JR_EPOCH_LEN,
 	           "REMOVE record of wrong length");
+
+	pctld_jr_encode_remove(1, buf);
+	buf[0] = PCTLD_JR_CLEAN;
+	reseal(buf);
+	expect_bad(buf, n, "CLEAN record of wrong length");
+
+	pctld_jr_encode_clean(buf);
+	buf[0] = PCTLD_JR_BOOT;
+	reseal(buf);
+	expect_bad(buf, PCTLD_JR_HDR_LEN, "BOOT record of wrong length");
 
 	pctld_jr_encode_remove(1, buf);
 	buf[0] = PCTLD_JR_UPSERT;
@@ -331,6 +366,7 @@ int main(void)
 	    cmocka_unit_test(test_upsert_minimal_and_never),
 	    cmocka_unit_test(test_upsert_beyond_limits_refused),
 	    cmocka_unit_test(test_remove_and_epoch_round_trip),
+	    cmocka_unit_test(test_boot_and_clean_records),
 	    cmocka_unit_test(test_file_header),
 	    cmocka_unit_test(test_bad_records_named),
 	    cmocka_unit_test(test_bad_upsert_payloads_named),

@@ -23,6 +23,9 @@
 
 #define MAX_SEEN 64
 
+/* The boot id the next start() runs under (NULL: the kernel's). */
+static const char *boot;
+
 struct run {
 	struct jt_clock clk;
 	uint64_t mono0; /* the clocks at start: they advance together */
@@ -45,6 +48,7 @@ static void start(struct run *r, const char *dir, uint64_t mono_ms,
 	r->clk.mono_ms = r->mono0 = mono_ms;
 	r->clk.real_s = r->real0 = real_s;
 	jt_opts(&o, &r->clk);
+	o.boot_id = boot;
 	struct pctl_backend inner = jt_backend_make(&r->fake, true);
 	assert_int_equal(
 	    pctl_journal_open(dir, &inner, &o, &r->j, &r->be, err, sizeof(err)),
@@ -264,6 +268,79 @@ static void test_expired_mappings_dropped(void **state)
 	stop(&r);
 }
 
+/* The log exactly as a process killed with -9 leaves it: everything but
+ * the CLEAN record a clean stop appends. */
+static void crash(struct run *r, const char *dir)
+{
+	char path[512];
+	size_t len;
+	jt_path(path, sizeof(path), dir, PCTL_JOURNAL_FILE);
+	uint8_t *b = jt_read(path, &len);
+	assert_non_null(b);
+	stop(r);
+	jt_write(path, b, len);
+	free(b);
+}
+
+static void test_s93_crash_then_reboot_is_possible_loss(void **state)
+{
+	const char *dir = *state;
+	struct run r;
+
+	boot = "boot-A";
+	start(&r, dir, 1000, 1700000000);
+	advance(&r, 60000);
+	assert_int_equal(
+	    jt_map(r.e, r.clk.mono_ms, 10, 6, 22, 3600, 1, NULL, NULL),
+	    PCTL_R_SUCCESS);
+	crash(&r, dir);
+
+	/* The machine went down with it: the last sync interval may be
+	 * missing although the log looks intact. */
+	boot = "boot-B";
+	start(&r, dir, 5, 1700000100);
+	assert_false(r.res.corrupt);
+	assert_false(r.res.clean_shutdown);
+	assert_false(r.res.same_boot);
+	assert_false(r.res.state_kept);
+	assert_int_equal(r.res.restored, 1); /* what is there is restored */
+	assert_non_null(strstr(r.res.message, "state may be lost"));
+	/* start() did what the daemon does: the epoch restarted. */
+	assert_int_equal(pctl_engine_epoch(r.e, 5), 0);
+	crash(&r, dir);
+
+	/* Only the process died: nothing was lost. */
+	start(&r, dir, 5000, 1700000110);
+	assert_true(r.res.same_boot);
+	assert_true(r.res.state_kept);
+	assert_int_equal(r.res.epoch, 10);
+	stop(&r);
+	boot = NULL;
+}
+
+static void test_clean_stop_survives_a_reboot(void **state)
+{
+	const char *dir = *state;
+	struct run r;
+
+	boot = "boot-A";
+	start(&r, dir, 1000, 1700000000);
+	advance(&r, 60000);
+	assert_int_equal(
+	    jt_map(r.e, r.clk.mono_ms, 10, 6, 22, 3600, 1, NULL, NULL),
+	    PCTL_R_SUCCESS);
+	stop(&r);
+	boot = "boot-B";
+	start(&r, dir, 5, 1700000100);
+	assert_true(r.res.clean_shutdown);
+	assert_false(r.res.same_boot);
+	assert_true(r.res.state_kept);
+	assert_int_equal(r.res.epoch, 100);
+	assert_int_equal(r.res.restored, 1);
+	stop(&r);
+	boot = NULL;
+}
+
 static void test_s93_empty_dir_is_no_state(void **state)
 {
 	const char *dir = *state;
@@ -321,6 +398,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_s25_epoch_reset_is_journaled,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_expired_mappings_dropped,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_s93_crash_then_reboot_is_possible_loss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clean_stop_survives_a_reboot,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_s93_empty_dir_is_no_state,
 	                                    setup, teardown),
