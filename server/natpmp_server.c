@@ -54,21 +54,34 @@ static uint16_t delete_one(struct pctl_engine *e, struct pctl_mapping *m)
 }
 
 /* N-9: internal port 0 and lifetime 0: every NAT-PMP mapping of that
- * protocol of the client, through the per-host list (no table scan). */
+ * protocol of the client, through the per-host list (no table scan).  All
+ * or nothing, in one backend batch (S-15's rule, kept for NAT-PMP too). */
 static uint16_t delete_all(struct pctl_engine *e, const pctl_addr *host,
                            uint8_t proto)
 {
-	uint16_t result = PCTL_NATPMP_R_SUCCESS;
-	uint32_t i = pctl_table_host_first(&e->table, host);
+	uint32_t first = pctl_table_host_first(&e->table, host);
+	bool any = false;
 
-	while (i) {
+	for (uint32_t i = first; i;) {
 		struct pctl_mapping *m = pctl_table_at(&e->table, i);
 		i = m->host_next;
-		if (m->kind == PCTL_MK_NATPMP && m->protocol == proto &&
-		    delete_one(e, m) != PCTL_NATPMP_R_SUCCESS)
-			result = PCTL_NATPMP_R_NETWORK_FAILURE;
+		if (m->kind != PCTL_MK_NATPMP || m->protocol != proto)
+			continue;
+		if (pctl_engine_queue_remove(e, m))
+			return PCTL_NATPMP_R_NETWORK_FAILURE;
+		any = true;
 	}
-	return result;
+	if (!any)
+		return PCTL_NATPMP_R_SUCCESS;
+	if (pctl_engine_commit(e))
+		return PCTL_NATPMP_R_NETWORK_FAILURE;
+	for (uint32_t i = first; i;) {
+		struct pctl_mapping *m = pctl_table_at(&e->table, i);
+		i = m->host_next;
+		if (m->kind == PCTL_MK_NATPMP && m->protocol == proto)
+			pctl_engine_drop(e, m);
+	}
+	return PCTL_NATPMP_R_SUCCESS;
 }
 
 /* A free external port for a new mapping, preferring one whose companion

@@ -161,6 +161,24 @@ static void test_n9_delete_all_of_one_protocol(void **state)
 	et_free(t);
 }
 
+static void test_n9_delete_all_is_all_or_nothing(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	for (uint16_t p = 1; p <= 3; p++) {
+		req_natpmp_map(&r, true, p, 0, 3600);
+		et_send(t, H, &r);
+	}
+	req_natpmp_map(&r, true, 0, 0, 0);
+	t->fb.fail_commit = 1;
+	et_send(t, H, &r);
+	assert_int_equal(t->nresp.result, PCTL_NATPMP_R_NETWORK_FAILURE);
+	assert_int_equal(et_count(t), 3);
+	assert_int_equal(t->fb.live, 3);
+	et_free(t);
+}
+
 static void test_n9_delete_manual_mapping_refused(void **state)
 {
 	(void)state;
@@ -261,6 +279,7 @@ int main(void)
 	    cmocka_unit_test(test_n8_never_on_external_interface),
 	    cmocka_unit_test(test_n9_delete_one_and_nonexistent),
 	    cmocka_unit_test(test_n9_delete_all_of_one_protocol),
+	    cmocka_unit_test(test_n9_delete_all_is_all_or_nothing),
 	    cmocka_unit_test(test_n9_delete_manual_mapping_refused),
 	    cmocka_unit_test(
 	        test_natpmp_and_pcp_never_take_each_others_mapping),
