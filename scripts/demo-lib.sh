@@ -125,17 +125,23 @@ spawn_shown() {
 }
 
 # stop_pid PID: SIGTERM, then wait for it (bounded: 5 s), then SIGKILL.
-# Returns 0 if it stopped on SIGTERM.
+# Returns the process's exit status (0: a clean stop), 124 if it had to be
+# killed.  The PID is forgotten, so that it is never signalled again (it
+# may belong to someone else by then).
 stop_pid() {
-	local pid=$1
+	local pid=$1 p rc=0 keep=()
+	for p in "${DEMO_PIDS[@]}"; do
+		[ "$p" = "$pid" ] || keep+=("$p")
+	done
+	DEMO_PIDS=("${keep[@]}")
 	kill -TERM "$pid" 2>/dev/null || return 0
-	if wait_until 50 exited "$pid"; then
+	if ! wait_until 50 exited "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
-		return 0
+		return 124
 	fi
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 1
+	wait "$pid" 2>/dev/null || rc=$?
+	return "$rc"
 }
 
 # demo_cleanup: the EXIT trap.  Stops the processes the demo started,
@@ -146,7 +152,7 @@ stop_pid() {
 demo_cleanup() {
 	local pid ns
 	for pid in "${DEMO_PIDS[@]}"; do
-		stop_pid "$pid" || true
+		stop_pid "$pid" || true # failing or not, it goes
 	done
 	for ns in "${DEMO_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
