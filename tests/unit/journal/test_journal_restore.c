@@ -282,17 +282,23 @@ static void crash(struct run *r, const char *dir)
 	free(b);
 }
 
+/* Boot "boot-A": one mapping, made a minute after the start. */
+static void start_with_one_mapping(struct run *r, const char *dir)
+{
+	boot = "boot-A";
+	start(r, dir, 1000, 1700000000);
+	advance(r, 60000);
+	assert_int_equal(
+	    jt_map(r->e, r->clk.mono_ms, 10, 6, 22, 3600, 1, NULL, NULL),
+	    PCTL_R_SUCCESS);
+}
+
 static void test_s93_crash_then_reboot_is_possible_loss(void **state)
 {
 	const char *dir = *state;
 	struct run r;
 
-	boot = "boot-A";
-	start(&r, dir, 1000, 1700000000);
-	advance(&r, 60000);
-	assert_int_equal(
-	    jt_map(r.e, r.clk.mono_ms, 10, 6, 22, 3600, 1, NULL, NULL),
-	    PCTL_R_SUCCESS);
+	start_with_one_mapping(&r, dir);
 	crash(&r, dir);
 
 	/* The machine went down with it: the last sync interval may be
@@ -323,12 +329,7 @@ static void test_clean_stop_survives_a_reboot(void **state)
 	const char *dir = *state;
 	struct run r;
 
-	boot = "boot-A";
-	start(&r, dir, 1000, 1700000000);
-	advance(&r, 60000);
-	assert_int_equal(
-	    jt_map(r.e, r.clk.mono_ms, 10, 6, 22, 3600, 1, NULL, NULL),
-	    PCTL_R_SUCCESS);
+	start_with_one_mapping(&r, dir);
 	stop(&r);
 	boot = "boot-B";
 	start(&r, dir, 5, 1700000100);
