@@ -240,12 +240,23 @@ LIVE_STEPS=(step_live_tools step_netns step_portctld_nft step_web_server
 LOOP_ADDR="127.53.$((($$ >> 8) & 255)).$((($$ & 255) | 1))"
 
 step_loopback() {
-	local log=$DEMO_TMP/portctld.log sock=$DEMO_TMP/portctld.sock
+	local conf=$DEMO_TMP/portctld.conf log=$DEMO_TMP/portctld.log
+	local sock=$DEMO_TMP/portctld.sock
 	local srv=(-s "$LOOP_ADDR" -t 5 --state "$DEMO_TMP/state")
-	say "Act 2, without root. Creating network namespaces and changing nftables rules need root (CAP_SYS_ADMIN and CAP_NET_ADMIN), so this run skips the namespaces, the nftables NAT, the web server and the fetches from outside. Run 'sudo make demo' to see them. What it shows instead: portctld on the loopback address $LOOP_ADDR with the none backend, which keeps mappings in the daemon only, and the client against it."
-	spawn_shown - - "$log" "$PORTCTLD" -f -c /dev/null --listen "$LOOP_ADDR" \
-		--external-ip 203.0.113.1 --backend none --control "$sock" \
-		--state-dir "$DEMO_TMP"
+	say "Act 2, without root. Creating network namespaces and changing nftables rules need root (CAP_SYS_ADMIN and CAP_NET_ADMIN), so this run skips the namespaces, the nftables NAT, the web server and the fetches from outside. Run 'sudo make demo' to see them. What it shows instead: portctld on the loopback address $LOOP_ADDR with the none backend, which keeps mappings in the daemon only, and the client against it. The configuration:"
+	cat >"$conf" <<CONF
+listen $LOOP_ADDR
+external-ip 203.0.113.1
+backend none
+control $sock
+state-dir $DEMO_TMP
+journal no
+# Loopback is shared with everything else on this machine: no ANNOUNCEs
+# to 224.0.0.1, which other PCP clients here would hear.
+multicast-announce no
+CONF
+	show cat "$conf"
+	spawn_shown - - "$log" "$PORTCTLD" -f -c "$conf"
 	DAEMON_PID=$DEMO_LAST_PID
 	wait_until 50 "$PORTCTL" announce -s "$LOOP_ADDR" -t 0.2 || {
 		cat "$log"
