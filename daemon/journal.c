@@ -805,6 +805,10 @@ static int replay(const uint8_t *buf, size_t len, struct pctld_jmap *set,
 	return 0;
 }
 
+/* A configuration changed while down can refuse thousands of mappings; the
+ * first few are named, the rest only counted in the result. */
+#define MAX_FAIL_LOGS 10
+
 /* Re-creates one journaled mapping in the engine and adopts its record
  * (with the new id) into the live set. */
 static int restore_one(struct pctl_journal *j, struct pctl_engine *e,
@@ -819,9 +823,9 @@ static int restore_one(struct pctl_journal *j, struct pctl_engine *e,
 	if (pctld_jr_decode_upsert(s->rec + PCTLD_JR_HDR_LEN,
 	                           s->len - PCTLD_JR_HDR_LEN, &m, filters,
 	                           &why)) {
-		res->failed++;
-		jlog(j, "journal %s: mapping %llu: %s", j->path,
-		     (unsigned long long)s->id, why);
+		if (++res->failed <= MAX_FAIL_LOGS)
+			jlog(j, "journal %s: mapping %llu: %s", j->path,
+			     (unsigned long long)s->id, why);
 		return 0;
 	}
 	if (m.expiry != PCTLD_JR_NEVER && m.expiry <= now_rt) {
@@ -843,9 +847,9 @@ static int restore_one(struct pctl_journal *j, struct pctl_engine *e,
 	int rc = pctl_engine_restore(e, &m.info, now_ms, &id);
 	if (rc) {
 		free(rec);
-		res->failed++;
-		jlog(j, "journal %s: mapping %llu not restored: %s", j->path,
-		     (unsigned long long)s->id, strerror(-rc));
+		if (++res->failed <= MAX_FAIL_LOGS)
+			jlog(j, "journal %s: mapping %llu not restored: %s",
+			     j->path, (unsigned long long)s->id, strerror(-rc));
 		return rc == -ENOMEM ? rc : 0;
 	}
 	memcpy(rec, s->rec, s->len);

@@ -403,6 +403,60 @@ static void test_full_fields_restored_into_engine(void **state)
 	fx_close(f, true);
 }
 
+static void count_log(void *ctx, const char *msg)
+{
+	unsigned *n = ctx;
+	if (strstr(msg, "not restored: Invalid argument"))
+		(*n)++;
+}
+
+/* A mapping the engine no longer accepts (its external address left the
+ * configuration while we were down) is counted, named in the log (the
+ * first few), and left out of the new log. */
+static void test_refused_restore_counted_and_logged(void **state)
+{
+	struct fx *f = *state;
+	struct jt_dp d[12];
+	struct pctl_engine_config cfg;
+	char err[256];
+	unsigned logged = 0;
+
+	fx_open(f, false);
+	fx_load(f);
+	for (unsigned n = 0; n < 12; n++) {
+		jt_dp_full(&d[n], 1 + n, n);
+		assert_int_equal(f->be.ops->create(f->be.ctx, &d[n].dp), 0);
+	}
+	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
+	fx_close(f, true);
+
+	struct pctl_backend inner = jt_backend_make(&f->fake, true);
+	jt_opts(&f->opts, &f->clk);
+	f->opts.log = count_log;
+	f->opts.log_ctx = &logged;
+	assert_int_equal(pctl_journal_open(f->dir, &inner, &f->opts, &f->j,
+	                                   &f->be, err, sizeof(err)),
+	                 0);
+	jt_engine_config(&cfg);
+	assert_int_equal(pctl_addr_from_str(&cfg.ext_addrs[0], "203.0.113.99"),
+	                 0);
+	f->e = pctl_engine_new(&cfg, &f->be, f->clk.mono_ms);
+	assert_non_null(f->e);
+	assert_int_equal(pctl_journal_load(f->j, f->e, f->clk.mono_ms,
+	                                   f->clk.real_s, &f->res),
+	                 0);
+	assert_int_equal(f->res.failed, 12);
+	assert_int_equal(f->res.restored, 0);
+	assert_int_equal(logged, 10);
+	assert_int_equal(f->fake.n_ids, 0);
+	fx_close(f, true);
+	fx_open(f, false);
+	fx_load(f);
+	assert_int_equal(f->res.failed, 0);
+	assert_int_equal(f->res.records, 3); /* epoch, boot, clean */
+	fx_close(f, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +482,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_full_fields_restored_into_engine, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_refused_restore_counted_and_logged, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
