@@ -191,6 +191,26 @@ static size_t pipeline(size_t from, size_t to, bool random_renew, size_t table,
 	return got;
 }
 
+/* Resident memory of the daemon in MiB (0 when unknown: --server). */
+static double rss_mib(pid_t pid)
+{
+	char path[64], line[128];
+	double kib = 0;
+	FILE *f;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %lf kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib / 1024;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -321,8 +341,8 @@ int main(int argc, char **argv)
 		}
 	}
 	srand(1);
-	printf("%10s %12s %12s %10s %10s %10s\n", "mappings", "fill req/s",
-	       "MAP req/s", "p50 us", "p99 us", "errors");
+	printf("%10s %12s %12s %10s %10s %10s %10s\n", "mappings", "fill req/s",
+	       "MAP req/s", "p50 us", "p99 us", "errors", "RSS MiB");
 	for (size_t k = 0; k < n_sizes; k++) {
 		double secs, fill_rate = 0, p50, p99;
 		size_t fails = 0, got, target = sizes[k];
@@ -336,8 +356,9 @@ int main(int argc, char **argv)
 		}
 		got = pipeline(0, samples, true, filled, &secs, &fails);
 		latency(filled, samples / 4 ? samples / 4 : 1, &p50, &p99);
-		printf("%10zu %12.0f %12.0f %10.1f %10.1f %10zu\n", filled,
-		       fill_rate, (double)got / secs, p50, p99, fails);
+		printf("%10zu %12.0f %12.0f %10.1f %10.1f %10zu %10.1f\n",
+		       filled, fill_rate, (double)got / secs, p50, p99, fails,
+		       rss_mib(pid));
 		fflush(stdout);
 	}
 	if (pid > 0) {
