@@ -273,6 +273,67 @@ static void test_s86_excessive_remote_peers_no_change(void **state)
 	et_free(t);
 }
 
+static void test_s18_options_processed_in_order(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_filter(&r, 128, "198.51.100.1", 0);
+	req_filter(&r, 0, "::", 0); /* clears what came before it only */
+	req_filter(&r, 128, "198.51.100.2", 0);
+	req_filter(&r, 128, "198.51.100.3", 0);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(t->fb.last_n_filters, 2);
+	et_free(t);
+}
+
+static void test_s20_repeated_single_option_malformed(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c = tp_config();
+	struct etest *t = et_new(&c);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	add_tp(&r, "192.0.2.50");
+	add_tp(&r, "192.0.2.51");
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_OPTION);
+	assert_int_equal(et_count(t), 0);
+	et_free(t);
+}
+
+static void test_s23_filter_in_peer_malformed_request(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_peer(&r, H, 1, 6, 5000, 0, NULL, "198.51.100.5", 443, 600);
+	req_filter(&r, 128, "198.51.100.5", 0);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_REQUEST);
+	assert_int_equal(et_count(t), 0);
+	et_free(t);
+}
+
+static void test_s85_one_bad_filter_rejects_the_request(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	et_send(t, H, &r);
+	int refreshes = t->fb.refreshes;
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_filter(&r, 128, "198.51.100.1", 0);
+	req_filter(&r, 130, "198.51.100.2", 0);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_OPTION);
+	assert_int_equal(t->fb.refreshes, refreshes);
+	et_free(t);
+}
+
 static void test_s87_filter_family_must_match_internal(void **state)
 {
 	(void)state;
@@ -506,6 +567,10 @@ int main(void)
 	        test_s82_s83_filters_added_on_renewal_prefix0_clears),
 	    cmocka_unit_test(test_s81_s84_filter_malformed_cases),
 	    cmocka_unit_test(test_s86_excessive_remote_peers_no_change),
+	    cmocka_unit_test(test_s18_options_processed_in_order),
+	    cmocka_unit_test(test_s20_repeated_single_option_malformed),
+	    cmocka_unit_test(test_s23_filter_in_peer_malformed_request),
+	    cmocka_unit_test(test_s85_one_bad_filter_rejects_the_request),
 	    cmocka_unit_test(test_s87_filter_family_must_match_internal),
 	    cmocka_unit_test(test_x13_description_truncated_and_echoed),
 	    cmocka_unit_test(
