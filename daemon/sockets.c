@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -342,11 +343,39 @@ static bool sock_on_if(const struct pctld_sock *s, unsigned idx)
 	return s->ifindex == 0 || s->ifindex == idx;
 }
 
+/* The interfaces announcements go out on: the internal set, or with a
+ * wildcard listener every interface but the external one.  Returns how
+ * many were written to idx (at most max). */
+static size_t announce_ifs(const struct pctld_ifset *ifs, unsigned *idx,
+                           size_t max)
+{
+	struct if_nameindex *all, *i;
+	size_t n = 0;
+
+	for (size_t k = 0; k < ifs->n && n < max; k++)
+		idx[n++] = ifs->idx[k];
+	if (!ifs->all)
+		return n;
+	all = if_nameindex();
+	for (i = all; i && i->if_index && n < max; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < n; k++)
+			dup |= idx[k] == i->if_index;
+		if (!dup && i->if_index != ifs->ext)
+			idx[n++] = i->if_index;
+	}
+	if (all)
+		if_freenameindex(all);
+	return n;
+}
+
 size_t pctld_send_multicast(const struct pctld_sockets *ss, const uint8_t *buf,
                             size_t len, bool v4_only, uint16_t port)
 {
 	static const uint8_t all_hosts6[16] = {0xff, 0x02, [15] = 0x01};
 	static const uint8_t all_hosts4[4] = {224, 0, 0, 1};
+	unsigned idx[64];
+	size_t n_idx = announce_ifs(&ss->ifs, idx, 64);
 	size_t sent = 0;
 
 	for (size_t i = 0; i < ss->n; i++) {
@@ -360,10 +389,11 @@ size_t pctld_send_multicast(const struct pctld_sockets *ss, const uint8_t *buf,
 		else
 			memcpy(o.to.b, all_hosts6, 16);
 		o.from = s->ep.addr; /* S-92: our unicast address */
-		for (size_t k = 0; k < ss->ifs.n; k++) {
-			if (!sock_on_if(s, ss->ifs.idx[k]))
+		for (size_t k = 0; k < n_idx; k++) {
+			if (!sock_on_if(s, idx[k]))
 				continue;
-			o.ifindex = ss->ifs.idx[k];
+			o.ifindex = idx[k];
+			/* Links without multicast refuse; nothing to do. */
 			sent += pctld_sock_send(s, &o, 1) == 1;
 		}
 	}

@@ -19,6 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cmocka.h>
 
 #include "harness.h"
@@ -85,10 +90,64 @@ static void test_s26_external_address_follows_interface(void **state)
 	assert_int_equal(daemon_finish(&d), 0);
 }
 
+/* A wildcard listener (0.0.0.0) announces on every interface but the
+ * external one (S-93): here lo gets the PCP ANNOUNCE, from port 5351's
+ * stand-in (the daemon's port). */
+static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
+{
+	struct daemon d;
+	struct sockaddr_in grp = {.sin_family = AF_INET}, from;
+	socklen_t sl = sizeof(grp), fl = sizeof(from);
+	struct ip_mreqn mreq = {.imr_ifindex = (int)if_nametoindex("lo")};
+	char conf[256];
+	uint8_t buf[PCTL_MAX_MSG];
+	bool pcp = false;
+	int fd;
+
+	(void)state;
+	if (!have_netns) {
+		skip();
+		return;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, "224.0.0.1", &grp.sin_addr);
+	mreq.imr_multiaddr = grp.sin_addr;
+	assert_int_equal(bind(fd, (struct sockaddr *)&grp, sizeof(grp)), 0);
+	assert_int_equal(
+	    setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)),
+	    0);
+	getsockname(fd, (struct sockaddr *)&grp, &sl);
+	daemon_init(&d, "0.0.0.0", 0);
+	snprintf(conf, sizeof(conf),
+	         "announce-port %u\nannounce-count 1\nexternal-interface "
+	         "pcx0\n",
+	         ntohs(grp.sin_port));
+	daemon_write_conf(&d, conf);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	for (int i = 0; i < 4 && !pcp; i++) {
+		ssize_t n;
+
+		if (!client_wait(fd, 3000))
+			break;
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+		             &fl);
+		if (n >= 24 && buf[0] == PCTL_VERSION &&
+		    buf[1] == (0x80 | PCTL_OP_ANNOUNCE) &&
+		    ntohs(from.sin_port) == d.port)
+			pcp = true;
+	}
+	assert_true(pcp);
+	close(fd);
+	assert_int_equal(daemon_finish(&d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_s26_external_address_follows_interface),
+	    cmocka_unit_test(
+	        test_s93_wildcard_listener_announces_on_all_interfaces),
 	};
 
 	have_netns = getuid() == 0 && unshare(CLONE_NEWNET) == 0 &&
