@@ -118,6 +118,9 @@ step_netns() {
 	show_in external "$NS_EXT" ip route
 }
 
+# started_or_gone LOG: portctld logged that it started, or it exited.
+started_or_gone() { grep -q started "$1" || exited "$DAEMON_PID"; }
+
 step_portctld_nft() {
 	local conf=$DEMO_TMP/portctld.conf log=$DEMO_TMP/portctld.log
 	cat >"$conf" <<CONF
@@ -137,11 +140,11 @@ CONF
 	show cat "$conf"
 	spawn_shown router "$NS_RTR" "$log" "$PORTCTLD" -f -c "$conf"
 	DAEMON_PID=$DEMO_LAST_PID
-	wait_until 50 grep -q started "$log" || true
+	wait_until 50 started_or_gone "$log" || true
 	if ! grep -q "started: backend nftables" "$log"; then
 		cat "$log"
 		if grep -q "not built into" "$log"; then
-			demo_fail "this portctld has no nftables backend (built without libnftnl/libmnl, see scripts/deps.sh), so the live demo cannot map ports; message above."
+			demo_fail "this portctld has no nftables backend (its build left out the nftables data plane, dataplane/), so the live demo cannot map ports; message above."
 		fi
 		demo_fail "portctld did not start with the nftables backend within 5 s; its log is above."
 	fi
@@ -239,6 +242,11 @@ LIVE_STEPS=(step_live_tools step_netns step_portctld_nft step_web_server
 # parallel runs never share one.
 LOOP_ADDR="127.53.$((($$ >> 8) & 255)).$((($$ & 255) | 1))"
 
+# answers_or_gone: portctld answers an ANNOUNCE, or it exited.
+answers_or_gone() {
+	"$PORTCTL" announce -s "$LOOP_ADDR" -t 0.2 || exited "$DAEMON_PID"
+}
+
 step_loopback() {
 	local conf=$DEMO_TMP/portctld.conf log=$DEMO_TMP/portctld.log
 	local sock=$DEMO_TMP/portctld.sock
@@ -258,10 +266,10 @@ CONF
 	show cat "$conf"
 	spawn_shown - - "$log" "$PORTCTLD" -f -c "$conf"
 	DAEMON_PID=$DEMO_LAST_PID
-	wait_until 50 "$PORTCTL" announce -s "$LOOP_ADDR" -t 0.2 || {
+	if ! wait_until 50 answers_or_gone || exited "$DAEMON_PID"; then
 		cat "$log"
 		demo_fail "portctld did not answer on $LOOP_ADDR within 5 s; its log is above."
-	}
+	fi
 	cat "$log"
 	say "'portctl map' asks it for TCP port $WEB_PORT and prints what was granted; the nonce goes to a state file."
 	show "$PORTCTL" map "${srv[@]}" -l 600 tcp "$WEB_PORT"
