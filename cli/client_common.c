@@ -702,6 +702,9 @@ static void once_cb(struct pctl_mapping *m, enum pctl_map_event ev,
 
 	(void)m;
 	(void)info;
+	/* A second answer (to a retransmission) is not news. */
+	if (ev == PCTL_EV_RENEWED && st->any)
+		return;
 	st->last = ev;
 	st->any = true;
 }
