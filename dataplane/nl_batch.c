@@ -84,6 +84,7 @@ int dp_batch_reset(struct dp_batch *b)
 	b->last = 0;
 	if (reserve(b, MNL_NLMSG_HDRLEN * 4))
 		return -ENOMEM;
+	b->begin_seq = b->seq;
 	struct nlmsghdr *nlh = nftnl_batch_begin(b->buf, b->seq++);
 	b->len += nlh->nlmsg_len;
 	return 0;
@@ -125,7 +126,7 @@ void dp_batch_rollback(struct dp_batch *b, const struct dp_batch_mark *m)
 /* Reads answers until the acknowledgement of message `want` arrives.  The
  * kernel reports an error for every refused message and, because only the
  * last message asks for an ACK, exactly one ACK at the end. */
-static int wait_ack(struct mnl_socket *nl, uint32_t want)
+static int wait_ack(struct mnl_socket *nl, uint32_t begin, uint32_t want)
 {
 	static __thread char rx[DP_NL_RXBUF];
 	uint32_t portid = mnl_socket_get_portid(nl);
@@ -147,7 +148,11 @@ static int wait_ack(struct mnl_socket *nl, uint32_t want)
 				    mnl_nlmsg_get_payload(nlh);
 				if (e->error && !first_err)
 					first_err = e->error;
-				if (nlh->nlmsg_seq == want)
+				/* The whole batch refused (e.g. -EPERM
+				 * without CAP_NET_ADMIN) is answered on
+				 * BATCH_BEGIN, and then nothing else. */
+				if (nlh->nlmsg_seq == want ||
+				    (e->error && nlh->nlmsg_seq == begin))
 					return first_err;
 			}
 			nlh = mnl_nlmsg_next(nlh, &len);
@@ -165,7 +170,7 @@ int dp_batch_send(struct mnl_socket *nl, struct dp_batch *b)
 		return 0;
 	struct nlmsghdr *last = (struct nlmsghdr *)(b->buf + b->last);
 	last->nlmsg_flags |= NLM_F_ACK;
-	uint32_t want = last->nlmsg_seq;
+	uint32_t want = last->nlmsg_seq, begin = b->begin_seq;
 	struct nlmsghdr *end = nftnl_batch_end(b->buf + b->len, b->seq++);
 	b->len += end->nlmsg_len;
 
@@ -174,7 +179,7 @@ int dp_batch_send(struct mnl_socket *nl, struct dp_batch *b)
 	if (n < 0)
 		ret = -errno;
 	else
-		ret = wait_ack(nl, want);
+		ret = wait_ack(nl, begin, want);
 	dp_batch_reset(b);
 	return ret;
 }

@@ -17,9 +17,10 @@
 struct dp_batch {
 	char *buf;
 	size_t len, cap;
-	uint32_t seq;  /* next sequence number */
-	size_t last;   /* offset of the last message added */
-	size_t n_msgs; /* messages between begin and end */
+	uint32_t seq;       /* next sequence number */
+	uint32_t begin_seq; /* of the BATCH_BEGIN message */
+	size_t last;        /* offset of the last message added */
+	size_t n_msgs;      /* messages between begin and end */
 };
 
 /* An nfnetlink socket with buffers large enough for big batches.  NULL and

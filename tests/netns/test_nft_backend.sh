@@ -34,6 +34,15 @@ serve_peer "$NS_EXT" 9999
 wait_listen "$NS_INT" 8091 && wait_listen "$NS_EXT" 9999 &&
 	wait_listen "$NS_INT" 8091 u && wait_listen "$NS_EXT" 9999 u || { echo "servers down"; exit 1; }
 
+# Without CAP_NET_ADMIN the kernel refuses the whole batch on its first
+# message; open must say so at once, not wait for an answer that never comes.
+# (Only where user nobody may run the driver from the build tree.)
+if command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$DRIVER"; then
+	check "open without CAP_NET_ADMIN fails at once with EPERM" bash -c \
+		"timeout 5 ip netns exec $NS_RTR setpriv --reuid=65534 --regid=65534 --clear-groups \
+		$DRIVER create 2>&1 | grep -q 'Operation not permitted'"
+fi
 check "open creates table inet $TABLE" drv create
 check_not "before create: TCP via 203.0.113.1:18080 refused" tcp_ok "$NS_EXT" 203.0.113.1 18080
 check_not "before create: UDP via 203.0.113.1:18080 refused" udp_ok "$NS_EXT" 203.0.113.1 18080
