@@ -33,7 +33,9 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 		return NULL;
 	}
 	if (pctl_rl_init(&e->rl, cfg->rate_per_sec, cfg->rate_burst,
-	                 cfg->rate_sources)) {
+	                 cfg->rate_sources) ||
+	    pctl_cool_init(&e->cooling)) {
+		pctl_rl_fini(&e->rl);
 		pctl_table_fini(&e->table);
 		free(e->wheel);
 		free(e->scratch_filters);
@@ -54,6 +56,7 @@ void pctl_engine_free(struct pctl_engine *e)
 		for (unsigned p = 0; p < PCTL_N_PROTOS; p++)
 			free(e->ports[i][p]);
 	pctl_rl_fini(&e->rl);
+	pctl_cool_fini(&e->cooling);
 	free(e->updates);
 	free(e->wheel);
 	free(e->scratch_filters);
@@ -229,6 +232,7 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 {
 	struct pctl_mapping *m;
 
+	e->now_ms = now_ms;
 	while ((m = pctl_tw_pop_due(e->wheel, &e->table, pctl_now_s(now_ms))) !=
 	       NULL) {
 		/* Expiry cannot be refused: a backend failure is counted and
@@ -239,6 +243,7 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 		e->stats.expired++;
 		pctl_engine_drop(e, m);
 	}
+	pctl_engine_release_cooled(e, now_ms);
 }
 
 uint64_t pctl_engine_next_deadline(const struct pctl_engine *e)
@@ -249,6 +254,9 @@ uint64_t pctl_engine_next_deadline(const struct pctl_engine *e)
 	if (s != UINT32_MAX)
 		t = (uint64_t)s * 1000;
 	uint64_t a = pctl_announce_next(e);
+	uint64_t c = pctl_cool_next(&e->cooling);
+	if (c < t)
+		t = c;
 	return a < t ? a : t;
 }
 

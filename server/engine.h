@@ -144,6 +144,10 @@ struct pctl_engine_config {
 	/* S-94 / N-10: unsolicited ANNOUNCEs (and NAT-PMP announcements) sent
 	 * after a state loss or address change (0..10, default 10). */
 	unsigned announce_count;
+
+	/* S-53: seconds an external port given up by a deleted or expired
+	 * mapping stays reserved for its client (default 120; 0 = none). */
+	uint32_t port_reuse_time;
 };
 
 /* Fills cfg with the defaults listed above (no external address; NAT44 on;

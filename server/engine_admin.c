@@ -61,7 +61,7 @@ int pctl_engine_foreach(const struct pctl_engine *e,
 
 int pctl_engine_delete(struct pctl_engine *e, uint64_t id, uint64_t now_ms)
 {
-	(void)now_ms;
+	e->now_ms = now_ms;
 	struct pctl_mapping *m = pctl_table_by_id(&e->table, id);
 
 	if (!m)
@@ -71,7 +71,7 @@ int pctl_engine_delete(struct pctl_engine *e, uint64_t id, uint64_t now_ms)
 
 int pctl_engine_flush(struct pctl_engine *e, uint64_t now_ms)
 {
-	(void)now_ms;
+	e->now_ms = now_ms;
 	uint32_t idx = 0;
 	struct pctl_mapping *m;
 
@@ -211,6 +211,8 @@ static bool still_allowed(const struct pctl_engine_config *cfg,
  * configuration (ext address indexes may have moved). */
 static void rebuild_ports(struct pctl_engine *e)
 {
+	/* Cooling ports (S-53) are released: the allocators start afresh. */
+	pctl_cool_clear(&e->cooling);
 	for (unsigned i = 0; i < PCTL_ENG_MAX_EXT_ADDRS; i++)
 		for (unsigned p = 0; p < PCTL_N_PROTOS; p++) {
 			free(e->ports[i][p]);
@@ -241,7 +243,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
                             const struct pctl_engine_config *cfg,
                             uint64_t now_ms)
 {
-	(void)now_ms;
+	e->now_ms = now_ms;
 	if (pctl_engine_config_check(cfg, NULL, 0))
 		return -1;
 	struct pctl_ratelimit rl;
@@ -343,6 +345,7 @@ int pctl_engine_set_external(struct pctl_engine *e, const pctl_addr *addrs,
 {
 	if (n > PCTL_ENG_MAX_EXT_ADDRS || (n && !addrs))
 		return -1;
+	e->now_ms = now_ms;
 	struct pctl_engine_config cfg = e->cfg;
 	cfg.n_ext_addrs = n;
 	for (size_t i = 0; i < n; i++)

@@ -24,7 +24,8 @@ void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 	cfg->third_party_id_max_len = 64;
 	cfg->description_max = 128; /* */
 	cfg->default_allow = true;
-	cfg->announce_count = 10; /* S-94 */
+	cfg->announce_count = 10;   /* S-94 */
+	cfg->port_reuse_time = 120; /* S-53: the usual NAT reuse time */
 }
 
 static int fail(char *err, size_t len, const char *msg)
@@ -86,6 +87,9 @@ int pctl_engine_config_check(const struct pctl_engine_config *cfg, char *err,
 		    r->ext_port_min > r->ext_port_max)
 			return fail(err, errlen, "invalid policy rule");
 	}
+	if (cfg->port_reuse_time > 86400)
+		return fail(err, errlen,
+		            "port_reuse_time above 86400 s (S-53)");
 	if (cfg->announce_count > 10)
 		return fail(err, errlen, "announce_count above 10 (S-94)");
 	return 0;

@@ -194,9 +194,29 @@ static struct pctl_mapping *companion_holder(struct pctl_engine *e, unsigned xi,
 	return o && (o->flags & PCTL_MF_COMPANION) ? o : NULL;
 }
 
+/* S-53: the cooling entry of a single port that this client may reclaim
+ * (same internal address, protocol, internal port and nonce), or 0. */
+static uint32_t reclaimable(struct pctl_engine *e, unsigned xi,
+                            uint8_t protocol, uint16_t port,
+                            const pctl_addr *host, uint16_t int_port,
+                            const uint8_t *nonce)
+{
+	uint32_t i = pctl_cool_find(&e->cooling, (uint8_t)xi, protocol, port);
+
+	if (!i)
+		return 0;
+	const struct pctl_cool *k = pctl_cool_get(&e->cooling, i);
+	if (k->count != 1 || k->int_port != int_port ||
+	    !pctl_addr_equal(&k->int_addr, host) ||
+	    (nonce && memcmp(k->nonce, nonce, PCTL_NONCE_LEN) != 0))
+		return 0;
+	return i;
+}
+
 bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
                                uint8_t protocol, uint16_t port,
-                               const pctl_addr *host)
+                               const pctl_addr *host, uint16_t int_port,
+                               const uint8_t *nonce)
 {
 	struct pctl_portmap *pm = pctl_engine_portmap(e, xi, protocol);
 
@@ -204,8 +224,21 @@ bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
 		return false;
 	if (!pctl_portmap_taken(pm, port))
 		return true;
+	if (reclaimable(e, xi, protocol, port, host, int_port, nonce))
+		return true;
 	struct pctl_mapping *o = companion_holder(e, xi, protocol, port);
 	return o && pctl_addr_equal(&o->int_addr, host);
+}
+
+void pctl_engine_release_cooled(struct pctl_engine *e, uint64_t now_ms)
+{
+	struct pctl_cool k;
+
+	while (pctl_cool_pop_due(&e->cooling, now_ms, &k)) {
+		struct pctl_portmap *pm = pctl_engine_portmap(e, k.xi, k.proto);
+		for (uint32_t p = 0; pm && p < k.count; p++)
+			pctl_portmap_clear(pm, (uint16_t)(k.ext_port + p));
+	}
 }
 
 /* Takes the ports of m in its allocator (m must own them). */
@@ -217,7 +250,14 @@ static int take_ports(struct pctl_engine *e, struct pctl_mapping *m)
 	if (!pm)
 		return -ENOMEM;
 	uint32_t n = m->port_count ? m->port_count : 1;
-	if (n == 1 && pctl_portmap_taken(pm, m->ext_port)) {
+	uint32_t cool = 0;
+	if (n == 1 && pctl_portmap_taken(pm, m->ext_port) &&
+	    (cool = reclaimable(e, m->ext_idx, m->protocol, m->ext_port,
+	                        &m->int_addr, m->int_port,
+	                        m->kind == PCTL_MK_NATPMP ? NULL : m->nonce))) {
+		/* S-53: the client takes its cooling port back. */
+		pctl_cool_take(&e->cooling, cool);
+	} else if (n == 1 && pctl_portmap_taken(pm, m->ext_port)) {
 		/* The same host's companion reservation becomes a mapping. */
 		struct pctl_mapping *o =
 		    companion_holder(e, m->ext_idx, m->protocol, m->ext_port);
@@ -245,7 +285,9 @@ static int take_ports(struct pctl_engine *e, struct pctl_mapping *m)
 	return 0;
 }
 
-static void give_ports(struct pctl_engine *e, struct pctl_mapping *m)
+/* cool: a delete or expiry, whose ports cool down (S-53); a rollback's
+ * ports were never used and are free at once. */
+static void give_ports(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 {
 	struct pctl_portmap *pm =
 	    pctl_engine_portmap(e, m->ext_idx, m->protocol);
@@ -272,6 +314,11 @@ static void give_ports(struct pctl_engine *e, struct pctl_mapping *m)
 			return;
 		}
 	}
+	if (cool && e->cfg.port_reuse_time && m->kind != PCTL_MK_STATIC &&
+	    pctl_cool_add(&e->cooling, m,
+	                  e->now_ms +
+	                      (uint64_t)e->cfg.port_reuse_time * 1000) == 0)
+		return; /* the bits stay set until released */
 	for (uint32_t i = 0; i < n; i++)
 		pctl_portmap_clear(pm, (uint16_t)(m->ext_port + i));
 }
@@ -286,14 +333,14 @@ static int queue_failed(struct pctl_engine *e, int rc)
 	return rc;
 }
 
-static void unwind(struct pctl_engine *e, struct pctl_mapping *m)
+static void unwind(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 {
 	if (m->expire_s)
 		pctl_tw_del(e->wheel, &e->table, m);
 	if (m->flags & PCTL_MF_LINKED)
 		pctl_table_unlink(&e->table, m);
 	if (m->flags & PCTL_MF_OWNS_PORTS)
-		give_ports(e, m);
+		give_ports(e, m, cool);
 	pctl_table_release(&e->table, m);
 }
 
@@ -312,7 +359,7 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 	}
 	rc = pctl_table_link(&e->table, m);
 	if (rc) {
-		unwind(e, m);
+		unwind(e, m, false);
 		return rc;
 	}
 	pctl_engine_set_expiry(e, m, lifetime, now_ms);
@@ -323,7 +370,7 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 	if (!rc)
 		rc = pctl_engine_commit(e);
 	if (rc) {
-		unwind(e, m);
+		unwind(e, m, false);
 		return rc < 0 ? rc : -EIO;
 	}
 	e->stats.mappings[m->kind]++;
@@ -334,7 +381,7 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m)
 {
 	e->stats.mappings[m->kind]--;
-	unwind(e, m);
+	unwind(e, m, true);
 }
 
 int pctl_engine_queue_remove(struct pctl_engine *e,

@@ -29,6 +29,44 @@ int pctl_proto_index(uint8_t protocol);
 /* Most filters one mapping keeps, whatever max_filters says. */
 #define PCTL_ENG_FILTER_CAP 256
 
+/* A cooling external port range (S-53, engine_reuse.c). */
+struct pctl_cool {
+	pctl_addr int_addr;
+	uint8_t nonce[PCTL_NONCE_LEN];
+	uint64_t until_ms;
+	uint32_t hnext, fnext;
+	uint16_t ext_port, int_port, count;
+	uint8_t xi, proto;
+	bool hashed; /* still cooling (not reclaimed or released) */
+};
+
+struct pctl_cooling {
+	struct pctl_cool *v; /* slots, 1-based indexes */
+	uint32_t cap, n_used, free_head, count;
+	uint32_t *buckets, mask;
+	uint32_t fifo_head, fifo_tail;
+};
+
+int pctl_cool_init(struct pctl_cooling *c);
+void pctl_cool_fini(struct pctl_cooling *c);
+/* Remembers m's ports as cooling until until_ms.  0 or -ENOMEM. */
+int pctl_cool_add(struct pctl_cooling *c, const struct pctl_mapping *m,
+                  uint64_t until_ms);
+/* The cooling entry starting at an external endpoint (0 = none). */
+uint32_t pctl_cool_find(const struct pctl_cooling *c, uint8_t xi, uint8_t proto,
+                        uint16_t port);
+const struct pctl_cool *pctl_cool_get(const struct pctl_cooling *c, uint32_t i);
+/* Ends the cooling of an entry (reclaimed by its client). */
+void pctl_cool_take(struct pctl_cooling *c, uint32_t i);
+/* The next entry whose time is up (copied to out, removed); false when
+ * none is due. */
+bool pctl_cool_pop_due(struct pctl_cooling *c, uint64_t now_ms,
+                       struct pctl_cool *out);
+/* When the next entry is due (UINT64_MAX if none). */
+uint64_t pctl_cool_next(const struct pctl_cooling *c);
+/* Forgets every entry (allocators rebuilt: their bits are gone too). */
+void pctl_cool_clear(struct pctl_cooling *c);
+
 /* One queued Mapping Update (S-95). */
 struct pctl_update {
 	uint64_t id;
@@ -45,6 +83,7 @@ struct pctl_engine {
 	/* Allocators, created on first use, per config ext address. */
 	struct pctl_portmap *ports[PCTL_ENG_MAX_EXT_ADDRS][PCTL_N_PROTOS];
 	int64_t epoch_base_ms; /* epoch = (now - base) / 1000 (S-24) */
+	uint64_t now_ms;       /* time of the call being served */
 
 	/* Unsolicited ANNOUNCE / NAT-PMP announcements (S-93, S-94, N-10). */
 	unsigned announce_left;
@@ -59,6 +98,8 @@ struct pctl_engine {
 
 	pctl_addr srv_addrs[PCTL_MAX_SRV];
 	unsigned n_srv;
+
+	struct pctl_cooling cooling; /* S-53 */
 
 	struct pctl_engine_stats stats;
 	/* Scratch for the filter set of a request (existing + new). */
@@ -130,11 +171,15 @@ int pctl_engine_refresh(struct pctl_engine *e, const struct pctl_mapping *m,
 int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m);
 
 /* Is external port `port` (of ext address xi, protocol) free for a mapping of
- * internal host `host`?  Counts the NAT-PMP companion reservation (N-8) as
- * free for the same host. */
+ * internal host `host`, internal port int_port, nonce (NULL: NAT-PMP, none)?
+ * Counts the NAT-PMP companion reservation (N-8) of the same host, and a
+ * port cooling down after the same client's mapping (S-53), as free. */
 bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
                                uint8_t protocol, uint16_t port,
-                               const pctl_addr *host);
+                               const pctl_addr *host, uint16_t int_port,
+                               const uint8_t *nonce);
+/* Releases the cooling ports whose reuse time is over (S-53). */
+void pctl_engine_release_cooled(struct pctl_engine *e, uint64_t now_ms);
 
 /* Handlers; each writes a response to out and returns its length (0 =
  * drop).  msg is a decoded request (pctl_request_decode said OK). */

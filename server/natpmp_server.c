@@ -90,7 +90,8 @@ static int pick_port(struct pctl_engine *e, unsigned xi, uint8_t proto,
                      const pctl_addr *host, uint16_t sug, uint16_t int_port)
 {
 	if (sug && !pctl_engine_port_reserved(&e->cfg, proto, sug) &&
-	    pctl_engine_ext_port_free(e, xi, proto, sug, host) &&
+	    pctl_engine_ext_port_free(e, xi, proto, sug, host, int_port,
+	                              NULL) &&
 	    pctl_policy_allows(&e->cfg, host, proto, int_port, sug))
 		return sug;
 	struct pctl_portmap *pm = pctl_engine_portmap(e, xi, proto);

@@ -170,7 +170,9 @@ static bool port_usable(struct map_ctx *c, unsigned xi, uint16_t port)
 	/* S-38: reserved ports are never free in the allocator, and policy
 	 * may forbid the port. */
 	return port && !pctl_engine_port_reserved(&c->e->cfg, proto, port) &&
-	       pctl_engine_ext_port_free(c->e, xi, proto, port, c->host) &&
+	       pctl_engine_ext_port_free(c->e, xi, proto, port, c->host,
+	                                 c->req->internal_port,
+	                                 c->req->nonce) &&
 	       pctl_policy_allows(&c->e->cfg, c->host, proto,
 	                          c->req->internal_port, port);
 }

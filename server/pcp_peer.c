@@ -152,7 +152,8 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 			if (pctl_engine_port_reserved(&e->cfg, proto,
 			                              req->external_port) ||
 			    !pctl_engine_ext_port_free(
-			        e, xi, proto, req->external_port, host))
+			        e, xi, proto, req->external_port, host,
+			        req->internal_port, req->nonce))
 				return fail(e, rx,
 				            PCTL_R_CANNOT_PROVIDE_EXTERNAL,
 				            PCTL_SHORT_ERROR_LIFETIME, out);

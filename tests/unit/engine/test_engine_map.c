@@ -343,9 +343,12 @@ static void test_s51_mapping_expires_after_lifetime(void **state)
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.removes, 1);
 	assert_int_equal(t->fb.live, 0);
-	/* The port is free again. */
+	/* S-53: another host gets the port after the reuse time only. */
 	t->now += 300000;
 	map_ok(t, "192.0.2.30", 1, 6, 1, 40000, 300);
+	assert_true(EXTPORT(t) != 40000);
+	t->now += 120000;
+	map_ok(t, "192.0.2.31", 1, 6, 1, 40000, 300);
 	assert_int_equal(EXTPORT(t), 40000);
 	et_free(t);
 }
@@ -363,6 +366,40 @@ static void test_s55_delete_own_mapping(void **state)
 	assert_int_equal(t->resp.internal_port, 80);
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.live, 0);
+	et_free(t);
+}
+
+static void test_s53_released_port_cools_but_client_reclaims(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	map_ok(t, H, 1, 6, 80, 40000, 600);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	et_send(t, H, &r);
+	/* Another host, or the same host with another nonce or internal
+	 * port, does not get it during the reuse time... */
+	map_ok(t, "192.0.2.40", 1, 6, 80, 40000, 600);
+	assert_true(EXTPORT(t) != 40000);
+	map_ok(t, H, 2, 6, 81, 40000, 600);
+	assert_true(EXTPORT(t) != 40000);
+	/* ...the same client (address, port, nonce) does, at once. */
+	map_ok(t, H, 1, 6, 80, 40000, 600);
+	assert_int_equal(EXTPORT(t), 40000);
+	et_free(t);
+}
+
+static void test_s53_reuse_time_configurable(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	et_config(&c);
+	c.port_reuse_time = 0;
+	struct etest *t = et_new(&c);
+	struct req r;
+	map_ok(t, H, 1, 6, 80, 40000, 600);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	et_send(t, H, &r);
 	map_ok(t, "192.0.2.40", 1, 6, 80, 40000, 600);
 	assert_int_equal(EXTPORT(t), 40000);
 	et_free(t);
@@ -489,6 +526,8 @@ int main(void)
 	    cmocka_unit_test(test_s50_lifetime_clamped_to_configured_bounds),
 	    cmocka_unit_test(test_s51_mapping_expires_after_lifetime),
 	    cmocka_unit_test(test_s55_delete_own_mapping),
+	    cmocka_unit_test(test_s53_released_port_cools_but_client_reclaims),
+	    cmocka_unit_test(test_s53_reuse_time_configurable),
 	    cmocka_unit_test(test_s55_delete_with_other_nonce_not_authorized),
 	    cmocka_unit_test(test_s56_delete_copies_suggested_fields),
 	    cmocka_unit_test(test_s57_delete_nonexistent_is_success),

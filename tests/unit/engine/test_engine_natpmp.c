@@ -140,6 +140,23 @@ static void test_n9_delete_one_and_nonexistent(void **state)
 	et_free(t);
 }
 
+static void test_s53_natpmp_client_reclaims_its_port(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_natpmp_map(&r, true, 4000, 42000, 3600);
+	et_send(t, H, &r);
+	req_natpmp_map(&r, true, 4000, 0, 0);
+	et_send(t, H, &r);
+	req_natpmp_map(&r, true, 4000, 42000, 3600);
+	et_send(t, "192.0.2.11", &r);
+	assert_true(t->nresp.external_port != 42000);
+	et_send(t, H, &r);
+	assert_int_equal(t->nresp.external_port, 42000);
+	et_free(t);
+}
+
 static void test_n9_delete_all_of_one_protocol(void **state)
 {
 	(void)state;
@@ -278,6 +295,7 @@ int main(void)
 	    cmocka_unit_test(test_n8_repeat_request_returns_same_mapping),
 	    cmocka_unit_test(test_n8_never_on_external_interface),
 	    cmocka_unit_test(test_n9_delete_one_and_nonexistent),
+	    cmocka_unit_test(test_s53_natpmp_client_reclaims_its_port),
 	    cmocka_unit_test(test_n9_delete_all_of_one_protocol),
 	    cmocka_unit_test(test_n9_delete_all_is_all_or_nothing),
 	    cmocka_unit_test(test_n9_delete_manual_mapping_refused),

@@ -530,7 +530,8 @@ static void test_x37_port_set_deleted_as_a_unit(void **state)
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(t->fb.last.port_count, 10);
 	assert_int_equal(et_count(t), 0);
-	/* All ten ports are free again. */
+	/* All ten ports are free again after the reuse time (S-53). */
+	t->now += 120000;
 	req_map(&r, H, 2, 17, 60000, (uint16_t)(first + 9), NULL, 600);
 	et_send(t, H, &r);
 	assert_int_equal(EXTPORT(t), first + 9);
