@@ -408,6 +408,7 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 	cfg.log = log_stderr;
 	cfg.log_arg = (void *)o;
 	cfg.announce_port = announce_port;
+	cfg.watch_network = o->keep; /* long-running: follow the network */
 	c = pctl_client_new(&cfg);
 	if (!c && announce_port) {
 		/* Listening for ANNOUNCEs is best effort (no multicast

@@ -13,7 +13,8 @@
  * that tests drive it; by default CLOCK_MONOTONIC is used.  Suspend/resume is
  * detected by comparing CLOCK_BOOTTIME with CLOCK_MONOTONIC: a gap that grows
  * means the machine slept, the server may have restarted, and every mapping
- * is re-discovered and re-created.
+ * is re-discovered and re-created.  With watch_network the same happens when
+ * an address or a default route of the host changes.
  *
  * One mapping object (MAP, PEER, or an ANNOUNCE / external-address query)
  * tracks a request for its whole life: retransmission (RFC 6887 section
@@ -84,6 +85,10 @@ struct pctl_client_config {
 	uint16_t announce_port;
 	const char *announce_bind4;
 	const char *announce_bind6;
+	/* Watch the kernel's addresses and default routes (rtnetlink) and,
+	 * one second after a change, re-discover and re-create every mapping
+	 * (pctl_client_reset).  Adds a descriptor to pctl_client_fds. */
+	bool watch_network;
 	/* Speak NAT-PMP only (no PCP first). */
 	bool force_natpmp;
 	/* Local address to send from (the internal address), or NULL to let

@@ -99,9 +99,16 @@ struct pctl_client *pctl_client_new(const struct pctl_client_config *cfg)
 		c->cfg.irt_ms = PCTL_CLIENT_IRT_MS;
 	c->selected = -1;
 	c->ann_fd[0] = c->ann_fd[1] = -1;
+	c->nl_fd = -1;
 	if (getrandom(&c->rng, sizeof(c->rng), 0) != sizeof(c->rng))
 		c->rng = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
 	c->rng |= 1; /* xorshift state must not be zero */
+	if (c->cfg.watch_network && (c->nl_fd = pctl_nw_open()) < 0) {
+		int e = errno;
+		pctl_client_free(c);
+		errno = e;
+		return NULL;
+	}
 	if (c->cfg.announce_port && pctl_ann_open(c) < 0) {
 		int e = errno;
 		pctl_client_free(c);
@@ -133,6 +140,8 @@ void pctl_client_free(struct pctl_client *c)
 	for (int i = 0; i < 2; i++)
 		if (c->ann_fd[i] >= 0)
 			close(c->ann_fd[i]);
+	if (c->nl_fd >= 0)
+		close(c->nl_fd);
 	free(c);
 }
 
@@ -301,6 +310,11 @@ size_t pctl_client_fds(const struct pctl_client *c, int *fds, size_t max)
 				fds[n] = c->ann_fd[i];
 			n++;
 		}
+	if (c->nl_fd >= 0) {
+		if (n < max)
+			fds[n] = c->nl_fd;
+		n++;
+	}
 	return n;
 }
 
@@ -311,6 +325,8 @@ int64_t pctl_client_timeout(struct pctl_client *c)
 	for (struct pctl_mapping *m = c->maps; m; m = m->next)
 		if (!m->dead && m->next_at && (!next || m->next_at < next))
 			next = m->next_at;
+	if (c->net_change_at && (!next || c->net_change_at < next))
+		next = c->net_change_at;
 	if (!next)
 		return -1;
 	return next > now ? (int64_t)(next - now) : 0;
@@ -397,6 +413,17 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 		for (int i = 0; i < 2; i++)
 			if (c->ann_fd[i] >= 0 && ready[k] == c->ann_fd[i])
 				pctl_ann_input(c, c->ann_fd[i], now);
+		/* A burst of changes (DHCP, SLAAC) gives one reset, a
+		 * second after the last one. */
+		if (c->nl_fd >= 0 && ready[k] == c->nl_fd &&
+		    pctl_nw_input(c->nl_fd))
+			c->net_change_at = now + 1000;
+	}
+	if (c->net_change_at && c->net_change_at <= now) {
+		c->net_change_at = 0;
+		pctl_cl_log(c, LOG_NOTICE,
+		            "network changed: re-creating mappings");
+		pctl_client_reset(c);
 	}
 	/* Timers: a mapping's timer may start others' (restart detection),
 	 * so loop until nothing more is due, bounded. */
@@ -425,11 +452,11 @@ int pctl_client_wait(struct pctl_client *c, struct pctl_mapping *m,
 
 	c->stop = false;
 	for (;;) {
-		struct pollfd pfd[PCTL_CLIENT_MAX_SERVERS + 2];
-		int fds[PCTL_CLIENT_MAX_SERVERS + 2],
-		    ready[PCTL_CLIENT_MAX_SERVERS + 2];
+		struct pollfd pfd[PCTL_CLIENT_MAX_SERVERS + 3];
+		int fds[PCTL_CLIENT_MAX_SERVERS + 3],
+		    ready[PCTL_CLIENT_MAX_SERVERS + 3];
 		size_t nfd =
-		    pctl_client_fds(c, fds, PCTL_CLIENT_MAX_SERVERS + 2);
+		    pctl_client_fds(c, fds, PCTL_CLIENT_MAX_SERVERS + 3);
 		int64_t t = pctl_client_timeout(c);
 		uint64_t now = pctl_cl_now(c);
 		size_t nready = 0;

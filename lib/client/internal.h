@@ -38,6 +38,8 @@ struct pctl_client {
 	bool discovered; /* srv[] came from discovery, not configuration */
 	int selected;    /* RFC 7488: the address that answered, or -1 */
 	int ann_fd[2];   /* unsolicited ANNOUNCE listeners (C-56), -1 */
+	int nl_fd;       /* rtnetlink change notifications, or -1 */
+	uint64_t net_change_at; /* reset due (debounced), 0 = none */
 	struct pctl_mapping *maps;
 	uint64_t rng;
 	bool have_boot_gap;
@@ -115,6 +117,11 @@ void pctl_resp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 /* announce.c */
 int pctl_ann_open(struct pctl_client *c);
 void pctl_ann_input(struct pctl_client *c, int fd, uint64_t now);
+
+/* netwatch.c: address and default-route changes. */
+int pctl_nw_open(void);
+/* Reads the notifications; true if one of them matters. */
+bool pctl_nw_input(int fd);
 
 /* gateway.c: default routers via rtnetlink; returns how many were found.
  * ifindex is the outgoing interface (the scope of a link-local router). */
