@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The state journal over the real nftables backend, through the real daemon
+# and client, in network namespaces made here (tests/netns/lib.sh):
+#  - portctld killed with -9 and restarted: the mapping is restored (the
+#    kernel's element survived; re-creating it must not fail);
+#  - the kernel table deleted as well (a reboot loses it): the restart
+#    re-creates the kernel state from the journal and traffic flows again;
+#  - a clean stop removes the table and the journal (no state next time).
+# Usage: netns_journal_nft.sh PORTCTLD PORTCTL UDP_ANSWER
+set -u
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=../../netns/lib.sh
+. "$HERE/../../netns/lib.sh"
+PORTCTLD="${1:?usage: $0 PORTCTLD PORTCTL UDP_ANSWER}"
+PORTCTL="${2:?}"
+UDP_ANSWER="${3:?}"
+command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
+
+netns_require_root
+netns_setup || { echo "setup failed"; exit 1; }
+T="$(mktemp -d)"
+trap 'netns_cleanup; rm -rf "$T"' EXIT
+
+cat >"$T/conf" <<CONF
+listen 192.0.2.1
+backend nftables
+nft-table portctl
+external-interface wan0
+internal-interface lan0
+external-ip 203.0.113.1
+state-dir $T/state
+control $T/ctl.sock
+journal yes
+CONF
+
+serve_ok "$NS_INT" 8080
+wait_listen "$NS_INT" 8080 || { echo "server down"; exit 1; }
+
+DAEMON=
+# start: portctld in the router namespace (ip netns exec execs it, so $!
+# is the daemon), waiting (bounded) for its start line.
+start() {
+	: >"$T/log"
+	rm -f "$T/ctl.sock"
+	ip netns exec "$NS_RTR" "$PORTCTLD" -f -c "$T/conf" >"$T/log" 2>&1 &
+	DAEMON=$!
+	NETNS_PIDS+=("$DAEMON")
+	for _ in $(seq 1 50); do
+		grep -q started "$T/log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+kill9() {
+	kill -9 "$DAEMON" 2>/dev/null
+	wait "$DAEMON" 2>/dev/null
+}
+
+check "portctld starts with a journal" start
+tool in_int "$PORTCTL" map -t 5 --no-state -j -s 192.0.2.1 -l 600 tcp 8080 >"$T/map.json"
+port=$(jq -r .external_port "$T/map.json")
+check "MAP granted (external port $port)" [ -n "$port" ]
+check "TCP from outside reaches the inside" tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+
+kill9
+check "after kill -9 the kernel keeps forwarding" tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+check "restart after kill -9" start
+check "journal: mapping restored, none failed, epoch continued" \
+	grep -q "1 mappings restored, 0 expired, 0 failed, restart in the same boot, epoch continued" "$T/log"
+check "TCP still reaches the inside" tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+tool "$PORTCTL" admin list --json --socket "$T/ctl.sock" >"$T/list.json"
+check "admin list: the mapping, same external port" \
+	jq -e --argjson p "$port" '.mappings[] | select(.external.port == $p)' "$T/list.json"
+
+kill9
+in_rtr nft delete table inet portctl
+check_not "kernel state gone: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+check "restart with the kernel table gone" start
+check "journal: mapping restored" grep -q "1 mappings restored, 0 expired, 0 failed" "$T/log"
+check "restore re-created the kernel state: TCP reaches the inside" \
+	tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+
+kill -TERM "$DAEMON"
+for _ in $(seq 1 50); do
+	kill -0 "$DAEMON" 2>/dev/null || break
+	sleep 0.1
+done
+check_not "clean stop: journal removed with the kernel state" \
+	test -e "$T/state/portctld.journal"
+check_not "clean stop: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+[ "$FAILURES" -eq 0 ] || cat "$T/log" "$T/list.json"
+
+netns_done
