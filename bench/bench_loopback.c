@@ -11,7 +11,7 @@
  *   - throughput: WINDOW requests outstanding, renewals: requests/s.
  *
  * Usage: bench_loopback [--daemon PATH | --server ADDR:PORT]
- *                       [--sizes N,N,...] [--samples N]
+ *                       [--sizes N,N,...] [--samples N] [--journal yes|no]
  * With --server the daemon must allow as many mappings per host as
  * --sizes needs and not rate-limit (max-per-host 0, rate-limit 0).
  *
@@ -245,6 +245,8 @@ static void latency(size_t table, size_t samples, double *p50, double *p99)
 	free(lat);
 }
 
+static const char *journal = "yes";
+
 static pid_t start_daemon(const char *path, char *dir)
 {
 	char conf[128], ctl[128], listen[64];
@@ -258,9 +260,11 @@ static pid_t start_daemon(const char *path, char *dir)
 	f = fopen(conf, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "multicast-announce no\nnat44 no\nexternal-ip 203.0.113.1\n"
-	           "max-per-host 0\nmax-mappings 0\nrate-limit 0\n"
-	           "min-lifetime 60\nmax-lifetime 86400\n");
+	fprintf(f,
+	        "multicast-announce no\nnat44 no\nexternal-ip 203.0.113.1\n"
+	        "max-per-host 0\nmax-mappings 0\nrate-limit 0\n"
+	        "min-lifetime 60\nmax-lifetime 86400\njournal %s\n",
+	        journal);
 	fclose(f);
 	pid = fork();
 	if (pid == 0) {
@@ -295,6 +299,8 @@ int main(int argc, char **argv)
 			daemon_path = argv[i + 1];
 		} else if (!strcmp(argv[i], "--server")) {
 			srv = argv[i + 1];
+		} else if (!strcmp(argv[i], "--journal")) {
+			journal = argv[i + 1];
 		} else if (!strcmp(argv[i], "--samples")) {
 			samples = strtoul(argv[i + 1], NULL, 10);
 		} else if (!strcmp(argv[i], "--sizes")) {
