@@ -142,12 +142,70 @@ static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
 	assert_int_equal(daemon_finish(&d), 0);
 }
 
+/* S-93 for IPv6: the ANNOUNCE goes to [ff02::1] on the internal interface
+ * (pcx1 here, with 2001:db8::1), from the listen address and port. */
+static void test_s93_ipv6_multicast_announce(void **state)
+{
+	struct daemon d;
+	struct sockaddr_in6 grp = {.sin6_family = AF_INET6}, from;
+	socklen_t sl = sizeof(grp), fl = sizeof(from);
+	struct ipv6_mreq mreq = {.ipv6mr_interface = if_nametoindex("pcx1")};
+	char conf[256];
+	uint8_t buf[PCTL_MAX_MSG];
+	bool pcp = false;
+	int fd;
+
+	(void)state;
+	if (!have_netns) {
+		skip();
+		return;
+	}
+	assert_int_equal(system("ip addr add 2001:db8::1/64 dev pcx1 nodad"),
+	                 0);
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	inet_pton(AF_INET6, "ff02::1", &grp.sin6_addr);
+	grp.sin6_scope_id = mreq.ipv6mr_interface;
+	mreq.ipv6mr_multiaddr = grp.sin6_addr;
+	assert_int_equal(bind(fd, (struct sockaddr *)&grp, sizeof(grp)), 0);
+	assert_int_equal(
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof(mreq)),
+	    0);
+	getsockname(fd, (struct sockaddr *)&grp, &sl);
+	daemon_init(&d, "2001:db8::1", 0);
+	snprintf(conf, sizeof(conf),
+	         "announce-port %u\nannounce-count 1\nexternal-ip "
+	         "198.51.100.9\n",
+	         ntohs(grp.sin6_port));
+	daemon_write_conf(&d, conf);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	for (int i = 0; i < 4 && !pcp; i++) {
+		ssize_t n;
+
+		if (!client_wait(fd, 3000))
+			break;
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+		             &fl);
+		if (n >= 24 && buf[0] == PCTL_VERSION &&
+		    buf[1] == (0x80 | PCTL_OP_ANNOUNCE)) {
+			assert_int_equal(ntohs(from.sin6_port), d.port);
+			assert_memory_equal(from.sin6_addr.s6_addr, d.addr.b,
+			                    16);
+			pcp = true;
+		}
+	}
+	assert_true(pcp);
+	close(fd);
+	assert_int_equal(daemon_finish(&d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_s26_external_address_follows_interface),
 	    cmocka_unit_test(
 	        test_s93_wildcard_listener_announces_on_all_interfaces),
+	    cmocka_unit_test(test_s93_ipv6_multicast_announce),
 	};
 
 	have_netns = getuid() == 0 && unshare(CLONE_NEWNET) == 0 &&
