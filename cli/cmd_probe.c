@@ -25,8 +25,8 @@ static void cb(struct pctl_mapping *m, enum pctl_map_event ev,
 	(void)arg;
 }
 
-/* One query; fills info, returns true if it was answered with SUCCESS. */
-static bool ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
+/* One query; fills info (state PENDING/FAILED: no answer). */
+static void ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
                 struct pctl_map_info *info)
 {
 	struct pctl_map_params p;
@@ -35,7 +35,7 @@ static bool ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
 
 	memset(info, 0, sizeof(*info));
 	if (!c)
-		return false;
+		return;
 	memset(&p, 0, sizeof(p));
 	p.kind = k;
 	p.lifetime = 120;
@@ -48,8 +48,6 @@ static bool ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
 			pctl_client_wait(c, m, 1000);
 	}
 	pctl_client_free(c);
-	return info->state == PCTL_MS_GRANTED ||
-	       (info->state == PCTL_MS_DELETED && info->result == 0);
 }
 
 int cmd_probe(int argc, char **argv)
@@ -71,19 +69,24 @@ int cmd_probe(int argc, char **argv)
 		memset(&ext, 0, sizeof(ext));
 		pcp = false;
 	} else {
-		/* PCP only: a NAT-PMP answer here means "no PCP". */
-		pcp = ask(&o, false, PCTL_REQ_ANNOUNCE, &ann) &&
+		/* Any PCP answer, even an error, means PCP is spoken; a
+		 * NAT-PMP answer here (after the fallback) means it is not. */
+		ask(&o, false, PCTL_REQ_ANNOUNCE, &ann);
+		pcp = (ann.state == PCTL_MS_GRANTED ||
+		       ann.state == PCTL_MS_ERROR) &&
 		      ann.version == PCTL_VERSION;
 		if (pcp)
 			ask(&o, false, PCTL_REQ_EXTERNAL, &ext);
 		else
 			memset(&ext, 0, sizeof(ext));
 	}
-	natpmp = ask(&o, true, PCTL_REQ_EXTERNAL, &np);
+	ask(&o, true, PCTL_REQ_EXTERNAL, &np);
+	/* An error answer (no external address yet, say) is NAT-PMP too. */
+	natpmp = np.state == PCTL_MS_GRANTED || np.state == PCTL_MS_ERROR;
 	have_ext = ext.state == PCTL_MS_GRANTED || ext.state == PCTL_MS_DELETED;
 	if (have_ext) {
 		pctl_addr_to_str(&ext.external_addr, a, sizeof(a));
-	} else if (natpmp) {
+	} else if (np.state == PCTL_MS_GRANTED) {
 		pctl_addr_to_str(&np.external_addr, a, sizeof(a));
 		have_ext = true;
 	}
