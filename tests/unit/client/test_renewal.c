@@ -135,6 +135,30 @@ static void test_c20_not_kept_is_not_renewed(void **state)
 	h_done(&h);
 }
 
+/* C-66: SCTP suggests zeros first, then echoes the assigned endpoint. */
+static void test_c66_sctp_zero_then_echo(void **state)
+{
+	struct h h;
+	struct pctl_msg req, ren;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_map_params p;
+	(void)state;
+
+	h_init(&h);
+	h.rnd = 0;
+	p = h_map_params(132, 3868, 100);
+	pctl_map_new(h.c, &p, h_cb, &h);
+	h_expect_pcp(&h, &req, buf);
+	assert_int_equal(req.protocol, 132);
+	assert_int_equal(req.external_port, 0);
+	assert_true(pctl_addr_is_any(&req.external_addr));
+	h_reply(&h, &req, PCTL_R_SUCCESS, 100, 1, "203.0.113.3", 3900);
+	h_advance(&h, 50000);
+	h_expect_pcp(&h, &ren, buf);
+	assert_int_equal(ren.external_port, 3900);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +167,7 @@ int main(void)
 	    cmocka_unit_test(test_c21_renewals_at_least_4s_apart_then_lost),
 	    cmocka_unit_test(test_c23_lifetime_capped),
 	    cmocka_unit_test(test_c20_not_kept_is_not_renewed),
+	    cmocka_unit_test(test_c66_sctp_zero_then_echo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -273,6 +273,72 @@ static void test_free_from_callback(void **state)
 	h_done(&h);
 }
 
+/* C-31, C-33: runts, requests (R bit clear), bad lengths are dropped. */
+static void test_c31_c33_malformed_dropped(void **state)
+{
+	struct h h;
+	struct pctl_msg req, r;
+	uint8_t buf[PCTL_MAX_MSG], out[PCTL_MAX_MSG + 8];
+	struct pctl_map_params p;
+	size_t len;
+	(void)state;
+
+	h_init(&h);
+	p = h_map_params(6, 8080, 600);
+	pctl_map_new(h.c, &p, h_cb, &h);
+	h_expect_pcp(&h, &req, buf);
+	r = req;
+	r.response = true;
+	r.lifetime = 600;
+	pctl_addr_from_str(&r.external_addr, "203.0.113.7");
+	r.external_port = 1;
+	len = pctl_encode(&r, out, sizeof(out));
+	h_send(&h, out, 3);       /* runt */
+	h_send(&h, out, len - 2); /* not a multiple of 4 */
+	h_send(&h, out, 20);      /* shorter than the header */
+	out[1] &= 0x7f;           /* R bit clear: a request */
+	h_send(&h, out, len);
+	h_process(&h);
+	assert_int_equal(h.nev, 0);
+	out[1] |= 0x80;
+	h_send(&h, out, len);
+	h_process(&h);
+	assert_int_equal(h.nev, 1);
+	h_done(&h);
+}
+
+/* C-51: CANNOT_PROVIDE_EXTERNAL in a Mapping Update of a PEER mapping is
+ * reported, so that the application re-establishes its connections. */
+static void test_c51_peer_update_cannot_provide_external(void **state)
+{
+	struct h h;
+	struct pctl_msg req;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_map_params p;
+	(void)state;
+
+	h_init(&h);
+	p = h_map_params(6, 50000, 600);
+	p.kind = PCTL_REQ_PEER;
+	pctl_addr_from_str(&p.remote_addr, "198.51.100.9");
+	p.remote_port = 443;
+	pctl_map_new(h.c, &p, h_cb, &h);
+	h_expect_pcp(&h, &req, buf);
+	assert_int_equal(req.opcode, PCTL_OP_PEER);
+	assert_int_equal(req.remote_port, 443);
+	h_reply(&h, &req, PCTL_R_SUCCESS, 600, 1, "203.0.113.7", 40000);
+	assert_int_equal(h.ev[0], PCTL_EV_GRANTED);
+	/* C-35: another remote peer's answer does not match */
+	struct pctl_msg other = req;
+	other.remote_port = 80;
+	h_reply(&h, &other, PCTL_R_CANNOT_PROVIDE_EXTERNAL, 30, 2, "::", 0);
+	assert_int_equal(h.nev, 1);
+	h_reply(&h, &req, PCTL_R_CANNOT_PROVIDE_EXTERNAL, 30, 2, "::", 0);
+	assert_int_equal(h.ev[1], PCTL_EV_ERROR);
+	assert_int_equal(h.info[1].result, PCTL_R_CANNOT_PROVIDE_EXTERNAL);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +352,8 @@ int main(void)
 	    cmocka_unit_test(test_c43_epoch_anomaly_recreates_others),
 	    cmocka_unit_test(test_c65_delete_zero_lifetime_same_nonce),
 	    cmocka_unit_test(test_free_from_callback),
+	    cmocka_unit_test(test_c31_c33_malformed_dropped),
+	    cmocka_unit_test(test_c51_peer_update_cannot_provide_external),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
