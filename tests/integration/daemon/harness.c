@@ -288,6 +288,33 @@ int pcp_map(int fd, const struct daemon *d, const char *client_ip,
 	return resp->result;
 }
 
+bool wait_announce_from(int fd, uint16_t port, const pctl_addr *from,
+                        int timeout_ms)
+{
+	uint8_t buf[PCTL_MAX_MSG];
+
+	for (int i = 0; i < 4; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		pctl_addr src;
+		uint16_t sport;
+		ssize_t n;
+
+		if (!client_wait(fd, timeout_ms))
+			return false;
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss,
+		             &sl);
+		if (n < 24 || buf[0] != PCTL_VERSION ||
+		    buf[1] != (0x80 | PCTL_OP_ANNOUNCE) ||
+		    pctl_addr_from_sockaddr(&src, &sport,
+		                            (struct sockaddr *)&ss))
+			continue;
+		if (sport == port && (!from || pctl_addr_equal(&src, from)))
+			return true;
+	}
+	return false;
+}
+
 char *control_request(const struct daemon *d, const char *line)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};

@@ -64,6 +64,12 @@ int pcp_map(int fd, const struct daemon *d, const char *client_ip,
             const uint8_t nonce[12], uint8_t proto, uint16_t int_port,
             uint16_t ext_port, uint32_t lifetime, struct pctl_msg *resp);
 
+/* Waits (up to 4 datagrams of timeout_ms each) for an unsolicited PCP
+ * ANNOUNCE on fd sent from port `port` and, when from is not NULL, from
+ * that address (S-92). */
+bool wait_announce_from(int fd, uint16_t port, const pctl_addr *from,
+                        int timeout_ms);
+
 /* One control-socket request; returns the malloc'd reply (status line and
  * body) or NULL. */
 char *control_request(const struct daemon *d, const char *line);

@@ -96,12 +96,10 @@ static void test_s26_external_address_follows_interface(void **state)
 static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
 {
 	struct daemon d;
-	struct sockaddr_in grp = {.sin_family = AF_INET}, from;
-	socklen_t sl = sizeof(grp), fl = sizeof(from);
+	struct sockaddr_in grp = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(grp);
 	struct ip_mreqn mreq = {.imr_ifindex = (int)if_nametoindex("lo")};
 	char conf[256];
-	uint8_t buf[PCTL_MAX_MSG];
-	bool pcp = false;
 	int fd;
 
 	(void)state;
@@ -125,19 +123,7 @@ static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
 	         ntohs(grp.sin_port));
 	daemon_write_conf(&d, conf);
 	assert_int_equal(daemon_start(&d, NULL), 0);
-	for (int i = 0; i < 4 && !pcp; i++) {
-		ssize_t n;
-
-		if (!client_wait(fd, 3000))
-			break;
-		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-		             &fl);
-		if (n >= 24 && buf[0] == PCTL_VERSION &&
-		    buf[1] == (0x80 | PCTL_OP_ANNOUNCE) &&
-		    ntohs(from.sin_port) == d.port)
-			pcp = true;
-	}
-	assert_true(pcp);
+	assert_true(wait_announce_from(fd, d.port, NULL, 3000));
 	close(fd);
 	assert_int_equal(daemon_finish(&d), 0);
 }
@@ -147,12 +133,10 @@ static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
 static void test_s93_ipv6_multicast_announce(void **state)
 {
 	struct daemon d;
-	struct sockaddr_in6 grp = {.sin6_family = AF_INET6}, from;
-	socklen_t sl = sizeof(grp), fl = sizeof(from);
+	struct sockaddr_in6 grp = {.sin6_family = AF_INET6};
+	socklen_t sl = sizeof(grp);
 	struct ipv6_mreq mreq = {.ipv6mr_interface = if_nametoindex("pcx1")};
 	char conf[256];
-	uint8_t buf[PCTL_MAX_MSG];
-	bool pcp = false;
 	int fd;
 
 	(void)state;
@@ -179,22 +163,7 @@ static void test_s93_ipv6_multicast_announce(void **state)
 	         ntohs(grp.sin6_port));
 	daemon_write_conf(&d, conf);
 	assert_int_equal(daemon_start(&d, NULL), 0);
-	for (int i = 0; i < 4 && !pcp; i++) {
-		ssize_t n;
-
-		if (!client_wait(fd, 3000))
-			break;
-		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-		             &fl);
-		if (n >= 24 && buf[0] == PCTL_VERSION &&
-		    buf[1] == (0x80 | PCTL_OP_ANNOUNCE)) {
-			assert_int_equal(ntohs(from.sin6_port), d.port);
-			assert_memory_equal(from.sin6_addr.s6_addr, d.addr.b,
-			                    16);
-			pcp = true;
-		}
-	}
-	assert_true(pcp);
+	assert_true(wait_announce_from(fd, d.port, &d.addr, 3000));
 	close(fd);
 	assert_int_equal(daemon_finish(&d), 0);
 }
