@@ -168,7 +168,7 @@ static size_t poll_updates(struct pctl_engine *e, uint64_t now_ms,
 			continue;
 		tx->dest = PCTL_TX_UNICAST;
 		tx->natpmp = false;
-		tx->addr = m->int_addr;
+		tx->addr = *pctl_mapping_client(m); /* S-95 */
 		tx->port = m->client_port;
 		if (m->srv_idx < e->n_srv)
 			tx->from = e->srv_addrs[m->srv_idx];

@@ -36,7 +36,7 @@ static void info_of(const struct pctl_engine *e, const struct pctl_mapping *m,
 	}
 	memcpy(i->nonce, m->nonce, PCTL_NONCE_LEN);
 	i->third_party = (m->flags & PCTL_MF_THIRD_PARTY) != 0;
-	i->client_addr = m->int_addr;
+	i->client_addr = *pctl_mapping_client(m);
 	i->client_port = m->client_port;
 	if (m->srv_idx < e->n_srv)
 		i->server_addr = e->srv_addrs[m->srv_idx];
@@ -139,6 +139,12 @@ int pctl_engine_restore(struct pctl_engine *e,
 	                : i->desc_len;
 	if (pctl_extra_make(NULL, 0, i->filters, i->n_filters, i->desc, dl,
 	                    i->tpid, i->tpid_len, &m->extra)) {
+		pctl_table_release(&e->table, m);
+		return -ENOMEM;
+	}
+	if (i->third_party && !pctl_addr_equal(&i->client_addr, &i->int_addr) &&
+	    !pctl_addr_is_any(&i->client_addr) &&
+	    pctl_extra_set_client(&m->extra, &i->client_addr)) {
 		pctl_table_release(&e->table, m);
 		return -ENOMEM;
 	}

@@ -239,6 +239,12 @@ int pctl_extra_renew(const struct pctl_mapping *m,
                      const struct pctl_req_opts *o,
                      const struct pctl_filter *keep, size_t n_keep,
                      struct pctl_map_extra **out);
+/* Records the requesting client of a THIRD_PARTY mapping in *x (created
+ * when NULL).  0 or -ENOMEM. */
+int pctl_extra_set_client(struct pctl_map_extra **x, const pctl_addr *client);
+/* Where a mapping's client is: the THIRD_PARTY requester, else the
+ * internal host. */
+const pctl_addr *pctl_mapping_client(const struct pctl_mapping *m);
 /* Appends the processed options to a success response (S-14): THIRD_PARTY,
  * THIRD_PARTY_ID, PREFER_FAILURE, FILTERs, DESCRIPTION, PREFIX64.  data
  * must outlive encoding. */

@@ -128,6 +128,10 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 	struct pctl_map_extra *nx;
 	if (pctl_extra_renew(m, o, old_f, keep, &nx))
 		return fail(c, PCTL_R_NO_RESOURCES, 0);
+	if (o->third_party && pctl_extra_set_client(&nx, &c->rx->src)) {
+		pctl_map_extra_free(nx);
+		return fail(c, PCTL_R_NO_RESOURCES, 0);
+	}
 
 	uint32_t lifetime = pctl_engine_clamp_lifetime(e, c->req->lifetime);
 	struct pctl_map_extra *ox = m->extra;
@@ -326,7 +330,9 @@ static size_t map_create(struct map_ctx *c)
 		return fail(c, PCTL_R_NO_RESOURCES, 0);
 	if (pctl_extra_make(NULL, 0, c->o.filters, c->o.n_filters, c->o.desc,
 	                    c->o.has_desc ? c->o.desc_len : 0, c->tpid,
-	                    c->tpid_len, &m->extra)) {
+	                    c->tpid_len, &m->extra) ||
+	    (c->o.third_party &&
+	     pctl_extra_set_client(&m->extra, &c->rx->src))) {
 		pctl_table_release(&e->table, m);
 		return fail(c, PCTL_R_NO_RESOURCES, 0);
 	}

@@ -66,6 +66,10 @@ static size_t peer_extend(struct pctl_engine *e, const struct pctl_rx *rx,
 	struct pctl_map_extra *nx;
 	if (pctl_extra_renew(m, o, NULL, 0, &nx))
 		return fail(e, rx, PCTL_R_NO_RESOURCES, 0, out);
+	if (o->third_party && pctl_extra_set_client(&nx, &rx->src)) {
+		pctl_map_extra_free(nx);
+		return fail(e, rx, PCTL_R_NO_RESOURCES, 0, out);
+	}
 	if (pctl_engine_refresh(e, m, lifetime)) {
 		pctl_map_extra_free(nx);
 		return fail(e, rx, PCTL_R_NETWORK_FAILURE, 0, out);
@@ -184,7 +188,8 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 	const uint8_t *tpid = o.tpid_opt ? o.tpid_opt->data : NULL;
 	size_t tl = o.tpid_opt ? o.tpid_opt->len : 0;
 	if (pctl_extra_make(NULL, 0, NULL, 0, o.desc,
-	                    o.has_desc ? o.desc_len : 0, tpid, tl, &m->extra)) {
+	                    o.has_desc ? o.desc_len : 0, tpid, tl, &m->extra) ||
+	    (o.third_party && pctl_extra_set_client(&m->extra, &rx->src))) {
 		pctl_table_release(&e->table, m);
 		return fail(e, rx, PCTL_R_NO_RESOURCES, 0, out);
 	}

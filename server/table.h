@@ -34,6 +34,10 @@ struct pctl_map_extra {
 	struct pctl_filter *filters;
 	uint8_t *desc;
 	uint8_t *tpid;
+	/* THIRD_PARTY: the client that asked, which is not the internal
+	 * host; Mapping Updates go to it (S-73, S-95). */
+	bool has_client;
+	pctl_addr client;
 };
 
 /* Record flags. */

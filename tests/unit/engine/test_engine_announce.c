@@ -218,6 +218,9 @@ static void test_s95_update_carries_third_party(void **state)
 	const struct pctl_option *o = pctl_msg_option(&m, PCTL_OPT_THIRD_PARTY);
 	assert_non_null(o);
 	assert_memory_equal(o->data, tp.b, 16);
+	/* Sent to the client that asked, not to the third party. */
+	pctl_addr h = et_addr(H);
+	assert_true(pctl_addr_equal(&tx[0].addr, &h));
 	free(tx);
 	et_free(t);
 }
