@@ -16,6 +16,7 @@
 #include "../server/backend.h"
 #include "conntrack.h"
 #include "mapstore.h"
+#include "nft_dump.h"
 #include "nft_elem.h"
 #include "nft_layout.h"
 #include "nl_batch.h"
@@ -174,33 +175,34 @@ static int nft_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
 {
 	struct nft_ctx *c = ctx;
 	nft_abort(c);
+	/* What the table holds now (kept from before a restart): its flows
+	 * must end if the engine no longer has the mapping.  Best effort: a
+	 * failed dump only leaves those flows to their conntrack timeout. */
+	struct dp_dumped old = {0};
+	bool have_old = dp_dump_inbound(c->nl, c->table, &old) == 0;
 	/* Flush and refill in one transaction: stale elements go, missing
 	 * ones come back, and packets never see a half-filled table. */
 	int err = dp_layout_flush_sets(&c->batch, c->table);
 	for (size_t i = 0; !err && i < n; i++)
 		err = queue(c, OP_CREATE, maps[i]);
+	if (!err)
+		err = dp_batch_send(c->nl, &c->batch);
 	if (err) {
 		nft_abort(c);
+		dp_dumped_free(&old);
 		return err;
 	}
-	/* Flows of mappings the engine no longer has: those we know of. */
-	const struct pctl_dp_mapping **stale =
-	    calloc(c->installed.count + 1, sizeof(*stale));
-	size_t n_stale = 0;
-	for (size_t b = 0; stale && b < c->installed.n_buckets; b++)
-		for (struct dp_map_entry *e = c->installed.buckets[b]; e;
-		     e = e->next)
-			if (!current(c, e->m.id) && !e->m.outbound)
-				stale[n_stale++] = &e->m;
-	err = dp_batch_send(c->nl, &c->batch);
-	if (err) {
+	if (c->ct && have_old) {
+		size_t n_stale = dp_dumped_stale(&old, maps, n);
+		const struct pctl_dp_mapping **stale =
+		    calloc(n_stale + 1, sizeof(*stale));
+		for (size_t i = 0; stale && i < n_stale; i++)
+			stale[i] = &old.maps[i];
+		if (stale && n_stale)
+			(void)dp_ct_kill(c->ct, stale, n_stale);
 		free(stale);
-		drop_pending(c);
-		return err;
 	}
-	if (c->ct && n_stale)
-		(void)dp_ct_kill(c->ct, stale, n_stale);
-	free(stale);
+	dp_dumped_free(&old);
 	dp_mapstore_clear(&c->installed);
 	applied(c);
 	return 0;

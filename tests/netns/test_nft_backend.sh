@@ -206,9 +206,14 @@ check "failed commit left the earlier mapping alone" tcp_ok "$NS_EXT" 203.0.113.
 # Restart: keep state, reopen, reconcile with the engine's list.
 check "before restart: mapping 13 (18080) installed" tcp_ok "$NS_EXT" 203.0.113.1 18080
 check "before restart: mapping 7 (18085) installed" tcp_ok "$NS_EXT" 203.0.113.1 18085
+check "UDP mapping 26 (8086 -> 18086) before restart" drv create "$(m4 26 17 8086 18086 60)"
+check "UDP flow through mapping 26 (fixed source port) before restart" \
+	udp_ok "$NS_EXT" 203.0.113.1 18086 sourceport=40026,reuseaddr
 check "reconcile [7, new 17] after simulated restart" \
 	drv reconcile "$(m4 7 6 8085 18085 60)" "$(m4 17 6 8081 18081 60)"
 check_not "reconcile: stale mapping 13 gone" tcp_ok "$NS_EXT" 203.0.113.1 18080
+check_not "reconcile: the flow through stale mapping 26 stopped (conntrack)" \
+	udp_ok "$NS_EXT" 203.0.113.1 18086 sourceport=40026,reuseaddr
 check "reconcile: kept mapping 7 still works" tcp_ok "$NS_EXT" 203.0.113.1 18085
 check "reconcile: missing mapping 17 restored" tcp_ok "$NS_EXT" 203.0.113.1 18081
 check_not "reconcile: stale IPv6 pinhole gone" tcp_ok "$NS_EXT" 2001:db8:1::2 8084
