@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -286,6 +288,49 @@ int pcp_map(int fd, const struct daemon *d, const char *client_ip,
 	if (!len || pcp_exchange(fd, d, req, len, resp, rbuf))
 		return -1;
 	return resp->result;
+}
+
+int multicast_listener(bool v6, const char *ifname, uint16_t *port)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t sl;
+	unsigned idx = if_nametoindex(ifname);
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc;
+
+	if (fd < 0 || !idx)
+		goto fail;
+	if (v6) {
+		struct sockaddr_in6 *g = (struct sockaddr_in6 *)&ss;
+		struct ipv6_mreq mreq = {.ipv6mr_interface = idx};
+		g->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, "ff02::1", &g->sin6_addr);
+		g->sin6_scope_id = idx;
+		mreq.ipv6mr_multiaddr = g->sin6_addr;
+		sl = sizeof(*g);
+		rc = bind(fd, (struct sockaddr *)g, sl) ||
+		     setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq,
+		                sizeof(mreq));
+	} else {
+		struct sockaddr_in *g = (struct sockaddr_in *)&ss;
+		struct ip_mreqn mreq = {.imr_ifindex = (int)idx};
+		g->sin_family = AF_INET;
+		inet_pton(AF_INET, "224.0.0.1", &g->sin_addr);
+		mreq.imr_multiaddr = g->sin_addr;
+		sl = sizeof(*g);
+		rc = bind(fd, (struct sockaddr *)g, sl) ||
+		     setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq,
+		                sizeof(mreq));
+	}
+	if (rc || getsockname(fd, (struct sockaddr *)&ss, &sl))
+		goto fail;
+	*port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+	                 : ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 bool wait_announce_from(int fd, uint16_t port, const pctl_addr *from,

@@ -64,6 +64,11 @@ int pcp_map(int fd, const struct daemon *d, const char *client_ip,
             const uint8_t nonce[12], uint8_t proto, uint16_t int_port,
             uint16_t ext_port, uint32_t lifetime, struct pctl_msg *resp);
 
+/* A UDP socket bound to the all-hosts group (224.0.0.1, or ff02::1 when
+ * v6) on a kernel-chosen port, member of the group on interface ifname.
+ * Returns the descriptor (port in *port) or -1. */
+int multicast_listener(bool v6, const char *ifname, uint16_t *port);
+
 /* Waits (up to 4 datagrams of timeout_ms each) for an unsolicited PCP
  * ANNOUNCE on fd sent from port `port` and, when from is not NULL, from
  * that address (S-92). */

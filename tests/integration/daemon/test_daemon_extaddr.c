@@ -96,10 +96,8 @@ static void test_s26_external_address_follows_interface(void **state)
 static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
 {
 	struct daemon d;
-	struct sockaddr_in grp = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(grp);
-	struct ip_mreqn mreq = {.imr_ifindex = (int)if_nametoindex("lo")};
 	char conf[256];
+	uint16_t port;
 	int fd;
 
 	(void)state;
@@ -107,20 +105,13 @@ static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
 		skip();
 		return;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = multicast_listener(false, "lo", &port);
 	assert_true(fd >= 0);
-	inet_pton(AF_INET, "224.0.0.1", &grp.sin_addr);
-	mreq.imr_multiaddr = grp.sin_addr;
-	assert_int_equal(bind(fd, (struct sockaddr *)&grp, sizeof(grp)), 0);
-	assert_int_equal(
-	    setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)),
-	    0);
-	getsockname(fd, (struct sockaddr *)&grp, &sl);
 	daemon_init(&d, "0.0.0.0", 0);
 	snprintf(conf, sizeof(conf),
 	         "announce-port %u\nannounce-count 1\nexternal-interface "
 	         "pcx0\n",
-	         ntohs(grp.sin_port));
+	         port);
 	daemon_write_conf(&d, conf);
 	assert_int_equal(daemon_start(&d, NULL), 0);
 	assert_true(wait_announce_from(fd, d.port, NULL, 3000));
@@ -133,10 +124,8 @@ static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
 static void test_s93_ipv6_multicast_announce(void **state)
 {
 	struct daemon d;
-	struct sockaddr_in6 grp = {.sin6_family = AF_INET6};
-	socklen_t sl = sizeof(grp);
-	struct ipv6_mreq mreq = {.ipv6mr_interface = if_nametoindex("pcx1")};
 	char conf[256];
+	uint16_t port;
 	int fd;
 
 	(void)state;
@@ -146,21 +135,13 @@ static void test_s93_ipv6_multicast_announce(void **state)
 	}
 	assert_int_equal(system("ip addr add 2001:db8::1/64 dev pcx1 nodad"),
 	                 0);
-	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = multicast_listener(true, "pcx1", &port);
 	assert_true(fd >= 0);
-	inet_pton(AF_INET6, "ff02::1", &grp.sin6_addr);
-	grp.sin6_scope_id = mreq.ipv6mr_interface;
-	mreq.ipv6mr_multiaddr = grp.sin6_addr;
-	assert_int_equal(bind(fd, (struct sockaddr *)&grp, sizeof(grp)), 0);
-	assert_int_equal(
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof(mreq)),
-	    0);
-	getsockname(fd, (struct sockaddr *)&grp, &sl);
 	daemon_init(&d, "2001:db8::1", 0);
 	snprintf(conf, sizeof(conf),
 	         "announce-port %u\nannounce-count 1\nexternal-ip "
 	         "198.51.100.9\n",
-	         ntohs(grp.sin6_port));
+	         port);
 	daemon_write_conf(&d, conf);
 	assert_int_equal(daemon_start(&d, NULL), 0);
 	assert_true(wait_announce_from(fd, d.port, &d.addr, 3000));

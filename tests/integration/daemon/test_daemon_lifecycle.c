@@ -175,27 +175,18 @@ static bool wait_log(struct daemon *d, const char *s)
 static void test_s93_n10_multicast_announce_on_internal_interface(void **state)
 {
 	struct fixture *f = *state;
-	struct sockaddr_in grp = {.sin_family = AF_INET}, from;
-	socklen_t sl = sizeof(grp);
-	struct ip_mreqn mreq = {.imr_ifindex = (int)if_nametoindex("lo")};
+	struct sockaddr_in from;
 	char conf[256];
 	uint8_t buf[PCTL_MAX_MSG];
 	bool pcp = false, natpmp = false;
-	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint16_t port;
+	int fd = multicast_listener(false, "lo", &port);
 
 	assert_true(fd >= 0);
-	inet_pton(AF_INET, "224.0.0.1", &grp.sin_addr);
-	mreq.imr_multiaddr = grp.sin_addr;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	assert_int_equal(bind(fd, (struct sockaddr *)&grp, sizeof(grp)), 0);
-	assert_int_equal(
-	    setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)),
-	    0);
-	getsockname(fd, (struct sockaddr *)&grp, &sl);
 	snprintf(conf, sizeof(conf),
 	         "announce-port %u\nannounce-count 1\nexternal-ip "
 	         "198.51.100.3\n",
-	         ntohs(grp.sin_port));
+	         port);
 	daemon_write_conf(&f->d, conf);
 	assert_int_equal(daemon_start(&f->d, NULL), 0);
 	for (int i = 0; i < 4 && !(pcp && natpmp); i++) {
