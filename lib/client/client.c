@@ -436,6 +436,11 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 			}
 		if (!any)
 			break;
+		/* Awake anyway: renew every mapping whose window is open, so
+		 * that many mappings cost one wake-up, not one each. */
+		for (struct pctl_mapping *m = c->maps; m; m = m->next)
+			if (pctl_ex_window_open(m, now))
+				pctl_ex_timer(m, now);
 	}
 	reap(c);
 }

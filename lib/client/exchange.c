@@ -215,6 +215,20 @@ static void renew(struct pctl_mapping *m, uint64_t now)
 	schedule_renewal(m, now);
 }
 
+/* Is m's current renewal window (C-21) open, so that renewing it now,
+ * while the process is awake anyway, is as good as at its random point? */
+bool pctl_ex_window_open(const struct pctl_mapping *m, uint64_t now)
+{
+	if (m->dead || m->state != PCTL_MS_GRANTED || !m->p.keep ||
+	    !m->lifetime || m->p.kind == PCTL_REQ_ANNOUNCE || !m->next_at ||
+	    m->next_at <= now)
+		return false;
+	if (m->renew_attempt && now < m->last_tx_at + 4000u)
+		return false;
+	return now >=
+	       m->granted_at + pctl_renew_at(m->lifetime, m->renew_attempt, 0);
+}
+
 void pctl_ex_timer(struct pctl_mapping *m, uint64_t now)
 {
 	switch (m->state) {

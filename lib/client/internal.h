@@ -102,6 +102,7 @@ int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s);
 void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay);
 void pctl_ex_send(struct pctl_mapping *m, uint64_t now);
 void pctl_ex_timer(struct pctl_mapping *m, uint64_t now);
+bool pctl_ex_window_open(const struct pctl_mapping *m, uint64_t now);
 void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now);
 void pctl_ex_granted(struct pctl_mapping *m, uint64_t now);
 void pctl_ex_server_lost_state(struct pctl_client *c, int srv,

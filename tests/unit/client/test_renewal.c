@@ -159,6 +159,29 @@ static void test_c66_sctp_zero_then_echo(void **state)
 	h_done(&h);
 }
 
+/* Renewals share a wake-up only when the other window is open (C-21). */
+static void test_c21_batched_only_inside_window(void **state)
+{
+	struct h h;
+	struct pctl_msg a, b, c;
+	(void)state;
+
+	h_init(&h);
+	h.rnd = UINT32_MAX; /* every point at the end of its window */
+	h_granted_map(&h, 1, 1000, 1, &a); /* window 500..625 s */
+	h_advance(&h, 100000);
+	h_granted_map(&h, 2, 1000, 101, &b); /* window 600..725 s */
+	h_advance(&h, 200000);
+	h_granted_map(&h, 3, 1000, 301, &c); /* window 800..925 s */
+	h_advance(&h, 324998);
+	assert_int_equal(h_count_requests(&h), 0);
+	h_advance(&h, 1); /* 624.999 s: a's point; b's window is open */
+	assert_int_equal(h_count_requests(&h), 2);
+	h_advance(&h, 175001); /* 800 s: c's window opens, not its point */
+	assert_int_equal(h_count_requests(&h), 0);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +191,7 @@ int main(void)
 	    cmocka_unit_test(test_c23_lifetime_capped),
 	    cmocka_unit_test(test_c20_not_kept_is_not_renewed),
 	    cmocka_unit_test(test_c66_sctp_zero_then_echo),
+	    cmocka_unit_test(test_c21_batched_only_inside_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
