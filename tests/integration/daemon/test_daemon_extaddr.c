@@ -90,44 +90,45 @@ static void test_s26_external_address_follows_interface(void **state)
 	assert_int_equal(daemon_finish(&d), 0);
 }
 
-/* A wildcard listener (0.0.0.0) announces on every interface but the
- * external one (S-93): here lo gets the PCP ANNOUNCE, from port 5351's
- * stand-in (the daemon's port). */
-static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
+/* Starts a daemon listening on listen_ip with extra_conf, and checks that
+ * its ANNOUNCE reaches the all-hosts group on ifname (IPv6 when v6) from its
+ * port, and from its listen address unless that is a wildcard (S-92). */
+static void check_announce(bool v6, const char *ifname, const char *listen_ip,
+                           const char *extra_conf)
 {
 	struct daemon d;
 	char conf[256];
 	uint16_t port;
-	int fd;
+	int fd = multicast_listener(v6, ifname, &port);
 
+	assert_true(fd >= 0);
+	daemon_init(&d, listen_ip, 0);
+	snprintf(conf, sizeof(conf), "announce-port %u\nannounce-count 1\n%s",
+	         port, extra_conf);
+	daemon_write_conf(&d, conf);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	assert_true(wait_announce_from(
+	    fd, d.port, pctl_addr_is_any(&d.addr) ? NULL : &d.addr, 3000));
+	close(fd);
+	assert_int_equal(daemon_finish(&d), 0);
+}
+
+/* A wildcard listener (0.0.0.0) announces on every interface but the
+ * external one (S-93): here lo gets the PCP ANNOUNCE. */
+static void test_s93_wildcard_listener_announces_on_all_interfaces(void **state)
+{
 	(void)state;
 	if (!have_netns) {
 		skip();
 		return;
 	}
-	fd = multicast_listener(false, "lo", &port);
-	assert_true(fd >= 0);
-	daemon_init(&d, "0.0.0.0", 0);
-	snprintf(conf, sizeof(conf),
-	         "announce-port %u\nannounce-count 1\nexternal-interface "
-	         "pcx0\n",
-	         port);
-	daemon_write_conf(&d, conf);
-	assert_int_equal(daemon_start(&d, NULL), 0);
-	assert_true(wait_announce_from(fd, d.port, NULL, 3000));
-	close(fd);
-	assert_int_equal(daemon_finish(&d), 0);
+	check_announce(false, "lo", "0.0.0.0", "external-interface pcx0\n");
 }
 
 /* S-93 for IPv6: the ANNOUNCE goes to [ff02::1] on the internal interface
  * (pcx1 here, with 2001:db8::1), from the listen address and port. */
 static void test_s93_ipv6_multicast_announce(void **state)
 {
-	struct daemon d;
-	char conf[256];
-	uint16_t port;
-	int fd;
-
 	(void)state;
 	if (!have_netns) {
 		skip();
@@ -135,18 +136,8 @@ static void test_s93_ipv6_multicast_announce(void **state)
 	}
 	assert_int_equal(system("ip addr add 2001:db8::1/64 dev pcx1 nodad"),
 	                 0);
-	fd = multicast_listener(true, "pcx1", &port);
-	assert_true(fd >= 0);
-	daemon_init(&d, "2001:db8::1", 0);
-	snprintf(conf, sizeof(conf),
-	         "announce-port %u\nannounce-count 1\nexternal-ip "
-	         "198.51.100.9\n",
-	         port);
-	daemon_write_conf(&d, conf);
-	assert_int_equal(daemon_start(&d, NULL), 0);
-	assert_true(wait_announce_from(fd, d.port, &d.addr, 3000));
-	close(fd);
-	assert_int_equal(daemon_finish(&d), 0);
+	check_announce(true, "pcx1", "2001:db8::1",
+	               "external-ip 198.51.100.9\n");
 }
 
 int main(void)
