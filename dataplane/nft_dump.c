@@ -169,7 +169,6 @@ void dp_dumped_free(struct dp_dumped *d)
 struct entry {
 	pctl_addr addr;
 	uint8_t proto;
-	uint16_t port, count;
 	const struct pctl_dp_mapping *m;
 	struct entry *next;
 };
@@ -209,20 +208,30 @@ size_t dp_dumped_stale(struct dp_dumped *d,
 	while (nb < 2 * n)
 		nb *= 2;
 	struct entry **b = calloc(nb, sizeof(*b));
-	struct entry *pool = calloc(n ? n : 1, sizeof(*pool));
+	struct entry *pool = calloc(2 * n + 1, sizeof(*pool));
 	if (!b || !pool) {
 		free(b);
 		free(pool);
 		return 0; /* cannot tell: end nothing */
 	}
+	/* Each live mapping under its external address (DNAT entries) and,
+	 * for NAT, its internal one too (the pinhole entries of NAT44
+	 * mappings are keyed by the internal address). */
+	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct entry *e = &pool[i];
-		e->addr = live[i]->ext_addr;
-		e->proto = live[i]->protocol;
-		e->m = live[i];
-		size_t k = hash(&e->addr, e->proto, nb);
-		e->next = b[k];
-		b[k] = e;
+		for (int side = 0; side < 2; side++) {
+			const pctl_addr *a =
+			    side ? &live[i]->int_addr : &live[i]->ext_addr;
+			if (side && dp_addr_eq(a, &live[i]->ext_addr))
+				break;
+			struct entry *e = &pool[used++];
+			e->addr = *a;
+			e->proto = live[i]->protocol;
+			e->m = live[i];
+			size_t k = hash(&e->addr, e->proto, nb);
+			e->next = b[k];
+			b[k] = e;
+		}
 	}
 	size_t kept = 0;
 	for (size_t i = 0; i < d->n; i++) {
