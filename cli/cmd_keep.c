@@ -5,11 +5,13 @@
  * on every change, and delete them on SIGTERM/SIGINT.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client_common.h"
@@ -68,6 +70,11 @@ static void run_hook(const struct cli_opts *o, enum pctl_map_event ev,
 		return;
 	}
 	if (pid == 0) {
+		sigset_t none;
+		/* The loop blocks SIGTERM/SIGINT; the hook must not inherit
+		 * that. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		setenv("PORTCTL_EVENT", buf[0], 1);
 		setenv("PORTCTL_PROTOCOL", buf[1], 1);
 		setenv("PORTCTL_INTERNAL_PORT", buf[2], 1);
@@ -115,6 +122,49 @@ static bool all_settled(struct pctl_mapping **ms, size_t n)
 	return true;
 }
 
+/* The event loop, on the library's descriptors and timeout.  SIGTERM and
+ * SIGINT are blocked except inside ppoll, so a signal can never slip in
+ * between the check of stop_signal and the wait.  The wait is capped at
+ * 60 s so that a resume from suspend is noticed (see pctl_client_wait). */
+static int run_loop(struct pctl_client *c)
+{
+	sigset_t block, orig;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	while (!stop_signal) {
+		int fds[16], ready[16];
+		struct pollfd pfd[16];
+		size_t nfd = pctl_client_fds(c, fds, 16), nready = 0;
+		int64_t t = pctl_client_timeout(c);
+		struct timespec ts;
+
+		if (nfd > 16)
+			nfd = 16;
+		if (t < 0 || t > 60000)
+			t = 60000;
+		ts.tv_sec = t / 1000;
+		ts.tv_nsec = (long)(t % 1000) * 1000000L;
+		for (size_t i = 0; i < nfd; i++)
+			pfd[i] =
+			    (struct pollfd){.fd = fds[i], .events = POLLIN};
+		if (ppoll(pfd, nfd, &ts, &orig) < 0) {
+			if (errno == EINTR)
+				continue;
+			sigprocmask(SIG_SETMASK, &orig, NULL);
+			return -1;
+		}
+		for (size_t i = 0; i < nfd; i++)
+			if (pfd[i].revents)
+				ready[nready++] = pfd[i].fd;
+		pctl_client_process(c, ready, nready);
+	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	return 0;
+}
+
 int cli_keep_run(const struct cli_opts *o, struct pctl_map_params *ps, size_t n)
 {
 	struct pctl_mapping **ms = calloc(n, sizeof(*ms));
@@ -157,12 +207,10 @@ int cli_keep_run(const struct cli_opts *o, struct pctl_map_params *ps, size_t n)
 			goto out;
 		}
 	}
-	while (!stop_signal)
-		if (pctl_client_wait(c, NULL, -1) < 0 && errno != EINTR) {
-			fprintf(stderr, "portctl keep: %s\n", strerror(errno));
-			rc = PORTCTL_EXIT_SYSTEM;
-			break;
-		}
+	if (run_loop(c) < 0) {
+		fprintf(stderr, "portctl keep: %s\n", strerror(errno));
+		rc = PORTCTL_EXIT_SYSTEM;
+	}
 	/* Delete everything we hold, bounded by --timeout. */
 	for (size_t i = 0; i < n; i++) {
 		struct pctl_map_info info;
