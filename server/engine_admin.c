@@ -195,13 +195,15 @@ static bool still_allowed(const struct pctl_engine_config *cfg,
 	if ((m->protocol == 0 && !cfg->allow_all_protocols) ||
 	    (m->int_port == 0 && !cfg->allow_all_ports))
 		return false;
-	if (m->flags & PCTL_MF_OWNS_PORTS) {
+	if (m->ext_idx != PCTL_NO_EXT) {
 		bool found = false;
 		for (size_t i = 0; i < cfg->n_ext_addrs; i++)
 			found |=
 			    pctl_addr_equal(&cfg->ext_addrs[i], &m->ext_addr);
 		if (!found)
 			return false;
+	}
+	if (m->flags & PCTL_MF_OWNS_PORTS) {
 		uint32_t n = m->port_count ? m->port_count : 1;
 		for (uint32_t p = m->ext_port; p < m->ext_port + n; p++)
 			if (p < cfg->port_min || p > cfg->port_max ||
@@ -364,7 +366,8 @@ int pctl_engine_set_external(struct pctl_engine *e, const pctl_addr *addrs,
 		bool gone = true;
 		for (size_t i = 0; i < n; i++)
 			gone &= !pctl_addr_equal(&addrs[i], &m->ext_addr);
-		if ((m->flags & PCTL_MF_OWNS_PORTS) && gone) {
+		/* NAT mappings (owners and EIM sharers) on a lost address. */
+		if (m->ext_idx != PCTL_NO_EXT && gone) {
 			m->flags &=
 			    (uint8_t) ~(PCTL_MF_OWNS_PORTS | PCTL_MF_COMPANION);
 			m->ext_idx = PCTL_NO_EXT;

@@ -230,6 +230,33 @@ bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
 	return o && pctl_addr_equal(&o->int_addr, host);
 }
 
+struct pctl_mapping *pctl_engine_eim_partner(struct pctl_engine *e,
+                                             const pctl_addr *host,
+                                             uint8_t protocol, uint16_t port,
+                                             const uint8_t *tpid,
+                                             size_t tpid_len, bool want_peer)
+{
+	if (!want_peer) {
+		struct pctl_mapping *m = pctl_table_find_int(
+		    &e->table, host, protocol, port, tpid, tpid_len);
+		return m && m->ext_idx != PCTL_NO_EXT && m->port_count <= 1
+		           ? m
+		           : NULL;
+	}
+	/* PEER records are keyed by 5-tuple: walk the host's own list. */
+	for (uint32_t i = pctl_table_host_first(&e->table, host); i;) {
+		struct pctl_mapping *m = pctl_table_at(&e->table, i);
+		i = m->host_next;
+		size_t n;
+		const uint8_t *t = pctl_mapping_tpid(m, &n);
+		if (m->kind == PCTL_MK_PEER && m->protocol == protocol &&
+		    m->int_port == port && m->ext_idx != PCTL_NO_EXT &&
+		    n == tpid_len && (!n || memcmp(t, tpid, n) == 0))
+			return m;
+	}
+	return NULL;
+}
+
 void pctl_engine_release_cooled(struct pctl_engine *e, uint64_t now_ms)
 {
 	struct pctl_cool k;
@@ -311,6 +338,16 @@ static void give_ports(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 		if (o && o->kind == PCTL_MK_NATPMP &&
 		    pctl_addr_equal(&o->int_addr, &m->int_addr)) {
 			o->flags |= PCTL_MF_COMPANION;
+			return;
+		}
+	}
+	if (n == 1) {
+		/* S-43: a mapping sharing this external endpoint (EIM, a MAP
+		 * and a PEER of one internal endpoint) inherits the port. */
+		struct pctl_mapping *o = pctl_table_find_ext(
+		    &e->table, &m->ext_addr, m->protocol, m->ext_port);
+		if (o) {
+			o->flags |= PCTL_MF_OWNS_PORTS;
 			return;
 		}
 	}

@@ -178,6 +178,15 @@ bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
                                uint8_t protocol, uint16_t port,
                                const pctl_addr *host, uint16_t int_port,
                                const uint8_t *nonce);
+/* S-43 (EIM), S-36.4: the NAT mapping of the same internal endpoint whose
+ * external address and port a new mapping shares: for a new PEER the MAP
+ * (or NAT-PMP/static) mapping, for a new MAP (want_peer) a PEER mapping.
+ * NULL when there is none. */
+struct pctl_mapping *pctl_engine_eim_partner(struct pctl_engine *e,
+                                             const pctl_addr *host,
+                                             uint8_t protocol, uint16_t port,
+                                             const uint8_t *tpid,
+                                             size_t tpid_len, bool want_peer);
 /* Releases the cooling ports whose reuse time is over (S-53). */
 void pctl_engine_release_cooled(struct pctl_engine *e, uint64_t now_ms);
 

@@ -277,7 +277,29 @@ static size_t map_create(struct map_ctx *c)
 	uint16_t ext_port, count = 1;
 	int parity = -1;
 	unsigned xi = PCTL_NO_EXT;
-	if (nat) {
+	struct pctl_mapping *peer =
+	    nat && !(c->o.has_port_set && c->o.port_set.size > 1)
+	        ? pctl_engine_eim_partner(e, c->host, proto, req->internal_port,
+	                                  c->tpid, c->tpid_len, true)
+	        : NULL;
+	bool shared = false;
+	if (peer) {
+		/* S-36.4: an outbound (PEER) mapping exists: the inbound one
+		 * copies its external address and port (EIM, S-43). */
+		if (c->o.prefer_failure &&
+		    (req->external_port != peer->ext_port ||
+		     (!pctl_addr_is_any(&req->external_addr) &&
+		      !pctl_addr_equal(&req->external_addr, &peer->ext_addr))))
+			return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
+			            pctl_mapping_left(peer, c->rx->now_ms));
+		if (!pctl_policy_allows(&e->cfg, c->host, proto,
+		                        req->internal_port, peer->ext_port))
+			return fail(c, PCTL_R_NOT_AUTHORIZED, 0);
+		xi = peer->ext_idx;
+		ext_addr = peer->ext_addr;
+		ext_port = peer->ext_port;
+		shared = true;
+	} else if (nat) {
 		bool addr_ok;
 		int x = choose_addr(c, &addr_ok);
 		if (x < 0) /* no external address (yet) */
@@ -345,7 +367,7 @@ static size_t map_create(struct map_ctx *c)
 	m->port_count = count;
 	m->ext_idx = (uint8_t)xi;
 	memcpy(m->nonce, req->nonce, PCTL_NONCE_LEN);
-	if (nat)
+	if (nat && !shared)
 		m->flags |= PCTL_MF_OWNS_PORTS;
 	if (c->o.third_party)
 		m->flags |= PCTL_MF_THIRD_PARTY;

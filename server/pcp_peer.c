@@ -120,6 +120,9 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 	bool owns = false;
 	unsigned xi = PCTL_NO_EXT;
 	struct pctl_dp_flow flow;
+	struct pctl_mapping *eim = NULL;
+	const uint8_t *tpid = o.tpid_opt ? o.tpid_opt->data : NULL;
+	size_t tl = o.tpid_opt ? o.tpid_opt->len : 0;
 	int fr = -ENOENT;
 	if (e->backend.ops->lookup_flow)
 		fr = e->backend.ops->lookup_flow(
@@ -134,6 +137,21 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 		xi = x >= 0 ? (unsigned)x : PCTL_NO_EXT;
 	} else if (fr != -ENOENT) {
 		return fail(e, rx, PCTL_R_NETWORK_FAILURE, 0, out);
+	} else if (nat && (eim = pctl_engine_eim_partner(
+	                       e, host, proto, req->internal_port, tpid, tl,
+	                       false)) != NULL) {
+		/* S-43: the internal endpoint has an inbound mapping; its
+		 * outbound traffic uses the same external endpoint (EIM).
+		 * Another suggestion cannot be honoured (S-64). */
+		if ((req->external_port &&
+		     req->external_port != eim->ext_port) ||
+		    (!pctl_addr_is_any(&req->external_addr) &&
+		     !pctl_addr_equal(&req->external_addr, &eim->ext_addr)))
+			return fail(e, rx, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
+			            pctl_mapping_left(eim, rx->now_ms), out);
+		xi = eim->ext_idx;
+		ext_addr = eim->ext_addr;
+		ext_port = eim->ext_port;
 	} else if (nat) {
 		int x = pctl_engine_pick_ext(e, host);
 		if (!pctl_addr_is_any(&req->external_addr)) {
@@ -185,8 +203,6 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 	m = pctl_table_alloc(&e->table);
 	if (!m)
 		return fail(e, rx, PCTL_R_NO_RESOURCES, 0, out);
-	const uint8_t *tpid = o.tpid_opt ? o.tpid_opt->data : NULL;
-	size_t tl = o.tpid_opt ? o.tpid_opt->len : 0;
 	if (pctl_extra_make(NULL, 0, NULL, 0, o.desc,
 	                    o.has_desc ? o.desc_len : 0, tpid, tl, &m->extra) ||
 	    (o.third_party && pctl_extra_set_client(&m->extra, &rx->src))) {

@@ -159,20 +159,51 @@ static void test_e11_new_peer_with_lifetime_0_gets_minimum(void **state)
 	et_free(t);
 }
 
-static void test_peer_does_not_block_map_of_same_endpoint(void **state)
+static void test_s36_4_map_copies_existing_peer_endpoint(void **state)
 {
 	(void)state;
 	struct etest *t = et_new(NULL);
 	struct req r;
 	req_peer(&r, H, 1, 6, 5000, 0, NULL, R, 443, 600);
 	et_send(t, H, &r);
+	uint16_t port = EXTPORT(t);
 	req_map(&r, H, 1, 6, 5000, 0, NULL, 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	/* S-57: MAP delete leaves the PEER (outbound) mapping alone. */
+	assert_int_equal(EXTPORT(t), port); /* S-36.4, S-43 */
+	/* S-57: MAP delete leaves the PEER (outbound) mapping alone, and
+	 * its port stays its own. */
 	req_map(&r, H, 1, 6, 5000, 0, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(et_count(t), 1);
+	req_map(&r, "192.0.2.77", 1, 6, 1, port, NULL, 600);
+	et_send(t, "192.0.2.77", &r);
+	assert_true(EXTPORT(t) != port);
+	et_free(t);
+}
+
+static void test_s43_peer_uses_the_map_external_endpoint(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 1, 17, 5000, 44000, NULL, 600);
+	et_send(t, H, &r);
+	req_peer(&r, H, 1, 17, 5000, 0, NULL, R, 53, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(EXTPORT(t), 44000);
+	req_peer(&r, H, 1, 17, 5000, 44001, NULL, R, 54, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
+	/* The MAP goes; the PEER keeps the port: nobody else gets it. */
+	req_map(&r, H, 1, 17, 5000, 0, NULL, 0);
+	et_send(t, H, &r);
+	t->now += 200000;
+	pctl_engine_tick(t->e, t->now);
+	req_map(&r, "192.0.2.77", 1, 17, 1, 44000, NULL, 6000);
+	et_send(t, "192.0.2.77", &r);
+	assert_true(EXTPORT(t) != 44000);
 	et_free(t);
 }
 
@@ -188,7 +219,8 @@ int main(void)
 	    cmocka_unit_test(test_s64_existing_implicit_mapping_returned),
 	    cmocka_unit_test(test_s65_e11_lifetime_0_never_deletes),
 	    cmocka_unit_test(test_e11_new_peer_with_lifetime_0_gets_minimum),
-	    cmocka_unit_test(test_peer_does_not_block_map_of_same_endpoint),
+	    cmocka_unit_test(test_s36_4_map_copies_existing_peer_endpoint),
+	    cmocka_unit_test(test_s43_peer_uses_the_map_external_endpoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
