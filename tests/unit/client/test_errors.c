@@ -142,6 +142,63 @@ static void test_c50_version_one_too_old(void **state)
 	h_done(&h);
 }
 
+/* C-49: UNSUPP_OPTION / MALFORMED_OPTION and the THIRD_PARTY_ID errors are
+ * long-lifetime: reported, and not retried for 30 min. */
+static void test_c49_option_errors_long_hold(void **state)
+{
+	static const uint8_t codes[] = {PCTL_R_UNSUPP_OPTION,
+	                                PCTL_R_MALFORMED_OPTION,
+	                                PCTL_R_THIRD_PARTY_ID_UNKNOWN};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(codes); i++) {
+		struct h h;
+		struct pctl_msg req;
+		uint8_t buf[PCTL_MAX_MSG];
+		struct pctl_map_params p;
+
+		h_init(&h);
+		p = h_map_params(6, 8080, 600);
+		pctl_map_new(h.c, &p, h_cb, &h);
+		h_expect_pcp(&h, &req, buf);
+		h_reply(&h, &req, codes[i], 0, 1, "::", 0);
+		assert_int_equal(h.ev[0], PCTL_EV_ERROR);
+		assert_int_equal(h.info[0].result, codes[i]);
+		assert_int_equal(h.info[0].error_class, PCTL_ERR_LONG);
+		/* lifetime 0 in the answer: the recommended 1800 s */
+		assert_int_equal(pctl_client_timeout(h.c), 1800000);
+		h_done(&h);
+	}
+}
+
+/* C-3, K-26: when every address stayed silent, all are tried again after
+ * 15 minutes. */
+static void test_c3_all_addresses_silent_retry_15min(void **state)
+{
+	struct h h, h2;
+	struct pctl_map_params p;
+	char text[64];
+	(void)state;
+
+	h_init(&h);
+	h.rnd = H_RAND_ZERO;
+	h_open_server(&h2);
+	snprintf(text, sizeof(text), "127.0.0.1:%u", h2.srv_port);
+	assert_int_equal(pctl_client_add_server(h.c, text), 0);
+	p = h_map_params(6, 80, 600);
+	pctl_map_new(h.c, &p, h_cb, &h);
+	for (int i = 0; i < 8 && h.nev == 0; i++)
+		h_advance(&h, (uint64_t)pctl_client_timeout(h.c));
+	assert_int_equal(h_count_requests(&h), 4);
+	assert_int_equal(h_count_requests(&h2), 4);
+	assert_int_equal(h.ev[0], PCTL_EV_TIMEOUT);
+	assert_int_equal(pctl_client_timeout(h.c), PCTL_CLIENT_SELECT_RETRY_MS);
+	h_advance(&h, PCTL_CLIENT_SELECT_RETRY_MS);
+	assert_int_equal(h_count_requests(&h), 1); /* the first again */
+	close(h2.srv_fd);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +208,8 @@ int main(void)
 	    cmocka_unit_test(test_c47_no_resources_on_delete_holds_everything),
 	    cmocka_unit_test(test_one_log_line_per_repeated_error),
 	    cmocka_unit_test(test_c50_version_one_too_old),
+	    cmocka_unit_test(test_c49_option_errors_long_hold),
+	    cmocka_unit_test(test_c3_all_addresses_silent_retry_15min),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
