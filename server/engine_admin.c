@@ -283,7 +283,16 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 			    (uint8_t) ~(PCTL_MF_OWNS_PORTS | PCTL_MF_COMPANION);
 			pctl_engine_drop(e, m);
 		}
+	/* S-28: clients learn a new Pref64 from an ANNOUNCE. */
+	bool p64_changed =
+	    cfg->prefix64_enabled != e->cfg.prefix64_enabled ||
+	    (cfg->prefix64_enabled &&
+	     (cfg->prefix64_len != e->cfg.prefix64_len ||
+	      memcmp(cfg->prefix64, e->cfg.prefix64, 12) != 0 ||
+	      memcmp(cfg->prefix64_suffix, e->cfg.prefix64_suffix, 12) != 0));
 	e->cfg = *cfg;
+	if (p64_changed)
+		pctl_announce_schedule(e, now_ms, true, false);
 	pctl_rl_fini(&e->rl);
 	e->rl = rl;
 	rebuild_ports(e);

@@ -91,6 +91,26 @@ static void test_s94_announce_count_configurable(void **state)
 	et_free(t);
 }
 
+static void test_x23_prefix64_change_announced(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct pctl_tx *tx = txbuf();
+	struct pctl_engine_config c = t->cfg;
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
+	assert_int_equal(pctl_engine_poll_tx(t->e, t->now, tx, 16), 0);
+	c.prefix64_enabled = true;
+	c.prefix64_len = 12;
+	c.prefix64[1] = 0x64;
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
+	size_t n = pctl_engine_poll_tx(t->e, t->now, tx, 16);
+	assert_int_equal(n, 1);
+	assert_false(tx[0].natpmp);
+	assert_int_equal(tx[0].buf[1], 0x80); /* ANNOUNCE response */
+	free(tx);
+	et_free(t);
+}
+
 static void test_n10_address_change_announces_new_address(void **state)
 {
 	(void)state;
@@ -262,6 +282,7 @@ int main(void)
 	    cmocka_unit_test(test_s93_state_loss_announces_t4),
 	    cmocka_unit_test(test_s94_ten_sends_gaps_from_250ms_doubling),
 	    cmocka_unit_test(test_s94_announce_count_configurable),
+	    cmocka_unit_test(test_x23_prefix64_change_announced),
 	    cmocka_unit_test(test_n10_address_change_announces_new_address),
 	    cmocka_unit_test(test_s95_mapping_update_sent_three_times),
 	    cmocka_unit_test(test_s95_update_stops_when_client_refreshes),
