@@ -28,6 +28,59 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Daemons of this test process not yet cleaned up, by directory: a failed
+ * assertion leaves the test function early (its struct daemon may be gone),
+ * so an exit handler kills what is left and removes the directories. */
+static struct {
+	char dir[64];
+	pid_t pid;
+} live[16];
+
+static void cleanup_at_exit(void)
+{
+	char cmd[128];
+
+	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++) {
+		if (!live[i].dir[0])
+			continue;
+		if (live[i].pid > 0) {
+			kill(live[i].pid, SIGKILL);
+			waitpid(live[i].pid, NULL, 0);
+		}
+		snprintf(cmd, sizeof(cmd), "rm -rf %.63s", live[i].dir);
+		if (system(cmd))
+			fprintf(stderr, "could not remove %s\n", live[i].dir);
+	}
+}
+
+/* Records d's directory and current pid (pid 0 and gone: forget it). */
+static void track(const struct daemon *d, bool gone)
+{
+	static bool registered;
+	size_t free_slot = sizeof(live) / sizeof(live[0]);
+
+	if (!registered) {
+		atexit(cleanup_at_exit);
+		registered = true;
+	}
+	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++) {
+		if (!strcmp(live[i].dir, d->dir)) {
+			if (gone)
+				live[i].dir[0] = '\0';
+			else
+				live[i].pid = d->pid;
+			return;
+		}
+		if (!live[i].dir[0] &&
+		    free_slot == sizeof(live) / sizeof(live[0]))
+			free_slot = i;
+	}
+	if (!gone && free_slot < sizeof(live) / sizeof(live[0])) {
+		strcpy(live[free_slot].dir, d->dir);
+		live[free_slot].pid = d->pid;
+	}
+}
+
 void daemon_init(struct daemon *d, const char *ip, uint16_t port)
 {
 	memset(d, 0, sizeof(*d));
@@ -37,6 +90,7 @@ void daemon_init(struct daemon *d, const char *ip, uint16_t port)
 		perror("mkdtemp");
 		abort();
 	}
+	track(d, false);
 	snprintf(d->conf, sizeof(d->conf), "%s/portctld.conf", d->dir);
 	snprintf(d->control, sizeof(d->control), "%s/ctl.sock", d->dir);
 	snprintf(d->log, sizeof(d->log), "%s/log", d->dir);
@@ -107,6 +161,8 @@ int daemon_start(struct daemon *d, const char *const *extra)
 	d->pid = fork();
 	if (d->pid < 0)
 		return -1;
+	if (d->pid > 0)
+		track(d, false);
 	if (d->pid == 0) {
 		int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		/* Never outlive the test, even when it crashes. */
@@ -122,6 +178,7 @@ int daemon_start(struct daemon *d, const char *const *extra)
 		int st;
 		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
 			d->pid = -1;
+			track(d, false);
 			return -1;
 		}
 		if (control_ready(d))
@@ -143,6 +200,7 @@ int daemon_signal(struct daemon *d, int sig)
 	for (int i = 0; i < 200; i++) {
 		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
 			d->pid = -1;
+			track(d, false);
 			return WIFEXITED(st) ? WEXITSTATUS(st)
 			                     : 128 + WTERMSIG(st);
 		}
@@ -151,6 +209,7 @@ int daemon_signal(struct daemon *d, int sig)
 	kill(d->pid, SIGKILL);
 	waitpid(d->pid, &st, 0);
 	d->pid = -1;
+	track(d, false);
 	return -1;
 }
 
@@ -160,6 +219,7 @@ void daemon_cleanup(struct daemon *d)
 
 	if (d->pid > 0)
 		daemon_signal(d, SIGKILL);
+	track(d, true);
 	if (getenv("PORTCTLD_TEST_KEEP")) {
 		fprintf(stderr, "kept %s\n", d->dir);
 		return;
