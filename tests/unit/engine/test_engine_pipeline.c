@@ -339,6 +339,75 @@ static void test_s91_announce_success_lifetime_0(void **state)
 	et_free(t);
 }
 
+/* R-1..R-13, R-24..R-26: each error the engine sends carries its class's
+ * lifetime (long 1800 s, short 30 s), except the R-2 nonce case and R-11
+ * (tested with their rules). */
+static void test_r_error_lifetime_classes(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	et_config(&c);
+	c.n_third_party_acl = 1;
+	c.third_party_acl[0] = (struct pctl_prefix){et_addr(H), 128};
+	c.third_party_id_enabled = true;
+	c.third_party_id_max_len = 2;
+	c.max_per_host = 1;
+	struct etest *t = et_new(&c);
+	struct req r;
+	pctl_addr tp = et_addr("192.0.2.50");
+	struct {
+		uint8_t result;
+		uint32_t lifetime;
+	} seen[8];
+	int n = 0;
+
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	r.b[0] = 3; /* */
+	et_send(t, H, &r);
+	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
+	req_map(&r, H, 1, 0, 80, 0, NULL, 600); /* */
+	et_send(t, H, &r);
+	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	r.b[1] = 9; /* */
+	et_send(t, H, &r);
+	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_filter(&r, 200, "198.51.100.0", 0); /* */
+	et_send(t, H, &r);
+	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_opt(&r, PCTL_OPT_THIRD_PARTY_ID, "ab", 2); /* */
+	et_send(t, H, &r);
+	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_opt(&r, PCTL_OPT_THIRD_PARTY, tp.b, 16);
+	req_opt(&r, PCTL_OPT_THIRD_PARTY_ID, "abc", 3); /* */
+	et_send(t, H, &r);
+	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	et_send(t, H, &r);
+	req_map(&r, H, 1, 6, 81, 0, NULL, 600); /* */
+	et_send(t, H, &r);
+	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
+
+	static const uint8_t want[] = {PCTL_R_UNSUPP_VERSION,
+	                               PCTL_R_MALFORMED_REQUEST,
+	                               PCTL_R_UNSUPP_OPCODE,
+	                               PCTL_R_MALFORMED_OPTION,
+	                               PCTL_R_THIRD_PARTY_MISSING_OPTION,
+	                               PCTL_R_UNSUPP_THIRD_PARTY_ID_LENGTH,
+	                               PCTL_R_USER_EX_QUOTA};
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(seen[i].result, want[i]);
+		assert_int_equal(seen[i].lifetime,
+		                 want[i] == PCTL_R_USER_EX_QUOTA
+		                     ? PCTL_SHORT_ERROR_LIFETIME
+		                     : PCTL_LONG_ERROR_LIFETIME);
+	}
+	et_free(t);
+}
+
 static void test_stats_count_results(void **state)
 {
 	(void)state;
@@ -383,6 +452,7 @@ int main(void)
 	    cmocka_unit_test(test_set_epoch_continues_after_restart),
 	    cmocka_unit_test(test_s7_flooding_source_cannot_starve_others),
 	    cmocka_unit_test(test_s91_announce_success_lifetime_0),
+	    cmocka_unit_test(test_r_error_lifetime_classes),
 	    cmocka_unit_test(test_stats_count_results),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
