@@ -183,8 +183,11 @@ static int nft_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
 	/* Flush and refill in one transaction: stale elements go, missing
 	 * ones come back, and packets never see a half-filled table. */
 	int err = dp_layout_flush_sets(&c->batch, c->table);
+	/* A mapping with no lifetime left is expiring now: restoring it
+	 * would need a timeout of 0, which the kernel reads as "never". */
 	for (size_t i = 0; !err && i < n; i++)
-		err = queue(c, OP_CREATE, maps[i]);
+		if (maps[i]->lifetime)
+			err = queue(c, OP_CREATE, maps[i]);
 	if (!err)
 		err = dp_batch_send(c->nl, &c->batch);
 	if (err) {

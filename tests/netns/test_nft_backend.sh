@@ -209,8 +209,10 @@ check "before restart: mapping 7 (18085) installed" tcp_ok "$NS_EXT" 203.0.113.1
 check "UDP mapping 26 (8086 -> 18086) before restart" drv create "$(m4 26 17 8086 18086 60)"
 check "UDP flow through mapping 26 (fixed source port) before restart" \
 	udp_ok "$NS_EXT" 203.0.113.1 18086 sourceport=40026,reuseaddr
-check "reconcile [7, new 17] after simulated restart" \
-	drv reconcile "$(m4 7 6 8085 18085 60)" "$(m4 17 6 8081 18081 60)"
+check "reconcile [7, new 17, 28 with no lifetime left] after simulated restart" \
+	drv reconcile "$(m4 7 6 8085 18085 60)" "$(m4 17 6 8081 18081 60)" "$(m4 28 6 8082 18082 0)"
+check_not "reconcile: a mapping with no lifetime left is not restored" \
+	bash -c "ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 18082"
 check_not "reconcile: stale mapping 13 gone" tcp_ok "$NS_EXT" 203.0.113.1 18080
 check_not "reconcile: the flow through stale mapping 26 stopped (conntrack)" \
 	udp_ok "$NS_EXT" 203.0.113.1 18086 sourceport=40026,reuseaddr
