@@ -408,6 +408,12 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 	cfg.log = log_stderr;
 	cfg.log_arg = (void *)o;
 	cfg.announce_port = announce_port;
+	/* Tests (and links without multicast): hear ANNOUNCEs on a unicast
+	 * IPv4 address instead of the groups; see portctl(1). */
+	if (announce_port && getenv("PORTCTL_ANNOUNCE_BIND")) {
+		cfg.announce_bind4 = getenv("PORTCTL_ANNOUNCE_BIND");
+		cfg.announce_bind6 = "";
+	}
 	cfg.watch_network = o->keep; /* long-running: follow the network */
 	c = pctl_client_new(&cfg);
 	if (!c && announce_port) {
