@@ -80,6 +80,21 @@ nport=$(pmap -s 192.0.2.1 -l 60 --nat-pmp udp 8084)
 check "NAT-PMP map udp 8084 granted ($nport)" [ -n "$nport" ]
 check "NAT-PMP: UDP from outside reaches the inside" udp_ok "$NS_EXT" 203.0.113.1 "$nport"
 
+# PEER (S-64): a new flow's mapping, then the flow leaves on that port.
+serve_peer "$NS_EXT" 9999
+wait_listen "$NS_EXT" 9999 u
+pport=$(tool in_int "$PORTCTL" peer -t 5 --state "$T/state" -j -s 192.0.2.1 -l 60 \
+	udp 7003 203.0.113.2:9999 | jq -r .external_port)
+check "PCP PEER udp 7003 -> 203.0.113.2:9999 granted ($pport)" [ -n "$pport" ]
+seen=$(udp_get "$NS_INT" 203.0.113.2 9999 "sourceport=7003,reuseaddr")
+check "PEER: the flow leaves on the granted port (saw $seen)" [ "$seen" = "203.0.113.1 $pport" ]
+# An existing flow (made by the router's masquerade): PEER learns its port.
+flow=$(udp_get "$NS_INT" 203.0.113.2 9999 "sourceport=7004,reuseaddr")
+pport=$(tool in_int "$PORTCTL" peer -t 5 --state "$T/state" -j -s 192.0.2.1 -l 60 \
+	udp 7004 203.0.113.2:9999 | jq -r .external_port)
+check "S-64: PEER on an existing flow returns its port ($flow vs $pport)" \
+	[ "$flow" = "203.0.113.1 $pport" ]
+
 kill -TERM "$DAEMON"
 for _ in $(seq 1 50); do
 	kill -0 "$DAEMON" 2>/dev/null || break
