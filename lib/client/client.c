@@ -487,11 +487,8 @@ int pctl_client_wait(struct pctl_client *c, struct pctl_mapping *m,
 			pfd[i].revents = 0;
 		}
 		r = poll(pfd, nfd, (int)t);
-		if (r < 0) {
-			if (errno == EINTR)
-				return -1;
-			return -1;
-		}
+		if (r < 0)
+			return -1; /* EINTR: the caller looks at its flags */
 		for (size_t i = 0; i < nfd; i++)
 			if (pfd[i].revents)
 				ready[nready++] = pfd[i].fd;
