@@ -105,6 +105,20 @@ void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now)
 		m->next_at = 1;
 }
 
+/* N-11: NAT-PMP requests to one server go one at a time.  Is another
+ * mapping's NAT-PMP request at srv still unanswered? */
+bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
+                         const struct pctl_mapping *self)
+{
+	for (const struct pctl_mapping *m = c->maps; m; m = m->next)
+		if (m != self && !m->dead && m->srv == srv && m->natpmp &&
+		    m->tx > 0 &&
+		    (m->state == PCTL_MS_PENDING ||
+		     m->state == PCTL_MS_DELETING))
+			return true;
+	return false;
+}
+
 /* A timer fired while a request is outstanding. */
 static void retransmit(struct pctl_mapping *m, uint64_t now)
 {
@@ -150,6 +164,10 @@ static void retransmit(struct pctl_mapping *m, uint64_t now)
 		                     ? s->hold_all_until
 		                     : s->hold_new_until;
 		m->next_at = until > now ? until : now + 1;
+		return;
+	}
+	if (m->natpmp && pctl_ex_natpmp_busy(c, m->srv, m)) {
+		m->next_at = now + PCTL_NATPMP_IRT_MS; /* N-11: wait a turn */
 		return;
 	}
 	pctl_ex_send(m, now);

@@ -103,6 +103,8 @@ void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay);
 void pctl_ex_send(struct pctl_mapping *m, uint64_t now);
 void pctl_ex_timer(struct pctl_mapping *m, uint64_t now);
 bool pctl_ex_window_open(const struct pctl_mapping *m, uint64_t now);
+bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
+                         const struct pctl_mapping *self);
 void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now);
 void pctl_ex_granted(struct pctl_mapping *m, uint64_t now);
 void pctl_ex_server_lost_state(struct pctl_client *c, int srv,

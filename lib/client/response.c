@@ -148,6 +148,10 @@ static void switch_version(struct pctl_client *c, int srv, bool to_natpmp,
 		m->natpmp_need_addr = to_natpmp && !c->srv[srv].have_natpmp_ext;
 		m->tx = 0;
 		m->rt = 0;
+		if (to_natpmp && waiting(m) && pctl_ex_natpmp_busy(c, srv, m)) {
+			m->next_at = now + PCTL_NATPMP_IRT_MS; /* N-11 */
+			continue;
+		}
 		pctl_ex_send(m, now);
 		if (waiting(m))
 			m->next_at = now + (to_natpmp ? PCTL_NATPMP_IRT_MS
@@ -357,11 +361,13 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			    m->p.kind == PCTL_REQ_EXTERNAL) {
 				apply_success(m, &ext, 0, 0, now);
 			} else if (m->natpmp_need_addr) {
-				/* Serialised (N-11): now the mapping. */
+				/* Serialised (N-11): now the mapping, if no
+				 * other request is outstanding. */
 				m->natpmp_need_addr = false;
 				m->tx = 0;
-				pctl_ex_send(m, now);
 				m->next_at = now + PCTL_NATPMP_IRT_MS;
+				if (!pctl_ex_natpmp_busy(c, srv, m))
+					pctl_ex_send(m, now);
 			}
 		}
 		if (!valid)

@@ -226,6 +226,45 @@ static void test_n20_peer_not_downgraded(void **state)
 	h_done(&h);
 }
 
+/* N-11: NAT-PMP requests to one server are serialised: two mappings that
+ * fall back together send one request at a time. */
+static void test_n11_natpmp_requests_serialised(void **state)
+{
+	struct h h;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_map_params p;
+	ssize_t n;
+	(void)state;
+
+	h_init(&h);
+	p = h_map_params(17, 1111, 3600);
+	pctl_map_new(h.c, &p, h_cb, &h);
+	p.internal_port = 2222;
+	pctl_map_new(h.c, &p, h_cb, &h);
+	assert_int_equal(h_count_requests(&h), 2); /* both PCP */
+	natpmp_unsupp(&h, 50);
+	n = h_recv(&h, buf, sizeof(buf));
+	assert_int_equal(n, 2); /* one external address request */
+	assert_int_equal(h_count_requests(&h), 0);
+	natpmp_extaddr(&h, 50);
+	n = h_recv(&h, buf, sizeof(buf));
+	assert_int_equal(n, 12); /* one map request */
+	assert_int_equal(h_count_requests(&h), 0);
+	uint16_t first = pctl_get16(buf + 4);
+	h_advance(&h, 250); /* the other waits while one is unanswered */
+	n = h_recv(&h, buf, sizeof(buf));
+	assert_int_equal(n, 12);
+	assert_int_equal(pctl_get16(buf + 4), first); /* a retransmission */
+	natpmp_map_reply(&h, 1, first, 40000, 3600, 50);
+	assert_int_equal(h.ev[0], PCTL_EV_GRANTED);
+	h_advance(&h, 250);
+	n = h_recv(&h, buf, sizeof(buf));
+	assert_int_equal(n, 12);
+	assert_int_equal(pctl_get16(buf + 4), first == 1111 ? 2222 : 1111);
+	assert_int_equal(h_count_requests(&h), 0);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +275,7 @@ int main(void)
 	    cmocka_unit_test(test_c50_version2_answer_to_natpmp_switches_back),
 	    cmocka_unit_test(test_force_natpmp_and_delete),
 	    cmocka_unit_test(test_n20_peer_not_downgraded),
+	    cmocka_unit_test(test_n11_natpmp_requests_serialised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
