@@ -10,6 +10,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 DRIVER="${1:?usage: $0 NFT_DRIVER PORTCTLD PORTCTL}"
 PORTCTLD="${2:?}"
 PORTCTL="${3:?}"
+# shellcheck disable=SC2034 # read by lib.sh (serve_ok, serve_peer)
 UDP_ANSWER="$(dirname "$DRIVER")/udp_answer"
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 

@@ -93,8 +93,8 @@ table ip rtrnat {
 }
 NFT
 	# Wait (bounded) until both veth pairs are up on both ends.
-	local i
-	for i in $(seq 1 50); do
+	local _
+	for _ in $(seq 1 50); do
 		ip -n "$NS_INT" link show eth0 | grep -q LOWER_UP &&
 			ip -n "$NS_EXT" link show eth0 | grep -q LOWER_UP &&
 			ip -n "$NS_RTR" link show lan0 | grep -q LOWER_UP &&
@@ -133,8 +133,8 @@ serve_peer() {
 # Wait (bounded) until a TCP (or, with a third argument "u", UDP) port
 # listens in a namespace.
 wait_listen() {
-	local ns="$1" port="$2" kind="${3:-t}" i
-	for i in $(seq 1 50); do
+	local ns="$1" port="$2" kind="${3:-t}" _
+	for _ in $(seq 1 50); do
 		ip netns exec "$ns" ss -H"$kind"ln "sport = :$port" | grep -q . && return 0
 		sleep 0.1
 	done

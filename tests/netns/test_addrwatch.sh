@@ -19,9 +19,9 @@ trap 'netns_cleanup; rm -f "$OUT"' EXIT
 watch_until() {
 	: >"$OUT"
 	ip netns exec "$NS_RTR" "$DRIVER" watch wan0 8 >"$OUT" 2>&1 &
-	local pid=$! i
+	local pid=$! _
 	NETNS_PIDS+=("$pid")
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		grep -q ready "$OUT" && break
 		sleep 0.1
 	done

@@ -8,6 +8,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 DRIVER="${1:?usage: $0 NFT_DRIVER}"
+# shellcheck disable=SC2034 # read by lib.sh (serve_ok, serve_peer)
 UDP_ANSWER="$(dirname "$DRIVER")/udp_answer"
 
 netns_require_root
