@@ -145,43 +145,76 @@ void pctl_client_free(struct pctl_client *c)
 	free(c);
 }
 
-/* C-11: a socket connected to the server tells us, by getsockname(), the
- * source address the kernel picked (RFC 6724 rules for IPv6, C-12), which
- * goes into the Client IP field.  A random ephemeral port (C-10). */
-int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s)
+/* A UDP socket bound to bind_to (NULL: the kernel chooses) and connected to
+ * the server; *local receives the source address getsockname() reports.
+ * Returns the descriptor or -1. */
+static int open_connected(const struct pctl_srv *s, const pctl_addr *bind_to,
+                          pctl_addr *local)
 {
-	struct sockaddr_storage local;
-	socklen_t llen = sizeof(local);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 	int fd = socket(s->sa.ss_family,
 	                SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	if (c->cfg.source) {
-		pctl_addr src;
-		struct sockaddr_storage ss;
-		size_t sl;
-		if (pctl_addr_from_str(&src, c->cfg.source) < 0) {
+	if (bind_to) {
+		size_t sl = pctl_addr_to_sockaddr(bind_to, 0, &ss);
+		if (ss.ss_family != s->sa.ss_family) {
 			close(fd);
+			errno = EAFNOSUPPORT;
+			return -1;
+		}
+		if (ss.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&ss)->sin6_scope_id =
+			    ((const struct sockaddr_in6 *)&s->sa)
+			        ->sin6_scope_id;
+		if (bind(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0)
+			goto fail;
+	}
+	if (connect(fd, (const struct sockaddr *)&s->sa, s->salen) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		goto fail;
+	pctl_addr_from_sockaddr(local, NULL, (struct sockaddr *)&ss);
+	return fd;
+fail : {
+	int e = errno;
+	close(fd);
+	errno = e;
+}
+	return -1;
+}
+
+/* C-11: a socket connected to the server tells us, by getsockname(), the
+ * source address the kernel picked (RFC 6724 rules for IPv6), which goes
+ * into the Client IP field; a random ephemeral port (C-10).  C-12: when
+ * that is a ULA but the interface also has a global address, the global
+ * one is used, since a mapping for a ULA is useless from the Internet. */
+int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s)
+{
+	pctl_addr src, global;
+	int fd;
+
+	if (c->cfg.source) {
+		if (pctl_addr_from_str(&src, c->cfg.source) < 0) {
 			errno = EINVAL;
 			return -1;
 		}
-		sl = pctl_addr_to_sockaddr(&src, 0, &ss);
-		if (ss.ss_family != s->sa.ss_family ||
-		    bind(fd, (struct sockaddr *)&ss, (socklen_t)sl) < 0) {
+		fd = open_connected(s, &src, &s->local);
+	} else {
+		fd = open_connected(s, NULL, &s->local);
+	}
+	if (fd < 0)
+		return -1;
+	if (!c->cfg.source && pctl_srcsel_global_for(&s->local, &global)) {
+		pctl_addr used;
+		int gfd = open_connected(s, &global, &used);
+		if (gfd >= 0) {
 			close(fd);
-			errno = errno ? errno : EAFNOSUPPORT;
-			return -1;
+			fd = gfd;
+			s->local = used;
 		}
 	}
-	if (connect(fd, (struct sockaddr *)&s->sa, s->salen) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&local, &llen) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	pctl_addr_from_sockaddr(&s->local, NULL, (struct sockaddr *)&local);
 	s->fd = fd;
 	return 0;
 }

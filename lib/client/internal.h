@@ -121,6 +121,10 @@ void pctl_resp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 int pctl_ann_open(struct pctl_client *c);
 void pctl_ann_input(struct pctl_client *c, int fd, uint64_t now);
 
+/* srcsel.c (C-12): when local is an IPv6 ULA, a global address of the same
+ * interface to use instead.  True if one was found. */
+bool pctl_srcsel_global_for(const pctl_addr *local, pctl_addr *global);
+
 /* netwatch.c: address and default-route changes. */
 int pctl_nw_open(void);
 /* Reads the notifications; true if one of them matters. */

@@ -1,7 +1,9 @@
 /*
- * Network changes (watch_network): in a network namespace of the test's
- * own, adding an address makes the client re-create its mapping one second
- * later (C-5); a route that is not a default route changes nothing.
+ * Tests that change addresses, in a network namespace of the test's own:
+ * network changes (watch_network): adding an address makes the client
+ * re-create its mapping one second later (C-5), a route that is not a
+ * default route changes nothing; and the IPv6 source choice (C-12): a
+ * global address of the interface rather than a ULA.
  */
 #include "harness.h"
 
@@ -61,10 +63,43 @@ static void test_c5_address_change_recreates(void **state)
 	h_done(&h);
 }
 
+static void test_c12_global_rather_than_ula(void **state)
+{
+	struct h h;
+	struct pctl_msg req;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+	socklen_t sl = sizeof(sin6);
+	struct pctl_map_params p;
+	char text[80], a[PCTL_ADDRSTRLEN];
+	(void)state;
+
+	assert_int_equal(system("ip addr add fd00::1/64 dev lo nodad && "
+	                        "ip addr add 2001:db8::2/64 dev lo nodad"),
+	                 0);
+	h_config(&h);
+	/* the fake server on the ULA fd00::1 */
+	h.srv_fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	inet_pton(AF_INET6, "fd00::1", &sin6.sin6_addr);
+	assert_int_equal(bind(h.srv_fd, (struct sockaddr *)&sin6, sizeof(sin6)),
+	                 0);
+	getsockname(h.srv_fd, (struct sockaddr *)&sin6, &sl);
+	h.c = pctl_client_new(&h.cfg);
+	snprintf(text, sizeof(text), "[fd00::1]:%u", ntohs(sin6.sin6_port));
+	assert_int_equal(pctl_client_add_server(h.c, text), 0);
+	p = h_map_params(6, 80, 600);
+	pctl_map_new(h.c, &p, h_cb, &h);
+	h_expect_pcp(&h, &req, buf);
+	assert_string_equal(pctl_addr_to_str(&req.client_addr, a, sizeof(a)),
+	                    "2001:db8::2");
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_c5_address_change_recreates),
+	    cmocka_unit_test(test_c12_global_rather_than_ula),
 	};
 	return cmocka_run_group_tests(tests, enter_netns, NULL);
 }
