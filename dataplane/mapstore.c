@@ -20,6 +20,12 @@ struct dp_map_entry *dp_map_entry_new(const struct pctl_dp_mapping *m)
 	if (fsz)
 		memcpy(f, m->filters, fsz);
 	e->m.filters = fsz ? f : NULL;
+	/* The journal's fields point into the engine's memory, which may be
+	 * gone by the time the copy is used: the data plane keeps none. */
+	e->m.desc = NULL;
+	e->m.desc_len = 0;
+	e->m.tpid = NULL;
+	e->m.tpid_len = 0;
 	return e;
 }
 

@@ -312,7 +312,7 @@ static int queue_inbound(struct writer *w, const struct pctl_dp_mapping *m)
 		return err;
 	}
 	uint32_t count = m->port_count ? m->port_count : 1;
-	if (count > DP_MAX_PORT_COUNT || m->int_port + count - 1 > 0xffff ||
+	if (m->int_port + count - 1 > 0xffff ||
 	    m->ext_port + count - 1 > 0xffff)
 		return -EINVAL;
 	/* PORT_SET: one element per port, since the kernel's NAT cannot

@@ -14,9 +14,6 @@ enum dp_elem_op {
 	DP_ELEM_DESTROY, /* DESTROYSETELEM: gone, or never there / expired */
 };
 
-/* Largest PORT_SET a mapping may carry in the per-port maps. */
-#define DP_MAX_PORT_COUNT 4096
-
 /* Queue the elements of m.  0, -EINVAL for a mapping the layout cannot
  * express (mixed families, zero lifetime on add, port range past 65535),
  * or -ENOMEM. */
