@@ -105,13 +105,21 @@ int pctl_engine_restore(struct pctl_engine *e,
 	    (i->tpid_len && !i->tpid) ||
 	    (uint32_t)i->ext_port + i->port_count > 65536)
 		return -EINVAL;
-	bool nat =
-	    pctl_engine_is_nat(e, &i->int_addr) && i->kind != PCTL_MK_PEER;
+	bool nat = pctl_engine_is_nat(e, &i->int_addr);
 	int xi = -1;
-	if (nat || i->kind == PCTL_MK_PEER) {
+	if (nat) {
 		xi = pctl_engine_ext_index(e, &i->ext_addr);
-		if (nat && xi < 0)
+		if (xi < 0)
 			return -EINVAL;
+	}
+	/* S-43: a MAP and a PEER of one internal endpoint share its external
+	 * endpoint; the one restored second does not take the port again. */
+	bool shared = false;
+	if (nat && i->port_count == 1) {
+		const struct pctl_mapping *o = pctl_table_find_ext(
+		    &e->table, &i->ext_addr, i->protocol, i->ext_port);
+		shared = o && o->int_port == i->int_port &&
+		         pctl_addr_equal(&o->int_addr, &i->int_addr);
 	}
 	if (nat) {
 		if (!i->protocol || !i->int_port || !i->ext_port)
@@ -163,7 +171,7 @@ int pctl_engine_restore(struct pctl_engine *e,
 	m->srv_idx = pctl_addr_is_any(&i->server_addr)
 	                 ? PCTL_NO_SRV
 	                 : pctl_engine_intern_srv(e, &i->server_addr);
-	if (nat)
+	if (nat && !shared)
 		m->flags |= PCTL_MF_OWNS_PORTS;
 	if (i->third_party)
 		m->flags |= PCTL_MF_THIRD_PARTY;

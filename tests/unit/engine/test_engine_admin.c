@@ -91,6 +91,43 @@ static void test_journal_restore_keeps_nonce_and_state(void **state)
 	et_free(t);
 }
 
+static void test_restore_peer_and_map_sharing_a_port(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct pctl_mapping_info mi;
+	memset(&mi, 0, sizeof(mi));
+	mi.kind = PCTL_MK_PEER;
+	mi.protocol = 17;
+	mi.int_addr = et_addr(H);
+	mi.int_port = 5000;
+	mi.ext_addr = et_addr("203.0.113.1");
+	mi.ext_port = 45000;
+	mi.port_count = 1;
+	mi.lifetime_left = 600;
+	mi.remote_addr = et_addr("198.51.100.5");
+	mi.remote_port = 53;
+	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), 0);
+	/* A restored PEER holds its port. */
+	struct req r;
+	req_map(&r, "192.0.2.98", 1, 17, 1, 45000, NULL, 600);
+	et_send(t, "192.0.2.98", &r);
+	assert_true(EXTPORT(t) != 45000);
+	mi.kind = PCTL_MK_MAP;
+	memset(&mi.remote_addr, 0, sizeof(mi.remote_addr));
+	mi.remote_port = 0;
+	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), 0);
+	assert_int_equal(et_count(t), 3);
+	/* The port is held: another host does not get it. */
+	req_map(&r, "192.0.2.99", 1, 17, 1, 45000, NULL, 600);
+	et_send(t, "192.0.2.99", &r);
+	assert_true(EXTPORT(t) != 45000);
+	/* A third mapping of another endpoint on that port is refused. */
+	mi.int_port = 5001;
+	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EEXIST);
+	et_free(t);
+}
+
 static void test_restore_rejects_invalid(void **state)
 {
 	(void)state;
@@ -262,6 +299,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_foreach_reports_mapping),
 	    cmocka_unit_test(test_journal_restore_keeps_nonce_and_state),
+	    cmocka_unit_test(test_restore_peer_and_map_sharing_a_port),
 	    cmocka_unit_test(test_restore_rejects_invalid),
 	    cmocka_unit_test(test_admin_delete_and_flush),
 	    cmocka_unit_test(test_s15_failed_delete_keeps_mapping),
