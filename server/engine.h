@@ -285,7 +285,9 @@ struct pctl_mapping_info {
 	bool third_party; /* created with THIRD_PARTY (S-70) */
 	size_t tpid_len;  /* THIRD_PARTY_ID */
 	const uint8_t *tpid;
-	pctl_addr client_addr; /* last client address/port (S-95) */
+	/* Last client address/port (S-95): the internal address, or the
+	 * requester of a THIRD_PARTY mapping (restore takes it back). */
+	pctl_addr client_addr;
 	uint16_t client_port;
 	pctl_addr server_addr; /* address the client last wrote to */
 };
@@ -306,9 +308,12 @@ int pctl_engine_flush(struct pctl_engine *e, uint64_t now_ms);
 /* Journal restore, or an administrator's static mapping (kind STATIC):
  * re-creates a mapping with its nonce, lifetime left, filters, description,
  * THIRD_PARTY_ID and external port (m->id is ignored; a new id is assigned
- * and written to *id when id is not NULL).  The backend create is issued
- * and committed.  0, -EEXIST (endpoint taken), -EINVAL, -ENOSPC, -ENOMEM or
- * -errno from the backend. */
+ * and written to *id when id is not NULL).  A NAT44 mapping takes its
+ * external ports again (a MAP and a PEER of one internal endpoint share
+ * theirs, S-43); a static one never expires and the backend sees lifetime
+ * PCTL_LIFETIME_STATIC.  The backend create is issued and committed.  0,
+ * -EEXIST (endpoint taken), -EINVAL, -ENOSPC, -ENOMEM or -errno from the
+ * backend. */
 int pctl_engine_restore(struct pctl_engine *e,
                         const struct pctl_mapping_info *m, uint64_t now_ms,
                         uint64_t *id);
