@@ -97,7 +97,7 @@ struct pctl_client *pctl_client_new(const struct pctl_client_config *cfg)
 		c->cfg.max_lifetime = PCTL_CLIENT_MAX_LIFETIME;
 	if (!c->cfg.irt_ms)
 		c->cfg.irt_ms = PCTL_CLIENT_IRT_MS;
-	c->selected = -1;
+	c->selected[0] = c->selected[1] = -1;
 	c->ann_fd[0] = c->ann_fd[1] = -1;
 	c->nl_fd = -1;
 	if (getrandom(&c->rng, sizeof(c->rng), 0) != sizeof(c->rng))
@@ -124,7 +124,7 @@ static void close_servers(struct pctl_client *c)
 		if (c->srv[i].fd >= 0)
 			close(c->srv[i].fd);
 	c->nsrv = 0;
-	c->selected = -1;
+	c->selected[0] = c->selected[1] = -1;
 }
 
 void pctl_client_free(struct pctl_client *c)
@@ -307,6 +307,16 @@ int pctl_client_discover(struct pctl_client *c)
 	add_addr(c, &any6, PCTL_SERVER_PORT, 0); /* fails without v6 route */
 	c->discovered = true;
 	return (int)c->nsrv;
+}
+
+/* C-1: the first server of the mapping's family (the IPv4 default router
+ * for IPv4 mappings, the IPv6 one for IPv6), else the first of all. */
+int pctl_cl_first_srv(const struct pctl_client *c, int fam)
+{
+	for (size_t i = 0; i < c->nsrv; i++)
+		if (pctl_addr_is_v4(&c->srv[i].addr) == (fam == 0))
+			return (int)i;
+	return 0;
 }
 
 size_t pctl_client_server_count(const struct pctl_client *c)
@@ -560,7 +570,7 @@ void pctl_client_reset(struct pctl_client *c)
 			else
 				s->fd = old;
 		}
-		c->selected = -1;
+		c->selected[0] = c->selected[1] = -1;
 	}
 	for (struct pctl_mapping *m = c->maps; m; m = m->next) {
 		if (m->dead || (!m->p.keep && m->state != PCTL_MS_PENDING))

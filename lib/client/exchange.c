@@ -28,8 +28,10 @@ void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay)
 	m->next_at = now + delay;
 	if (!m->next_at)
 		m->next_at = 1; /* 0 means "no timer" */
-	if (m->c->selected >= 0)
-		m->srv = m->c->selected;
+	m->addrs_tried = 0;
+	m->srv = m->c->selected[pctl_fam(m)] >= 0
+	             ? m->c->selected[pctl_fam(m)]
+	             : pctl_cl_first_srv(m->c, pctl_fam(m));
 }
 
 /* The timeout after a transmission. */
@@ -90,14 +92,15 @@ void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now)
 		exchange_failed(m, now); /* N-11: ICMP error ends it */
 		return;
 	}
-	if (c->nsrv <= 1 || c->selected >= 0)
-		return; /* keep retransmitting (C-16) */
-	if ((size_t)m->srv + 1 >= c->nsrv) {
-		m->srv = 0;
+	if (c->nsrv <= 1 || c->selected[pctl_fam(m)] >= 0)
+		return;                    /* keep retransmitting (C-16) */
+	if (++m->addrs_tried >= c->nsrv) { /* all tried, from the first */
+		m->srv = pctl_cl_first_srv(c, pctl_fam(m));
+		m->addrs_tried = 0;
 		exchange_failed(m, now);
 		return;
 	}
-	m->srv++;
+	m->srv = (m->srv + 1) % (int)c->nsrv;
 	m->tx_this_srv = 0;
 	m->rt = 0;
 	m->next_at = now;
@@ -148,7 +151,7 @@ static void retransmit(struct pctl_mapping *m, uint64_t now)
 			return;
 		}
 		/* C-3, C-18: 4 per address while selecting among several. */
-		if (c->nsrv > 1 && c->selected < 0 &&
+		if (c->nsrv > 1 && c->selected[pctl_fam(m)] < 0 &&
 		    m->tx_this_srv >= PCTL_CLIENT_SELECT_MRC) {
 			pctl_ex_next_address(m, now);
 			if (m->state == PCTL_MS_FAILED)

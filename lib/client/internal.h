@@ -36,9 +36,11 @@ struct pctl_client {
 	struct pctl_srv srv[PCTL_CLIENT_MAX_SERVERS];
 	size_t nsrv;
 	bool discovered; /* srv[] came from discovery, not configuration */
-	int selected;    /* RFC 7488: the address that answered, or -1 */
-	int ann_fd[2];   /* unsolicited ANNOUNCE listeners (C-56), -1 */
-	int nl_fd;       /* rtnetlink change notifications, or -1 */
+	/* RFC 7488: the address that answered, or -1; one per external
+	 * family (C-1: IPv4 routers for IPv4 mappings, IPv6 for IPv6). */
+	int selected[2];
+	int ann_fd[2];          /* unsolicited ANNOUNCE listeners (C-56), -1 */
+	int nl_fd;              /* rtnetlink change notifications, or -1 */
 	uint64_t net_change_at; /* reset due (debounced), 0 = none */
 	struct pctl_mapping *maps;
 	uint64_t rng;
@@ -65,6 +67,7 @@ struct pctl_mapping {
 	unsigned version_switches; /* bounded PCP <-> NAT-PMP flips */
 	unsigned tx;               /* datagrams sent in this exchange */
 	unsigned tx_this_srv;      /* ... to the current address (RFC 7488) */
+	unsigned addrs_tried;      /* addresses given up in this exchange */
 	uint64_t t0;               /* start of the exchange (MRD) */
 	uint64_t rt;               /* current retransmission timeout */
 	bool quick_done;
@@ -90,7 +93,14 @@ struct pctl_mapping {
 	bool dead;             /* freed from a callback: reaped later */
 };
 
+/* The external family of a mapping: 0 IPv4, 1 IPv6 (index of selected). */
+static inline int pctl_fam(const struct pctl_mapping *m)
+{
+	return m->p.want_ipv6 ? 1 : 0;
+}
+
 /* client.c */
+int pctl_cl_first_srv(const struct pctl_client *c, int fam);
 uint64_t pctl_cl_now(struct pctl_client *c);
 uint32_t pctl_cl_rand(struct pctl_client *c);
 void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)

@@ -73,7 +73,7 @@ static struct pctl_mapping *create(struct pctl_client *c,
 	m->p = *params;
 	m->cb = cb;
 	m->arg = arg;
-	m->srv = c->selected >= 0 ? c->selected : 0;
+	m->srv = 0; /* pctl_ex_start picks the server (C-1) */
 	/* C-13: an unguessable nonce of our own for every mapping (so it
 	 * differs per server too), unless a state file hands us the one that
 	 * created the mapping earlier. */

@@ -159,14 +159,16 @@ static void switch_version(struct pctl_client *c, int srv, bool to_natpmp,
 	}
 }
 
-/* RFC 7488: the first address that answers is the one we stick to. */
-static void select_server(struct pctl_client *c, int srv)
+/* RFC 7488: the first address that answers is the one we stick to, for
+ * the mappings of that external family. */
+static void select_server(struct pctl_client *c, int srv, int fam)
 {
-	if (c->selected == srv)
+	if (c->selected[fam] == srv)
 		return;
-	c->selected = srv;
+	c->selected[fam] = srv;
 	for (struct pctl_mapping *m = c->maps; m; m = m->next)
-		if (!m->dead && waiting(m) && m->srv != srv) {
+		if (!m->dead && waiting(m) && m->srv != srv &&
+		    pctl_fam(m) == fam) {
 			m->srv = srv;
 			m->tx_this_srv = 0;
 		}
@@ -292,7 +294,7 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			return;
 		}
 		matched = true;
-		select_server(c, srv);
+		select_server(c, srv, pctl_fam(m));
 		/* C-36, C-44: the epoch check before acting. */
 		valid = pctl_epoch_check(&c->srv[srv].epoch, r.epoch, now);
 		m->epoch = r.epoch;
@@ -343,7 +345,7 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			s->have_natpmp_ext = true;
 			memcpy(s->natpmp_ext, r.external_addr, 4);
 		}
-		select_server(c, srv);
+		select_server(c, srv, 0); /* NAT-PMP is IPv4 only */
 		for (struct pctl_mapping *m = c->maps; m; m = m->next) {
 			pctl_addr ext;
 			if (m->dead || m->srv != srv || !m->natpmp ||

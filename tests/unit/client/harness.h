@@ -77,21 +77,37 @@ static inline void h_cb(struct pctl_mapping *m, enum pctl_map_event ev,
 	}
 }
 
-/* The fake server on 127.0.0.1, port 0 (the kernel picks a free one, so
- * parallel tests never collide). */
+/* A fake server socket on addr (IPv4 or IPv6), port 0: the kernel picks a
+ * free one, so parallel tests never collide. */
+static inline void h_open_server_at(struct h *h, const char *addr)
+{
+	pctl_addr a;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	assert_int_equal(pctl_addr_from_str(&a, addr), 0);
+	sl = (socklen_t)pctl_addr_to_sockaddr(&a, 0, &ss);
+	h->srv_fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	assert_true(h->srv_fd >= 0);
+	assert_int_equal(bind(h->srv_fd, (struct sockaddr *)&ss, sl), 0);
+	sl = sizeof(ss);
+	assert_int_equal(getsockname(h->srv_fd, (struct sockaddr *)&ss, &sl),
+	                 0);
+	pctl_addr_from_sockaddr(&a, &h->srv_port, (struct sockaddr *)&ss);
+}
+
 static inline void h_open_server(struct h *h)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sin);
+	h_open_server_at(h, "127.0.0.1");
+}
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	h->srv_fd = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(h->srv_fd >= 0);
-	assert_int_equal(bind(h->srv_fd, (struct sockaddr *)&sin, sizeof(sin)),
-	                 0);
-	assert_int_equal(getsockname(h->srv_fd, (struct sockaddr *)&sin, &sl),
-	                 0);
-	h->srv_port = ntohs(sin.sin_port);
+/* Adds addr:port as a server of h's client. */
+static inline void h_add_server(struct h *h, const char *addr, uint16_t port)
+{
+	char text[80];
+	snprintf(text, sizeof(text), strchr(addr, ':') ? "[%s]:%u" : "%s:%u",
+	         addr, port);
+	assert_int_equal(pctl_client_add_server(h->c, text), 0);
 }
 
 /* cfg defaults: RFC timers, fake clock, RAND exactly 0. */
@@ -114,13 +130,10 @@ static inline void h_config(struct h *h)
 /* Creates the client with h->cfg and points it at the fake server. */
 static inline void h_start(struct h *h)
 {
-	char text[64];
-
 	h_open_server(h);
 	h->c = pctl_client_new(&h->cfg);
 	assert_non_null(h->c);
-	snprintf(text, sizeof(text), "127.0.0.1:%u", h->srv_port);
-	assert_int_equal(pctl_client_add_server(h->c, text), 0);
+	h_add_server(h, "127.0.0.1", h->srv_port);
 }
 
 static inline void h_init(struct h *h)

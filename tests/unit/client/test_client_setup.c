@@ -138,14 +138,12 @@ static void test_c3_rfc7488_four_per_address(void **state)
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
 	struct pctl_map_params p;
-	char text[64];
 	(void)state;
 
 	h_init(&h);
 	h.rnd = H_RAND_ZERO;
 	h_open_server(&h2);
-	snprintf(text, sizeof(text), "127.0.0.1:%u", h2.srv_port);
-	assert_int_equal(pctl_client_add_server(h.c, text), 0);
+	h_add_server(&h, "127.0.0.1", h2.srv_port);
 	p = h_map_params(6, 80, 600);
 	pctl_map_new(h.c, &p, h_cb, &h);
 	h_advance(&h, 3000);
@@ -178,7 +176,6 @@ static void test_c3_icmp_error_next_address(void **state)
 	struct pctl_map_params p;
 	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t sl = sizeof(sin);
-	char text[64];
 	int dead;
 	(void)state;
 
@@ -191,10 +188,8 @@ static void test_c3_icmp_error_next_address(void **state)
 	h_config(&h);
 	h_open_server(&h);
 	h.c = pctl_client_new(&h.cfg);
-	snprintf(text, sizeof(text), "127.0.0.1:%u", ntohs(sin.sin_port));
-	assert_int_equal(pctl_client_add_server(h.c, text), 0);
-	snprintf(text, sizeof(text), "127.0.0.1:%u", h.srv_port);
-	assert_int_equal(pctl_client_add_server(h.c, text), 0);
+	h_add_server(&h, "127.0.0.1", ntohs(sin.sin_port));
+	h_add_server(&h, "127.0.0.1", h.srv_port);
 	p = h_map_params(6, 80, 600);
 	pctl_map_new(h.c, &p, h_cb, &h);
 	/* the ICMP error is reported on the socket; processing it moves on
@@ -249,6 +244,33 @@ static void test_c1_discovery_appends_anycast(void **state)
 	pctl_client_free(c);
 }
 
+/* C-1: IPv4 mappings go to the IPv4 server first, IPv6 ones to the IPv6
+ * server, whatever the order of the list. */
+static void test_c1_family_of_mapping_picks_server(void **state)
+{
+	struct h h, h6;
+	struct pctl_map_params p;
+	(void)state;
+
+	h_config(&h);
+	h_open_server(&h);
+	h_open_server_at(&h6, "::1");
+	h.c = pctl_client_new(&h.cfg);
+	h_add_server(&h, "::1", h6.srv_port);
+	h_add_server(&h, "127.0.0.1", h.srv_port);
+	p = h_map_params(6, 80, 600);
+	pctl_map_new(h.c, &p, h_cb, &h);
+	assert_int_equal(h_count_requests(&h), 1);
+	assert_int_equal(h_count_requests(&h6), 0);
+	p.want_ipv6 = true;
+	p.internal_port = 81;
+	pctl_map_new(h.c, &p, h_cb, &h);
+	assert_int_equal(h_count_requests(&h), 0);
+	assert_int_equal(h_count_requests(&h6), 1);
+	close(h6.srv_fd);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +281,7 @@ int main(void)
 	    cmocka_unit_test(test_c3_icmp_error_next_address),
 	    cmocka_unit_test(test_suspend_resume_recreates),
 	    cmocka_unit_test(test_c1_discovery_appends_anycast),
+	    cmocka_unit_test(test_c1_family_of_mapping_picks_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,14 +177,12 @@ static void test_c3_all_addresses_silent_retry_15min(void **state)
 {
 	struct h h, h2;
 	struct pctl_map_params p;
-	char text[64];
 	(void)state;
 
 	h_init(&h);
 	h.rnd = H_RAND_ZERO;
 	h_open_server(&h2);
-	snprintf(text, sizeof(text), "127.0.0.1:%u", h2.srv_port);
-	assert_int_equal(pctl_client_add_server(h.c, text), 0);
+	h_add_server(&h, "127.0.0.1", h2.srv_port);
 	p = h_map_params(6, 80, 600);
 	pctl_map_new(h.c, &p, h_cb, &h);
 	for (int i = 0; i < 8 && h.nev == 0; i++)

@@ -68,25 +68,17 @@ static void test_c12_global_rather_than_ula(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
-	socklen_t sl = sizeof(sin6);
 	struct pctl_map_params p;
-	char text[80], a[PCTL_ADDRSTRLEN];
+	char a[PCTL_ADDRSTRLEN];
 	(void)state;
 
 	assert_int_equal(system("ip addr add fd00::1/64 dev lo nodad && "
 	                        "ip addr add 2001:db8::2/64 dev lo nodad"),
 	                 0);
 	h_config(&h);
-	/* the fake server on the ULA fd00::1 */
-	h.srv_fd = socket(AF_INET6, SOCK_DGRAM, 0);
-	inet_pton(AF_INET6, "fd00::1", &sin6.sin6_addr);
-	assert_int_equal(bind(h.srv_fd, (struct sockaddr *)&sin6, sizeof(sin6)),
-	                 0);
-	getsockname(h.srv_fd, (struct sockaddr *)&sin6, &sl);
+	h_open_server_at(&h, "fd00::1"); /* the fake server on a ULA */
 	h.c = pctl_client_new(&h.cfg);
-	snprintf(text, sizeof(text), "[fd00::1]:%u", ntohs(sin6.sin6_port));
-	assert_int_equal(pctl_client_add_server(h.c, text), 0);
+	h_add_server(&h, "fd00::1", h.srv_port);
 	p = h_map_params(6, 80, 600);
 	pctl_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
