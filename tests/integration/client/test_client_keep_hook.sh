@@ -33,4 +33,21 @@ grep -q "^deleted UDP 8082" "$HOOK_LOG" || fail "no delete (udp)"
 # deleted for real: a foreign nonce may take the port now
 "$PORTCTL" map -s $A:$P --no-state -t 5 tcp 8081 >/dev/null ||
 	fail "port still held after keep ended"
+
+# `map --keep` is the same thing for one mapping, with --json lines.
+: >"$HOOK_LOG"
+PORTCTL_ANNOUNCE_PORT=0 "$PORTCTL" map --keep --json -s $A:$P \
+	--state "$TMP/state" -l 600 -t 5 --hook "$TMP/hook" udp 9000 \
+	>"$TMP/map.out" 2>&1 &
+KEEP=$!
+PIDS+=($KEEP)
+for _ in $(seq 50); do
+	grep -q granted "$HOOK_LOG" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q "^granted UDP 9000 203.0.113.5" "$HOOK_LOG" || fail "map --keep hook"
+kill -TERM $KEEP
+wait $KEEP || fail "map --keep exit $?"
+[ "$(jq -r .event "$TMP/map.out" | tr '\n' ' ')" = "granted deleted " ] ||
+	fail "map --keep output: $(cat "$TMP/map.out")"
 echo PASS
