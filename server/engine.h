@@ -104,8 +104,9 @@ struct pctl_engine_config {
 	/* S-86: FILTER options kept per mapping (>= 1, default 16). */
 	uint16_t max_filters;
 
-	/* S-41: mappings per internal host (USER_EX_QUOTA beyond), and for the
-	 * whole table (NO_RESOURCES beyond).  0 = unlimited. */
+	/* S-41: mappings per subscriber - an IPv4 host or an IPv6 /64 -
+	 * (USER_EX_QUOTA beyond), and for the whole table (NO_RESOURCES
+	 * beyond).  0 = unlimited. */
 	uint32_t max_per_host;
 	uint32_t max_mappings;
 

@@ -251,7 +251,8 @@ struct pctl_mapping *pctl_engine_eim_partner(struct pctl_engine *e,
 		const uint8_t *t = pctl_mapping_tpid(m, &n);
 		if (m->kind == PCTL_MK_PEER && m->protocol == protocol &&
 		    m->int_port == port && m->ext_idx != PCTL_NO_EXT &&
-		    n == tpid_len && (!n || memcmp(t, tpid, n) == 0))
+		    pctl_addr_equal(&m->int_addr, host) && n == tpid_len &&
+		    (!n || memcmp(t, tpid, n) == 0))
 			return m;
 	}
 	return NULL;

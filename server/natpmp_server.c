@@ -65,7 +65,8 @@ static uint16_t delete_all(struct pctl_engine *e, const pctl_addr *host,
 	for (uint32_t i = first; i;) {
 		struct pctl_mapping *m = pctl_table_at(&e->table, i);
 		i = m->host_next;
-		if (m->kind != PCTL_MK_NATPMP || m->protocol != proto)
+		if (m->kind != PCTL_MK_NATPMP || m->protocol != proto ||
+		    !pctl_addr_equal(&m->int_addr, host))
 			continue;
 		if (pctl_engine_queue_remove(e, m))
 			return PCTL_NATPMP_R_NETWORK_FAILURE;
@@ -78,7 +79,8 @@ static uint16_t delete_all(struct pctl_engine *e, const pctl_addr *host,
 	for (uint32_t i = first; i;) {
 		struct pctl_mapping *m = pctl_table_at(&e->table, i);
 		i = m->host_next;
-		if (m->kind == PCTL_MK_NATPMP && m->protocol == proto)
+		if (m->kind == PCTL_MK_NATPMP && m->protocol == proto &&
+		    pctl_addr_equal(&m->int_addr, host))
 			pctl_engine_drop(e, m);
 	}
 	return PCTL_NATPMP_R_SUCCESS;

@@ -295,6 +295,26 @@ static struct pctl_host *host_slot(const struct pctl_table *t,
 	}
 }
 
+/* S-41: the subscriber an internal address belongs to: an IPv4 host, or
+ * the /64 of an IPv6 one (a host may hold many addresses of its /64, e.g.
+ * privacy addresses, and must not multiply its quota with them). */
+static pctl_addr subscriber(const pctl_addr *a)
+{
+	pctl_addr k = *a;
+
+	if (!pctl_addr_is_v4(a))
+		memset(k.b + 8, 0, 8);
+	return k;
+}
+
+static struct pctl_host *subscriber_slot(const struct pctl_table *t,
+                                         const pctl_addr *a)
+{
+	pctl_addr k = subscriber(a);
+
+	return host_slot(t, &k);
+}
+
 static int host_grow(struct pctl_table *t)
 {
 	uint32_t n = (t->host_mask + 1) * 2;
@@ -341,29 +361,29 @@ static void host_delete(struct pctl_table *t, struct pctl_host *h)
 uint32_t pctl_table_host_count(const struct pctl_table *t,
                                const pctl_addr *addr)
 {
-	return host_slot(t, addr)->count;
+	return subscriber_slot(t, addr)->count;
 }
 
 uint32_t pctl_table_host_first(const struct pctl_table *t,
                                const pctl_addr *addr)
 {
-	const struct pctl_host *h = host_slot(t, addr);
+	const struct pctl_host *h = subscriber_slot(t, addr);
 
 	return h->count ? h->head : 0;
 }
 
 int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m)
 {
-	struct pctl_host *h = host_slot(t, &m->int_addr);
+	struct pctl_host *h = subscriber_slot(t, &m->int_addr);
 
 	if (!h->count) {
 		/* Keep the load under 1/2 so probes stay short. */
 		if ((t->n_hosts + 1) * 2 > t->host_mask + 1) {
 			if (host_grow(t))
 				return -ENOMEM;
-			h = host_slot(t, &m->int_addr);
+			h = subscriber_slot(t, &m->int_addr);
 		}
-		h->addr = m->int_addr;
+		h->addr = subscriber(&m->int_addr);
 		h->head = 0;
 		t->n_hosts++;
 	}
@@ -393,7 +413,7 @@ void pctl_table_unlink(struct pctl_table *t, struct pctl_mapping *m)
 	chain_remove(t, &t->ext_buckets[ext_bucket_of(t, m)], m->idx, false);
 	m->key_next = m->ext_next = 0;
 
-	struct pctl_host *h = host_slot(t, &m->int_addr);
+	struct pctl_host *h = subscriber_slot(t, &m->int_addr);
 	if (m->host_prev)
 		pctl_table_at(t, m->host_prev)->host_next = m->host_next;
 	else

@@ -12,8 +12,9 @@
  *    by 5-tuple (S-64).  A record is in exactly one of the two key spaces, so
  *    they share one hash table and one link.
  *  - ext: every mapping by external endpoint (address, protocol, port).
- *  - host: per internal address, the number of its mappings (quota, S-41) and
- *    a list of them (NAT-PMP delete-all, N-9).
+ *  - host: per subscriber (an IPv4 address, or an IPv6 /64), the number of
+ *    its mappings (quota, S-41) and a list of them (NAT-PMP delete-all,
+ *    N-9); list walkers compare the internal address themselves.
  */
 #ifndef PORTCTL_SERVER_TABLE_H
 #define PORTCTL_SERVER_TABLE_H
@@ -148,10 +149,12 @@ struct pctl_mapping *pctl_table_find_ext(const struct pctl_table *t,
                                          const pctl_addr *addr, uint8_t proto,
                                          uint16_t port);
 
-/* Mappings of an internal address (0 if none). */
+/* Mappings of the subscriber of an internal address (0 if none): the
+ * address itself for IPv4, its /64 for IPv6. */
 uint32_t pctl_table_host_count(const struct pctl_table *t,
                                const pctl_addr *addr);
-/* First mapping of an internal address (0 if none); follow host_next. */
+/* First mapping of the subscriber of an internal address (0 if none);
+ * follow host_next.  The list holds every address of an IPv6 /64. */
 uint32_t pctl_table_host_first(const struct pctl_table *t,
                                const pctl_addr *addr);
 

@@ -266,6 +266,23 @@ static void test_s41_per_host_quota(void **state)
 	et_free(t);
 }
 
+static void test_s41_ipv6_quota_counts_the_whole_64(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	et_config(&c);
+	c.max_per_host = 2;
+	struct etest *t = et_new(&c);
+	map_ok(t, "2001:db8:0:1::a", 1, 6, 1, 0, 600);
+	map_ok(t, "2001:db8:0:1::b", 1, 6, 1, 0, 600);
+	struct req r;
+	req_map(&r, "2001:db8:0:1::c", 1, 6, 1, 0, NULL, 600);
+	et_send(t, "2001:db8:0:1::c", &r);
+	assert_int_equal(RESULT(t), PCTL_R_USER_EX_QUOTA);
+	map_ok(t, "2001:db8:0:2::c", 1, 6, 1, 0, 600);
+	et_free(t);
+}
+
 static void test_table_wide_limit_no_resources(void **state)
 {
 	(void)state;
@@ -520,6 +537,7 @@ int main(void)
 	        test_s39_taken_port_gets_another_or_cannot_provide),
 	    cmocka_unit_test(test_s40_no_companion_protocol_mapping),
 	    cmocka_unit_test(test_s41_per_host_quota),
+	    cmocka_unit_test(test_s41_ipv6_quota_counts_the_whole_64),
 	    cmocka_unit_test(test_table_wide_limit_no_resources),
 	    cmocka_unit_test(test_s42_host_stays_on_one_external_address),
 	    cmocka_unit_test(test_s45_sctp_external_port_is_internal),
