@@ -66,6 +66,12 @@ static struct pctl_mapping *create(struct pctl_client *c,
 		errno = ENOENT;
 		return NULL;
 	}
+	/* C-71: THIRD_PARTY never names our own source address. */
+	for (size_t i = 0; params->has_third_party && i < c->nsrv; i++)
+		if (pctl_addr_equal(&params->third_party, &c->srv[i].local)) {
+			errno = EINVAL;
+			return NULL;
+		}
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;

@@ -36,7 +36,7 @@ static void test_server_text_forms(void **state)
 	pctl_client_free(c);
 }
 
-static void test_c62_c68_c70_invalid_params_refused(void **state)
+static void test_c62_c68_c70_c71_invalid_params_refused(void **state)
 {
 	struct h h;
 	struct pctl_map_params p;
@@ -62,6 +62,10 @@ static void test_c62_c68_c70_invalid_params_refused(void **state)
 	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
 	p.remote_port = 80;
 	p.prefer_failure = true;
+	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
+	p = h_map_params(6, 80, 600); /* C-71: THIRD_PARTY = own source */
+	p.has_third_party = true;
+	pctl_addr_from_str(&p.third_party, "127.0.0.1");
 	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
 	p = h_map_params(6, 80, 600); /* bad UTF-8 description */
 	memcpy(p.description, "\xc0\xaf", 3);
@@ -275,7 +279,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_server_text_forms),
-	    cmocka_unit_test(test_c62_c68_c70_invalid_params_refused),
+	    cmocka_unit_test(test_c62_c68_c70_c71_invalid_params_refused),
 	    cmocka_unit_test(test_c11_c64_request_fields_and_options),
 	    cmocka_unit_test(test_c3_rfc7488_four_per_address),
 	    cmocka_unit_test(test_c3_icmp_error_next_address),

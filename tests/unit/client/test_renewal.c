@@ -182,6 +182,35 @@ static void test_c21_batched_only_inside_window(void **state)
 	h_done(&h);
 }
 
+/* C-24: PEER mappings are renewed on the same schedule, same nonce and
+ * remote peer. */
+static void test_c24_peer_renewed_like_map(void **state)
+{
+	struct h h;
+	struct pctl_msg req, ren;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_map_params p;
+	(void)state;
+
+	h_init(&h);
+	h.rnd = 0;
+	p = h_map_params(17, 5060, 200);
+	p.kind = PCTL_REQ_PEER;
+	pctl_addr_from_str(&p.remote_addr, "198.51.100.20");
+	p.remote_port = 5060;
+	pctl_map_new(h.c, &p, h_cb, &h);
+	h_expect_pcp(&h, &req, buf);
+	h_reply(&h, &req, PCTL_R_SUCCESS, 200, 1, "203.0.113.4", 45060);
+	assert_int_equal(pctl_client_timeout(h.c), 100000);
+	h_advance(&h, 100000);
+	h_expect_pcp(&h, &ren, buf);
+	assert_int_equal(ren.opcode, PCTL_OP_PEER);
+	assert_memory_equal(ren.nonce, req.nonce, PCTL_NONCE_LEN);
+	assert_int_equal(ren.remote_port, 5060);
+	assert_int_equal(ren.external_port, 45060);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +221,7 @@ int main(void)
 	    cmocka_unit_test(test_c20_not_kept_is_not_renewed),
 	    cmocka_unit_test(test_c66_sctp_zero_then_echo),
 	    cmocka_unit_test(test_c21_batched_only_inside_window),
+	    cmocka_unit_test(test_c24_peer_renewed_like_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
