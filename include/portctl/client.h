@@ -125,7 +125,9 @@ PCTL_API void pctl_client_free(struct pctl_client *c);
 PCTL_API int pctl_client_add_server(struct pctl_client *c, const char *text);
 /* When no server was added: the IPv4 and IPv6 default gateways (rtnetlink
  * RTM_GETROUTE) followed by the RFC 7723 anycast addresses 192.0.0.9 and
- * 2001:1::1 (C-1).  Returns the number of servers now known, or -1. */
+ * 2001:1::1 (C-1); addresses without a route are left out.  Returns the
+ * number of servers now known (0: none).  Again later (pctl_client_reset),
+ * it replaces the discovered list. */
 PCTL_API int pctl_client_discover(struct pctl_client *c);
 /* Number of server addresses and the text of one ("ADDR:PORT"), for
  * display.  Returns buf or NULL when i is out of range. */
@@ -264,13 +266,16 @@ PCTL_API struct pctl_mapping *pctl_map_new(struct pctl_client *c,
                                            const struct pctl_map_params *params,
                                            pctl_map_cb cb, void *arg);
 /* Deletes: lifetime 0 with the creating nonce (C-65), retransmitted like
- * any request; the callback reports PCTL_EV_DELETED (or TIMEOUT).  The
- * object stays valid until pctl_map_free. */
+ * any request; the callback reports PCTL_EV_DELETED (or ERROR, TIMEOUT).
+ * The object stays valid until pctl_map_free.  -1 with EINVAL for PEER and
+ * ANNOUNCE: a PEER mapping cannot be deleted, only left to expire (RFC 6887
+ * section 12.1). */
 PCTL_API int pctl_map_delete(struct pctl_mapping *m);
-/* Deletes a mapping this object never created, e.g. one a previous process
- * made: params identify it and carry its nonce (has_nonce; from a state
- * file) and, through want_ipv6, the family of its external address (C-65).
- * lifetime is ignored.  Reports PCTL_EV_DELETED, ERROR or TIMEOUT. */
+/* Deletes a MAP mapping this object never created, e.g. one a previous
+ * process made: params identify it and carry its nonce (has_nonce; from a
+ * state file) and, through want_ipv6, the family of its external address
+ * (C-65).  lifetime is ignored.  Reports PCTL_EV_DELETED, ERROR or TIMEOUT.
+ * NULL with EINVAL for other kinds. */
 PCTL_API struct pctl_mapping *
 pctl_map_delete_new(struct pctl_client *c, const struct pctl_map_params *params,
                     pctl_map_cb cb, void *arg);
