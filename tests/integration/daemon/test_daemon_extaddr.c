@@ -140,6 +140,44 @@ static void test_s93_ipv6_multicast_announce(void **state)
 	               "external-ip 198.51.100.9\n");
 }
 
+#ifdef PORTCTLD_HAVE_NFT
+/* The nftables backend selected by name (backend_select.c): the daemon
+ * creates its table (nft-table), serves a MAP through it, and removes the
+ * table when it stops with SIGTERM.  In this test's own namespace. */
+static void test_backend_nftables_table_lives_with_daemon(void **state)
+{
+	static const uint8_t nonce[12] = {6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
+	struct daemon d;
+	struct pctl_msg r;
+	char *out = NULL;
+	int fd;
+
+	(void)state;
+	if (!have_netns) {
+		skip();
+		return;
+	}
+	daemon_init(&d, SERVER, 0);
+	daemon_write_conf(&d, "multicast-announce no\nbackend nftables\n"
+	                      "nft-table pctltest\nexternal-interface pcx0\n"
+	                      "external-ip 198.51.100.20\n"
+	                      "internal-interface lo\n");
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	assert_int_equal(run_command("nft list tables", &out), 0);
+	assert_non_null(strstr(out, "pctltest"));
+	free(out);
+	fd = client_open(HOST, 0);
+	assert_int_equal(pcp_map(fd, &d, HOST, nonce, 17, 5300, 0, 600, &r),
+	                 PCTL_R_SUCCESS);
+	assert_true(ext_is(&r, "198.51.100.20"));
+	close(fd);
+	assert_int_equal(daemon_finish(&d), 0);
+	assert_int_equal(run_command("nft list tables", &out), 0);
+	assert_null(strstr(out, "pctltest"));
+	free(out);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +185,9 @@ int main(void)
 	    cmocka_unit_test(
 	        test_s93_wildcard_listener_announces_on_all_interfaces),
 	    cmocka_unit_test(test_s93_ipv6_multicast_announce),
+#ifdef PORTCTLD_HAVE_NFT
+	    cmocka_unit_test(test_backend_nftables_table_lives_with_daemon),
+#endif
 	};
 
 	have_netns = getuid() == 0 && unshare(CLONE_NEWNET) == 0 &&
