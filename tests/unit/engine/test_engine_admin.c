@@ -244,6 +244,57 @@ static void test_reconfigure_new_reserved_port_removes_mapping(void **state)
 	et_free(t);
 }
 
+static void test_address_change_moves_every_kind(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	uint8_t ps[PCTL_PORT_SET_LEN];
+	struct pctl_port_set set = {8, 50000, false};
+	pctl_port_set_pack(&set, ps);
+	req_map(&r, H, 1, 17, 50000, 0, NULL, 600);
+	req_opt(&r, PCTL_OPT_PORT_SET, ps, PCTL_PORT_SET_LEN);
+	et_send(t, H, &r);
+	req_natpmp_map(&r, true, 4000, 41000, 600);
+	et_send(t, H, &r);
+	req_peer(&r, H, 1, 6, 7000, 0, NULL, "198.51.100.5", 443, 600);
+	et_send(t, H, &r);
+	req_map(&r, H, 1, 6, 7000, 0, NULL, 600); /* shares the PEER's port */
+	et_send(t, H, &r);
+	assert_int_equal(et_count(t), 4);
+	pctl_addr a[2] = {et_addr("203.0.113.50"), et_addr("2001:db8::1")};
+	assert_int_equal(pctl_engine_set_external(t->e, a, 2, t->now), 0);
+	assert_int_equal(et_count(t), 4);
+	assert_int_equal(t->fb.live, 4);
+	struct collect c = {0};
+	pctl_engine_foreach(t->e, collect, &c, t->now);
+	assert_true(pctl_addr_equal(&c.last.ext_addr, &a[0]));
+	/* Going back and forth keeps everything consistent. */
+	assert_int_equal(
+	    pctl_engine_set_external(t->e, &t->cfg.ext_addrs[0], 1, t->now), 0);
+	assert_int_equal(et_count(t), 4);
+	assert_int_equal(pctl_engine_flush(t->e, t->now), 0);
+	assert_int_equal(t->fb.live, 0);
+	et_free(t);
+}
+
+static void test_reconfigure_releases_cooling_ports(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 40000, NULL, 600);
+	et_send(t, H, &r);
+	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	et_send(t, H, &r);
+	assert_true(pctl_engine_next_deadline(t->e) <= t->now + 120000);
+	assert_int_equal(pctl_engine_reconfigure(t->e, &t->cfg, t->now), 0);
+	req_map(&r, "192.0.2.50", 1, 6, 80, 40000, NULL, 600);
+	et_send(t, "192.0.2.50", &r);
+	assert_int_equal(EXTPORT(t), 40000);
+	et_free(t);
+}
+
 static void test_config_check_rejects_bad_values(void **state)
 {
 	(void)state;
@@ -306,6 +357,8 @@ int main(void)
 	    cmocka_unit_test(test_reconfigure_removes_what_policy_now_forbids),
 	    cmocka_unit_test(
 	        test_reconfigure_new_reserved_port_removes_mapping),
+	    cmocka_unit_test(test_address_change_moves_every_kind),
+	    cmocka_unit_test(test_reconfigure_releases_cooling_ports),
 	    cmocka_unit_test(test_config_check_rejects_bad_values),
 	    cmocka_unit_test(test_backend_none_accepts_everything),
 	};
