@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -142,14 +143,18 @@ static void test_s93_ipv6_multicast_announce(void **state)
 
 #ifdef PORTCTLD_HAVE_NFT
 /* The nftables backend selected by name (backend_select.c): the daemon
- * creates its table (nft-table), serves a MAP through it, and removes the
- * table when it stops with SIGTERM.  In this test's own namespace. */
+ * creates its table (nft-table), runs as --user with CAP_NET_ADMIN as its
+ * only capability (privs.c), serves a MAP through the table, and removes it
+ * when it stops with SIGTERM.  In this test's own namespace. */
 static void test_backend_nftables_table_lives_with_daemon(void **state)
 {
 	static const uint8_t nonce[12] = {6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6};
+	static const char *const as_nobody[] = {"--user", "nobody", NULL};
 	struct daemon d;
 	struct pctl_msg r;
-	char *out = NULL;
+	char *out = NULL, path[64], line[256];
+	bool cap_admin_only = false;
+	FILE *st;
 	int fd;
 
 	(void)state;
@@ -162,7 +167,16 @@ static void test_backend_nftables_table_lives_with_daemon(void **state)
 	                      "nft-table pctltest\nexternal-interface pcx0\n"
 	                      "external-ip 198.51.100.20\n"
 	                      "internal-interface lo\n");
-	assert_int_equal(daemon_start(&d, NULL), 0);
+	/* As nobody, keeping CAP_NET_ADMIN (bit 12) and nothing else. */
+	assert_int_equal(chmod(d.dir, 0711), 0);
+	assert_int_equal(daemon_start(&d, as_nobody), 0);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)d.pid);
+	st = fopen(path, "r");
+	assert_non_null(st);
+	while (fgets(line, sizeof(line), st))
+		cap_admin_only |= !strcmp(line, "CapEff:\t0000000000001000\n");
+	fclose(st);
+	assert_true(cap_admin_only);
 	assert_int_equal(run_command("nft list tables", &out), 0);
 	assert_non_null(strstr(out, "pctltest"));
 	free(out);
