@@ -206,6 +206,9 @@ static int nft_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
 		free(stale);
 	}
 	dp_dumped_free(&old);
+	/* And flows of mappings the kernel expired meanwhile. */
+	if (c->ct)
+		(void)dp_ct_reap(c->ct, maps, n);
 	dp_mapstore_clear(&c->installed);
 	applied(c);
 	return 0;

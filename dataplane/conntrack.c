@@ -12,7 +12,9 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #include "dp_addr.h"
+#include "nft_dump.h"
 #include "nft_elem.h"
+#include "nft_layout.h"
 
 struct dp_ct {
 	struct nfct_handle *dump; /* runs dumps and queries */
@@ -131,6 +133,73 @@ int dp_ct_kill(struct dp_ct *ct, const struct pctl_dp_mapping *const *maps,
 	int r = nfct_query(ct->dump, NFCT_Q_DUMP, &family);
 	nfct_callback_unregister(ct->dump);
 	return r < 0 ? -errno : 0;
+}
+
+struct reap_ctx {
+	struct dp_dumped flows;
+	int err;
+};
+
+/* A labelled flow as the mapping it came through: entry point = original
+ * destination, internal endpoint = source of the reply. */
+static int reap_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *c,
+                   void *data)
+{
+	(void)type;
+	struct reap_ctx *r = data;
+	const struct nfct_bitmask *labels = nfct_get_attr(c, ATTR_CONNLABELS);
+	if (!labels || !nfct_bitmask_test_bit(labels, DP_CT_LABEL_BIT))
+		return NFCT_CB_CONTINUE;
+	bool v4 = nfct_get_attr_u8(c, ATTR_L3PROTO) == AF_INET;
+	const uint8_t *dst =
+	    nfct_get_attr(c, v4 ? ATTR_ORIG_IPV4_DST : ATTR_ORIG_IPV6_DST);
+	const uint8_t *src =
+	    nfct_get_attr(c, v4 ? ATTR_REPL_IPV4_SRC : ATTR_REPL_IPV6_SRC);
+	if (!dst || !src)
+		return NFCT_CB_CONTINUE;
+	struct pctl_dp_mapping *m = dp_dumped_push(&r->flows);
+	if (!m) {
+		r->err = -ENOMEM;
+		return NFCT_CB_STOP;
+	}
+	size_t len = v4 ? 4 : 16;
+	uint8_t *e = m->ext_addr.b, *i = m->int_addr.b;
+	if (v4) {
+		e[10] = e[11] = i[10] = i[11] = 0xff;
+		e += 12;
+		i += 12;
+	}
+	memcpy(e, dst, len);
+	memcpy(i, src, len);
+	m->protocol = nfct_get_attr_u8(c, ATTR_L4PROTO);
+	m->port_count = 1;
+	if (has_ports(m->protocol)) {
+		m->ext_port = ntohs(nfct_get_attr_u16(c, ATTR_ORIG_PORT_DST));
+		m->int_port = ntohs(nfct_get_attr_u16(c, ATTR_REPL_PORT_SRC));
+	}
+	return NFCT_CB_CONTINUE;
+}
+
+int dp_ct_reap(struct dp_ct *ct, const struct pctl_dp_mapping *const *live,
+               size_t n)
+{
+	struct reap_ctx r = {{0}, 0};
+	nfct_callback_register(ct->dump, NFCT_T_ALL, reap_cb, &r);
+	uint32_t family = AF_UNSPEC;
+	int q = nfct_query(ct->dump, NFCT_Q_DUMP, &family);
+	int e = errno;
+	nfct_callback_unregister(ct->dump);
+	int err = r.err ? r.err : q < 0 ? -e : 0;
+	size_t n_stale = err ? 0 : dp_dumped_stale(&r.flows, live, n);
+	const struct pctl_dp_mapping **stale =
+	    calloc(n_stale + 1, sizeof(*stale));
+	for (size_t k = 0; stale && k < n_stale; k++)
+		stale[k] = &r.flows.maps[k];
+	if (stale && n_stale)
+		err = dp_ct_kill(ct, stale, n_stale);
+	free(stale);
+	dp_dumped_free(&r.flows);
+	return err;
 }
 
 static struct nf_conntrack *tuple(uint8_t protocol, const pctl_addr *int_addr,

@@ -21,6 +21,13 @@ void dp_ct_close(struct dp_ct *ct);
 int dp_ct_kill(struct dp_ct *ct, const struct pctl_dp_mapping *const *maps,
                size_t n);
 
+/* End the flows our rules labelled (DP_CT_LABEL_BIT: they came in through
+ * a mapping) that none of the live mappings covers any more: at restart,
+ * this catches mappings the kernel expired while portctld was away.
+ * 0 or -errno. */
+int dp_ct_reap(struct dp_ct *ct, const struct pctl_dp_mapping *const *live,
+               size_t n);
+
 /* The flow whose original direction is int -> remote.  0, -ENOENT, or
  * another -errno. */
 int dp_ct_lookup(struct dp_ct *ct, uint8_t protocol, const pctl_addr *int_addr,

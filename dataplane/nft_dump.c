@@ -113,18 +113,12 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 		    (dp_sets[c->set].data_len &&
 		     (!val || dlen != dp_sets[c->set].data_len)))
 			continue; /* not ours to understand */
-		struct dp_dumped *o = c->out;
-		if (o->n == o->cap) {
-			size_t cap = o->cap ? o->cap * 2 : 64;
-			void *p = realloc(o->maps, cap * sizeof(*o->maps));
-			if (!p) {
-				c->err = -ENOMEM;
-				break;
-			}
-			o->maps = p;
-			o->cap = cap;
+		struct pctl_dp_mapping *m = dp_dumped_push(c->out);
+		if (!m) {
+			c->err = -ENOMEM;
+			break;
 		}
-		decode(c->set, key, kend, val, &o->maps[o->n++]);
+		decode(c->set, key, kend, val, m);
 	}
 	nftnl_set_elems_iter_destroy(it);
 	nftnl_set_free(s);
@@ -154,6 +148,21 @@ int dp_dump_inbound(struct mnl_socket *nl, const char *table,
 			return r;
 	}
 	return 0;
+}
+
+struct pctl_dp_mapping *dp_dumped_push(struct dp_dumped *d)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		void *p = realloc(d->maps, cap * sizeof(*d->maps));
+		if (!p)
+			return NULL;
+		d->maps = p;
+		d->cap = cap;
+	}
+	struct pctl_dp_mapping *m = &d->maps[d->n++];
+	memset(m, 0, sizeof(*m));
+	return m;
 }
 
 void dp_dumped_free(struct dp_dumped *d)

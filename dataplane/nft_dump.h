@@ -20,6 +20,8 @@ struct dp_dumped {
 int dp_dump_inbound(struct mnl_socket *nl, const char *table,
                     struct dp_dumped *out);
 void dp_dumped_free(struct dp_dumped *d);
+/* A new zeroed slot at the end, or NULL (-ENOMEM). */
+struct pctl_dp_mapping *dp_dumped_push(struct dp_dumped *d);
 
 /* Of the dumped pseudo-mappings, keep those no mapping of the list still
  * covers (same entry point and, for NAT, same internal endpoint): the

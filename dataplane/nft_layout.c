@@ -344,6 +344,27 @@ static void e_nat(struct rb *rb, uint32_t type, bool with_port)
 	push(rb, e);
 }
 
+/* "ct label set <DP_CT_LABEL_BIT>", through NFT_REG_4, which no key
+ * reaches (the longest key, filt6, ends in REG32_10). */
+static void e_label(struct rb *rb)
+{
+	unsigned long bits[16 / sizeof(unsigned long)] = {0};
+	const unsigned w = 8 * sizeof(unsigned long);
+	bits[DP_CT_LABEL_BIT / w] |= 1UL << (DP_CT_LABEL_BIT % w);
+	struct nftnl_expr *e = ex(rb, "immediate");
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_4);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, bits, sizeof(bits));
+	push(rb, e);
+	e = ex(rb, "ct");
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_LABELS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_4);
+	push(rb, e);
+}
+
 static void e_nfproto(struct rb *rb, uint8_t proto)
 {
 	e_meta(rb, NFT_META_NFPROTO, NFT_REG_1);
@@ -440,6 +461,8 @@ static int lookup_rule(struct dp_batch *b, const struct dp_layout_cfg *cfg,
 	e_nfproto(&rb, nfproto);
 	e_key(&rb, s);
 	e_lookup(&rb, s, act != ACT_ACCEPT);
+	if (act != ACT_SNAT) /* inbound: remember the flow is ours */
+		e_label(&rb);
 	if (act == ACT_ACCEPT)
 		e_verdict(&rb, NF_ACCEPT);
 	else

@@ -88,6 +88,12 @@ size_t dp_set_key_len(enum dp_set s);
  * post.  Documented in docs/nftables.md. */
 #define DP_HAIRPIN_MARK 0x00800000u
 
+/* Conntrack label bit set on every flow a mapping let in (DNAT in pre,
+ * pinhole/filter accept in fwd).  At restart, reconcile ends the labelled
+ * flows no live mapping covers, including those of mappings the kernel
+ * expired while portctld was away.  Documented in docs/nftables.md. */
+#define DP_CT_LABEL_BIT 127
+
 struct dp_layout_cfg {
 	const char *table;
 	const char *ext_ifname; /* NULL: no default-deny on inbound */

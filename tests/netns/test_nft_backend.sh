@@ -143,6 +143,9 @@ check "all-ports UDP mapping (port 0)" \
 	drv create "id=10,proto=17,int=192.0.2.2,iport=0,ext=203.0.113.1,eport=0,life=60"
 check "all-ports: UDP to 203.0.113.1:8088 reaches 192.0.2.2:8088" udp_ok "$NS_EXT" 203.0.113.1 8088
 check_not "all-ports UDP opens no TCP" tcp_ok "$NS_EXT" 203.0.113.1 8088
+check "remove all-ports UDP mapping" \
+	drv remove "id=10,proto=17,int=192.0.2.2,iport=0,ext=203.0.113.1,eport=0,life=60"
+check_not "after remove: UDP to 203.0.113.1:8088 refused" udp_ok "$NS_EXT" 203.0.113.1 8088
 check_not "before: IPv6 TCP to 8090 dropped" tcp_ok "$NS_EXT" 2001:db8:1::2 8090
 check "all-protocols IPv6 pinhole" drv create "$(m6 23 0 0 60)"
 check "all-protocols pinhole: TCP reaches the inside" tcp_ok "$NS_EXT" 2001:db8:1::2 8090
@@ -157,6 +160,10 @@ check "all-protocols NAT44 mapping 203.0.113.4 -> 192.0.2.2" \
 check "all-protocols NAT44: TCP reaches the inside" tcp_ok "$NS_EXT" 203.0.113.4 8090
 check "all-protocols NAT44: UDP reaches the inside" udp_ok "$NS_EXT" 203.0.113.4 8090
 check_not "all-protocols NAT44 on .4 leaves 203.0.113.1 alone" tcp_ok "$NS_EXT" 203.0.113.1 8090
+check "remove all-protocols NAT44 mapping" \
+	drv remove "id=24,proto=0,int=192.0.2.2,iport=0,ext=203.0.113.4,eport=0,life=60"
+# (so that the router's masquerade goes back to 203.0.113.1)
+ip -n "$NS_RTR" addr del 203.0.113.4/32 dev wan0
 check "PORT_SET 3 ports 8089..8091 -> 18089..18091" drv create "$(m4 11 6 8089 18089 60 count=3)"
 check "PORT_SET: middle port maps" tcp_ok "$NS_EXT" 203.0.113.1 18090
 check "PORT_SET: last port maps" tcp_ok "$NS_EXT" 203.0.113.1 18091
@@ -210,6 +217,16 @@ check "before restart: mapping 7 (18085) installed" tcp_ok "$NS_EXT" 203.0.113.1
 check "UDP mapping 26 (8086 -> 18086) before restart" drv create "$(m4 26 17 8086 18086 60)"
 check "UDP flow through mapping 26 (fixed source port) before restart" \
 	udp_ok "$NS_EXT" 203.0.113.1 18086 sourceport=40026,reuseaddr
+# A mapping that expires while "portctld is away": its kernel element goes,
+# but the conntrack entry of a flow through it carries on...
+check "UDP mapping 29 (8087 -> 18087, 3 s) before restart" drv create "$(m4 29 17 8087 18087 3)"
+check "UDP flow through mapping 29 (fixed source port)" \
+	udp_ok "$NS_EXT" 203.0.113.1 18087 sourceport=40029,reuseaddr
+sleep 4
+check "mapping 29 expired in the kernel" \
+	bash -c "! ip netns exec $NS_RTR nft list map inet $TABLE dnat4 | grep -q 18087"
+check "...but its flow lives on in conntrack" \
+	udp_ok "$NS_EXT" 203.0.113.1 18087 sourceport=40029,reuseaddr
 check "reconcile [7, new 17, 28 with no lifetime left] after simulated restart" \
 	drv reconcile "$(m4 7 6 8085 18085 60)" "$(m4 17 6 8081 18081 60)" "$(m4 28 6 8082 18082 0)"
 check_not "reconcile: a mapping with no lifetime left is not restored" \
@@ -217,6 +234,8 @@ check_not "reconcile: a mapping with no lifetime left is not restored" \
 check_not "reconcile: stale mapping 13 gone" tcp_ok "$NS_EXT" 203.0.113.1 18080
 check_not "reconcile: the flow through stale mapping 26 stopped (conntrack)" \
 	udp_ok "$NS_EXT" 203.0.113.1 18086 sourceport=40026,reuseaddr
+check_not "reconcile: the flow through mapping 29, expired meanwhile, stopped (ct label)" \
+	udp_ok "$NS_EXT" 203.0.113.1 18087 sourceport=40029,reuseaddr
 check "reconcile: kept mapping 7 still works" tcp_ok "$NS_EXT" 203.0.113.1 18085
 check "reconcile: missing mapping 17 restored" tcp_ok "$NS_EXT" 203.0.113.1 18081
 check_not "reconcile: stale IPv6 pinhole gone" tcp_ok "$NS_EXT" 2001:db8:1::2 8084
