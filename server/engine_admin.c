@@ -334,14 +334,14 @@ static bool move_mapping(struct pctl_engine *e, struct pctl_mapping *m,
 
 	struct pctl_dp_mapping old_dp, new_dp;
 	uint32_t left = pctl_mapping_left(m, now_ms);
-	pctl_engine_dp_of(m, 0, &old_dp);
+	pctl_engine_dp_of(e, m, 0, &old_dp);
 	pctl_table_unlink(&e->table, m);
 	pctl_addr old_addr = m->ext_addr;
 	uint16_t old_port = m->ext_port;
 	m->ext_addr = e->cfg.ext_addrs[xi];
 	m->ext_port = (uint16_t)port;
 	m->ext_idx = (uint8_t)xi;
-	pctl_engine_dp_of(m, left, &new_dp);
+	pctl_engine_dp_of(e, m, left, &new_dp);
 	int rc = e->backend.ops->remove(e->backend.ctx, &old_dp);
 	if (!rc)
 		rc = e->backend.ops->create(e->backend.ctx, &new_dp);

@@ -62,7 +62,8 @@ void pctl_engine_set_expiry(struct pctl_engine *e, struct pctl_mapping *m,
 	pctl_tw_add(e->wheel, &e->table, m);
 }
 
-void pctl_engine_dp_of(const struct pctl_mapping *m, uint32_t lifetime,
+void pctl_engine_dp_of(const struct pctl_engine *e,
+                       const struct pctl_mapping *m, uint32_t lifetime,
                        struct pctl_dp_mapping *dp)
 {
 	memset(dp, 0, sizeof(*dp));
@@ -77,9 +78,23 @@ void pctl_engine_dp_of(const struct pctl_mapping *m, uint32_t lifetime,
 	dp->outbound = m->kind == PCTL_MK_PEER;
 	dp->remote_addr = m->remote_addr;
 	dp->remote_port = m->remote_port;
+	/* What the state journal needs to re-create the mapping after a
+	 * restart: without the nonce its owner could not renew it (S-33). */
+	dp->kind = m->kind;
+	memcpy(dp->nonce, m->nonce, PCTL_NONCE_LEN);
+	dp->parity = (m->flags & PCTL_MF_PARITY) != 0;
+	dp->third_party = (m->flags & PCTL_MF_THIRD_PARTY) != 0;
+	dp->client_addr = *pctl_mapping_client(m);
+	dp->client_port = m->client_port;
+	if (m->srv_idx < e->n_srv)
+		dp->server_addr = e->srv_addrs[m->srv_idx];
 	if (m->extra) {
 		dp->n_filters = m->extra->n_filters;
 		dp->filters = m->extra->filters;
+		dp->desc = m->extra->desc;
+		dp->desc_len = m->extra->desc_len;
+		dp->tpid = m->extra->tpid;
+		dp->tpid_len = m->extra->tpid_len;
 	}
 }
 
@@ -403,7 +418,7 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 	pctl_engine_set_expiry(e, m, lifetime, now_ms);
 
 	struct pctl_dp_mapping dp;
-	pctl_engine_dp_of(m, lifetime, &dp);
+	pctl_engine_dp_of(e, m, lifetime, &dp);
 	rc = queue_failed(e, e->backend.ops->create(e->backend.ctx, &dp));
 	if (!rc)
 		rc = pctl_engine_commit(e);
@@ -427,7 +442,7 @@ int pctl_engine_queue_remove(struct pctl_engine *e,
 {
 	struct pctl_dp_mapping dp;
 
-	pctl_engine_dp_of(m, 0, &dp);
+	pctl_engine_dp_of(e, m, 0, &dp);
 	return queue_failed(e, e->backend.ops->remove(e->backend.ctx, &dp));
 }
 
@@ -436,7 +451,7 @@ int pctl_engine_refresh(struct pctl_engine *e, const struct pctl_mapping *m,
 {
 	struct pctl_dp_mapping dp;
 
-	pctl_engine_dp_of(m, lifetime, &dp);
+	pctl_engine_dp_of(e, m, lifetime, &dp);
 	int rc = queue_failed(e, e->backend.ops->refresh(e->backend.ctx, &dp));
 	return rc ? rc : pctl_engine_commit(e);
 }

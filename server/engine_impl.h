@@ -117,7 +117,8 @@ uint32_t pctl_mapping_left(const struct pctl_mapping *m, uint64_t now_ms);
 void pctl_engine_set_expiry(struct pctl_engine *e, struct pctl_mapping *m,
                             uint32_t lifetime, uint64_t now_ms);
 /* The data-plane view of m, lifetime seconds from now. */
-void pctl_engine_dp_of(const struct pctl_mapping *m, uint32_t lifetime,
+void pctl_engine_dp_of(const struct pctl_engine *e,
+                       const struct pctl_mapping *m, uint32_t lifetime,
                        struct pctl_dp_mapping *dp);
 /* Commits the backend batch; on failure aborts it.  0 or -errno. */
 int pctl_engine_commit(struct pctl_engine *e);

@@ -116,6 +116,15 @@ static void make_mappings(struct run *r)
 	    PCTL_R_SUCCESS);
 }
 
+/* Stops at host .13's UDP 8003 mapping when its description survived. */
+static int find_description(void *ctx, const struct pctl_mapping_info *m)
+{
+	(void)ctx;
+	static const char want[] = "game server";
+	return m->int_port == 8003 && m->desc_len == sizeof(want) - 1 &&
+	       !memcmp(m->desc, want, sizeof(want) - 1);
+}
+
 static void test_kill9_restores_every_mapping(void **state)
 {
 	const char *dir = *state;
@@ -181,6 +190,23 @@ static void test_kill9_restores_every_mapping(void **state)
 		assert_in_range(
 		    before[i].lifetime_left - after[i].lifetime_left, 19, 21);
 	}
+	/* Ownership survives (S-33): host .13 made UDP 8003 with nonce seed
+	 * 3 and a description; its renewal keeps the external port, another
+	 * nonce is refused, and the description is still there (X-1.3). */
+	uint16_t port = 0, renewed = 0;
+	for (size_t i = 0; i < n_before; i++)
+		if (before[i].int_port == 8003)
+			port = before[i].ext_port;
+	assert_int_not_equal(port, 0);
+	assert_int_equal(
+	    jt_map(r.e, r.clk.mono_ms, 13, 17, 8003, 600, 99, NULL, &renewed),
+	    PCTL_R_NOT_AUTHORIZED);
+	assert_int_equal(
+	    jt_map(r.e, r.clk.mono_ms, 13, 17, 8003, 600, 3, NULL, &renewed),
+	    PCTL_R_SUCCESS);
+	assert_int_equal(renewed, port);
+	assert_int_equal(
+	    pctl_engine_foreach(r.e, find_description, NULL, r.clk.mono_ms), 1);
 	/* The restored mappings are journaled again under their new ids: a
 	 * second restart finds the same set. */
 	stop(&r);
