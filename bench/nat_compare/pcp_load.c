@@ -19,17 +19,25 @@
  *   3. renews: RENEWALS requests that renew existing mappings, WINDOW
  *      outstanding: requests/s at N live;
  *   4. runs --after CMD (with PCP_LOAD_SIZE set) so that the caller can
- *      count the kernel state at that size.
+ *      count the kernel state at that size (after a timeout too).
  * The probes stay installed, so the table holds N + PROBES during step 3.
  *
  * One line per size on stdout, key=value, for scripts:
- *   size=N live=L fill_ok=.. fill_fail=.. fill_lost=.. fill_s=.. fill_rate=..
- *   p50_us=.. p99_us=.. renew_rps=.. renew_fail=.. first_error=NAME|-
- *   timeout=0|1
- * A request unanswered after RETRIES retransmissions (one per RTO) is
- * "lost".  Once --deadline seconds have passed the current phase stops,
- * its line says timeout=1 and no further size is attempted: how far the
- * server got is the result.
+ *   size=N live=L fill_ok=.. fill_fail=.. fill_lost=.. fill_resent=..
+ *   fill_s=.. fill_rate=.. p50_us=.. p99_us=.. probes=.. renewals=..
+ *   renew_rps=.. renew_fail=.. renew_lost=.. renew_resent=..
+ *   first_error=NAME|- timeout=0|1
+ * Probes and renewals stop being sent after 20 s (fewer samples from a
+ * slow server; the line counts them).
+ *
+ * Retransmission as RFC 6887 section 8.1.1 has it, the timeout doubling
+ * with every try, from max(RTO, 2 x smoothed round trip) (RTO default 3 s,
+ * the RFC's IRT): a server slower than WINDOW requests per RTO then sees
+ * few duplicates, which would each cost it a second request's work.  A
+ * request unanswered after RETRIES retransmissions is "lost".  Once
+ * --deadline seconds have passed the current phase stops, its line says
+ * timeout=1 and no further size is attempted: how far the server got is the
+ * result.
  *
  * Exit: 0 when every size ran (whatever the server answered), 1 on a
  * timeout, 2 on a usage or socket error.
@@ -54,8 +62,11 @@
 #define MAX_WINDOW 256
 #define MAX_SIZES  8
 #define RETRIES    5
-#define PROTO_TCP  6
-#define PROTO_UDP  17
+/* Probes and renewals stop being sent after this long (a slow server
+ * still yields its figures from fewer samples; the line says how many). */
+#define PHASE_CAP_NS (20 * 1000000000ull)
+#define PROTO_TCP    6
+#define PROTO_UDP    17
 
 struct config {
 	struct in_addr server;
@@ -87,7 +98,7 @@ struct slot {
 
 /* The result of one phase (fill, probes or renewals). */
 struct phase {
-	size_t ok, failed, lost;
+	size_t ok, failed, lost, resent;
 	uint64_t elapsed_ns;
 	uint8_t first_error; /* result code of the first failure, 0: none */
 	bool timed_out;
@@ -103,6 +114,7 @@ static uint32_t *live;     /* indices answered SUCCESS, in order */
 static size_t n_live;
 static uint8_t run_id[4]; /* nonce prefix: answers of an older run differ */
 static uint64_t deadline_ns;
+static uint64_t srtt_ns;       /* smoothed round trip of first tries, 0: none */
 static struct pctl_msg rx_msg; /* large (options array): not on the stack */
 
 static uint64_t now_ns(void)
@@ -196,6 +208,10 @@ static void settle(struct phase *ph, struct slot *s, uint8_t result, uint64_t t)
 	}
 	if (ph->lat_ns)
 		ph->lat_ns[ph->n_lat++] = t - s->first_ns;
+	/* Karn: only answers to a first try say what a round trip costs. */
+	if (s->tries == 0)
+		srtt_ns = srtt_ns ? (7 * srtt_ns + (t - s->first_ns)) / 8
+		                  : t - s->first_ns;
 	s->busy = false;
 }
 
@@ -225,11 +241,11 @@ static void receive(struct phase *ph, struct slot *slots, int32_t *slot_of)
  * outstanding), resending each after the RTO up to RETRIES times, until
  * all are answered, lost or the deadline passes. */
 static void run_phase(struct phase *ph, const uint32_t *list, size_t n,
-                      unsigned window, int32_t *slot_of)
+                      unsigned window, uint64_t send_until, int32_t *slot_of)
 {
 	struct slot slots[MAX_WINDOW];
 	struct pollfd pfd[MAX_HOSTS];
-	uint64_t start = now_ns(), rto = (uint64_t)cfg.rto_ms * 1000000u;
+	uint64_t start = now_ns();
 	size_t next = 0;
 	unsigned busy = 0;
 
@@ -237,9 +253,15 @@ static void run_phase(struct phase *ph, const uint32_t *list, size_t n,
 	for (unsigned h = 0; h < cfg.hosts; h++)
 		pfd[h] = (struct pollfd){.fd = socks[h], .events = POLLIN};
 	while (next < n || busy > 0) {
-		uint64_t t = now_ns(), wake = t + rto;
+		uint64_t t = now_ns(), rto = (uint64_t)cfg.rto_ms * 1000000u;
+		uint64_t wake;
 		int timeout_ms;
 
+		if (rto < 2 * srtt_ns)
+			rto = 2 * srtt_ns;
+		wake = t + (rto << RETRIES);
+		if (send_until && t >= send_until)
+			n = next; /* enough samples: answer what is out, stop */
 		if (t >= deadline_ns) {
 			ph->timed_out = true;
 			break;
@@ -259,7 +281,8 @@ static void run_phase(struct phase *ph, const uint32_t *list, size_t n,
 					perror("pcp_load: send");
 					ph->timed_out = true;
 				}
-			} else if (s->busy && t - s->last_ns >= rto) {
+			} else if (s->busy &&
+			           t - s->last_ns >= rto << s->tries) {
 				if (++s->tries > RETRIES) {
 					if (state[s->index] != M_OK)
 						state[s->index] = M_LOST;
@@ -269,12 +292,13 @@ static void run_phase(struct phase *ph, const uint32_t *list, size_t n,
 					continue;
 				}
 				s->last_ns = t;
+				ph->resent++;
 				send_map(s->index);
 			}
 			if (s->busy) {
 				busy++;
-				if (s->last_ns + rto < wake)
-					wake = s->last_ns + rto;
+				if (s->last_ns + (rto << s->tries) < wake)
+					wake = s->last_ns + (rto << s->tries);
 			}
 		}
 		if (ph->timed_out)
@@ -365,7 +389,7 @@ static int parse_args(int argc, char **argv)
 	                      .probes = 200,
 	                      .renewals = 2000,
 	                      .lifetime = 7200,
-	                      .rto_ms = 1000,
+	                      .rto_ms = 3000,
 	                      .deadline_s = 300};
 	parse_sizes("1000,10000,100000");
 	while ((c = getopt(argc, argv, "s:f:H:n:w:p:r:l:P:R:T:x:")) != -1) {
@@ -479,12 +503,12 @@ static bool measure_size(size_t size, uint32_t *next_index, uint32_t *list,
 	/* 1. fill with fresh indices up to size live */
 	while (n_live + n < size && *next_index < max_index)
 		list[n++] = (*next_index)++;
-	run_phase(&fill, list, n, cfg.window, slot_of);
+	run_phase(&fill, list, n, cfg.window, 0, slot_of);
 	/* 2. probes: new mappings, one outstanding */
 	if (!fill.timed_out) {
 		for (n = 0; n < cfg.probes && *next_index < max_index; n++)
 			list[n] = (*next_index)++;
-		run_phase(&probe, list, n, 1, slot_of);
+		run_phase(&probe, list, n, 1, now_ns() + PHASE_CAP_NS, slot_of);
 	}
 	/* 3. renewals of live mappings, spread over the table */
 	if (!fill.timed_out && !probe.timed_out && n_live > 0) {
@@ -492,7 +516,8 @@ static bool measure_size(size_t size, uint32_t *next_index, uint32_t *list,
 
 		for (n = 0; n < cfg.renewals; n++)
 			list[n] = live[(n * stride) % n_live];
-		run_phase(&renew, list, n, cfg.window, slot_of);
+		run_phase(&renew, list, n, cfg.window, now_ns() + PHASE_CAP_NS,
+		          slot_of);
 	}
 	qsort(lat, probe.n_lat, sizeof(*lat), cmp_u64);
 	{
@@ -501,20 +526,21 @@ static bool measure_size(size_t size, uint32_t *next_index, uint32_t *list,
 		bool late =
 		    fill.timed_out || probe.timed_out || renew.timed_out;
 
-		printf("size=%zu live=%zu fill_ok=%zu fill_fail=%zu "
-		       "fill_lost=%zu fill_s=%.3f fill_rate=%.0f p50_us=%.0f "
-		       "p99_us=%.0f probes=%zu renew_rps=%.0f renew_fail=%zu "
-		       "renew_lost=%zu first_error=%s timeout=%d\n",
-		       size, n_live, fill.ok, fill.failed, fill.lost,
-		       (double)fill.elapsed_ns / 1e9,
-		       per_s(fill.ok, fill.elapsed_ns),
-		       pct_us(lat, probe.n_lat, 50),
-		       pct_us(lat, probe.n_lat, 99), probe.n_lat,
-		       per_s(renew.ok, renew.elapsed_ns), renew.failed,
-		       renew.lost, e ? pctl_result_name(e) : "-", late);
+		printf(
+		    "size=%zu live=%zu fill_ok=%zu fill_fail=%zu "
+		    "fill_lost=%zu fill_resent=%zu fill_s=%.3f "
+		    "fill_rate=%.0f p50_us=%.0f p99_us=%.0f probes=%zu "
+		    "renewals=%zu renew_rps=%.0f renew_fail=%zu renew_lost=%zu "
+		    "renew_resent=%zu first_error=%s timeout=%d\n",
+		    size, n_live, fill.ok, fill.failed, fill.lost, fill.resent,
+		    (double)fill.elapsed_ns / 1e9,
+		    per_s(fill.ok, fill.elapsed_ns),
+		    pct_us(lat, probe.n_lat, 50), pct_us(lat, probe.n_lat, 99),
+		    probe.n_lat, renew.ok, per_s(renew.ok, renew.elapsed_ns),
+		    renew.failed, renew.lost, renew.resent,
+		    e ? pctl_result_name(e) : "-", late);
 		fflush(stdout);
-		if (!late)
-			run_after(size);
+		run_after(size); /* how far a server got counts too */
 		return !late;
 	}
 }

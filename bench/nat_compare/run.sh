@@ -10,7 +10,7 @@
 # Usage: run.sh [--smoke] PCP_LOAD PORTCTLD
 #   --smoke: 200 mappings per daemon, checks only (the CTest test).
 # Environment: SIZES (1000,10000,100000), HOSTS (32), WINDOW (32),
-#   PROBES (200), RENEWALS (2000), DEADLINE (seconds per daemon, 240),
+#   PROBES (200), RENEWALS (2000), DEADLINE (seconds per daemon, 400),
 #   MINIUPNPD (/usr/sbin/miniupnpd), LOGDIR (keep the daemons' logs there).
 # Root only (77 otherwise).  Every namespace and process it starts goes away
 # on exit, failure included (trap); names end in $$.  Not a test: the
@@ -29,7 +29,7 @@ HOSTS="${HOSTS:-32}"
 WINDOW="${WINDOW:-32}"
 PROBES="${PROBES:-200}"
 RENEWALS="${RENEWALS:-2000}"
-DEADLINE="${DEADLINE:-240}"
+DEADLINE="${DEADLINE:-400}"
 SIZES="${SIZES:-1000,10000,100000}"
 if [ "$SMOKE" -eq 1 ]; then
 	SIZES=200 PROBES=20 RENEWALS=100 DEADLINE=60 HOSTS=4
@@ -272,7 +272,7 @@ kernel() {
 table() {
 	local s d f
 	echo
-	echo "| live mappings | server | live reached | kernel entries | fill s | installed/s | MAP p50 µs | MAP p99 µs | renewals/s | failed/lost | timeout |"
+	echo "| live mappings | server | live reached | kernel entries | fill s | installed/s | MAP p50 µs | MAP p99 µs | renewals/s | failed/lost/resent | timeout |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for s in ${SIZES//,/ }; do
 		for d in portctld miniupnpd; do
@@ -286,7 +286,7 @@ table() {
 				"$(field "$f" "$s" fill_s) | $(field "$f" "$s" fill_rate) |" \
 				"$(field "$f" "$s" p50_us) | $(field "$f" "$s" p99_us) |" \
 				"$(field "$f" "$s" renew_rps) |" \
-				"$(field "$f" "$s" fill_fail)/$(field "$f" "$s" fill_lost) $(field "$f" "$s" first_error) |" \
+				"$(field "$f" "$s" fill_fail)/$(field "$f" "$s" fill_lost)/$(field "$f" "$s" fill_resent) $(field "$f" "$s" first_error) |" \
 				"$(field "$f" "$s" timeout) |"
 		done
 	done
