@@ -14,7 +14,7 @@ struct command {
 	const char *summary;
 };
 
-#define PORTCTL_COMMAND_ENTRY(name, fn, summary) {#name, fn, summary},
+#define PORTCTL_COMMAND_ENTRY(name, fn, summary) {name, fn, summary},
 static const struct command commands[] = {
 	PORTCTL_COMMANDS(PORTCTL_COMMAND_ENTRY)};
 #undef PORTCTL_COMMAND_ENTRY

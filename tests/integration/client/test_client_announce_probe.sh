@@ -1,5 +1,5 @@
 #!/bin/bash
-# portctl announce, external_ip, probe and peer against portctld (C-55,
+# portctl announce, external-ip, probe and peer against portctld (C-55,
 # C-67, C-70), text and JSON.
 . "$(dirname "$0")/lib.sh"
 A=127.31.0.3
@@ -9,7 +9,7 @@ S=(-s $A:$P -t 5)
 
 out=$("$PORTCTL" announce "${S[@]}" --json) || fail "announce rc $?"
 [ "$(json version <<<"$out")" = PCP ] || fail "announce: $out"
-[ "$("$PORTCTL" external_ip "${S[@]}")" = 203.0.113.5 ] || fail external_ip
+[ "$("$PORTCTL" external-ip "${S[@]}")" = 203.0.113.5 ] || fail external-ip
 out=$("$PORTCTL" probe "${S[@]}" --json) || fail "probe rc $?"
 [ "$(json pcp <<<"$out")" = true ] || fail "probe pcp: $out"
 [ "$(json natpmp <<<"$out")" = true ] || fail "probe natpmp: $out"
