@@ -32,7 +32,11 @@ uint32_t pctl_mapping_left(const struct pctl_mapping *m, uint64_t now_ms)
 	uint64_t end = (uint64_t)m->expire_s * 1000;
 	if (end <= now_ms)
 		return 0;
-	return (uint32_t)((end - now_ms + 999) / 1000);
+	/* Rounded down, so that a client is never told more than it was
+	 * granted (the expiry itself is rounded up); but a live mapping is
+	 * never reported with 0 left, which would read as deleted. */
+	uint64_t left = (end - now_ms) / 1000;
+	return left ? (uint32_t)left : 1;
 }
 
 uint32_t pctl_engine_clamp_lifetime(const struct pctl_engine *e,

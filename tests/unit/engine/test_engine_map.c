@@ -108,6 +108,42 @@ static void test_s33_other_nonce_not_authorized_remaining(void **state)
 	et_free(t);
 }
 
+/* Lifetimes are reported rounded down, never more than was granted: a grant
+ * in the middle of a second must not be told back as one second longer to a
+ * rival (R-2), in a retransmission's answer (S-17) or to the administrator,
+ * and a live mapping is never reported with 0 left. */
+static int first_left(void *ctx, const struct pctl_mapping_info *m)
+{
+	*(uint32_t *)ctx = m->lifetime_left;
+	return 1;
+}
+
+static void test_s33_remaining_lifetime_never_exceeds_grant(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	uint32_t left = 0;
+	t->now += 300; /* mid-second */
+	map_ok(t, H, 0xa, 6, 8080, 0, 600);
+	assert_int_equal(LIFETIME(t), 600);
+	map_ok(t, H, 0xa, 6, 8080, 0, 600); /* S-17 retransmission */
+	assert_int_equal(LIFETIME(t), 600);
+	struct req r;
+	req_map(&r, H, 0xb, 6, 8080, 0, NULL, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
+	assert_int_equal(LIFETIME(t), 600);
+	assert_int_equal(pctl_engine_foreach(t->e, first_left, &left, t->now),
+	                 1);
+	assert_int_equal(left, 600);
+	/* 0.8 s before the end: still alive, so at least 1. */
+	t->now += 599900;
+	assert_int_equal(pctl_engine_foreach(t->e, first_left, &left, t->now),
+	                 1);
+	assert_int_equal(left, 1);
+	et_free(t);
+}
+
 static void test_s34_static_mapping_answered_not_owned(void **state)
 {
 	(void)state;
@@ -526,6 +562,7 @@ int main(void)
 	        test_s32_all_ports_and_protocols_refused_by_default),
 	    cmocka_unit_test(test_s32_all_protocols_pinhole_when_allowed),
 	    cmocka_unit_test(test_s33_other_nonce_not_authorized_remaining),
+	    cmocka_unit_test(test_s33_remaining_lifetime_never_exceeds_grant),
 	    cmocka_unit_test(test_s34_static_mapping_answered_not_owned),
 	    cmocka_unit_test(
 	        test_s36_prefer_failure_other_endpoint_cannot_provide),
