@@ -293,17 +293,24 @@ static void e_cmp(struct rb *rb, uint32_t op, const void *data, uint32_t len)
 }
 
 /* reg1 = (reg1 & mask) ^ xor, on 4 octets. */
-static void e_bitwise(struct rb *rb, uint32_t mask, uint32_t xor)
+/* reg1 = (reg1 & mask) ^ xor, on len octets. */
+static void e_bitwise_n(struct rb *rb, const void *mask, const void * xor,
+                        uint32_t len)
 {
 	struct nftnl_expr *e = ex(rb, "bitwise");
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &xor, sizeof(xor));
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
 	push(rb, e);
+}
+
+static void e_bitwise(struct rb *rb, uint32_t mask, uint32_t xor)
+{
+	e_bitwise_n(rb, &mask, &xor, sizeof(mask));
 }
 
 static void e_verdict(struct rb *rb, int verdict)
@@ -346,11 +353,21 @@ static void e_nat(struct rb *rb, uint32_t type, bool with_port)
 
 /* "ct label set <DP_CT_LABEL_BIT>", through NFT_REG_4, which no key
  * reaches (the longest key, filt6, ends in REG32_10). */
+#define LABEL_WORDS (16 / sizeof(unsigned long))
+
+/* The kernel's label bitmap (unsigned longs, native order) with only our
+ * bit set. */
+static void label_bits(unsigned long bits[LABEL_WORDS])
+{
+	const unsigned w = 8 * sizeof(unsigned long);
+	memset(bits, 0, 16);
+	bits[DP_CT_LABEL_BIT / w] |= 1UL << (DP_CT_LABEL_BIT % w);
+}
+
 static void e_label(struct rb *rb)
 {
-	unsigned long bits[16 / sizeof(unsigned long)] = {0};
-	const unsigned w = 8 * sizeof(unsigned long);
-	bits[DP_CT_LABEL_BIT / w] |= 1UL << (DP_CT_LABEL_BIT % w);
+	unsigned long bits[LABEL_WORDS];
+	label_bits(bits);
 	struct nftnl_expr *e = ex(rb, "immediate");
 	if (!e)
 		return;
@@ -574,6 +591,21 @@ static int fwd_rules(struct dp_batch *b, const struct dp_layout_cfg *cfg)
 		 * told apart: no default deny, pinholes are moot. */
 		if (rule_begin(&rb, cfg->table, "fwd"))
 			return -ENOMEM;
+		e_verdict(&rb, NFT_RETURN);
+		err = rule_end(b, &rb);
+	}
+	/* A flow an operator's own DNAT (at dstnat, before ours) forwards is
+	 * theirs to allow: only flows without our label are left alone. */
+	if (!err && cfg->ext_ifname) {
+		unsigned long bits[LABEL_WORDS], zero[LABEL_WORDS] = {0};
+		label_bits(bits);
+		if (rule_begin(&rb, cfg->table, "fwd"))
+			return -ENOMEM;
+		e_ct(&rb, NFT_CT_STATUS, NFT_REG_1);
+		e_bits_set(&rb, IPS_DST_NAT);
+		e_ct(&rb, NFT_CT_LABELS, NFT_REG_1);
+		e_bitwise_n(&rb, bits, zero, sizeof(bits));
+		e_cmp(&rb, NFT_CMP_EQ, zero, sizeof(zero));
 		e_verdict(&rb, NFT_RETURN);
 		err = rule_end(b, &rb);
 	}

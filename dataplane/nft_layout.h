@@ -13,8 +13,9 @@
  *   chain fwd   filter forward     filter (0)
  *       Accepts established/related traffic (ICMP errors of a mapped flow
  *       included, S-44), then for packets entering on the external
- *       interface: accepts those a pinhole or filter admits and drops the
- *       rest.  A drop here is final; an accept here does not override a
+ *       interface: leaves flows an operator's own DNAT forwarded (no
+ *       label of ours) to the operator's policy, accepts those a pinhole
+ *       or filter admits and drops the rest.  A drop here is final; an accept here does not override a
  *       drop in another table.
  *   chain post  nat    postrouting srcnat - 1 (99)
  *       Outbound SNAT to the mapped external port (S-43, PEER).  One below

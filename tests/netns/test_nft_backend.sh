@@ -70,6 +70,20 @@ seen=$(tcp_get "$NS_INT" 203.0.113.2 9999 "bind=192.0.2.2:8093,reuseaddr")
 check "unmapped ports still leave through the router's masquerade ($seen)" \
 	[ "${seen%% *}" = "203.0.113.1" ]
 
+# An operator's own static port forward (their table, at dstnat) keeps
+# working next to ours: our forward chain leaves flows it did not DNAT to
+# the operator's policy.
+in_rtr nft -f - <<'NFT'
+table ip rtrnat {
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "wan0" tcp dport 2222 dnat to 192.0.2.2:8083
+	}
+}
+NFT
+check "operator's static DNAT 203.0.113.1:2222 still reaches the inside" \
+	tcp_ok "$NS_EXT" 203.0.113.1 2222
+
 # Refresh keeps the mapping (and gives it the new lifetime).
 check "refresh" drv refresh "$(m4 1 6 8080 18080 120)"
 check "after refresh: timeout is the new lifetime" \
