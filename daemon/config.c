@@ -698,5 +698,8 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 	if (pctl_engine_config_check(&cfg->engine, err, errlen))
 		return -1;
 #undef NOTE
+	/* Notes are joined by "; ": none after the last one. */
+	if (used >= 2 && used < noteslen && notes[used - 2] == ';')
+		notes[used - 2] = '\0';
 	return 0;
 }
