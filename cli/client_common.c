@@ -748,3 +748,12 @@ int cli_request_once(const struct cli_opts *o, struct pctl_map_params *p)
 	pctl_client_free(c);
 	return rc;
 }
+
+void cli_ignore_events(struct pctl_mapping *m, enum pctl_map_event ev,
+                       const struct pctl_map_info *info, void *arg)
+{
+	(void)m;
+	(void)ev;
+	(void)info;
+	(void)arg;
+}

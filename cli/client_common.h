@@ -98,4 +98,9 @@ int cli_request_once(const struct cli_opts *o, struct pctl_map_params *p);
 int cli_keep_run(const struct cli_opts *o, struct pctl_map_params *ps,
                  size_t n);
 
+/* A mapping callback for commands that read the outcome after waiting
+ * (delete, external-ip, probe) rather than react to each event. */
+void cli_ignore_events(struct pctl_mapping *m, enum pctl_map_event ev,
+                       const struct pctl_map_info *info, void *arg);
+
 #endif

@@ -17,15 +17,6 @@ static const char usage[] =
     "(NOT_AUTHORIZED).  PEER mappings cannot be deleted (RFC 6887 section\n"
     "12.1): they expire.\n";
 
-static void cb(struct pctl_mapping *m, enum pctl_map_event ev,
-               const struct pctl_map_info *info, void *arg)
-{
-	(void)m;
-	(void)ev;
-	(void)info;
-	(void)arg;
-}
-
 int cmd_delete(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -66,7 +57,7 @@ int cmd_delete(int argc, char **argv)
 	c = cli_client(&o, false, 0);
 	if (!c)
 		return PORTCTL_EXIT_SYSTEM;
-	m = pctl_map_delete_new(c, &o.p, cb, NULL);
+	m = pctl_map_delete_new(c, &o.p, cli_ignore_events, NULL);
 	if (!m) {
 		fprintf(stderr, "portctl delete: %s\n", strerror(errno));
 		pctl_client_free(c);

@@ -14,15 +14,6 @@ static const char usage[] =
     "the discard port 9/udp is created and deleted at once (RFC 6887\n"
     "section 11.6); with NAT-PMP the external address request is used.\n";
 
-static void cb(struct pctl_mapping *m, enum pctl_map_event ev,
-               const struct pctl_map_info *info, void *arg)
-{
-	(void)m;
-	(void)ev;
-	(void)info;
-	(void)arg;
-}
-
 int cmd_external_ip(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -42,7 +33,7 @@ int cmd_external_ip(int argc, char **argv)
 	c = cli_client(&o, false, 0);
 	if (!c)
 		return PORTCTL_EXIT_SYSTEM;
-	m = pctl_map_new(c, &o.p, cb, NULL);
+	m = pctl_map_new(c, &o.p, cli_ignore_events, NULL);
 	if (!m) {
 		pctl_client_free(c);
 		return PORTCTL_EXIT_SYSTEM;

@@ -16,15 +16,6 @@ static const char usage[] =
     "NAT-PMP (external address request) and report what it speaks, its\n"
     "epoch, the external address and whether there is a double NAT.\n";
 
-static void cb(struct pctl_mapping *m, enum pctl_map_event ev,
-               const struct pctl_map_info *info, void *arg)
-{
-	(void)m;
-	(void)ev;
-	(void)info;
-	(void)arg;
-}
-
 /* One query; fills info (state PENDING/FAILED: no answer). */
 static void ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
                 struct pctl_map_info *info)
@@ -39,7 +30,7 @@ static void ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
 	memset(&p, 0, sizeof(p));
 	p.kind = k;
 	p.lifetime = 120;
-	m = pctl_map_new(c, &p, cb, NULL);
+	m = pctl_map_new(c, &p, cli_ignore_events, NULL);
 	if (m) {
 		pctl_client_wait(c, m, o->timeout_ms);
 		pctl_map_get_info(m, info);
