@@ -65,8 +65,10 @@
 /* Probes and renewals stop being sent after this long (a slow server
  * still yields its figures from fewer samples; the line says how many). */
 #define PHASE_CAP_NS (20 * 1000000000ull)
-#define PROTO_TCP    6
-#define PROTO_UDP    17
+/* How often a long fill says how far it got: the rate as the table grows. */
+#define PROGRESS_NS (30 * 1000000000ull)
+#define PROTO_TCP   6
+#define PROTO_UDP   17
 
 struct config {
 	struct in_addr server;
@@ -104,6 +106,7 @@ struct phase {
 	bool timed_out;
 	uint64_t *lat_ns; /* per answered request, when not NULL */
 	size_t n_lat;
+	bool progress; /* print "# progress" lines every PROGRESS_NS */
 };
 
 static struct config cfg;
@@ -128,6 +131,11 @@ static uint64_t now_ns(void)
 static unsigned host_of(uint32_t i)
 {
 	return (i / 2) % cfg.hosts;
+}
+
+static double per_s(size_t count, uint64_t ns)
+{
+	return ns ? (double)count * 1e9 / (double)ns : 0;
 }
 
 /* Sends (or resends) the MAP request of mapping i from its host. */
@@ -245,8 +253,8 @@ static void run_phase(struct phase *ph, const uint32_t *list, size_t n,
 {
 	struct slot slots[MAX_WINDOW];
 	struct pollfd pfd[MAX_HOSTS];
-	uint64_t start = now_ns();
-	size_t next = 0;
+	uint64_t start = now_ns(), report = start + PROGRESS_NS;
+	size_t next = 0, ok_then = 0;
 	unsigned busy = 0;
 
 	memset(slots, 0, sizeof(slots));
@@ -262,6 +270,14 @@ static void run_phase(struct phase *ph, const uint32_t *list, size_t n,
 		wake = t + (rto << RETRIES);
 		if (send_until && t >= send_until)
 			n = next; /* enough samples: answer what is out, stop */
+		if (ph->progress && t >= report) {
+			printf("# progress t=%.0fs live=%zu rate=%.1f/s\n",
+			       (double)(t - start) / 1e9, n_live,
+			       per_s(ph->ok - ok_then, PROGRESS_NS));
+			fflush(stdout);
+			ok_then = ph->ok;
+			report += PROGRESS_NS;
+		}
 		if (t >= deadline_ns) {
 			ph->timed_out = true;
 			break;
@@ -333,11 +349,6 @@ static double pct_us(const uint64_t *v, size_t n, unsigned p)
 		return 0;
 	k = (n * p + 99) / 100;
 	return (double)v[k ? k - 1 : 0] / 1000.0;
-}
-
-static double per_s(size_t count, uint64_t ns)
-{
-	return ns ? (double)count * 1e9 / (double)ns : 0;
 }
 
 static int parse_sizes(const char *s)
@@ -497,7 +508,8 @@ static void run_after(size_t size)
 static bool measure_size(size_t size, uint32_t *next_index, uint32_t *list,
                          uint64_t *lat, int32_t *slot_of)
 {
-	struct phase fill = {0}, probe = {.lat_ns = lat}, renew = {0};
+	struct phase fill = {.progress = true}, probe = {.lat_ns = lat};
+	struct phase renew = {0};
 	size_t n = 0;
 
 	/* 1. fill with fresh indices up to size live */

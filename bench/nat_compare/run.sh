@@ -170,6 +170,8 @@ CONF
 	load portctld "ip netns exec $NS_RTR sh -c \
 		'echo kernel=\$(nft list map inet pnc$$ dnat4 | grep -o expires | wc -l) dnat4 elements'" ||
 		fail "pcp_load against portctld ended with $?"
+	echo "# sample dnat4 element: $(ip netns exec "$NS_RTR" nft list map inet "pnc$$" dnat4 |
+		grep -o '203.0.113.1 . tcp . 1024 [^,]*')"
 	stop "$pid"
 	ip netns exec "$NS_RTR" nft list table inet "pnc$$" >/dev/null 2>&1 &&
 		fail "portctld left its table behind"
@@ -254,6 +256,9 @@ CONF
 		'echo kernel=\$(nft list chain inet $MT pre_mupnp | grep -c dnat) dnat rules'"
 	local rc=$?
 	[ "$rc" -eq 0 ] || echo "# miniupnpd: pcp_load ended with $rc (deadline ${DEADLINE}s)"
+	echo "# sample rules: $(ip netns exec "$NS_RTR" nft list chain inet "$MT" pre_mupnp |
+		grep -m1 dnat | sed 's/^[[:space:]]*//') / $(ip netns exec "$NS_RTR" nft list chain inet "$MT" fwd_mupnp |
+		grep -m1 accept | sed 's/^[[:space:]]*//')"
 	stop "$pid"
 	ip netns exec "$NS_RTR" nft delete table inet "$MT"
 	return 0
@@ -270,7 +275,7 @@ kernel() {
 }
 
 table() {
-	local s d f
+	local s d f p50 p99 rps
 	echo
 	echo "| live mappings | server | live reached | kernel entries | fill s | installed/s | MAP p50 µs | MAP p99 µs | renewals/s | failed/lost/resent | timeout |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -282,10 +287,15 @@ table() {
 				echo "| $s | $d | not attempted | | | | | | | | |"
 				continue
 			fi
+			p50="$(field "$f" "$s" p50_us)" p99="$(field "$f" "$s" p99_us)"
+			rps="$(field "$f" "$s" renew_rps)"
+			if [ "$(field "$f" "$s" probes)" = 0 ]; then
+				p50=- p99=- # not measured: the fill ran out of time
+			fi
+			[ "$(field "$f" "$s" renewals)" = 0 ] && rps=-
 			echo "| $s | $d | $(field "$f" "$s" live) | $(kernel "$f" "$s") |" \
 				"$(field "$f" "$s" fill_s) | $(field "$f" "$s" fill_rate) |" \
-				"$(field "$f" "$s" p50_us) | $(field "$f" "$s" p99_us) |" \
-				"$(field "$f" "$s" renew_rps) |" \
+				"$p50 | $p99 | $rps |" \
 				"$(field "$f" "$s" fill_fail)/$(field "$f" "$s" fill_lost)/$(field "$f" "$s" fill_resent) $(field "$f" "$s" first_error) |" \
 				"$(field "$f" "$s" timeout) |"
 		done
@@ -307,10 +317,13 @@ smoke_check() {
 
 echo "# nat_compare: $(nproc) CPUs, kernel $(uname -r), $("$MINIUPNPD" --version 2>&1 | head -1)"
 echo "# sizes $SIZES, $HOSTS internal hosts, window $WINDOW, $PROBES probes, $RENEWALS renewals, deadline ${DEADLINE}s per daemon"
+START=$SECONDS
 setup || { echo "setup failed"; exit 1; }
 run_portctld
 run_miniupnpd
 table
+echo
+echo "# whole run: $((SECONDS - START)) s"
 if [ "$SMOKE" -eq 1 ]; then
 	smoke_check portctld
 	[ -x "$MINIUPNPD" ] && smoke_check miniupnpd
