@@ -23,6 +23,10 @@ static void write_conf(const char *text)
 	int fd;
 	FILE *f;
 
+	/* One file at a time: a test may write several in turn, and
+	 * teardown removes only the last. */
+	if (path[0])
+		unlink(path);
 	strcpy(path, "/tmp/portctld-test-XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
