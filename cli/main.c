@@ -16,19 +16,19 @@ struct command {
 
 #define PORTCTL_COMMAND_ENTRY(name, fn, summary) {name, fn, summary},
 static const struct command commands[] = {
-	PORTCTL_COMMANDS(PORTCTL_COMMAND_ENTRY)};
+    PORTCTL_COMMANDS(PORTCTL_COMMAND_ENTRY)};
 #undef PORTCTL_COMMAND_ENTRY
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: portctl COMMAND [OPTIONS] [ARGS]\n\n"
-		     "Port Control Protocol (RFC 6887) and NAT-PMP client.\n\n"
-		     "Commands:\n");
+	             "Port Control Protocol (RFC 6887) and NAT-PMP client.\n\n"
+	             "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name,
-			commands[i].summary);
+		        commands[i].summary);
 	fprintf(out, "\n'portctl COMMAND --help' describes each command; "
-		     "portctl(1) has the details.\n");
+	             "portctl(1) has the details.\n");
 }
 
 int main(int argc, char **argv)

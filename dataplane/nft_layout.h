@@ -15,11 +15,10 @@
  *       included, S-44), then for packets entering on the external
  *       interface: leaves flows an operator's own DNAT forwarded (no
  *       label of ours) to the operator's policy, accepts those a pinhole
- *       or filter admits and drops the rest.  A drop here is final; an accept here does not override a
- *       drop in another table.
- *   chain post  nat    postrouting srcnat - 1 (99)
- *       Outbound SNAT to the mapped external port (S-43, PEER).  One below
- *       srcnat so that it binds before an operator's masquerade does.
+ *       or filter admits and drops the rest.  A drop here is final; an accept
+ * here does not override a drop in another table. chain post  nat postrouting
+ * srcnat - 1 (99) Outbound SNAT to the mapped external port (S-43, PEER).  One
+ * below srcnat so that it binds before an operator's masquerade does.
  *
  * Every set carries per-element timeouts (the mapping lifetime), so the
  * kernel expires mappings itself, and every lookup is a hash or pipapo
