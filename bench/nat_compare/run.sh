@@ -77,7 +77,7 @@ fail() {
 }
 
 setup() {
-	local h i
+	local h
 	ip netns add "$NS_INT" && ip netns add "$NS_RTR" &&
 		ip netns add "$NS_EXT" || return 1
 	ip -n "$NS_INT" link add eth0 type veth peer name lan0 netns "$NS_RTR" &&
@@ -99,7 +99,7 @@ setup() {
 	ip -n "$NS_EXT" addr add 203.0.113.2/24 dev eth0
 	ip -n "$NS_EXT" link set eth0 up
 	ip netns exec "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 || return 1
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		ip -n "$NS_INT" link show eth0 | grep -q LOWER_UP &&
 			ip -n "$NS_RTR" link show wan0 | grep -q LOWER_UP && return 0
 		sleep 0.1
@@ -110,8 +110,7 @@ setup() {
 
 # wait_for FILE PATTERN: bounded (5 s) wait for a line in a log.
 wait_for() {
-	local i
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		grep -q "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -120,9 +119,8 @@ wait_for() {
 
 # stop PID: SIGTERM, bounded wait, then SIGKILL.
 stop() {
-	local i
 	kill -TERM "$1" 2>/dev/null
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -237,8 +235,8 @@ CONF
 	# stop reach the console.)
 	ip netns exec "$NS_RTR" "$MINIUPNPD" -f "$T/miniupnpd.conf" \
 		-P "$T/miniupnpd.pid" >"$T/miniupnpd.log" 2>&1
-	local pid="" i
-	for i in $(seq 1 50); do
+	local pid=""
+	for _ in $(seq 1 50); do
 		pid="$(cat "$T/miniupnpd.pid" 2>/dev/null)"
 		[ -n "$pid" ] && ip netns exec "$NS_RTR" ss -Hunl "sport = :5351" |
 			grep -q . && break
