@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   gcc clang make cmake pkg-config     # compilers (gcc and clang both build the tree) and build system
+  clang-format git                    # the style check (style/clang-format test) over tracked files
   libclang-rt-14-dev                  # clang's ASan/UBSan/libFuzzer runtimes
   libcmocka-dev                       # unit-test framework (CTest runs the tests)
   libpcap-dev                         # `portctl decode --pcap`, pcap writing for tshark cross-checks
