@@ -5,6 +5,7 @@
  */
 #include "etest.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *H = "192.0.2.10";
@@ -429,6 +430,45 @@ static void add_p64_request(struct req *r)
 	req_opt(r, PCTL_OPT_PREFIX64, p, 16);
 }
 
+/* S-16, W-11.2: the largest request a client may send (1100 octets: MAP,
+ * 42 FILTERs, PREFIX64 and a DESCRIPTION) is answered with every option
+ * processed, and the response still fits in 1100 octets: a response only
+ * ever carries a subset of the request's options, so it cannot outgrow the
+ * request. */
+static void test_s16_largest_request_answer_fits_1100(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	et_config(&c);
+	c.max_filters = 64;
+	c.prefix64_enabled = true;
+	c.prefix64_len = 12;
+	static const uint8_t wkp[12] = {0, 0x64, 0xff, 0x9b};
+	memcpy(c.prefix64, wkp, 12);
+	struct etest *t = et_new(&c);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	char peer[32];
+	for (int i = 0; i < 42; i++) {
+		snprintf(peer, sizeof(peer), "198.51.100.%d", i + 1);
+		req_filter(&r, 128, peer, 0);
+	}
+	add_p64_request(&r);
+	req_opt(&r, PCTL_OPT_DESCRIPTION, "12345678", 8);
+	assert_int_equal(r.len, PCTL_MAX_MSG);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_true(t->out_len <= PCTL_MAX_MSG);
+	assert_int_equal(t->out_len % 4, 0);
+	size_t filters = 0;
+	for (size_t i = 0; i < t->resp.n_options; i++)
+		filters += t->resp.options[i].code == PCTL_OPT_FILTER;
+	assert_int_equal(filters, 42);
+	assert_non_null(opt(t, PCTL_OPT_PREFIX64));
+	assert_non_null(opt(t, PCTL_OPT_DESCRIPTION));
+	et_free(t);
+}
+
 static void test_x23_prefix64_only_when_configured(void **state)
 {
 	(void)state;
@@ -578,6 +618,7 @@ int main(void)
 	        test_x12_x14_description_absent_or_invalid_not_echoed),
 	    cmocka_unit_test(test_x15_description_replaced_and_erased),
 	    cmocka_unit_test(test_x23_prefix64_only_when_configured),
+	    cmocka_unit_test(test_s16_largest_request_answer_fits_1100),
 	    cmocka_unit_test(test_x3_port_set_contiguous_with_parity),
 	    cmocka_unit_test(test_x34_port_set_of_one_ignored),
 	    cmocka_unit_test(test_x37_port_set_deleted_as_a_unit),
