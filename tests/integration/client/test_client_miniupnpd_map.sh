@@ -1,0 +1,290 @@
+#!/bin/bash
+# The client against a PCP/NAT-PMP server written by others (issue 5):
+# Debian's miniupnpd in network namespaces of the test's own, checked by
+# its kernel state and by real traffic, the wire by tshark's dissector.
+#
+#   internal (NI)          router (NR)                      external (NE)
+#   eth0 192.0.2.2 <-> lan0 192.0.2.1   wan0 203.0.113.1 <-> eth0 203.0.113.2
+#
+# - PCP MAP tcp and udp (C-13): granted, miniupnpd's DNAT rule is in its
+#   chain, and a TCP connection and a UDP datagram from the external
+#   namespace to 203.0.113.1:<external port> reach the internal host (the
+#   router's forward policy is drop: only miniupnpd's accept rule lets a
+#   new flow through).  Before the MAP and after the delete they do not.
+# - Renewal (C-20): a second `portctl map` with the same state file gets
+#   the same external port; on the wire both requests carry the same
+#   nonce, echoed in both SUCCESS answers, and there is still one rule.
+# - DELETE (C-65): `portctl delete` succeeds and the rule is gone.
+# - NAT-PMP: `portctl map --nat-pmp` maps (version 0 on the wire).  This is
+#   forced NAT-PMP: the automatic fallback cannot be provoked here, because
+#   miniupnpd answers PCP (test_client_natpmp_fallback.sh covers it against
+#   a NAT-PMP-only gateway).
+#
+# miniupnpd 2.3.1 refuses to forward when its external address is
+# reserved, and RFC 5737 addresses are: as in bench/nat_compare/run.sh it
+# is told ext_ip=192.0.3.1, an address no interface holds and nothing is
+# sent to; it appears only in the answers' external address.  Its rules
+# match iif wan0 and the port, so traffic to 203.0.113.1 is forwarded.
+# Debian's nft_init.sh is broken: the test creates the table and chains.
+# Needs root, miniupnpd, nft, socat, dumpcap and tshark (77 otherwise).
+. "$(dirname "$0")/lib.sh"
+MINIUPNPD=/usr/sbin/miniupnpd
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+[ -x $MINIUPNPD ] || { echo "SKIP: no miniupnpd"; exit 77; }
+for t in ip nft socat dumpcap tshark timeout; do
+	command -v $t >/dev/null || { echo "SKIP: no $t"; exit 77; }
+done
+NI=pmi$$
+NR=pmr$$
+NE=pme$$
+MT=pmt$$
+EXT_IP=192.0.3.1
+
+# stop PID: SIGTERM, a short grace (miniupnpd may ignore it while busy),
+# then SIGKILL.
+stop() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	for _ in $(seq 20); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+netns_cleanup() {
+	for p in "${PIDS[@]}"; do stop "$p"; done
+	PIDS=()
+	# Anything left runs in our own namespaces: started by this test.
+	for ns in $NI $NR $NE; do
+		for p in $(ip netns pids $ns 2>/dev/null); do kill -9 "$p"; done
+	done
+	sleep 0.2
+	for ns in $NI $NR $NE; do ip netns del $ns 2>/dev/null; done
+	cleanup
+}
+trap netns_cleanup EXIT
+trap 'exit 1' INT TERM
+
+ip netns add $NI && ip netns add $NR && ip netns add $NE || fail "netns"
+ip -n $NI link add eth0 type veth peer name lan0 netns $NR &&
+	ip -n $NE link add eth0 type veth peer name wan0 netns $NR || fail "veth"
+for ns in $NI $NR $NE; do ip -n $ns link set lo up; done
+ip -n $NI addr add 192.0.2.2/24 dev eth0
+ip -n $NR addr add 192.0.2.1/24 dev lan0
+ip -n $NR addr add 203.0.113.1/24 dev wan0
+ip -n $NE addr add 203.0.113.2/24 dev eth0
+ip -n $NI link set eth0 up
+ip -n $NR link set lan0 up
+ip -n $NR link set wan0 up
+ip -n $NE link set eth0 up
+ip -n $NI route add default via 192.0.2.1
+ip netns exec $NR sysctl -qw net.ipv4.ip_forward=1 || fail "ip_forward"
+for _ in $(seq 50); do
+	ip -n $NI link show eth0 | grep -q LOWER_UP &&
+		ip -n $NE link show eth0 | grep -q LOWER_UP && break
+	sleep 0.1
+done
+
+# miniupnpd's table: forward drops new flows from outside unless a rule in
+# fwd_mupnp (miniupnpd's) accepts them.
+ip netns exec $NR nft -f - <<NFT || fail "nft table"
+table inet $MT {
+	chain forward {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		iif "lan0" accept
+		jump fwd_mupnp
+	}
+	chain fwd_mupnp {
+	}
+	chain prerouting {
+		type nat hook prerouting priority -100; policy accept;
+		jump pre_mupnp
+	}
+	chain postrouting {
+		type nat hook postrouting priority 100; policy accept;
+		jump post_mupnp
+	}
+	chain pre_mupnp {
+	}
+	chain post_mupnp {
+	}
+}
+NFT
+cat >"$TMP/miniupnpd.conf" <<CONF
+ext_ifname=wan0
+ext_ip=$EXT_IP
+listening_ip=lan0
+enable_natpmp=yes
+enable_upnp=no
+secure_mode=yes
+min_lifetime=120
+max_lifetime=86400
+upnp_table_name=$MT
+upnp_nat_table_name=$MT
+upnp_forward_chain=fwd_mupnp
+upnp_nat_chain=pre_mupnp
+upnp_nat_postrouting_chain=post_mupnp
+allow 1024-65535 192.0.2.0/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+CONF
+# Detached, as in production (with -d it logs each request to a slow
+# console on machines without /dev/log).
+ip netns exec $NR $MINIUPNPD -f "$TMP/miniupnpd.conf" \
+	-P "$TMP/miniupnpd.pid" >"$TMP/daemon.log" 2>&1
+MPID=
+for _ in $(seq 50); do
+	MPID=$(cat "$TMP/miniupnpd.pid" 2>/dev/null)
+	[ -n "$MPID" ] && ip netns exec $NR ss -Hunl "sport = :5351" |
+		grep -q . && break
+	sleep 0.1
+done
+[ -n "$MPID" ] && PIDS+=("$MPID")
+[ -n "$MPID" ] && kill -0 "$MPID" 2>/dev/null || fail "miniupnpd did not start"
+
+# Every PCP/NAT-PMP datagram the client sends or receives.
+ip netns exec $NI dumpcap -q -i eth0 -f "udp port 5351" -w "$TMP/wire.pcap" \
+	>"$TMP/dumpcap.log" 2>&1 &
+DPID=$!
+PIDS+=($DPID)
+for _ in $(seq 50); do
+	grep -q "Capturing on" "$TMP/dumpcap.log" && break
+	sleep 0.1
+done
+grep -q "Capturing on" "$TMP/dumpcap.log" || fail "dumpcap did not start"
+
+# The internal host's services: TCP 8080 answers a line; UDP 5000 writes
+# what it receives to a file.
+ip netns exec $NI timeout 100 socat TCP-LISTEN:8080,bind=192.0.2.2,reuseaddr,fork \
+	SYSTEM:"echo hello-$$" 2>/dev/null &
+PIDS+=($!)
+ip netns exec $NI timeout 100 socat -u UDP-RECVFROM:5000,bind=192.0.2.2,fork \
+	OPEN:"$TMP/udp.in",creat,append 2>/dev/null &
+PIDS+=($!)
+for _ in $(seq 50); do
+	ip netns exec $NI ss -Htln "sport = :8080" | grep -q . &&
+		ip netns exec $NI ss -Huln "sport = :5000" | grep -q . && break
+	sleep 0.1
+done
+
+# tcp_reaches PORT: a connection from outside to 203.0.113.1:PORT gets the
+# internal host's answer.
+tcp_reaches() {
+	ip netns exec $NE timeout 5 socat -T 2 - \
+		TCP:203.0.113.1:"$1",connect-timeout=2 </dev/null 2>/dev/null |
+		grep -qx "hello-$$"
+}
+# udp_reaches PORT TOKEN: a datagram from outside arrives inside.
+udp_reaches() {
+	echo "$2" | ip netns exec $NE timeout 3 socat -u - UDP:203.0.113.1:"$1"
+	for _ in $(seq 20); do
+		grep -qx "$2" "$TMP/udp.in" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+rules() {
+	ip netns exec $NR nft list chain inet $MT pre_mupnp
+}
+# rule_count PROTO_NUM PORT INTERNAL: miniupnpd's DNAT rules for it.
+rule_count() {
+	rules | grep -c "@nh,72,8 $1 th dport $2 dnat ip to $3\$"
+}
+
+S=(-s 192.0.2.1 --state "$TMP/state" -t 5)
+run() { ip netns exec $NI "$PORTCTL" "$@"; }
+
+# Nothing is forwarded before a mapping exists (the checks below can fail).
+tcp_reaches 8080 && fail "TCP 8080 forwarded before any MAP"
+
+# ---- PCP MAP tcp (C-13) ------------------------------------------------
+out=$(run map "${S[@]}" --json tcp 8080) || fail "map tcp: rc $?: $out"
+echo "map tcp:   $out"
+[ "$(json event <<<"$out")" = granted ] || fail "map tcp: $out"
+[ "$(json version <<<"$out")" = PCP ] || fail "map tcp version: $out"
+[ "$(json external_address <<<"$out")" = $EXT_IP ] || fail "ext ip: $out"
+tport=$(json external_port <<<"$out")
+tnonce=$(json nonce <<<"$out")
+[ "$(rule_count 0x6 "$tport" 192.0.2.2:8080)" = 1 ] ||
+	fail "no DNAT rule for tcp $tport: $(rules)"
+tcp_reaches "$tport" || fail "TCP to 203.0.113.1:$tport not forwarded"
+
+# ---- PCP MAP udp -------------------------------------------------------
+out=$(run map "${S[@]}" --json udp 5000) || fail "map udp: rc $?: $out"
+echo "map udp:   $out"
+[ "$(json event <<<"$out")" = granted ] || fail "map udp: $out"
+uport=$(json external_port <<<"$out")
+[ "$(rule_count 0x11 "$uport" 192.0.2.2:5000)" = 1 ] ||
+	fail "no DNAT rule for udp $uport: $(rules)"
+udp_reaches "$uport" "udp-$$" || fail "UDP to 203.0.113.1:$uport not forwarded"
+
+# ---- renewal with the same nonce (C-20) ----------------------------------
+out=$(run map "${S[@]}" --json -l 600 tcp 8080) || fail "renew: rc $?: $out"
+echo "renew tcp: $out"
+[ "$(json event <<<"$out")" = granted ] || fail "renew: $out"
+[ "$(json nonce <<<"$out")" = "$tnonce" ] || fail "renew with another nonce"
+[ "$(json external_port <<<"$out")" = "$tport" ] || fail "renew moved: $out"
+[ "$(json lifetime <<<"$out")" -le 600 ] || fail "renew lifetime: $out"
+[ "$(rule_count 0x6 "$tport" 192.0.2.2:8080)" = 1 ] ||
+	fail "renewal left other than one rule: $(rules)"
+
+# ---- DELETE (C-65) -------------------------------------------------------
+out=$(run delete "${S[@]}" --json tcp 8080) || fail "delete: rc $?: $out"
+echo "delete:    $out"
+[ "$(json event <<<"$out")" = deleted ] || fail "delete: $out"
+[ "$(rule_count 0x6 "$tport" 192.0.2.2:8080)" = 0 ] ||
+	fail "rule still there after delete: $(rules)"
+tcp_reaches "$tport" && fail "TCP still forwarded after delete"
+out=$(run delete "${S[@]}" --json udp 5000) || fail "delete udp: rc $?: $out"
+[ "$(rule_count 0x11 "$uport" 192.0.2.2:5000)" = 0 ] ||
+	fail "udp rule still there after delete: $(rules)"
+
+# ---- forced NAT-PMP --------------------------------------------------------
+out=$(run map "${S[@]}" --nat-pmp --json tcp 8080) || fail "nat-pmp: rc $?: $out"
+echo "nat-pmp:   $out"
+[ "$(json event <<<"$out")" = granted ] || fail "nat-pmp: $out"
+[ "$(json version <<<"$out")" = NAT-PMP ] || fail "nat-pmp version: $out"
+nport=$(json external_port <<<"$out")
+[ "$(rule_count 0x6 "$nport" 192.0.2.2:8080)" = 1 ] ||
+	fail "no DNAT rule for NAT-PMP tcp $nport: $(rules)"
+tcp_reaches "$nport" || fail "TCP via the NAT-PMP mapping not forwarded"
+out=$(run delete "${S[@]}" --nat-pmp --json tcp 8080) ||
+	fail "nat-pmp delete: rc $?: $out"
+[ "$(rule_count 0x6 "$nport" 192.0.2.2:8080)" = 0 ] ||
+	fail "NAT-PMP rule still there after delete: $(rules)"
+
+# ---- the wire, read by tshark's Port Control dissector ---------------------
+sleep 0.3
+stop "$DPID"
+tshark -r "$TMP/wire.pcap" -Y portcontrol -T fields -E separator=, \
+	-e portcontrol.r -e portcontrol.opcode -e portcontrol.result_code \
+	-e portcontrol.map.protocol -e portcontrol.map.internal_port \
+	-e portcontrol.map.nonce -e portcontrol.lifetime_req \
+	>"$TMP/wire.txt" 2>/dev/null || fail "tshark"
+cat "$TMP/wire.txt"
+# The MAP requests (R 0, opcode 1) for tcp 8080: the map, the renewal and
+# the delete, all with the one nonce; every answer to them SUCCESS (0)
+# with that nonce.
+req=$(awk -F, '$1 == 0 && $2 == 1 && $4 == 6 && $5 == 8080 {print $6}' "$TMP/wire.txt")
+[ "$(wc -l <<<"$req")" = 3 ] || fail "not 3 MAP requests for tcp 8080: $req"
+[ "$(sort -u <<<"$req")" = "$tnonce" ] || fail "nonces on the wire: $req"
+rsp=$(awk -F, '$1 == 1 && $2 == 1 && $4 == 6 && $5 == 8080 {print $3, $6}' "$TMP/wire.txt")
+[ "$(sort -u <<<"$rsp")" = "0 $tnonce" ] || fail "answers: $rsp"
+# The delete asked for lifetime 0.
+awk -F, '$1 == 0 && $5 == 8080 {print $7}' "$TMP/wire.txt" | tail -1 | grep -qx 0 ||
+	fail "delete did not ask for lifetime 0"
+# NAT-PMP (RFC 6886 section 3.3): version 0, a TCP request (opcode 2) for
+# 8080, a SUCCESS answer (130), then the delete's request with lifetime 0.
+tshark -r "$TMP/wire.pcap" -Y nat-pmp -T fields -E separator=, \
+	-e nat-pmp.version -e nat-pmp.opcode -e nat-pmp.result_code \
+	-e nat-pmp.internal_port -e nat-pmp.external_port -e nat-pmp.pml \
+	>"$TMP/natpmp.txt" 2>/dev/null || fail "tshark nat-pmp"
+cat "$TMP/natpmp.txt"
+awk -F, '$1 == 0 && $2 == 2 && $4 == 8080 && $6 > 0' "$TMP/natpmp.txt" |
+	grep -q . || fail "no NAT-PMP TCP MAP request on the wire"
+awk -F, '$1 == 0 && $2 == 130 && $3 == 0 && $4 == 8080 && $5 == '"$nport" \
+	"$TMP/natpmp.txt" | grep -q . || fail "no NAT-PMP SUCCESS answer"
+awk -F, '$1 == 0 && $2 == 2 && $4 == 8080 && $6 == 0' "$TMP/natpmp.txt" |
+	grep -q . || fail "no NAT-PMP delete (lifetime 0) on the wire"
+echo PASS
