@@ -90,26 +90,16 @@ done
 # fwd_mupnp (miniupnpd's) accepts them.
 ip netns exec $NR nft -f - <<NFT || fail "nft table"
 table inet $MT {
-	chain forward {
-		type filter hook forward priority 0; policy drop;
-		ct state established,related accept
-		iif "lan0" accept
-		jump fwd_mupnp
-	}
-	chain fwd_mupnp {
-	}
-	chain prerouting {
-		type nat hook prerouting priority -100; policy accept;
-		jump pre_mupnp
-	}
-	chain postrouting {
-		type nat hook postrouting priority 100; policy accept;
-		jump post_mupnp
-	}
-	chain pre_mupnp {
-	}
-	chain post_mupnp {
-	}
+	chain fwd_mupnp { }
+	chain pre_mupnp { }
+	chain post_mupnp { }
+	chain forward { type filter hook forward priority 0; policy drop;
+		ct state established,related accept; iif "lan0" accept
+		jump fwd_mupnp; }
+	chain prerouting { type nat hook prerouting priority -100
+		jump pre_mupnp; }
+	chain postrouting { type nat hook postrouting priority 100
+		jump post_mupnp; }
 }
 NFT
 cat >"$TMP/miniupnpd.conf" <<CONF
