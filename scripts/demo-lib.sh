@@ -175,7 +175,9 @@ NS_RTR="pctl-demo-rtr-$$"
 NS_EXT="pctl-demo-ext-$$"
 
 # link_up NS DEV: the interface has carrier.
-link_up() { ip -n "$1" link show "$2" | grep -q LOWER_UP; }
+# grep reads all of its input (no -q): under pipefail an early exit would
+# kill the writer with SIGPIPE and fail the pipeline at random.
+link_up() { ip -n "$1" link show "$2" | grep LOWER_UP >/dev/null; }
 
 # ns_add NS: creates a namespace with loopback up and remembers it.
 ns_add() {

@@ -103,7 +103,9 @@ step_live_tools() {
 		command -v "$t" >/dev/null ||
 			demo_fail "the live demo needs '$t', which is not installed (scripts/deps.sh installs it)."
 	done
-	busybox --list | grep -qx httpd ||
+	# Not grep -q: under pipefail its early exit can kill busybox with
+	# SIGPIPE and fail the check at random.
+	busybox --list | grep -x httpd >/dev/null ||
 		demo_fail "this busybox has no httpd applet; the live demo serves its page with it."
 }
 
