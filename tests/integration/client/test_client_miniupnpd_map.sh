@@ -202,6 +202,9 @@ tport=$(json external_port <<<"$out")
 tnonce=$(json nonce <<<"$out")
 [ "$(rule_count 0x6 "$tport" 192.0.2.2:8080)" = 1 ] ||
 	fail "no DNAT rule for tcp $tport: $(rules)"
+ip netns exec $NR nft list chain inet $MT fwd_mupnp |
+	grep -q "th dport 8080 .*0x6 accept" ||
+	fail "no accept rule for tcp 8080 in fwd_mupnp"
 tcp_reaches "$tport" || fail "TCP to 203.0.113.1:$tport not forwarded"
 
 # ---- PCP MAP udp -------------------------------------------------------
@@ -239,6 +242,7 @@ out=$(run map "${S[@]}" --nat-pmp --json tcp 8080) || fail "nat-pmp: rc $?: $out
 echo "nat-pmp:   $out"
 [ "$(json event <<<"$out")" = granted ] || fail "nat-pmp: $out"
 [ "$(json version <<<"$out")" = NAT-PMP ] || fail "nat-pmp version: $out"
+[ "$(json external_address <<<"$out")" = $EXT_IP ] || fail "nat-pmp ext: $out"
 nport=$(json external_port <<<"$out")
 [ "$(rule_count 0x6 "$nport" 192.0.2.2:8080)" = 1 ] ||
 	fail "no DNAT rule for NAT-PMP tcp $nport: $(rules)"
