@@ -540,6 +540,15 @@ bool cli_state_lookup(const struct cli_opts *o, struct pctl_map_params *p,
 		return false;
 	memcpy(p->nonce, found->nonce, PCTL_NONCE_LEN);
 	p->has_nonce = true;
+	/* C-20: a renewal suggests the endpoint it was granted, so that a
+	 * server that lost its state gives the same one back (S-37).  An
+	 * explicit --suggest wins; a delete ignores suggestions (C-65). */
+	if (!p->has_suggest && found->external_port &&
+	    !pctl_addr_is_any(&found->external_addr)) {
+		p->has_suggest = true;
+		p->suggest_addr = found->external_addr;
+		p->suggest_port = found->external_port;
+	}
 	return true;
 }
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # portctl map / renew with the same nonce from the state file / delete,
-# against the real portctld (C-13, C-20, C-65).
+# against the real portctld (C-13, C-20, C-65); a renewal after the server
+# lost its state suggests the remembered endpoint (C-20).
 . "$(dirname "$0")/lib.sh"
 A=127.31.0.1
 P=$((20000 + $$ % 20000))
@@ -35,6 +36,17 @@ grep -q "$nonce1" "$TMP/state" && fail "state entry not removed"
 # Now anybody may map the port again.
 "$PORTCTL" map -s $A:$P --no-state -t 5 tcp 8080 >/dev/null ||
 	fail "port still held after delete"
+
+# C-20: a later run suggests the endpoint the state file remembers, so a
+# server that lost its state (a clean stop removes it) gives it back.
+out=$("$PORTCTL" map "${S[@]}" --json --suggest 203.0.113.5:40000 udp 9000) ||
+	fail "map udp 9000: rc $?"
+[ "$(json external_port <<<"$out")" = 40000 ] || fail "suggestion: $out"
+kill "${PIDS[-1]}" && wait "${PIDS[-1]}"
+start_daemon $A $P
+out=$("$PORTCTL" map "${S[@]}" --json udp 9000) || fail "re-map: rc $?"
+[ "$(json external_port <<<"$out")" = 40000 ] ||
+	fail "after a server restart the renewal did not suggest its port: $out"
 
 # Usage errors exit 2, no answer exits 3.
 "$PORTCTL" map "${S[@]}" all 80 >/dev/null 2>&1
