@@ -34,6 +34,7 @@ trap 'netns_cleanup; rm -rf "$T"' EXIT
 # (part 3).  One announcement per start keeps the capture short.
 cat >"$T/conf" <<CONF
 listen 192.0.2.1
+listen [2001:db8:1::1]
 backend nftables
 nft-table portctl
 external-interface wan0
@@ -155,50 +156,58 @@ check_not "S-66: after 8 s idle the flow without PEER is closed (control)" \
 	back "${f2:-0}"
 
 # ---- 3. kill -9 without a journal: the restart announces epoch 0 ----
-# A mapping the killed daemon leaves in the kernel; without a journal the
-# restarted daemon no longer knows it, so it must not keep working (S-93:
-# the state is lost, and the announce tells clients to map again).
+# A mapping the killed daemon leaves in the kernel.  Without a journal the
+# restarted daemon no longer knows it, and docs/nftables.md promises that
+# a restart reconciles the kernel's elements with the engine's (none):
+# state lost (S-93), so the mapping must stop working, as the ANNOUNCE
+# tells clients.
 nk=$(natpmpc_map udp 8090 8090 60)
 check "natpmpc udp mapping before kill -9 works (public port $nk)" \
 	udp_ok "$NS_EXT" 203.0.113.1 "${nk:-0}"
 kill -KILL "$DAEMON"
 wait "$DAEMON" 2>/dev/null
 check_not "portctld killed with SIGKILL" alive "$DAEMON"
-# The internal host listens on the all-hosts group before the restart;
+# The internal host listens on both all-hosts groups before the restart;
 # socat -x prints each datagram as a hex dump on stderr.
-in_int timeout 10 socat -u -x \
-	UDP4-RECV:5350,ip-add-membership=224.0.0.1:eth0,reuseaddr \
-	/dev/null 2>"$T/mcast" &
-LISTENER=$!
-NETNS_PIDS+=("$LISTENER")
-wait_listen "$NS_INT" 5350 u || echo "announce listener not up" >&2
+listen_group() { # NAME SOCAT-ADDRESS
+	in_int timeout 10 socat -u -x "$2" /dev/null 2>"$T/mcast.$1" &
+	NETNS_PIDS+=("$!")
+}
+listen_group 4 UDP4-RECV:5350,ip-add-membership=224.0.0.1:eth0,reuseaddr
+listen_group 6 "UDP6-RECV:5350,ipv6-join-group=[ff02::1]:eth0,ipv6only=1,reuseaddr"
+for _ in $(seq 1 50); do
+	[ "$(in_int ss -Huln 'sport = :5350' | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
 check "portctld restarts after SIGKILL" start_daemon "$T/log2"
 check_not "S-93: after the restart without journal the old mapping is gone" \
 	udp_ok "$NS_EXT" 203.0.113.1 "${nk:-0}"
 
-# announces: the datagrams captured so far, one hex line each.
+# announces NAME: the datagrams captured so far, one hex line each.
 announces() {
 	awk '/^[<>] /{ if (d != "") print d; d = ""; next }
 	     /^--$/{ next }
 	     { for (i = 1; i <= NF && $i ~ /^[0-9a-f][0-9a-f]$/; i++) d = d $i }
-	     END { if (d != "") print d }' "$T/mcast"
+	     END { if (d != "") print d }' "$T/mcast.$1"
 }
-# got_announce: a PCP ANNOUNCE response, result 0, epoch 0 arrived.
+# got_announce NAME: a PCP ANNOUNCE response, result 0, epoch 0 arrived.
 got_announce() {
-	announces | tool "$PORTCTL" decode --json - 2>/dev/null |
+	announces "$1" | tool "$PORTCTL" decode --json - 2>/dev/null |
 		jq -e -s 'map(select(.kind == "pcp")) | .[0] |
 			.version == 2 and .r == 1 and .opcode_name == "ANNOUNCE"
 			and .result == 0 and .epoch == 0' >/dev/null
 }
 for _ in $(seq 1 30); do
-	got_announce && break
+	got_announce 4 && got_announce 6 && break
 	sleep 0.1
 done
 check "S-93/S-25: restart after kill -9 without journal: ANNOUNCE result 0 epoch 0 on 224.0.0.1:5350" \
-	got_announce
+	got_announce 4
+check "S-93/S-25: and on [ff02::1]:5350 (dual stack)" got_announce 6
 # What arrived, for the log.
-announces | "$PORTCTL" decode --json - 2>/dev/null | sed "s/^/# /"
-kill "$LISTENER" 2>/dev/null
+for f in 4 6; do
+	announces "$f" | "$PORTCTL" decode --json - 2>/dev/null | sed "s/^/# IPv$f: /"
+done
 
 # The restarted daemon stops cleanly; under ASan/UBSan a report would
 # change its exit status (86, lib.sh) or show in a log.
@@ -212,5 +221,5 @@ check "restarted portctld exits 0 on SIGTERM (rc $rc)" [ "$rc" -eq 0 ]
 check_not "no sanitizer report in the daemon's logs" \
 	grep -qE "Sanitizer|runtime error" "$T/log1" "$T/log2"
 
-[ "$FAILURES" -eq 0 ] || { cat "$T"/log* "$T/mcast"; }
+[ "$FAILURES" -eq 0 ] || { cat "$T"/log* "$T"/mcast.*; }
 netns_done
