@@ -149,6 +149,8 @@ pport=$(tool in_int "$PORTCTL" peer -t 5 --state "$T/state" -j -s 192.0.2.1 \
 	-l 60 udp 7010 203.0.113.2:9999 | jq -r .external_port)
 check "S-64: PEER on the first flow returns its port ($pport = $f1)" \
 	[ "$pport" = "$f1" ]
+check "S-66 control: a fresh flow without PEER lets its return datagram in" \
+	back "${f2:-0}"
 sleep 8 # idle, longer than the 5 s conntrack timeout
 check "S-65: after 8 s idle the PEER'd flow's return datagram gets in" \
 	back "${f1:-0}"
