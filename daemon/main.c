@@ -93,6 +93,19 @@ static int open_journal(struct pctld *d, char *err, size_t errlen)
 /* Restores the journal, if any.  Without one, or when state may have been
  * lost, the epoch restarts and clients are told at once (S-25, S-93,
  * N-10); with state kept completely the epoch continues (S-24). */
+/* The data plane holds exactly the engine's mappings: a predecessor killed
+ * with -9 may have left elements in the kernel that nobody would list,
+ * delete or renew (issue 4). */
+static int reconcile_backend(struct pctld *d)
+{
+	int rc = pctl_engine_reconcile(d->engine, pctld_now_ms());
+
+	if (rc)
+		pctld_log(LOG_ERR, "backend %s: cannot reconcile its state: %s",
+		          d->cfg.backend, strerror(-rc));
+	return rc ? -1 : 0;
+}
+
 static int start_state(struct pctld *d)
 {
 	struct pctl_journal_load_result res;
@@ -101,7 +114,7 @@ static int start_state(struct pctld *d)
 
 	if (!d->journal) {
 		pctl_engine_state_lost(d->engine, pctld_now_ms());
-		return 0;
+		return reconcile_backend(d);
 	}
 	clock_gettime(CLOCK_REALTIME, &rt);
 	rc = pctl_journal_load(d->journal, d->engine, pctld_now_ms(),
@@ -116,7 +129,7 @@ static int start_state(struct pctld *d)
 		pctl_engine_state_lost(d->engine, pctld_now_ms());
 		pctl_journal_tick(d->journal); /* record the new epoch */
 	}
-	return 0;
+	return reconcile_backend(d);
 }
 
 static int chown_to_user(const char *dir, const char *user)

@@ -319,6 +319,13 @@ int pctl_engine_restore(struct pctl_engine *e,
                         const struct pctl_mapping_info *m, uint64_t now_ms,
                         uint64_t *id);
 
+/* At start, once the table holds what survived (journal) or nothing: makes
+ * the data plane hold exactly the engine's mappings, so that what a killed
+ * predecessor left in the kernel neither forwards on nor lingers (issue 4;
+ * S-93: a restart without state must not leave old mappings working).
+ * 0, or -errno from the backend. */
+int pctl_engine_reconcile(struct pctl_engine *e, uint64_t now_ms);
+
 /* Counters since pctl_engine_new. */
 struct pctl_engine_stats {
 	uint64_t mappings[4]; /* live, by enum pctl_mapping_kind */

@@ -59,6 +59,37 @@ int pctl_engine_foreach(const struct pctl_engine *e,
 	return 0;
 }
 
+int pctl_engine_reconcile(struct pctl_engine *e, uint64_t now_ms)
+{
+	e->now_ms = now_ms;
+	size_t n = e->table.count, i = 0;
+	struct pctl_dp_mapping *dps = NULL;
+	const struct pctl_dp_mapping **list = NULL;
+
+	if (n) {
+		dps = calloc(n, sizeof(*dps));
+		list = calloc(n, sizeof(*list));
+		if (!dps || !list) {
+			free(dps);
+			free(list);
+			return -ENOMEM;
+		}
+	}
+	uint32_t idx = 0;
+	struct pctl_mapping *m;
+	while (i < n && (m = pctl_table_next(&e->table, &idx)) != NULL) {
+		pctl_engine_dp_of(e, m, pctl_mapping_left(m, now_ms), &dps[i]);
+		list[i] = &dps[i];
+		i++;
+	}
+	int rc = e->backend.ops->reconcile(e->backend.ctx, list, i);
+	if (rc)
+		e->stats.backend_errors++;
+	free(list);
+	free(dps);
+	return rc;
+}
+
 int pctl_engine_delete(struct pctl_engine *e, uint64_t id, uint64_t now_ms)
 {
 	e->now_ms = now_ms;

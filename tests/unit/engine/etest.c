@@ -75,6 +75,26 @@ static void fb_abort(void *ctx)
 	fb->pending = 0;
 }
 
+static int fb_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
+                        size_t n)
+{
+	struct fake_backend *fb = ctx;
+
+	fb->reconciles++;
+	if (fb->fail_reconcile) {
+		fb->fail_reconcile--;
+		return -EIO;
+	}
+	fb->reconciled = n;
+	fb->reconciled_ports = 0;
+	fb->reconciled_lifetimes = 0;
+	for (size_t i = 0; i < n; i++) {
+		fb->reconciled_ports += maps[i]->ext_port;
+		fb->reconciled_lifetimes += maps[i]->lifetime;
+	}
+	return 0;
+}
+
 static int fb_lookup(void *ctx, uint8_t protocol, const pctl_addr *int_addr,
                      uint16_t int_port, const pctl_addr *remote_addr,
                      uint16_t remote_port, struct pctl_dp_flow *out)
@@ -100,6 +120,7 @@ static const struct pctl_backend_ops fb_ops = {
     .commit = fb_commit,
     .abort = fb_abort,
     .lookup_flow = fb_lookup,
+    .reconcile = fb_reconcile,
 };
 
 /* ---- setup ----------------------------------------------------------------

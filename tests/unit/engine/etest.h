@@ -34,6 +34,13 @@ struct fake_backend {
 	struct pctl_dp_mapping last; /* last op's mapping (filters dropped) */
 	size_t last_n_filters;
 	int pend_delta; /* live change queued */
+	/* Last reconcile: how many mappings, and the sum of their external
+	 * ports and lifetimes (enough to tell the right set was handed over).
+	 */
+	int reconciles;
+	size_t reconciled;
+	unsigned long reconciled_ports, reconciled_lifetimes;
+	int fail_reconcile; /* next N reconciles fail with -EIO */
 };
 
 struct etest {

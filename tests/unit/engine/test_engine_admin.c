@@ -345,9 +345,43 @@ static void test_backend_none_accepts_everything(void **state)
 	be.ops->destroy(be.ctx, false);
 }
 
+/* Start-up reconcile (issue 4, S-93): the backend is handed exactly the
+ * engine's live mappings, with their remaining lifetimes; an empty table
+ * hands over nothing, so a predecessor's leftovers are removed; a backend
+ * failure is reported. */
+static void test_s93_reconcile_hands_over_exactly_the_table(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	assert_int_equal(pctl_engine_reconcile(t->e, t->now), 0);
+	assert_int_equal(t->fb.reconciles, 1);
+	assert_int_equal(t->fb.reconciled, 0);
+
+	struct req r;
+	uint16_t p[3];
+	const char *hosts[3] = {"192.0.2.10", "192.0.2.11", "192.0.2.12"};
+	for (int i = 0; i < 3; i++) {
+		req_map(&r, hosts[i], 1, 6, 80, 0, NULL, 600);
+		et_send(t, hosts[i], &r);
+		assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+		p[i] = EXTPORT(t);
+	}
+	t->now += 100000;
+	assert_int_equal(pctl_engine_reconcile(t->e, t->now), 0);
+	assert_int_equal(t->fb.reconciled, 3);
+	assert_int_equal(t->fb.reconciled_ports,
+	                 (unsigned long)p[0] + p[1] + p[2]);
+	assert_int_equal(t->fb.reconciled_lifetimes, 3 * 500);
+
+	t->fb.fail_reconcile = 1;
+	assert_int_equal(pctl_engine_reconcile(t->e, t->now), -EIO);
+	et_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_s93_reconcile_hands_over_exactly_the_table),
 	    cmocka_unit_test(test_foreach_reports_mapping),
 	    cmocka_unit_test(test_journal_restore_keeps_nonce_and_state),
 	    cmocka_unit_test(test_restore_peer_and_map_sharing_a_port),
