@@ -9,7 +9,8 @@
 #
 # Tests are named for the IDs they cover: S-33 -> test_s33_..., W-1.2 ->
 # test_w1_2_...; a test is any test_* identifier in tests/ or fuzz/ (cmocka
-# functions, shell test functions, CTest names) or a test_* file there.
+# functions, shell test functions, CTest names) or a test_* or e2e_* file
+# there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOC=docs/conformance.md
@@ -25,7 +26,7 @@ checklist_ids() {
 all_tests() {
 	{
 		grep -rhoE '\btest_[A-Za-z0-9_]+' tests fuzz 2>/dev/null
-		find tests fuzz -name 'test_*' -printf '%f\n' | sed 's/\..*//'
+		find tests fuzz \( -name 'test_*' -o -name 'e2e_*' \) -printf '%f\n' | sed 's/\..*//'
 	} | sort -u
 }
 
@@ -62,7 +63,7 @@ check() {
 		*) echo "conformance: $id: unknown status '$st'"; errors=$((errors + 1)) ;;
 		esac
 		local cited=0
-		for t in $(grep -oE '\btest_[A-Za-z0-9_]+' <<<"$cell" || true); do
+		for t in $(grep -oE '\b(test|e2e)_[A-Za-z0-9_]+' <<<"$cell" || true); do
 			cited=$((cited + 1))
 			grep -qx "$t" "$tests" || { echo "conformance: $id cites $t, which no test defines"; errors=$((errors + 1)); }
 		done
