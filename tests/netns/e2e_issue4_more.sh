@@ -17,6 +17,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 DRIVER="${1:?usage: $0 NFT_DRIVER PORTCTLD PORTCTL}"
+# shellcheck disable=SC2034 # read by lib.sh (netns_start_portctld)
 PORTCTLD="${2:?}"
 PORTCTL="${3:?}"
 # shellcheck disable=SC2034 # read by lib.sh (serve_ok, serve_peer)
@@ -32,7 +33,7 @@ trap 'netns_cleanup; rm -rf "$T"' EXIT
 
 # journal no: a kill -9 loses every mapping, so the restart must announce
 # (part 3).  One announcement per start keeps the capture short.
-cat >"$T/conf" <<CONF
+netns_portctld_conf "$T/conf" "announce-count 1"
 listen 192.0.2.1
 listen [2001:db8:1::1]
 backend nftables
@@ -47,22 +48,6 @@ journal no
 announce-count 1
 CONF
 
-DAEMON=
-# start_daemon LOG: portctld in the router namespace (ip netns exec execs
-# it, so $! is the daemon itself), logging to LOG, waited for (bounded)
-# until it has started.
-start_daemon() {
-	LOG="$1"
-	ip netns exec "$NS_RTR" "$PORTCTLD" -f -c "$T/conf" >"$LOG" 2>&1 &
-	DAEMON=$!
-	NETNS_PIDS+=("$DAEMON")
-	local _
-	for _ in $(seq 1 50); do
-		grep -q "started: backend nftables" "$LOG" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 alive() { kill -0 "$1" 2>/dev/null; }
 
 serve_ok "$NS_INT" 8090
@@ -70,7 +55,7 @@ if ! { wait_listen "$NS_INT" 8090 && wait_listen "$NS_INT" 8090 u; }; then
 	echo "servers down"
 	exit 1
 fi
-check "portctld --backend nftables starts" start_daemon "$T/log1"
+check "portctld --backend nftables starts" netns_start_portctld "$T/conf" "$T/log1"
 
 # ---- 1. natpmpc (RFC 6886 client by others) through the kernel NAT ----
 # natpmpc_map PROTO PUBLIC PRIVATE LIFETIME: prints the public port granted.
@@ -181,7 +166,7 @@ for _ in $(seq 1 50); do
 	[ "$(in_int ss -Huln 'sport = :5350' | wc -l)" -ge 2 ] && break
 	sleep 0.1
 done
-check "portctld restarts after SIGKILL" start_daemon "$T/log2"
+check "portctld restarts after SIGKILL" netns_start_portctld "$T/conf" "$T/log2"
 check_not "S-93: after the restart without journal the old mapping is gone" \
 	udp_ok "$NS_EXT" 203.0.113.1 "${nk:-0}"
 

@@ -8,6 +8,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 DRIVER="${1:?usage: $0 NFT_DRIVER PORTCTLD PORTCTL}"
+# shellcheck disable=SC2034 # read by lib.sh (netns_start_portctld)
 PORTCTLD="${2:?}"
 PORTCTL="${3:?}"
 # shellcheck disable=SC2034 # read by lib.sh (serve_ok, serve_peer)
@@ -19,7 +20,7 @@ netns_setup || { echo "setup failed"; exit 1; }
 T="$(mktemp -d)"
 trap 'netns_cleanup; rm -rf "$T"' EXIT
 
-cat >"$T/conf" <<CONF
+netns_portctld_conf "$T/conf"
 listen 192.0.2.1
 listen [2001:db8:1::1]
 backend nftables
@@ -38,15 +39,7 @@ for p in 8080 8081 8082 8083 8084; do
 done
 wait_listen "$NS_INT" 8084 && wait_listen "$NS_INT" 8084 u || { echo "servers down"; exit 1; }
 
-# ip netns exec execs portctld: $! is the daemon itself.
-ip netns exec "$NS_RTR" "$PORTCTLD" -f -c "$T/conf" >"$T/log" 2>&1 &
-DAEMON=$!
-NETNS_PIDS+=("$DAEMON")
-for _ in $(seq 1 50); do
-	grep -q started "$T/log" && break
-	sleep 0.1
-done
-check "portctld --backend nftables starts" grep -q "started: backend nftables" "$T/log"
+check "portctld --backend nftables starts" netns_start_portctld "$T/conf" "$T/log"
 
 # pmap ARGS...: portctl map from the internal host; prints the external port.
 pmap() {

@@ -113,6 +113,49 @@ netns_spawn() {
 	NETNS_PIDS+=("$!")
 }
 
+# netns_portctld_conf FILE [LINE...]: the router's portctld.conf of the
+# end-to-end tests: PCP and NAT-PMP on lan0 (192.0.2.1, 2001:db8:1::1), the
+# nftables table "portctl", wan0 / 203.0.113.1 outside, lifetimes from 1 s,
+# state and control socket beside FILE, no journal; each LINE is appended.
+netns_portctld_conf() {
+	local file="$1" dir
+	dir="$(dirname "$1")"
+	shift
+	cat >"$file" <<CONF
+listen 192.0.2.1
+listen [2001:db8:1::1]
+backend nftables
+nft-table portctl
+external-interface wan0
+internal-interface lan0
+external-ip 203.0.113.1
+min-lifetime 1
+state-dir $dir
+control $dir/ctl.sock
+journal no
+CONF
+	local line
+	for line in "$@"; do
+		echo "$line" >>"$file"
+	done
+}
+
+# netns_start_portctld CONF LOG: PORTCTLD in the router namespace, logging
+# to LOG.  `ip netns exec` execs it, so DAEMON is the daemon's own PID (kept
+# in NETNS_PIDS for the cleanup).  Waits, 5 s at most, for its start line;
+# returns 1 when it does not come.
+netns_start_portctld() {
+	ip netns exec "$NS_RTR" "$PORTCTLD" -f -c "$1" >"$2" 2>&1 &
+	DAEMON=$!
+	NETNS_PIDS+=("$DAEMON")
+	local _
+	for _ in $(seq 1 50); do
+		grep -q "started: backend nftables" "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # Servers that answer "ok" over TCP and UDP, IPv4 and IPv6, on a port.
 # UDP_ANSWER (udp_answer.c) must be set: socat's forking UDP server loses
 # datagrams to lingering children.

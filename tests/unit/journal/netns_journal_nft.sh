@@ -11,8 +11,10 @@ set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=../../netns/lib.sh
 . "$HERE/../../netns/lib.sh"
+# shellcheck disable=SC2034 # read by lib.sh (netns_start_portctld)
 PORTCTLD="${1:?usage: $0 PORTCTLD PORTCTL UDP_ANSWER}"
 PORTCTL="${2:?}"
+# shellcheck disable=SC2034 # read by lib.sh (serve_ok)
 UDP_ANSWER="${3:?}"
 command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 
@@ -36,20 +38,11 @@ CONF
 serve_ok "$NS_INT" 8080
 wait_listen "$NS_INT" 8080 || { echo "server down"; exit 1; }
 
-DAEMON=
-# start: portctld in the router namespace (ip netns exec execs it, so $!
-# is the daemon), waiting (bounded) for its start line.
+# start: portctld in the router namespace (netns_start_portctld), after
+# removing the control socket a killed daemon left behind.
 start() {
-	: >"$T/log"
 	rm -f "$T/ctl.sock"
-	ip netns exec "$NS_RTR" "$PORTCTLD" -f -c "$T/conf" >"$T/log" 2>&1 &
-	DAEMON=$!
-	NETNS_PIDS+=("$DAEMON")
-	for _ in $(seq 1 50); do
-		grep -q started "$T/log" && return 0
-		sleep 0.1
-	done
-	return 1
+	netns_start_portctld "$T/conf" "$T/log"
 }
 kill9() {
 	kill -9 "$DAEMON" 2>/dev/null
