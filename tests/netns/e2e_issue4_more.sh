@@ -34,19 +34,6 @@ trap 'netns_cleanup; rm -rf "$T"' EXIT
 # journal no: a kill -9 loses every mapping, so the restart must announce
 # (part 3).  One announcement per start keeps the capture short.
 netns_portctld_conf "$T/conf" "announce-count 1"
-listen 192.0.2.1
-listen [2001:db8:1::1]
-backend nftables
-nft-table portctl
-external-interface wan0
-internal-interface lan0
-external-ip 203.0.113.1
-min-lifetime 1
-state-dir $T
-control $T/ctl.sock
-journal no
-announce-count 1
-CONF
 
 alive() { kill -0 "$1" 2>/dev/null; }
 

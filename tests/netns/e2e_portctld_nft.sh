@@ -21,18 +21,6 @@ T="$(mktemp -d)"
 trap 'netns_cleanup; rm -rf "$T"' EXIT
 
 netns_portctld_conf "$T/conf"
-listen 192.0.2.1
-listen [2001:db8:1::1]
-backend nftables
-nft-table portctl
-external-interface wan0
-internal-interface lan0
-external-ip 203.0.113.1
-min-lifetime 1
-state-dir $T
-control $T/ctl.sock
-journal no
-CONF
 
 for p in 8080 8081 8082 8083 8084; do
 	serve_ok "$NS_INT" "$p"
