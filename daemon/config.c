@@ -356,6 +356,50 @@ static int h_default_policy(struct ctx *c)
 	return 0;
 }
 
+/* threat-model simple|relaxed (RFC 6887 section 18.1; S-52, S-100) */
+static int h_threat_model(struct ctx *c)
+{
+	if (!strcmp(c->w[0], "simple"))
+		ENG->simple_threat_model = true;
+	else if (!strcmp(c->w[0], "relaxed"))
+		ENG->simple_threat_model = false;
+	else
+		return fail(c->err, c->errlen, "'%s' is not simple or relaxed",
+		            c->w[0]);
+	return 0;
+}
+
+/* implicit-lifetime tcp|udp|sctp|dccp SECONDS */
+static int h_implicit_lifetime(struct ctx *c)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} protos[] = {
+	    {"tcp", offsetof(struct pctl_engine_config, implicit_lifetime_tcp)},
+	    {"udp", offsetof(struct pctl_engine_config, implicit_lifetime_udp)},
+	    {"sctp",
+	     offsetof(struct pctl_engine_config, implicit_lifetime_sctp)},
+	    {"dccp",
+	     offsetof(struct pctl_engine_config, implicit_lifetime_dccp)},
+	};
+	unsigned long v;
+
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		if (strcmp(c->w[0], protos[i].name))
+			continue;
+		if (parse_uint(c->w[1], 1, MAX_LIFETIME, &v))
+			return fail(c->err, c->errlen,
+			            "'%s' is not a number from 1 to %u",
+			            c->w[1], (unsigned)MAX_LIFETIME);
+		uint32_t x = (uint32_t)v;
+		memcpy((char *)ENG + protos[i].off, &x, sizeof(x));
+		return 0;
+	}
+	return fail(c->err, c->errlen, "'%s' is not tcp, udp, sctp or dccp",
+	            c->w[0]);
+}
+
 /* allow|deny PREFIX [proto P] [port A[-B]] [external-port A[-B]] */
 static int policy_rule(struct ctx *c, bool allow)
 {
@@ -501,6 +545,8 @@ static const struct directive directives[] = {
         PCTL_ENG_MAX_DESC),
     FN("prefix64", 1, 1, h_prefix64),
     FN("default-policy", 1, 1, h_default_policy),
+    FN("threat-model", 1, 1, h_threat_model),
+    FN("implicit-lifetime", 2, 2, h_implicit_lifetime),
     FN("allow", 1, 7, h_allow),
     FN("deny", 1, 7, h_deny),
 };

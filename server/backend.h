@@ -87,6 +87,14 @@ struct pctl_backend_ops {
 	                   const pctl_addr *int_addr, uint16_t int_port,
 	                   const pctl_addr *remote_addr, uint16_t remote_port,
 	                   struct pctl_dp_flow *out);
+	/* Optional (may be NULL: no traffic is ever seen): S-52 under the
+	 * Simple Threat Model.  How many more seconds the traffic already
+	 * seen on this installed mapping would keep an implicit mapping of it
+	 * alive: the longest time left of the flows through it in which the
+	 * internal host sent a packet (it opened the flow, or answered one).
+	 * *seconds = 0 when there is none.  0 or -errno. */
+	int (*idle_left)(void *ctx, const struct pctl_dp_mapping *m,
+	                 uint32_t *seconds);
 	/* Release the backend.  keep_state: leave kernel state in place (for a
 	 * restart with a journal); otherwise remove everything it installed. */
 	void (*destroy)(void *ctx, bool keep_state);

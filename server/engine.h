@@ -146,6 +146,24 @@ struct pctl_engine_config {
 	 * after a state loss or address change (0..10, default 10). */
 	unsigned announce_count;
 
+	/* RFC 6887 section 18.1, the Simple Threat Model (S-52, S-100); off by
+	 * default.  When on:
+	 * - granted lifetimes never exceed the implicit lifetime of the
+	 *   protocol below (explicit mappings live no longer than implicit
+	 *   ones; protocol 0: the shortest of them);
+	 * - THIRD_PARTY is refused (the configuration check rejects a
+	 *   third_party_acl);
+	 * - no request (PCP or NAT-PMP) makes a mapping expire sooner than the
+	 *   traffic the backend saw on it would (backend idle_left): a delete
+	 *   or a shorter lifetime is raised to that time. */
+	bool simple_threat_model;
+	/* Seconds an idle implicit mapping lives (defaults: UDP 120, RFC 4787;
+	 * TCP, SCTP, DCCP 7440, RFC 5382).  Used only by the model above. */
+	uint32_t implicit_lifetime_tcp;
+	uint32_t implicit_lifetime_udp;
+	uint32_t implicit_lifetime_sctp;
+	uint32_t implicit_lifetime_dccp;
+
 	/* S-53: seconds an external port given up by a deleted or expired
 	 * mapping stays reserved for its client (default 120; 0 = none). */
 	uint32_t port_reuse_time;

@@ -24,8 +24,12 @@ void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 	cfg->third_party_id_max_len = 64;
 	cfg->description_max = 128; /* */
 	cfg->default_allow = true;
-	cfg->announce_count = 10;   /* S-94 */
-	cfg->port_reuse_time = 120; /* S-53: the usual NAT reuse time */
+	cfg->announce_count = 10;           /* S-94 */
+	cfg->port_reuse_time = 120;         /* S-53: the usual NAT reuse time */
+	cfg->implicit_lifetime_udp = 120;   /* RFC 4787 REQ-5 */
+	cfg->implicit_lifetime_tcp = 7440;  /* RFC 5382 REQ-5 */
+	cfg->implicit_lifetime_sctp = 7440; /* as TCP */
+	cfg->implicit_lifetime_dccp = 7440; /* as TCP */
 }
 
 static int fail(char *err, size_t len, const char *msg)
@@ -33,6 +37,29 @@ static int fail(char *err, size_t len, const char *msg)
 	if (err && len)
 		snprintf(err, len, "%s", msg);
 	return -1;
+}
+
+/* RFC 6887 section 18.1: what the Simple Threat Model cannot coexist with. */
+static int check_threat_model(const struct pctl_engine_config *cfg, char *err,
+                              size_t errlen)
+{
+	const uint32_t implicit[] = {
+	    cfg->implicit_lifetime_tcp, cfg->implicit_lifetime_udp,
+	    cfg->implicit_lifetime_sctp, cfg->implicit_lifetime_dccp};
+	for (size_t i = 0; i < sizeof(implicit) / sizeof(implicit[0]); i++) {
+		if (implicit[i] == 0 || implicit[i] > 86400 * 7)
+			return fail(err, errlen,
+			            "implicit lifetimes must be 1..604800 s");
+		if (cfg->simple_threat_model && implicit[i] < cfg->min_lifetime)
+			return fail(err, errlen,
+			            "threat-model simple: an implicit lifetime "
+			            "is below min_lifetime (S-100)");
+	}
+	if (cfg->simple_threat_model && cfg->n_third_party_acl)
+		return fail(err, errlen,
+		            "threat-model simple does not allow THIRD_PARTY "
+		            "(S-100)");
+	return 0;
 }
 
 int pctl_engine_config_check(const struct pctl_engine_config *cfg, char *err,
@@ -92,5 +119,5 @@ int pctl_engine_config_check(const struct pctl_engine_config *cfg, char *err,
 		            "port_reuse_time above 86400 s (S-53)");
 	if (cfg->announce_count > 10)
 		return fail(err, errlen, "announce_count above 10 (S-94)");
-	return 0;
+	return check_threat_model(cfg, err, errlen);
 }

@@ -39,14 +39,72 @@ uint32_t pctl_mapping_left(const struct pctl_mapping *m, uint64_t now_ms)
 	return left ? (uint32_t)left : 1;
 }
 
-uint32_t pctl_engine_clamp_lifetime(const struct pctl_engine *e,
-                                    uint32_t requested)
+/* S-100 (2): under the Simple Threat Model an explicit mapping lives no
+ * longer than an implicit one of its protocol would. */
+static uint32_t implicit_lifetime(const struct pctl_engine_config *cfg,
+                                  uint8_t protocol)
 {
+	switch (protocol) {
+	case 6:
+		return cfg->implicit_lifetime_tcp;
+	case 17:
+		return cfg->implicit_lifetime_udp;
+	case 132:
+		return cfg->implicit_lifetime_sctp;
+	case 33:
+		return cfg->implicit_lifetime_dccp;
+	default: { /* 0 = all protocols: the shortest */
+		uint32_t m = cfg->implicit_lifetime_tcp;
+		const uint32_t o[] = {cfg->implicit_lifetime_udp,
+		                      cfg->implicit_lifetime_sctp,
+		                      cfg->implicit_lifetime_dccp};
+		for (size_t i = 0; i < sizeof(o) / sizeof(o[0]); i++)
+			if (o[i] < m)
+				m = o[i];
+		return m;
+	}
+	}
+}
+
+uint32_t pctl_engine_max_lifetime(const struct pctl_engine *e, uint8_t protocol)
+{
+	uint32_t max = e->cfg.max_lifetime;
+	if (e->cfg.simple_threat_model) {
+		uint32_t imp = implicit_lifetime(&e->cfg, protocol);
+		if (imp < max)
+			max = imp;
+	}
+	return max;
+}
+
+uint32_t pctl_engine_clamp_lifetime(const struct pctl_engine *e,
+                                    uint8_t protocol, uint32_t requested)
+{
+	uint32_t max = pctl_engine_max_lifetime(e, protocol);
 	if (requested < e->cfg.min_lifetime)
 		return e->cfg.min_lifetime;
-	if (requested > e->cfg.max_lifetime)
-		return e->cfg.max_lifetime;
+	if (requested > max)
+		return max;
 	return requested;
+}
+
+int pctl_engine_keep_for_traffic(struct pctl_engine *e,
+                                 const struct pctl_mapping *m,
+                                 uint32_t *lifetime, uint64_t now_ms)
+{
+	if (!e->cfg.simple_threat_model ||
+	    *lifetime >= pctl_mapping_left(m, now_ms) ||
+	    !e->backend.ops->idle_left)
+		return 0;
+	struct pctl_dp_mapping dp;
+	pctl_engine_dp_of(e, m, pctl_mapping_left(m, now_ms), &dp);
+	uint32_t busy = 0;
+	int rc = e->backend.ops->idle_left(e->backend.ctx, &dp, &busy);
+	if (rc)
+		return rc;
+	if (busy > *lifetime)
+		*lifetime = busy;
+	return 0;
 }
 
 void pctl_engine_set_expiry(struct pctl_engine *e, struct pctl_mapping *m,

@@ -123,9 +123,21 @@ void pctl_engine_dp_of(const struct pctl_engine *e,
 /* Commits the backend batch; on failure aborts it.  0 or -errno. */
 int pctl_engine_commit(struct pctl_engine *e);
 
-/* Lifetime granted for a requested one (S-50). */
+/* The longest lifetime granted for a protocol: max_lifetime, or under the
+ * Simple Threat Model the implicit lifetime when shorter (S-100). */
+uint32_t pctl_engine_max_lifetime(const struct pctl_engine *e,
+                                  uint8_t protocol);
+/* Lifetime granted for a requested one (S-50, S-100). */
 uint32_t pctl_engine_clamp_lifetime(const struct pctl_engine *e,
-                                    uint32_t requested);
+                                    uint8_t protocol, uint32_t requested);
+/* S-52 under the Simple Threat Model: when *lifetime (0 = delete) would end
+ * m sooner than now, raises it to the time the traffic the backend saw on m
+ * keeps it alive.  Without the model, or when *lifetime does not shorten m,
+ * nothing is asked.  0, or -errno when the backend could not tell (the
+ * caller then changes nothing). */
+int pctl_engine_keep_for_traffic(struct pctl_engine *e,
+                                 const struct pctl_mapping *m,
+                                 uint32_t *lifetime, uint64_t now_ms);
 
 /* Port reservation in the allocator of ext address index xi. */
 struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,

@@ -8,6 +8,7 @@
  * NOT_AUTHORIZED and the remaining lifetime, NAT-PMP with result 2).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_impl.h"
@@ -46,44 +47,92 @@ size_t pctl_natpmp_extaddr_msg(struct pctl_engine *e, const pctl_addr *host,
 	return pctl_natpmp_encode(&m, out, PCTL_MAX_MSG);
 }
 
-/* Removes one NAT-PMP mapping; N-9 result. */
-static uint16_t delete_one(struct pctl_engine *e, struct pctl_mapping *m)
+/* Removes one NAT-PMP mapping; N-9 result.  Under the Simple Threat Model
+ * (S-52) a mapping its traffic keeps alive is not removed: its lifetime
+ * becomes that time, and the reply says so with the mapped port and that
+ * lifetime (N-9's port 0 and lifetime 0 would claim a deletion). */
+static uint16_t delete_one(struct pctl_engine *e, struct pctl_mapping *m,
+                           uint64_t now_ms, struct pctl_natpmp *resp)
 {
+	uint32_t keep = 0;
+	if (pctl_engine_keep_for_traffic(e, m, &keep, now_ms))
+		return PCTL_NATPMP_R_NETWORK_FAILURE;
+	if (keep) {
+		if (pctl_engine_refresh(e, m, keep))
+			return PCTL_NATPMP_R_NETWORK_FAILURE;
+		pctl_engine_set_expiry(e, m, keep, now_ms);
+		resp->external_port = m->ext_port;
+		resp->lifetime = keep;
+		return PCTL_NATPMP_R_SUCCESS;
+	}
 	return pctl_engine_remove(e, m) ? PCTL_NATPMP_R_NETWORK_FAILURE
 	                                : PCTL_NATPMP_R_SUCCESS;
 }
 
+static bool all_match(const struct pctl_mapping *m, const pctl_addr *host,
+                      uint8_t proto)
+{
+	return m->kind == PCTL_MK_NATPMP && m->protocol == proto &&
+	       pctl_addr_equal(&m->int_addr, host);
+}
+
 /* N-9: internal port 0 and lifetime 0: every NAT-PMP mapping of that
- * protocol of the client, through the per-host list (no table scan).  All
- * or nothing, in one backend batch (S-15's rule, kept for NAT-PMP too). */
+ * protocol of the client, through the per-host list (no table scan), in
+ * one backend batch.  Under the Simple Threat Model (S-52) the mappings
+ * their traffic keeps alive get that time as their lifetime instead, and
+ * the result is 2 ("could not be deleted", N-9).  A backend failure
+ * changes nothing (S-15's rule, kept for NAT-PMP too). */
 static uint16_t delete_all(struct pctl_engine *e, const pctl_addr *host,
-                           uint8_t proto)
+                           uint8_t proto, uint64_t now_ms)
 {
 	uint32_t first = pctl_table_host_first(&e->table, host);
-	bool any = false;
+	size_t n = 0, cap = pctl_table_host_count(&e->table, host);
+	/* What was decided per mapping, applied to the engine after the
+	 * backend took the whole batch. */
+	struct decision {
+		struct pctl_mapping *m;
+		uint32_t keep; /* 0: removed */
+	} *d = calloc(cap ? cap : 1, sizeof(*d));
+	uint16_t result = PCTL_NATPMP_R_SUCCESS;
 
-	for (uint32_t i = first; i;) {
+	if (!d)
+		return PCTL_NATPMP_R_NO_RESOURCES;
+	for (uint32_t i = first; i && n < cap;) {
 		struct pctl_mapping *m = pctl_table_at(&e->table, i);
 		i = m->host_next;
-		if (m->kind != PCTL_MK_NATPMP || m->protocol != proto ||
-		    !pctl_addr_equal(&m->int_addr, host))
+		if (!all_match(m, host, proto))
 			continue;
-		if (pctl_engine_queue_remove(e, m))
+		uint32_t keep = 0;
+		int rc = pctl_engine_keep_for_traffic(e, m, &keep, now_ms);
+		if (!rc && keep) {
+			struct pctl_dp_mapping dp;
+			pctl_engine_dp_of(e, m, keep, &dp);
+			rc = e->backend.ops->refresh(e->backend.ctx, &dp);
+		} else if (!rc) {
+			rc = pctl_engine_queue_remove(e, m);
+		}
+		if (rc) {
+			e->backend.ops->abort(e->backend.ctx);
+			free(d);
 			return PCTL_NATPMP_R_NETWORK_FAILURE;
-		any = true;
+		}
+		d[n].m = m;
+		d[n++].keep = keep;
 	}
-	if (!any)
-		return PCTL_NATPMP_R_SUCCESS;
-	if (pctl_engine_commit(e))
+	if (n && pctl_engine_commit(e)) {
+		free(d);
 		return PCTL_NATPMP_R_NETWORK_FAILURE;
-	for (uint32_t i = first; i;) {
-		struct pctl_mapping *m = pctl_table_at(&e->table, i);
-		i = m->host_next;
-		if (m->kind == PCTL_MK_NATPMP && m->protocol == proto &&
-		    pctl_addr_equal(&m->int_addr, host))
-			pctl_engine_drop(e, m);
 	}
-	return PCTL_NATPMP_R_SUCCESS;
+	for (size_t k = 0; k < n; k++) {
+		if (d[k].keep) {
+			pctl_engine_set_expiry(e, d[k].m, d[k].keep, now_ms);
+			result = PCTL_NATPMP_R_NOT_AUTHORIZED;
+		} else {
+			pctl_engine_drop(e, d[k].m);
+		}
+	}
+	free(d);
+	return result;
 }
 
 /* A free external port for a new mapping, preferring one whose companion
@@ -131,7 +180,7 @@ static size_t handle_map(struct pctl_engine *e, const struct pctl_rx *rx,
 		/* N-9: delete; reply external port 0, lifetime 0. */
 		uint16_t r = PCTL_NATPMP_R_SUCCESS;
 		if (req->internal_port == 0) {
-			r = delete_all(e, host, proto);
+			r = delete_all(e, host, proto, rx->now_ms);
 		} else {
 			struct pctl_mapping *m =
 			    pctl_table_find_int(&e->table, host, proto,
@@ -139,24 +188,26 @@ static size_t handle_map(struct pctl_engine *e, const struct pctl_rx *rx,
 			if (m && m->kind != PCTL_MK_NATPMP)
 				r = PCTL_NATPMP_R_NOT_AUTHORIZED; /* manual */
 			else if (m)
-				r = delete_one(e, m);
+				r = delete_one(e, m, rx->now_ms, &resp);
 		}
 		return reply(e, rx, &resp, r, out);
 	}
 	if (req->internal_port == 0)
 		return reply(e, rx, &resp, PCTL_NATPMP_R_NOT_AUTHORIZED, out);
-	/* N-8: lifetime may be reduced, never above the request. */
-	uint32_t lifetime = req->lifetime < e->cfg.max_lifetime
-	                        ? req->lifetime
-	                        : e->cfg.max_lifetime;
+	/* N-8: lifetime may be reduced, never above the request (S-100: nor
+	 * above the implicit lifetime under the Simple Threat Model). */
+	uint32_t max = pctl_engine_max_lifetime(e, proto);
+	uint32_t lifetime = req->lifetime < max ? req->lifetime : max;
 	struct pctl_mapping *m = pctl_table_find_int(
 	    &e->table, host, proto, req->internal_port, NULL, 0);
 	if (m) {
 		if (m->kind != PCTL_MK_NATPMP) /* PCP's or static: not ours */
 			return reply(e, rx, &resp, PCTL_NATPMP_R_NOT_AUTHORIZED,
 			             out);
-		/* N-8: the existing mapping, renewed (idempotent). */
-		if (pctl_engine_refresh(e, m, lifetime))
+		/* N-8: the existing mapping, renewed (idempotent); S-52: not
+		 * below what its traffic keeps it (Simple Threat Model). */
+		if (pctl_engine_keep_for_traffic(e, m, &lifetime, rx->now_ms) ||
+		    pctl_engine_refresh(e, m, lifetime))
 			return reply(e, rx, &resp,
 			             PCTL_NATPMP_R_NETWORK_FAILURE, out);
 		pctl_engine_set_expiry(e, m, lifetime, rx->now_ms);

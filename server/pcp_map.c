@@ -73,6 +73,19 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 		if (!nonce_ok(m, c->req))
 			return fail(c, PCTL_R_NOT_AUTHORIZED,
 			            pctl_mapping_left(m, c->rx->now_ms));
+		/* S-52: not sooner than the mapping's traffic would keep it
+		 * (Simple Threat Model); then it is shortened, not deleted. */
+		uint32_t keep = 0;
+		uint64_t now = c->rx->now_ms;
+		if (pctl_engine_keep_for_traffic(c->e, m, &keep, now))
+			return fail(c, PCTL_R_NETWORK_FAILURE, 0);
+		if (keep) {
+			if (pctl_engine_refresh(c->e, m, keep))
+				return fail(c, PCTL_R_NETWORK_FAILURE, 0);
+			pctl_engine_set_expiry(c->e, m, keep, now);
+			note_client(c, m);
+			return respond(c, m, keep, &m->ext_addr, m->ext_port);
+		}
 		int rc = pctl_engine_remove(c->e, m);
 		if (rc)
 			return fail(c, backend_result(rc), 0);
@@ -116,6 +129,13 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 		return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
 		            pctl_mapping_left(m, now));
 
+	/* S-50, S-100; S-52: a shorter lifetime not below what the mapping's
+	 * traffic keeps it (Simple Threat Model). */
+	uint32_t lifetime =
+	    pctl_engine_clamp_lifetime(e, c->req->protocol, c->req->lifetime);
+	if (pctl_engine_keep_for_traffic(e, m, &lifetime, now))
+		return fail(c, PCTL_R_NETWORK_FAILURE, 0);
+
 	/* S-83: new filters are added to the kept ones; S-82 clear first. */
 	size_t keep = 0;
 	const struct pctl_filter *old_f = NULL;
@@ -133,7 +153,6 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 		return fail(c, PCTL_R_NO_RESOURCES, 0);
 	}
 
-	uint32_t lifetime = pctl_engine_clamp_lifetime(e, c->req->lifetime);
 	struct pctl_map_extra *ox = m->extra;
 	m->extra = nx;
 	int rc = pctl_engine_refresh(e, m, lifetime);
@@ -376,7 +395,8 @@ static size_t map_create(struct map_ctx *c)
 	if (parity >= 0)
 		m->flags |= PCTL_MF_PARITY;
 	note_client(c, m);
-	uint32_t lifetime = pctl_engine_clamp_lifetime(e, req->lifetime);
+	uint32_t lifetime =
+	    pctl_engine_clamp_lifetime(e, req->protocol, req->lifetime);
 	int rc = pctl_engine_install(e, m, lifetime, c->rx->now_ms);
 	if (rc)
 		return fail(c, backend_result(rc), 0);

@@ -58,9 +58,10 @@ static size_t peer_extend(struct pctl_engine *e, const struct pctl_rx *rx,
 		return fail(e, rx, PCTL_R_NOT_AUTHORIZED, left, out);
 	/* S-65, E-11: never shorter than what is left, never below the
 	 * minimum; lifetime 0 just queries. */
-	uint32_t lifetime = req->lifetime
-	                        ? pctl_engine_clamp_lifetime(e, req->lifetime)
-	                        : e->cfg.min_lifetime;
+	uint32_t lifetime =
+	    req->lifetime
+	        ? pctl_engine_clamp_lifetime(e, req->protocol, req->lifetime)
+	        : e->cfg.min_lifetime;
 	if (lifetime < left)
 		lifetime = left;
 	struct pctl_map_extra *nx;
@@ -227,9 +228,10 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 	m->client_port = rx->src_port;
 	m->srv_idx = pctl_engine_intern_srv(e, &rx->dst);
 	/* E-11: lifetime 0 creates with the minimum. */
-	uint32_t lifetime = req->lifetime
-	                        ? pctl_engine_clamp_lifetime(e, req->lifetime)
-	                        : e->cfg.min_lifetime;
+	uint32_t lifetime =
+	    req->lifetime
+	        ? pctl_engine_clamp_lifetime(e, req->protocol, req->lifetime)
+	        : e->cfg.min_lifetime;
 	if (fr == 0 && flow.timeout_left > lifetime)
 		lifetime = flow.timeout_left; /* never shorter (S-52, S-65) */
 	int rc = pctl_engine_install(e, m, lifetime, rx->now_ms);
