@@ -32,7 +32,7 @@ struct pending {
 
 struct pctl_journal {
 	struct pctl_backend inner;
-	struct pctl_backend_ops ops; /* ours; lookup_flow only if inner's */
+	struct pctl_backend_ops ops; /* ours; optional ops only if inner's */
 	struct pctl_journal_opts opts;
 	char *dir, *path, *tmp_path;
 	int fd;       /* the log, open for appending; -1 before load */
@@ -492,6 +492,15 @@ static int jr_lookup_flow(void *ctx, uint8_t protocol,
 	                                 out);
 }
 
+/* S-52: the journal records nothing about traffic; the inner data plane
+ * answers. */
+static int jr_idle_left(void *ctx, const struct pctl_dp_mapping *m,
+                        uint32_t *seconds)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->idle_left(j->inner.ctx, m, seconds);
+}
+
 static void journal_free(struct pctl_journal *j)
 {
 	if (j->lock_fd >= 0)
@@ -661,6 +670,7 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 	    .abort = jr_abort,
 	    .reconcile = jr_reconcile,
 	    .lookup_flow = inner->ops->lookup_flow ? jr_lookup_flow : NULL,
+	    .idle_left = inner->ops->idle_left ? jr_idle_left : NULL,
 	    .destroy = jr_destroy,
 	};
 	*jp = j;

@@ -226,6 +226,17 @@ static int nft_lookup_flow(void *ctx, uint8_t protocol,
 	                    remote_port, out);
 }
 
+/* S-52: what the conntrack table says about m's traffic; without
+ * conntrack nothing can be said (the engine then refuses to shorten). */
+static int nft_idle_left(void *ctx, const struct pctl_dp_mapping *m,
+                         uint32_t *seconds)
+{
+	struct nft_ctx *c = ctx;
+	if (!c->ct)
+		return -ENOTSUP;
+	return dp_ct_idle_left(c->ct, m, seconds);
+}
+
 static void free_ctx(struct nft_ctx *c)
 {
 	drop_pending(c);
@@ -272,6 +283,7 @@ static const struct pctl_backend_ops nft_ops = {
     .abort = nft_abort,
     .reconcile = nft_reconcile,
     .lookup_flow = nft_lookup_flow,
+    .idle_left = nft_idle_left,
     .destroy = nft_destroy,
 };
 

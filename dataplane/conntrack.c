@@ -76,29 +76,51 @@ static bool port_in(const struct nf_conntrack *c, enum nf_conntrack_attr attr,
 	return p >= first && p < first + count;
 }
 
-static bool flow_of(const struct nf_conntrack *c,
-                    const struct pctl_dp_mapping *m)
+/* The flow's family and protocol are those of mapping m. */
+static bool proto_of(const struct nf_conntrack *c,
+                     const struct pctl_dp_mapping *m)
 {
 	bool v4 = dp_addr_v4(&m->int_addr);
 	if (nfct_get_attr_u8(c, ATTR_L3PROTO) != (v4 ? AF_INET : AF_INET6))
 		return false;
-	uint8_t proto = nfct_get_attr_u8(c, ATTR_L4PROTO);
-	if (m->protocol && proto != m->protocol)
-		return false;
-	bool ports = has_ports(proto);
-	/* Entered through the external endpoint. */
-	if (addr_attr_eq(c, v4, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST,
-	                 &m->ext_addr) &&
-	    (!ports || port_in(c, ATTR_ORIG_PORT_DST, m, m->ext_port)))
-		return true;
-	/* Left from the internal endpoint on the mapped external port. */
-	return dp_mapping_is_nat(m) &&
-	       addr_attr_eq(c, v4, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC,
+	return !m->protocol || nfct_get_attr_u8(c, ATTR_L4PROTO) == m->protocol;
+}
+
+/* Entered through m's external endpoint (original destination). */
+static bool entered_through(const struct nf_conntrack *c,
+                            const struct pctl_dp_mapping *m)
+{
+	bool v4 = dp_addr_v4(&m->int_addr);
+	return addr_attr_eq(c, v4, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST,
+	                    &m->ext_addr) &&
+	       (!has_ports(nfct_get_attr_u8(c, ATTR_L4PROTO)) ||
+	        port_in(c, ATTR_ORIG_PORT_DST, m, m->ext_port));
+}
+
+/* Opened by m's internal endpoint and sent out on m's external endpoint
+ * (the reply comes back to it).  For a pinhole ext == int, so this is any
+ * flow the internal endpoint opened. */
+static bool left_through(const struct nf_conntrack *c,
+                         const struct pctl_dp_mapping *m)
+{
+	bool v4 = dp_addr_v4(&m->int_addr);
+	return addr_attr_eq(c, v4, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC,
 	                    &m->int_addr) &&
 	       addr_attr_eq(c, v4, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST,
 	                    &m->ext_addr) &&
-	       (!ports || (port_in(c, ATTR_ORIG_PORT_SRC, m, m->int_port) &&
-	                   port_in(c, ATTR_REPL_PORT_DST, m, m->ext_port)));
+	       (!has_ports(nfct_get_attr_u8(c, ATTR_L4PROTO)) ||
+	        (port_in(c, ATTR_ORIG_PORT_SRC, m, m->int_port) &&
+	         port_in(c, ATTR_REPL_PORT_DST, m, m->ext_port)));
+}
+
+/* A flow that ends with mapping m: it came in through it, or (NAT44) the
+ * internal endpoint sent it out on the mapped external port.  A pinhole's
+ * outbound flows are the host's own business and stay. */
+static bool flow_of(const struct nf_conntrack *c,
+                    const struct pctl_dp_mapping *m)
+{
+	return proto_of(c, m) && (entered_through(c, m) ||
+	                          (dp_mapping_is_nat(m) && left_through(c, m)));
 }
 
 struct kill_ctx {
@@ -287,4 +309,62 @@ int dp_ct_set_timeout(struct dp_ct *ct, uint8_t protocol,
 	int e = errno;
 	nfct_destroy(c);
 	return r < 0 ? -e : 0;
+}
+
+struct idle_ctx {
+	const struct pctl_dp_mapping *m;
+	uint32_t max;
+};
+
+/* S-52: a flow keeps m's implicit mapping alive only if the internal host
+ * sent on it: it opened it through m, or answered what came in through m
+ * (SEEN_REPLY).  An outside sender alone must not keep a mapping its owner
+ * deletes. */
+static bool kept_by(const struct nf_conntrack *c,
+                    const struct pctl_dp_mapping *m)
+{
+	if (!proto_of(c, m))
+		return false;
+	if (m->outbound) {
+		/* PEER: the one 5-tuple, which the internal host opened. */
+		bool v4 = dp_addr_v4(&m->int_addr);
+		return left_through(c, m) &&
+		       addr_attr_eq(c, v4, ATTR_ORIG_IPV4_DST,
+		                    ATTR_ORIG_IPV6_DST, &m->remote_addr) &&
+		       (!has_ports(nfct_get_attr_u8(c, ATTR_L4PROTO)) ||
+		        ntohs(nfct_get_attr_u16(c, ATTR_ORIG_PORT_DST)) ==
+		            m->remote_port);
+	}
+	if (left_through(c, m))
+		return true;
+	return entered_through(c, m) &&
+	       (nfct_get_attr_u32(c, ATTR_STATUS) & IPS_SEEN_REPLY);
+}
+
+static int idle_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *c,
+                   void *data)
+{
+	(void)type;
+	struct idle_ctx *x = data;
+	if (kept_by(c, x->m) && nfct_attr_is_set(c, ATTR_TIMEOUT) > 0) {
+		uint32_t t = nfct_get_attr_u32(c, ATTR_TIMEOUT);
+		if (t > x->max)
+			x->max = t;
+	}
+	return NFCT_CB_CONTINUE;
+}
+
+int dp_ct_idle_left(struct dp_ct *ct, const struct pctl_dp_mapping *m,
+                    uint32_t *seconds)
+{
+	struct idle_ctx x = {m, 0};
+	nfct_callback_register(ct->dump, NFCT_T_ALL, idle_cb, &x);
+	uint32_t family = dp_addr_v4(&m->int_addr) ? AF_INET : AF_INET6;
+	int r = nfct_query(ct->dump, NFCT_Q_DUMP, &family);
+	int e = errno;
+	nfct_callback_unregister(ct->dump);
+	if (r < 0)
+		return -e;
+	*seconds = x.max;
+	return 0;
 }

@@ -107,6 +107,18 @@ static int fb_lookup(void *ctx, uint8_t protocol, const pctl_addr *int_addr,
 	return -ENOENT;
 }
 
+static int fb_idle_left(void *ctx, const struct pctl_dp_mapping *m,
+                        uint32_t *seconds)
+{
+	struct jt_backend *b = ctx;
+	b->idle_asks++;
+	b->idle_id = m->id;
+	if (b->fail_idle)
+		return b->fail_idle;
+	*seconds = b->idle_left;
+	return 0;
+}
+
 static void fb_destroy(void *ctx, bool keep_state)
 {
 	struct jt_backend *b = ctx;
@@ -123,10 +135,11 @@ static const struct pctl_backend_ops fb_ops = {
     .abort = fb_abort,
     .reconcile = fb_reconcile,
     .lookup_flow = fb_lookup,
+    .idle_left = fb_idle_left,
     .destroy = fb_destroy,
 };
 
-/* The same without the optional lookup_flow. */
+/* The same without the optional lookup_flow and idle_left. */
 static struct pctl_backend_ops fb_ops_nolookup;
 
 struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup)
@@ -134,6 +147,7 @@ struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup)
 	memset(b, 0, sizeof(*b));
 	fb_ops_nolookup = fb_ops;
 	fb_ops_nolookup.lookup_flow = NULL;
+	fb_ops_nolookup.idle_left = NULL;
 	return (struct pctl_backend){with_lookup ? &fb_ops : &fb_ops_nolookup,
 	                             b};
 }

@@ -18,9 +18,12 @@
 #define JT_MAX_IDS 4096
 struct jt_backend {
 	unsigned creates, refreshes, removes, commits, aborts, destroys;
-	unsigned reconciles, lookups;
-	int fail_create; /* -errno returned by create when non-zero */
-	int fail_commit; /* -errno returned by commit when non-zero */
+	unsigned reconciles, lookups, idle_asks;
+	uint32_t idle_left; /* what idle_left answers (S-52) */
+	int fail_idle;      /* -errno returned by idle_left when non-zero */
+	uint64_t idle_id;   /* id of the mapping idle_left was last asked */
+	int fail_create;    /* -errno returned by create when non-zero */
+	int fail_commit;    /* -errno returned by commit when non-zero */
 	bool destroyed_keep_state;
 	size_t n_ids; /* committed mappings it holds */
 	uint64_t ids[JT_MAX_IDS];
@@ -29,7 +32,8 @@ struct jt_backend {
 	bool queued_remove[JT_MAX_IDS];
 };
 
-/* A backend whose ctx is b (with lookup_flow when with_lookup). */
+/* A backend whose ctx is b; with the optional ops (lookup_flow,
+ * idle_left) when with_lookup. */
 struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup);
 
 /* Fake clocks for pctl_journal_opts and the engine. */

@@ -110,6 +110,17 @@ static void fx_create(struct fx *f, const struct pctl_dp_mapping *m)
 	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
 }
 
+/* Opened on an inner backend without the optional ops (lookup_flow,
+ * idle_left). */
+static void fx_open_without_optional_ops(struct fx *f)
+{
+	char err[128];
+	struct pctl_backend inner = jt_backend_make(&f->fake, false);
+	assert_int_equal(pctl_journal_open(f->dir, &inner, &f->opts, &f->j,
+	                                   &f->be, err, sizeof(err)),
+	                 0);
+}
+
 static struct jt_scan scan_file(const struct fx *f)
 {
 	struct jt_scan s;
@@ -242,12 +253,42 @@ static void test_reconcile_and_lookup_forwarded(void **state)
 	fx_close(f, true);
 
 	/* An inner backend without lookup_flow: neither has the journal. */
-	char err[128];
-	struct pctl_backend inner = jt_backend_make(&f->fake, false);
-	assert_int_equal(pctl_journal_open(f->dir, &inner, &f->opts, &f->j,
-	                                   &f->be, err, sizeof(err)),
-	                 0);
+	fx_open_without_optional_ops(f);
 	assert_null(f->be.ops->lookup_flow);
+	fx_close(f, true);
+}
+
+/* S-52: the engine asks the data plane (through the journal) how long a
+ * mapping's traffic keeps it; the answer and errors pass unchanged, and
+ * nothing is journaled for a question. */
+static void test_s52_idle_left_forwarded(void **state)
+{
+	struct fx *f = *state;
+	struct jt_dp d;
+	uint32_t s = 7;
+
+	fx_start(f, &d);
+	fx_create(f, &d.dp);
+	assert_non_null(f->be.ops->idle_left);
+	f->fake.idle_left = 95;
+	assert_int_equal(f->be.ops->idle_left(f->be.ctx, &d.dp, &s), 0);
+	assert_int_equal(s, 95);
+	assert_int_equal(f->fake.idle_asks, 1);
+	assert_int_equal(f->fake.idle_id, d.dp.id);
+	f->fake.fail_idle = -ENOTSUP;
+	s = 7;
+	assert_int_equal(f->be.ops->idle_left(f->be.ctx, &d.dp, &s), -ENOTSUP);
+	assert_int_equal(s, 7);
+	assert_int_equal(f->fake.idle_asks, 2);
+	struct jt_scan sc = scan_file(f);
+	assert_int_equal(sc.upserts, 1);
+	assert_int_equal(sc.removes, 0);
+	fx_close(f, true);
+
+	/* An inner backend without idle_left: the journal has none either
+	 * (the engine then treats the mapping as idle). */
+	fx_open_without_optional_ops(f);
+	assert_null(f->be.ops->idle_left);
 	fx_close(f, true);
 }
 
@@ -472,6 +513,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reconcile_and_lookup_forwarded,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_s52_idle_left_forwarded, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_destroy_without_keep_state_removes_log, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_refuses_a_file_as_dir,
