@@ -8,6 +8,7 @@
  *              reconcile SPEC... [+create|+refresh|+remove SPEC...]...
  *   nft_driver [-t table] [-e ext_if] destroy
  *   nft_driver lookup PROTO INT_ADDR INT_PORT REMOTE_ADDR REMOTE_PORT
+ *   nft_driver idle SPEC    (S-52: prints idle_left's seconds)
  *   nft_driver watch IFNAME SECONDS
  *   nft_driver [-t table] [-e ext_if] bench TOTAL BATCH [FIRST]
  *
@@ -310,6 +311,15 @@ int main(int argc, char **argv)
 				                 sizeof(txt)),
 				       f.ext_port, f.timeout_left);
 			}
+		}
+	} else if (!strcmp(cmd, "idle") && n == 1) {
+		uint32_t left = 0;
+		r = be.ops->idle_left(be.ctx, list[0], &left);
+		if (r) {
+			printf("idle_left: %s\n", strerror(-r));
+			rc = 1;
+		} else {
+			printf("%u\n", left);
 		}
 	} else if (!strcmp(cmd, "reconcile")) {
 		r = be.ops->reconcile(be.ctx, list, n);

@@ -70,6 +70,58 @@ seen=$(tcp_get "$NS_INT" 203.0.113.2 9999 "bind=192.0.2.2:8093,reuseaddr")
 check "unmapped ports still leave through the router's masquerade ($seen)" \
 	[ "${seen%% *}" = "203.0.113.1" ]
 
+# S-52 (Simple Threat Model): idle_left is the longest conntrack timeout
+# left among the mapping's flows in which the internal host sent a packet.
+idle() { tool in_rtr "$DRIVER" -t "$TABLE" -e wan0 idle "$1"; }
+positive() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -gt 0 ]; }
+# ct_unreplied DPORT: the router's conntrack holds an [UNREPLIED] flow to
+# that original destination port (the flow exists, nobody answered).
+ct_unreplied() {
+	in_rtr cat /proc/net/nf_conntrack | grep " dport=$1 " | grep -q UNREPLIED
+}
+S52_ANS="$(m4 30 17 8091 18191 60)"   # udp_answer listens on 8091
+S52_TCP="$(m4 31 6 8091 18191 60)"    # same ports, other protocol
+S52_DEAF="$(m4 32 17 8095 18195 60)"  # nothing listens on 8095
+S52_OUT="$(m4 33 17 8096 18196 60)"   # the internal host sends from 8096
+S52_PIN="$(m6 34 17 8091 60)"         # IPv6 pinhole, answered
+check "S-52: create UDP/TCP mappings and a pinhole for idle_left" \
+	drv create "$S52_ANS" "$S52_TCP" "$S52_DEAF" "$S52_OUT" "$S52_PIN"
+out=$(idle "$S52_ANS")
+check "S-52: idle_left of a mapping without traffic is 0 ($out)" [ "$out" = 0 ]
+check "S-52: UDP from outside through 18191 answered by the inside" \
+	udp_ok "$NS_EXT" 203.0.113.1 18191 sourceport=40030,reuseaddr
+out=$(idle "$S52_ANS")
+check "S-52: idle_left > 0 once the internal host answered inbound traffic ($out)" \
+	positive "$out"
+out=$(idle "$S52_TCP")
+check "S-52: the UDP flow does not count for the TCP mapping of the same ports ($out)" \
+	[ "$out" = 0 ]
+# Nothing listens on 8095: the datagram reaches the internal host, whose
+# only answer is an ICMP error (RELATED, not a reply of the flow).
+udp_get "$NS_EXT" 203.0.113.1 18195 sourceport=40032,reuseaddr >/dev/null
+check "S-52: the unanswered inbound UDP flow to 18195 is in conntrack, UNREPLIED" \
+	ct_unreplied 18195
+out=$(idle "$S52_DEAF")
+check "S-52: inbound traffic the internal host never answered keeps nothing: 0 ($out)" \
+	[ "$out" = 0 ]
+# The internal host opens a flow from the mapped port to a silent remote
+# port: it leaves on 18196 and counts although nothing answers.
+udp_get "$NS_INT" 203.0.113.2 9 "bind=192.0.2.2:8096,reuseaddr" >/dev/null
+check "S-52: the outbound UDP flow from 8096 left as 18196, UNREPLIED" \
+	bash -c "ip netns exec $NS_RTR cat /proc/net/nf_conntrack |
+		grep ' sport=8096 dport=9 ' | grep UNREPLIED | grep -q ' dport=18196 '"
+out=$(idle "$S52_OUT")
+check "S-52: a flow the internal host opened through the mapping counts ($out)" \
+	positive "$out"
+check "S-52: UDP from outside through the IPv6 pinhole answered" \
+	udp_ok "$NS_EXT" 2001:db8:1::2 8091 sourceport=40034,reuseaddr
+out=$(idle "$S52_PIN")
+check "S-52: idle_left of an answered IPv6 pinhole > 0 ($out)" positive "$out"
+check "S-52: remove the idle_left mappings" \
+	drv remove "$S52_ANS" "$S52_TCP" "$S52_DEAF" "$S52_OUT" "$S52_PIN"
+out=$(idle "$S52_ANS")
+check "S-52: after remove its flows are gone: idle_left 0 ($out)" [ "$out" = 0 ]
+
 # An operator's own static port forward (their table, at dstnat) keeps
 # working next to ours: our forward chain leaves flows it did not DNAT to
 # the operator's policy.
