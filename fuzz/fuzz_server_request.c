@@ -8,6 +8,10 @@
  * per input, so state builds up across its records and everything is freed
  * at the end (leaks are found).
  *
+ * Inputs of odd length run under the Simple Threat Model (no THIRD_PARTY,
+ * S-100), where the fake data plane reports traffic on every mapping
+ * (S-52) while bit 6 of ctrl is set, and cannot tell while bit 2 is.
+ *
  * Invariants checked after every datagram:
  *  - a response is at most 1100 octets; a PCP one is a multiple of 4;
  *  - an error response (PCP result != 0, NAT-PMP result != 0) leaves the
@@ -15,6 +19,7 @@
  *  - the fake data plane always holds exactly the engine's mappings.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +33,7 @@
 struct fz_backend {
 	long live, pend;
 	int fail_commit;
+	bool busy; /* idle_left reports traffic */
 };
 
 static int fz_create(void *ctx, const struct pctl_dp_mapping *m)
@@ -69,6 +75,18 @@ static void fz_abort(void *ctx)
 	((struct fz_backend *)ctx)->pend = 0;
 }
 
+static int fz_idle_left(void *ctx, const struct pctl_dp_mapping *m,
+                        uint32_t *seconds)
+{
+	struct fz_backend *b = ctx;
+
+	(void)m;
+	if (b->fail_commit)
+		return -EIO;
+	*seconds = b->busy ? 30 : 0;
+	return 0;
+}
+
 static const struct pctl_backend_ops fz_ops = {
     .name = "fuzz",
     .create = fz_create,
@@ -76,6 +94,7 @@ static const struct pctl_backend_ops fz_ops = {
     .remove = fz_remove,
     .commit = fz_commit,
     .abort = fz_abort,
+    .idle_left = fz_idle_left,
 };
 
 static uint64_t live_mappings(const struct pctl_engine *e)
@@ -103,7 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.max_filters = 2;
 	cfg.allow_all_ports = true;
 	cfg.allow_all_protocols = true;
-	cfg.n_third_party_acl = 1;
+	cfg.simple_threat_model = size % 2;
+	cfg.n_third_party_acl = !cfg.simple_threat_model;
 	pctl_addr_from_str(&cfg.third_party_acl[0].addr, srcs[3]);
 	cfg.third_party_acl[0].len = 128;
 	cfg.third_party_id_enabled = true;
@@ -144,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fb.fail_commit = 0;
 		pctl_engine_tick(e, now);
 		fb.fail_commit = (ctrl >> 2) & 1;
+		fb.busy = (ctrl >> 6) & 1;
 
 		uint64_t before = live_mappings(e);
 		size_t n = pctl_engine_handle(e, &rx, out);

@@ -8,7 +8,6 @@
  * NOT_AUTHORIZED and the remaining lifetime, NAT-PMP with result 2).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "engine_impl.h"
@@ -77,62 +76,49 @@ static bool all_match(const struct pctl_mapping *m, const pctl_addr *host,
 }
 
 /* N-9: internal port 0 and lifetime 0: every NAT-PMP mapping of that
- * protocol of the client, through the per-host list (no table scan), in
- * one backend batch.  Under the Simple Threat Model (S-52) the mappings
- * their traffic keeps alive get that time as their lifetime instead, and
- * the result is 2 ("could not be deleted", N-9).  A backend failure
- * changes nothing (S-15's rule, kept for NAT-PMP too). */
+ * protocol of the client, through the per-host list (no table scan).  All
+ * or nothing, in one backend batch (S-15's rule, kept for NAT-PMP too).
+ * Under the Simple Threat Model (S-52) a mapping its traffic keeps alive
+ * cannot be deleted: then nothing is, and the result is 2 (N-9: non-zero
+ * when any could not be deleted); the client may delete the others one by
+ * one. */
 static uint16_t delete_all(struct pctl_engine *e, const pctl_addr *host,
                            uint8_t proto, uint64_t now_ms)
 {
 	uint32_t first = pctl_table_host_first(&e->table, host);
-	size_t n = 0, cap = pctl_table_host_count(&e->table, host);
-	/* What was decided per mapping, applied to the engine after the
-	 * backend took the whole batch. */
-	struct decision {
-		struct pctl_mapping *m;
-		uint32_t keep; /* 0: removed */
-	} *d = calloc(cap ? cap : 1, sizeof(*d));
-	uint16_t result = PCTL_NATPMP_R_SUCCESS;
+	bool any = false;
 
-	if (!d)
-		return PCTL_NATPMP_R_NO_RESOURCES;
-	for (uint32_t i = first; i && n < cap;) {
+	for (uint32_t i = first; i;) {
 		struct pctl_mapping *m = pctl_table_at(&e->table, i);
 		i = m->host_next;
 		if (!all_match(m, host, proto))
 			continue;
 		uint32_t keep = 0;
-		int rc = pctl_engine_keep_for_traffic(e, m, &keep, now_ms);
-		if (!rc && keep) {
-			struct pctl_dp_mapping dp;
-			pctl_engine_dp_of(e, m, keep, &dp);
-			rc = e->backend.ops->refresh(e->backend.ctx, &dp);
-		} else if (!rc) {
-			rc = pctl_engine_queue_remove(e, m);
-		}
-		if (rc) {
-			e->backend.ops->abort(e->backend.ctx);
-			free(d);
+		if (pctl_engine_keep_for_traffic(e, m, &keep, now_ms))
 			return PCTL_NATPMP_R_NETWORK_FAILURE;
-		}
-		d[n].m = m;
-		d[n++].keep = keep;
+		if (keep)
+			return PCTL_NATPMP_R_NOT_AUTHORIZED;
 	}
-	if (n && pctl_engine_commit(e)) {
-		free(d);
+	for (uint32_t i = first; i;) {
+		struct pctl_mapping *m = pctl_table_at(&e->table, i);
+		i = m->host_next;
+		if (!all_match(m, host, proto))
+			continue;
+		if (pctl_engine_queue_remove(e, m))
+			return PCTL_NATPMP_R_NETWORK_FAILURE;
+		any = true;
+	}
+	if (!any)
+		return PCTL_NATPMP_R_SUCCESS;
+	if (pctl_engine_commit(e))
 		return PCTL_NATPMP_R_NETWORK_FAILURE;
+	for (uint32_t i = first; i;) {
+		struct pctl_mapping *m = pctl_table_at(&e->table, i);
+		i = m->host_next;
+		if (all_match(m, host, proto))
+			pctl_engine_drop(e, m);
 	}
-	for (size_t k = 0; k < n; k++) {
-		if (d[k].keep) {
-			pctl_engine_set_expiry(e, d[k].m, d[k].keep, now_ms);
-			result = PCTL_NATPMP_R_NOT_AUTHORIZED;
-		} else {
-			pctl_engine_drop(e, d[k].m);
-		}
-	}
-	free(d);
-	return result;
+	return PCTL_NATPMP_R_SUCCESS;
 }
 
 /* A free external port for a new mapping, preferring one whose companion

@@ -112,6 +112,23 @@ static int fb_lookup(void *ctx, uint8_t protocol, const pctl_addr *int_addr,
 	return 0;
 }
 
+static int fb_idle_left(void *ctx, const struct pctl_dp_mapping *m,
+                        uint32_t *seconds)
+{
+	struct fake_backend *fb = ctx;
+
+	fb->idle_calls++;
+	fb->idle_asked = *m;
+	fb->idle_asked.filters = NULL;
+	fb->idle_asked.desc = NULL;
+	fb->idle_asked.tpid = NULL;
+	if (fb->fail_idle)
+		return -EIO;
+	*seconds =
+	    !fb->idle_port || fb->idle_port == m->int_port ? fb->idle : 0;
+	return 0;
+}
+
 static const struct pctl_backend_ops fb_ops = {
     .name = "fake",
     .create = fb_create,
@@ -120,6 +137,7 @@ static const struct pctl_backend_ops fb_ops = {
     .commit = fb_commit,
     .abort = fb_abort,
     .lookup_flow = fb_lookup,
+    .idle_left = fb_idle_left,
     .reconcile = fb_reconcile,
 };
 

@@ -31,6 +31,12 @@ struct fake_backend {
 	int fail_create; /* next N creates fail */
 	bool has_flow;   /* lookup_flow answers with `flow` */
 	struct pctl_dp_flow flow;
+	/* idle_left (S-52): answers `idle` seconds, or -EIO while fail_idle;
+	 * counts the calls and keeps the mapping it was asked about. */
+	uint32_t idle;
+	uint16_t idle_port; /* when non-zero, only this internal port is busy */
+	int fail_idle, idle_calls;
+	struct pctl_dp_mapping idle_asked;
 	struct pctl_dp_mapping last; /* last op's mapping (filters dropped) */
 	size_t last_n_filters;
 	int pend_delta; /* live change queued */
