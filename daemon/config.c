@@ -684,6 +684,34 @@ static bool has_v4_external(const struct pctl_engine_config *e)
 	return false;
 }
 
+/* RFC 6887 section 18.1 (S-100): what threat-model simple excludes, in the
+ * words of the directives (the engine's own check would name fields). */
+static int check_threat_model(const struct pctl_engine_config *e, char *err,
+                              size_t errlen)
+{
+	const struct {
+		const char *name;
+		uint32_t secs;
+	} imp[] = {{"tcp", e->implicit_lifetime_tcp},
+	           {"udp", e->implicit_lifetime_udp},
+	           {"sctp", e->implicit_lifetime_sctp},
+	           {"dccp", e->implicit_lifetime_dccp}};
+
+	if (!e->simple_threat_model)
+		return 0;
+	if (e->n_third_party_acl)
+		return fail(err, errlen,
+		            "threat-model simple forbids third-party-allow "
+		            "(RFC 6887 section 18.1)");
+	for (size_t i = 0; i < sizeof(imp) / sizeof(imp[0]); i++)
+		if (e->min_lifetime > imp[i].secs)
+			return fail(err, errlen,
+			            "threat-model simple: min-lifetime %u is "
+			            "above implicit-lifetime %s %u",
+			            e->min_lifetime, imp[i].name, imp[i].secs);
+	return 0;
+}
+
 int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
                         char *err, size_t errlen)
 {
@@ -741,6 +769,15 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		return fail(err, errlen,
 		            "min-lifetime %u is above max-lifetime %u",
 		            cfg->engine.min_lifetime, cfg->engine.max_lifetime);
+	if (check_threat_model(&cfg->engine, err, errlen))
+		return -1;
+	if (cfg->engine.simple_threat_model)
+		NOTE("threat model simple: lifetimes capped at "
+		     "implicit-lifetime "
+		     "(udp %u s, tcp %u s), no THIRD_PARTY, a delete waits for "
+		     "the mapping's flows to go idle (RFC 6887 18.1); ",
+		     cfg->engine.implicit_lifetime_udp,
+		     cfg->engine.implicit_lifetime_tcp);
 	if (pctl_engine_config_check(&cfg->engine, err, errlen))
 		return -1;
 #undef NOTE

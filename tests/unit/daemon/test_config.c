@@ -319,6 +319,14 @@ static void test_bad_lines_report_file_line_reason(void **state)
 	     "averyveryveryverylonginterfacename",
 	     "is longer than 15 characters"},
 	    {"announce-unicast 0.0.0.0:5", "'0.0.0.0:5' is not ADDRESS"},
+	    {"threat-model strict", "'strict' is not simple or relaxed"},
+	    {"threat-model", "threat-model takes 1 argument"},
+	    {"implicit-lifetime udp", "implicit-lifetime takes 2 arguments"},
+	    {"implicit-lifetime icmp 60", "'icmp' is not tcp, udp, sctp or "
+	                                  "dccp"},
+	    {"implicit-lifetime tcp 0", "'0' is not a number from 1 to 604800"},
+	    {"implicit-lifetime udp 604801", "'604801' is not a number from 1 "
+	                                     "to 604800"},
 	    {"a b c d e f g h i j k l m n o p q r", "too many words"},
 	};
 
@@ -438,6 +446,46 @@ static void test_finish_rejects_bad_combinations(void **state)
 	assert_int_equal(
 	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), -1);
 	assert_string_equal(err, "min-lifetime 500 is above max-lifetime 400");
+	/* S-100: what the Simple Threat Model cannot coexist with. */
+	c = load_ok("threat-model simple\nthird-party-allow 192.0.2.9\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), -1);
+	assert_string_equal(err, "threat-model simple forbids "
+	                         "third-party-allow (RFC 6887 section 18.1)");
+	c = load_ok("threat-model simple\nmin-lifetime 130\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), -1);
+	assert_string_equal(err, "threat-model simple: min-lifetime 130 is "
+	                         "above implicit-lifetime udp 120");
+	/* Raising the implicit lifetime makes it consistent; the log says
+	 * which model runs. */
+	c = load_ok("threat-model simple\nmin-lifetime 130\n"
+	            "implicit-lifetime udp 180\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_non_null(strstr(notes, "threat model simple"));
+	assert_non_null(strstr(notes, "udp 180 s, tcp 7440 s"));
+}
+
+/* RFC 6887 section 18.1: threat-model and implicit-lifetime (S-52, S-100);
+ * relaxed by default. */
+static void test_s100_threat_model_directives(void **state)
+{
+	(void)state;
+	struct pctld_config *c = load_ok("backend none\n");
+	assert_false(c->engine.simple_threat_model);
+	assert_int_equal(c->engine.implicit_lifetime_udp, 120);
+	assert_int_equal(c->engine.implicit_lifetime_tcp, 7440);
+	c = load_ok("threat-model simple\nimplicit-lifetime tcp 3600\n"
+	            "implicit-lifetime udp 300\nimplicit-lifetime sctp 200\n"
+	            "implicit-lifetime dccp 400\n");
+	assert_true(c->engine.simple_threat_model);
+	assert_int_equal(c->engine.implicit_lifetime_tcp, 3600);
+	assert_int_equal(c->engine.implicit_lifetime_udp, 300);
+	assert_int_equal(c->engine.implicit_lifetime_sctp, 200);
+	assert_int_equal(c->engine.implicit_lifetime_dccp, 400);
+	c = load_ok("threat-model simple\nthreat-model relaxed\n");
+	assert_false(c->engine.simple_threat_model);
 }
 
 /* The command line replaces the file's listen and external-ip lines and
@@ -576,6 +624,8 @@ int main(void)
 	                              teardown),
 	    cmocka_unit_test_teardown(
 	        test_s26_external_addresses_from_interface, teardown),
+	    cmocka_unit_test_teardown(test_s100_threat_model_directives,
+	                              teardown),
 	    cmocka_unit_test_teardown(test_finish_rejects_bad_combinations,
 	                              teardown),
 	    cmocka_unit_test_teardown(test_command_line_over_file, teardown),
