@@ -639,7 +639,9 @@ static void print_json(const char *cmd, const char *event,
 		json_key(&w, "lifetime");
 		json_uint(&w, in->lifetime);
 	}
-	if (in->state == PCTL_MS_GRANTED && in->kind != PCTL_REQ_ANNOUNCE) {
+	if ((in->state == PCTL_MS_GRANTED ||
+	     (in->state == PCTL_MS_DELETED && in->lifetime)) &&
+	    in->kind != PCTL_REQ_ANNOUNCE) {
 		json_key(&w, "external_address");
 		json_string(&w,
 		            pctl_addr_to_str(&in->external_addr, a, sizeof(a)));
@@ -677,6 +679,12 @@ static void print_text(const char *event, const struct pctl_map_info *in)
 	} else if (in->kind == PCTL_REQ_ANNOUNCE) {
 		printf("%s: server %s speaks %s, epoch %u\n", event, s, ver,
 		       in->epoch);
+	} else if (in->state == PCTL_MS_DELETED && in->lifetime) {
+		/* S-52: the server waits for the mapping's flows to go idle. */
+		printf("%s: %s port %u, but server %s keeps it %u s more for "
+		       "the traffic still on it (%s)\n",
+		       event, proto_text(in->protocol, pb, sizeof(pb)),
+		       in->internal_port, s, in->lifetime, ver);
 	} else if (in->state == PCTL_MS_DELETED) {
 		printf("%s: %s port %u (server %s, %s)\n", event,
 		       proto_text(in->protocol, pb, sizeof(pb)),

@@ -15,7 +15,9 @@ static const char usage[] =
     "Delete the mapping of PORT that `portctl map` made earlier.  The\n"
     "nonce comes from the state file; without it the server would refuse\n"
     "(NOT_AUTHORIZED).  PEER mappings cannot be deleted (RFC 6887 section\n"
-    "12.1): they expire.\n";
+    "12.1): they expire.  A server under the Simple Threat Model keeps a\n"
+    "mapping with live traffic until it goes idle (RFC 6887 section 15):\n"
+    "then this says how long, and the nonce stays in the state file.\n";
 
 int cmd_delete(int argc, char **argv)
 {
@@ -72,7 +74,9 @@ int cmd_delete(int argc, char **argv)
 	               : info.state == PCTL_MS_ERROR ? "error"
 	                                             : "timeout",
 	               &info);
-	if (info.state == PCTL_MS_DELETED)
+	/* A mapping the server still keeps (S-52) keeps its nonce, so that
+	 * a later delete can end it. */
+	if (info.state == PCTL_MS_DELETED && !info.lifetime)
 		cli_state_forget(&o, &o.p, &info);
 	pctl_client_free(c);
 	return rc;

@@ -211,7 +211,9 @@ enum pctl_map_state {
 	PCTL_MS_ERROR,       /* the server refused; retried after the hold */
 	PCTL_MS_FAILED,      /* no server answered (MRC/MRD exhausted) */
 	PCTL_MS_DELETING,    /* delete outstanding */
-	PCTL_MS_DELETED,     /* the server confirmed the delete */
+	PCTL_MS_DELETED,     /* the server confirmed the delete; a lifetime
+	                        in the info means it keeps the mapping that
+	                        long for traffic still on it (S-52) */
 };
 
 enum pctl_map_event {
@@ -240,7 +242,9 @@ struct pctl_map_info {
 	pctl_addr internal_addr; /* our address as the server sees it (C-11) */
 	pctl_addr external_addr;
 	uint16_t external_port;
-	uint32_t lifetime;      /* granted (capped, C-23) or error lifetime */
+	uint32_t lifetime;      /* granted (capped, C-23) or error lifetime;
+	                           DELETED: seconds the server still keeps it
+	                           (0: gone) */
 	uint8_t result;         /* last PCP result (NAT-PMP mapped to PCP) */
 	uint16_t natpmp_result; /* last NAT-PMP result when version 0 */
 	enum pctl_error_class error_class;

@@ -66,10 +66,17 @@ struct pctl_mapping {
 	bool natpmp_need_addr; /* NAT-PMP: external address asked first */
 	unsigned version_switches; /* bounded PCP <-> NAT-PMP flips */
 	unsigned tx;               /* datagrams sent in this exchange */
-	unsigned tx_this_srv;      /* ... to the current address (RFC 7488) */
-	unsigned addrs_tried;      /* addresses given up in this exchange */
-	uint64_t t0;               /* start of the exchange (MRD) */
-	uint64_t rt;               /* current retransmission timeout */
+	/* S-52: a success with a lifetime while deleting is either a late
+	 * answer to a renewal or the server keeping the mapping for its
+	 * traffic.  It is the latter when we never asked for a lifetime
+	 * (delete_only), or when it comes again after a retransmission of
+	 * the delete (kept_tx: tx at the first such answer, 0 = none). */
+	bool delete_only;
+	unsigned kept_tx;
+	unsigned tx_this_srv; /* ... to the current address (RFC 7488) */
+	unsigned addrs_tried; /* addresses given up in this exchange */
+	uint64_t t0;          /* start of the exchange (MRD) */
+	uint64_t rt;          /* current retransmission timeout */
 	bool quick_done;
 	uint64_t next_at; /* next timer, 0 = none */
 

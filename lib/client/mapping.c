@@ -95,8 +95,10 @@ static struct pctl_mapping *create(struct pctl_client *c,
 	m->next = c->maps;
 	c->maps = m;
 	now = pctl_cl_now(c);
-	if (del)
+	if (del) {
 		m->state = PCTL_MS_DELETING;
+		m->delete_only = true;
+	}
 	pctl_ex_start(m, now, 0);
 	pctl_ex_timer(m, now); /* the first transmission, now */
 	return m;
@@ -130,6 +132,7 @@ int pctl_map_delete(struct pctl_mapping *m)
 		return -1;
 	}
 	m->state = PCTL_MS_DELETING;
+	m->kept_tx = 0;
 	pctl_ex_start(m, now, 0);
 	pctl_ex_timer(m, now);
 	return 0;

@@ -82,6 +82,17 @@ static void apply_error(struct pctl_mapping *m, uint8_t result,
 	pctl_cl_notify(m, PCTL_EV_ERROR);
 }
 
+/* While deleting, a success with a lifetime: is it the server keeping the
+ * mapping for its traffic (S-52)?  See delete_only and kept_tx. */
+static bool kept_for_traffic(struct pctl_mapping *m)
+{
+	if (m->delete_only || (m->kept_tx && m->tx > m->kept_tx))
+		return true;
+	if (!m->kept_tx)
+		m->kept_tx = m->tx ? m->tx : 1;
+	return false;
+}
+
 /* A success answer.  ext may be NULL (ANNOUNCE). */
 static void apply_success(struct pctl_mapping *m, const pctl_addr *ext,
                           uint16_t port, uint32_t lifetime, uint64_t now)
@@ -93,10 +104,17 @@ static void apply_success(struct pctl_mapping *m, const pctl_addr *ext,
 	m->natpmp_result = 0;
 	m->logged_any = false;
 	if (m->state == PCTL_MS_DELETING) {
+		/* A lifetime left means the server keeps the mapping that
+		 * long for the traffic still on it (S-52, RFC 6887 section
+		 * 15): said in the info, never renewed. */
 		m->state = PCTL_MS_DELETED;
-		m->have_ext = false;
+		m->have_ext = lifetime && ext;
+		if (m->have_ext) {
+			m->ext_addr = *ext;
+			m->ext_port = port;
+		}
 		m->next_at = 0;
-		m->lifetime = 0;
+		m->lifetime = cap_lifetime(m->c, lifetime);
 		pctl_cl_notify(m, PCTL_EV_DELETED);
 		return;
 	}
@@ -268,9 +286,11 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			continue;
 		if (m->state == PCTL_MS_DELETED)
 			continue;
-		/* A late answer to an earlier renewal is not the delete. */
+		/* A late answer to an earlier renewal is not the delete,
+		 * unless it is the server keeping the mapping (S-52). */
 		if (m->state == PCTL_MS_DELETING &&
-		    r.result == PCTL_R_SUCCESS && r.lifetime)
+		    r.result == PCTL_R_SUCCESS && r.lifetime &&
+		    !kept_for_traffic(m))
 			return;
 		/* C-39: with PREFER_FAILURE a success must give exactly what
 		 * we suggested, else it is a stale Mapping Update. */
@@ -395,8 +415,15 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 		m->natpmp_result = r.result;
 		if (r.result != PCTL_NATPMP_R_SUCCESS) {
 			apply_error(m, natpmp_to_pcp(r.result), 0, now);
+		} else if (m->state == PCTL_MS_DELETING && r.lifetime &&
+		           !kept_for_traffic(m)) {
+			continue; /* perhaps a late renewal answer */
 		} else if (m->state == PCTL_MS_DELETING) {
-			apply_success(m, NULL, 0, 0, now);
+			/* S-52: a kept mapping comes with its port and the
+			 * time left. */
+			pctl_addr_from_v4(&ext, s->natpmp_ext);
+			apply_success(m, s->have_natpmp_ext ? &ext : NULL,
+			              r.external_port, r.lifetime, now);
 		} else if (s->have_natpmp_ext && r.external_port) {
 			pctl_addr_from_v4(&ext, s->natpmp_ext);
 			apply_success(m, &ext, r.external_port, r.lifetime,

@@ -176,31 +176,68 @@ static void test_c50_version2_answer_to_natpmp_switches_back(void **state)
 	h_done(&h);
 }
 
+/* A client forced to NAT-PMP with UDP 6000 -> 6000 granted for 3600 s. */
+static struct pctl_mapping *natpmp_granted(struct h *h)
+{
+	uint8_t buf[PCTL_MAX_MSG];
+
+	h_config(h);
+	h->cfg.force_natpmp = true;
+	h_start(h);
+	struct pctl_map_params p = h_map_params(17, 6000, 3600);
+	struct pctl_mapping *m = pctl_map_new(h->c, &p, h_cb, h);
+	assert_int_equal(h_recv(h, buf, sizeof(buf)), 2);
+	natpmp_extaddr(h, 10);
+	assert_int_equal(h_recv(h, buf, sizeof(buf)), 12);
+	assert_int_equal(buf[1], PCTL_NATPMP_OP_MAP_UDP);
+	natpmp_map_reply(h, 1, 6000, 6000, 3600, 10);
+	assert_int_equal(h_state(m), PCTL_MS_GRANTED);
+	return m;
+}
+
 static void test_force_natpmp_and_delete(void **state)
 {
 	struct h h;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
-	struct pctl_mapping *m;
+	struct pctl_map_info info;
 	(void)state;
 
-	h_config(&h);
-	h.cfg.force_natpmp = true;
-	h_start(&h);
-	p = h_map_params(17, 6000, 3600);
-	m = pctl_map_new(h.c, &p, h_cb, &h);
-	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 2);
-	natpmp_extaddr(&h, 10);
-	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 12);
-	assert_int_equal(buf[1], PCTL_NATPMP_OP_MAP_UDP);
-	natpmp_map_reply(&h, 1, 6000, 6000, 3600, 10);
-	assert_int_equal(h_state(m), PCTL_MS_GRANTED);
+	struct pctl_mapping *m = natpmp_granted(&h);
 	pctl_map_delete(m);
 	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 12);
 	assert_int_equal(pctl_get32(buf + 8), 0); /* N-9 */
 	assert_int_equal(pctl_get16(buf + 6), 0);
 	natpmp_map_reply(&h, 1, 6000, 0, 0, 11);
 	assert_int_equal(h_state(m), PCTL_MS_DELETED);
+	pctl_map_get_info(m, &info);
+	assert_int_equal(info.lifetime, 0);
+	h_done(&h);
+}
+
+/* S-52 over NAT-PMP: a kept mapping's delete reply carries its port and
+ * the time left (portctld under threat-model simple). */
+static void test_s52_natpmp_delete_answered_with_lifetime_left(void **state)
+{
+	struct h h;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_map_info info;
+	(void)state;
+
+	struct pctl_mapping *m = natpmp_granted(&h);
+	pctl_map_delete(m);
+	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 12);
+	/* Once could be a late renewal answer: the delete goes again. */
+	natpmp_map_reply(&h, 1, 6000, 6000, 60, 11);
+	pctl_map_get_info(m, &info);
+	assert_int_equal(info.state, PCTL_MS_DELETING);
+	h_advance(&h, (uint64_t)pctl_client_timeout(h.c));
+	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 12);
+	assert_int_equal(pctl_get32(buf + 8), 0);
+	natpmp_map_reply(&h, 1, 6000, 6000, 60, 11);
+	pctl_map_get_info(m, &info);
+	assert_int_equal(info.state, PCTL_MS_DELETED);
+	assert_int_equal(info.lifetime, 60);
+	assert_int_equal(info.external_port, 6000);
 	h_done(&h);
 }
 
@@ -274,6 +311,8 @@ int main(void)
 	    cmocka_unit_test(test_n12_sssoe_anomaly_recreates),
 	    cmocka_unit_test(test_c50_version2_answer_to_natpmp_switches_back),
 	    cmocka_unit_test(test_force_natpmp_and_delete),
+	    cmocka_unit_test(
+	        test_s52_natpmp_delete_answered_with_lifetime_left),
 	    cmocka_unit_test(test_n20_peer_not_downgraded),
 	    cmocka_unit_test(test_n11_natpmp_requests_serialised),
 	};

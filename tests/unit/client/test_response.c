@@ -246,6 +246,65 @@ static void test_c65_delete_zero_lifetime_same_nonce(void **state)
 	h_done(&h);
 }
 
+/* S-52: a server under the Simple Threat Model answers a delete of a
+ * mapping with live traffic with the time it keeps it: DELETED (nothing to
+ * renew) with that lifetime and the external endpoint in the info. */
+static void test_s52_delete_answered_with_lifetime_left(void **state)
+{
+	struct h h;
+	struct pctl_msg req, del;
+	struct pctl_map_info info;
+	uint8_t buf[PCTL_MAX_MSG];
+	struct pctl_mapping *m;
+	(void)state;
+
+	h_init(&h);
+	m = h_granted_map(&h, 7000, 600, 5, &req);
+	assert_int_equal(pctl_map_delete(m), 0);
+	h_expect_pcp(&h, &del, buf);
+	/* Once could be a late renewal answer: the delete goes again. */
+	h_reply(&h, &del, PCTL_R_SUCCESS, 90, 6, "203.0.113.7", 17000);
+	pctl_map_get_info(m, &info);
+	assert_int_equal(info.state, PCTL_MS_DELETING);
+	h_advance(&h, (uint64_t)pctl_client_timeout(h.c));
+	h_expect_pcp(&h, &del, buf);
+	assert_int_equal(del.lifetime, 0);
+	h_reply(&h, &del, PCTL_R_SUCCESS, 87, 6, "203.0.113.7", 17000);
+	pctl_map_get_info(m, &info);
+	assert_int_equal(info.state, PCTL_MS_DELETED);
+	assert_int_equal(h.ev[h.nev - 1], PCTL_EV_DELETED);
+	assert_int_equal(info.lifetime, 87);
+	assert_int_equal(info.external_port, 17000);
+	/* Not renewed: nothing more is sent. */
+	assert_int_equal(pctl_client_timeout(h.c), -1);
+	pctl_map_free(m);
+	h_done(&h);
+}
+
+/* A delete on its own (portctl delete) never asked for a lifetime: the
+ * first answer with one is the server keeping the mapping (S-52). */
+static void test_s52_delete_only_takes_first_kept_answer(void **state)
+{
+	struct h h;
+	struct pctl_msg del;
+	struct pctl_map_info info;
+	uint8_t buf[PCTL_MAX_MSG];
+	(void)state;
+
+	h_init(&h);
+	struct pctl_map_params p = h_map_params(6, 7000, 600);
+	struct pctl_mapping *m = pctl_map_delete_new(h.c, &p, h_cb, &h);
+	assert_non_null(m);
+	h_expect_pcp(&h, &del, buf);
+	assert_int_equal(del.lifetime, 0);
+	h_reply(&h, &del, PCTL_R_SUCCESS, 90, 6, "203.0.113.7", 17000);
+	pctl_map_get_info(m, &info);
+	assert_int_equal(info.state, PCTL_MS_DELETED);
+	assert_int_equal(info.lifetime, 90);
+	pctl_map_free(m);
+	h_done(&h);
+}
+
 /* A callback may free its mapping (deferred until it returns). */
 static void free_cb(struct pctl_mapping *m, enum pctl_map_event ev,
                     const struct pctl_map_info *info, void *arg)
@@ -351,6 +410,8 @@ int main(void)
 	    cmocka_unit_test(test_c39_prefer_failure_stale_update_ignored),
 	    cmocka_unit_test(test_c43_epoch_anomaly_recreates_others),
 	    cmocka_unit_test(test_c65_delete_zero_lifetime_same_nonce),
+	    cmocka_unit_test(test_s52_delete_answered_with_lifetime_left),
+	    cmocka_unit_test(test_s52_delete_only_takes_first_kept_answer),
 	    cmocka_unit_test(test_free_from_callback),
 	    cmocka_unit_test(test_c31_c33_malformed_dropped),
 	    cmocka_unit_test(test_c51_peer_update_cannot_provide_external),
