@@ -92,16 +92,21 @@ int pctl_engine_keep_for_traffic(struct pctl_engine *e,
                                  const struct pctl_mapping *m,
                                  uint32_t *lifetime, uint64_t now_ms)
 {
-	if (!e->cfg.simple_threat_model ||
-	    *lifetime >= pctl_mapping_left(m, now_ms) ||
+	uint32_t left = pctl_mapping_left(m, now_ms);
+	if (!e->cfg.simple_threat_model || *lifetime >= left ||
 	    !e->backend.ops->idle_left)
 		return 0;
 	struct pctl_dp_mapping dp;
-	pctl_engine_dp_of(e, m, pctl_mapping_left(m, now_ms), &dp);
+	pctl_engine_dp_of(e, m, left, &dp);
 	uint32_t busy = 0;
 	int rc = e->backend.ops->idle_left(e->backend.ctx, &dp, &busy);
 	if (rc)
 		return rc;
+	/* Left alone the mapping would end at its own expiry whatever its
+	 * flows do (traffic does not extend it, S-51): the request may not
+	 * bring that forward, and need not push it back. */
+	if (busy > left)
+		busy = left;
 	if (busy > *lifetime)
 		*lifetime = busy;
 	return 0;

@@ -140,6 +140,15 @@ static void test_s52_delete_deferred_while_traffic_keeps_it(void **state)
 	assert_int_equal(t->fb.idle_asked.ext_port, ext);
 	assert_int_equal(t->fb.idle_asked.protocol, 6);
 
+	/* Traffic that would outlast the mapping does not lengthen it: the
+	 * delete leaves the 90 s it has (S-51: traffic does not extend). */
+	t->now += 30000;
+	t->fb.idle = 5000;
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(LIFETIME(t), 60);
+	assert_int_equal(et_count(t), 1);
+
 	/* Idle now: the delete deletes. */
 	t->fb.idle = 0;
 	et_send(t, H, &r);
@@ -226,11 +235,15 @@ static void test_s52_natpmp_delete_deferred(void **state)
 	assert_int_equal(t->nresp.external_port, ext);
 	assert_int_equal(t->nresp.lifetime, 60);
 	assert_int_equal(et_count(t), 1);
-	/* A shorter renewal is raised likewise. */
+	/* A shorter renewal is raised likewise, up to what it had. */
 	t->fb.idle = 500;
 	req_natpmp_map(&r, false, 4000, 0, 10);
 	et_send(t, H, &r);
-	assert_int_equal(t->nresp.lifetime, 500);
+	assert_int_equal(t->nresp.lifetime, 60);
+	t->fb.idle = 40;
+	req_natpmp_map(&r, false, 4000, 0, 10);
+	et_send(t, H, &r);
+	assert_int_equal(t->nresp.lifetime, 40);
 	/* Idle: N-9's usual reply. */
 	t->fb.idle = 0;
 	req_natpmp_map(&r, false, 4000, 0, 0);
