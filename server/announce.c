@@ -5,6 +5,7 @@
  * Nothing is sent from here: messages are built when due and handed to the
  * daemon by pctl_engine_poll_tx(), each with a fresh epoch.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,21 +113,33 @@ size_t pctl_engine_mapping_msg(struct pctl_engine *e,
 	return n;
 }
 
+int pctl_update_reserve(struct pctl_engine *e, size_t n)
+{
+	if (n <= e->upd_cap - e->upd_len)
+		return 0;
+	size_t nc = e->upd_cap ? e->upd_cap : 64;
+	while (nc - e->upd_len < n) {
+		if (nc > SIZE_MAX / 2 / sizeof(struct pctl_update))
+			return -1;
+		nc *= 2;
+	}
+	struct pctl_update *nu = malloc(nc * sizeof(*nu));
+	if (!nu)
+		return -1;
+	for (size_t i = 0; i < e->upd_len; i++)
+		nu[i] = e->updates[(e->upd_head + i) % e->upd_cap];
+	free(e->updates);
+	e->updates = nu;
+	e->upd_cap = nc;
+	e->upd_head = 0;
+	return 0;
+}
+
 int pctl_update_queue(struct pctl_engine *e, const struct pctl_mapping *m,
                       uint64_t now_ms)
 {
-	if (e->upd_len == e->upd_cap) {
-		size_t nc = e->upd_cap ? e->upd_cap * 2 : 64;
-		struct pctl_update *nu = malloc(nc * sizeof(*nu));
-		if (!nu)
-			return -1;
-		for (size_t i = 0; i < e->upd_len; i++)
-			nu[i] = e->updates[(e->upd_head + i) % e->upd_cap];
-		free(e->updates);
-		e->updates = nu;
-		e->upd_cap = nc;
-		e->upd_head = 0;
-	}
+	if (pctl_update_reserve(e, 1))
+		return -1;
 	struct pctl_update *u =
 	    &e->updates[(e->upd_head + e->upd_len++) % e->upd_cap];
 	u->id = pctl_mapping_id(m);

@@ -100,6 +100,11 @@ struct pctl_engine {
 	unsigned n_srv;
 
 	struct pctl_cooling cooling; /* S-53 */
+	/* X-3.8 (pcp_map.c): port-set MAP mappings made and not deleted by
+	 * MAP requests (expiry does not count down: a hint, never a bound
+	 * on work).  While 0, a single-port create need not look for a port
+	 * set around its port. */
+	uint32_t port_set_maps;
 
 	struct pctl_engine_stats stats;
 	/* Scratch for the filter set of a request (existing + new). */
@@ -282,6 +287,10 @@ void pctl_announce_schedule(struct pctl_engine *e, uint64_t now_ms, bool pcp,
                             bool natpmp);
 int pctl_update_queue(struct pctl_engine *e, const struct pctl_mapping *m,
                       uint64_t now_ms);
+/* Makes room for n more queued Mapping Updates, so that a request which
+ * queues several (X-3.8) can fail before it changes anything (S-15).
+ * 0 or -1 (out of memory). */
+int pctl_update_reserve(struct pctl_engine *e, size_t n);
 uint64_t pctl_announce_next(const struct pctl_engine *e);
 /* Builds the PCP MAP/PEER response describing m (Mapping Update and
  * journal-independent) into out. */

@@ -13,6 +13,7 @@
 
 #include "engine_impl.h"
 #include "policy.h"
+#include "port_set_overlap.h"
 
 struct map_ctx {
 	struct pctl_engine *e;
@@ -41,21 +42,32 @@ static size_t respond(struct map_ctx *c, const struct pctl_mapping *m,
 }
 
 /* S-33: a different nonce may not touch the mapping. */
-static bool nonce_ok(const struct pctl_mapping *m, const struct pctl_msg *req)
+bool pctl_map_nonce_ok(const struct pctl_mapping *m, const struct pctl_msg *req)
 {
 	return memcmp(m->nonce, req->nonce, PCTL_NONCE_LEN) == 0;
 }
 
 /* Remember where the client is, for Mapping Updates (S-95). */
-static void note_client(struct map_ctx *c, struct pctl_mapping *m)
+void pctl_map_note_client(struct pctl_engine *e, const struct pctl_rx *rx,
+                          struct pctl_mapping *m)
 {
-	m->client_port = c->rx->src_port;
-	m->srv_idx = pctl_engine_intern_srv(c->e, &c->rx->dst);
+	m->client_port = rx->src_port;
+	m->srv_idx = pctl_engine_intern_srv(e, &rx->dst);
 	/* S-95: a refresh by the client ends the Mapping Update. */
 	m->flags &= (uint8_t)~PCTL_MF_UPDATE_PENDING;
 }
 
-static uint8_t backend_result(int rc)
+static void note_client(struct map_ctx *c, struct pctl_mapping *m)
+{
+	pctl_map_note_client(c->e, c->rx, m);
+}
+
+static bool nonce_ok(const struct pctl_mapping *m, const struct pctl_msg *req)
+{
+	return pctl_map_nonce_ok(m, req);
+}
+
+uint8_t pctl_map_backend_result(int rc)
 {
 	return rc == -ENOMEM || rc == -ENOSPC ? PCTL_R_NO_RESOURCES
 	                                      : PCTL_R_NETWORK_FAILURE;
@@ -86,9 +98,12 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 			note_client(c, m);
 			return respond(c, m, keep, &m->ext_addr, m->ext_port);
 		}
+		bool set = m->port_count > 1;
 		int rc = pctl_engine_remove(c->e, m);
 		if (rc)
-			return fail(c, backend_result(rc), 0);
+			return fail(c, pctl_map_backend_result(rc), 0);
+		if (set && c->e->port_set_maps) /* hint */
+			c->e->port_set_maps--;
 	}
 	/* S-57: SUCCESS, lifetime 0, also for a mapping that did not exist
 	 * (S-17); S-56: the suggested fields are copied back. */
@@ -97,6 +112,36 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 }
 
 /* ---- renew (S-36.3, S-83, X-1.5, X-3.7) ---------------------------------- */
+
+uint8_t pctl_map_renew_prepare(struct pctl_engine *e, const struct pctl_rx *rx,
+                               const struct pctl_msg *req,
+                               const struct pctl_req_opts *o,
+                               const struct pctl_mapping *m, uint32_t *lifetime,
+                               struct pctl_map_extra **nx)
+{
+	/* S-50, S-100; S-52: a shorter lifetime not below what the mapping's
+	 * traffic keeps it (Simple Threat Model). */
+	*lifetime = pctl_engine_clamp_lifetime(e, req->protocol, req->lifetime);
+	if (pctl_engine_keep_for_traffic(e, m, lifetime, rx->now_ms))
+		return PCTL_R_NETWORK_FAILURE;
+
+	/* S-83: new filters are added to the kept ones; S-82 clear first. */
+	size_t keep = 0;
+	const struct pctl_filter *old_f = NULL;
+	if (m->extra && !o->filter_clear) {
+		keep = m->extra->n_filters;
+		old_f = m->extra->filters;
+	}
+	if (keep + o->n_filters > e->cfg.max_filters) /* S-86 */
+		return PCTL_R_EXCESSIVE_REMOTE_PEERS;
+	if (pctl_extra_renew(m, o, old_f, keep, nx))
+		return PCTL_R_NO_RESOURCES;
+	if (o->third_party && pctl_extra_set_client(nx, &rx->src)) {
+		pctl_map_extra_free(*nx);
+		return PCTL_R_NO_RESOURCES;
+	}
+	return PCTL_R_SUCCESS;
+}
 
 static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 {
@@ -129,29 +174,12 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 		return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
 		            pctl_mapping_left(m, now));
 
-	/* S-50, S-100; S-52: a shorter lifetime not below what the mapping's
-	 * traffic keeps it (Simple Threat Model). */
-	uint32_t lifetime =
-	    pctl_engine_clamp_lifetime(e, c->req->protocol, c->req->lifetime);
-	if (pctl_engine_keep_for_traffic(e, m, &lifetime, now))
-		return fail(c, PCTL_R_NETWORK_FAILURE, 0);
-
-	/* S-83: new filters are added to the kept ones; S-82 clear first. */
-	size_t keep = 0;
-	const struct pctl_filter *old_f = NULL;
-	if (m->extra && !o->filter_clear) {
-		keep = m->extra->n_filters;
-		old_f = m->extra->filters;
-	}
-	if (keep + o->n_filters > e->cfg.max_filters) /* S-86 */
-		return fail(c, PCTL_R_EXCESSIVE_REMOTE_PEERS, 0);
+	uint32_t lifetime;
 	struct pctl_map_extra *nx;
-	if (pctl_extra_renew(m, o, old_f, keep, &nx))
-		return fail(c, PCTL_R_NO_RESOURCES, 0);
-	if (o->third_party && pctl_extra_set_client(&nx, &c->rx->src)) {
-		pctl_map_extra_free(nx);
-		return fail(c, PCTL_R_NO_RESOURCES, 0);
-	}
+	uint8_t r =
+	    pctl_map_renew_prepare(e, c->rx, c->req, o, m, &lifetime, &nx);
+	if (r)
+		return fail(c, r, 0);
 
 	struct pctl_map_extra *ox = m->extra;
 	m->extra = nx;
@@ -159,7 +187,7 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 	if (rc) {
 		m->extra = ox; /* S-15: back to the old state */
 		pctl_map_extra_free(nx);
-		return fail(c, backend_result(rc), 0);
+		return fail(c, pctl_map_backend_result(rc), 0);
 	}
 	pctl_map_extra_free(ox);
 	pctl_engine_set_expiry(e, m, lifetime, now);
@@ -399,8 +427,64 @@ static size_t map_create(struct map_ctx *c)
 	    pctl_engine_clamp_lifetime(e, req->protocol, req->lifetime);
 	int rc = pctl_engine_install(e, m, lifetime, c->rx->now_ms);
 	if (rc)
-		return fail(c, backend_result(rc), 0);
+		return fail(c, pctl_map_backend_result(rc), 0);
+	if (count > 1)
+		e->port_set_maps++; /* hint */
 	return respond(c, m, lifetime, &m->ext_addr, m->ext_port);
+}
+
+/* ---- overlap (X-3.8) --------------------------------------------------------
+ */
+
+/* Must a request with a non-zero lifetime look beyond its exact internal
+ * endpoint (m, NULL when none)?  Only when a port set can be involved: the
+ * request asks for one, or it would create a mapping while port sets exist
+ * around.  The usual create and renew stay O(1).  All-ports and
+ * all-protocols requests (S-32) are keyed as today. */
+static bool may_overlap(struct map_ctx *c, const struct pctl_mapping *m)
+{
+	struct pctl_engine *e = c->e;
+
+	if (!c->req->internal_port || !c->req->protocol)
+		return false;
+	if (pctl_overlap_span(c->req, &c->o) > 1)
+		return true;
+	if (m) {
+		/* A port set the hint did not count (restored by the daemon
+		 * or added by the administrator) is counted once seen. */
+		if (m->port_count > 1 && !e->port_set_maps)
+			e->port_set_maps = 1;
+		return false;
+	}
+	if (!e->table.count)
+		e->port_set_maps = 0; /* nothing left to overlap */
+	return e->port_set_maps != 0;
+}
+
+/* X-3.8: refresh the overlapped mappings; with none, create as usual, and
+ * with only the exact one, renew it as usual.  An overlapping request is only a
+ * refresh: the requested ports no mapping covers are not mapped (RFC 7753
+ * 5.3: 100..199 over 100 and 101-199 gives two responses, nothing new). */
+static size_t map_set(struct map_ctx *c, struct pctl_mapping *m)
+{
+	struct pctl_mapping **v;
+	long n = pctl_overlap_find(
+	    c->e, c->host, c->req->protocol, c->req->internal_port,
+	    pctl_overlap_span(c->req, &c->o), c->tpid, c->tpid_len, &v);
+	if (n < 0)
+		return fail(c, PCTL_R_NO_RESOURCES, 0);
+	for (long i = 0; i < n && !c->e->port_set_maps; i++)
+		c->e->port_set_maps = v[i]->port_count > 1; /* seen: counted */
+	size_t len;
+	if (n == 0)
+		len = map_create(c);
+	else if (n == 1 && v[0] == m)
+		len = map_renew(c, m); /* the set itself */
+	else
+		len = pctl_overlap_refresh(c->e, c->rx, c->req, &c->o, v,
+		                           (size_t)n, c->out);
+	free(v);
+	return len;
 }
 
 size_t pctl_pcp_map(struct pctl_engine *e, const struct pctl_rx *rx,
@@ -424,6 +508,8 @@ size_t pctl_pcp_map(struct pctl_engine *e, const struct pctl_rx *rx,
 	                        msg->internal_port, c.tpid, c.tpid_len);
 	if (msg->lifetime == 0)
 		return map_delete(&c, m);
+	if (may_overlap(&c, m))
+		return map_set(&c, m);
 	if (m)
 		return map_renew(&c, m);
 	return map_create(&c);
