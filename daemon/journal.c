@@ -355,8 +355,10 @@ typedef int (*dp_op)(void *ctx, const struct pctl_dp_mapping *m);
 static int queue_upsert(struct pctl_journal *j, const struct pctl_dp_mapping *m,
                         dp_op op)
 {
+	/* Restoring: the engine only is rebuilt; the daemon's reconcile then
+	 * installs the whole set in the data plane at once. */
 	if (j->loading)
-		return op(j->inner.ctx, m);
+		return 0;
 
 	uint8_t tmp[PCTLD_JR_MAX_RECORD];
 	size_t len =
@@ -396,7 +398,7 @@ static int jr_remove(void *ctx, const struct pctl_dp_mapping *m)
 {
 	struct pctl_journal *j = ctx;
 	if (j->loading)
-		return j->inner.ops->remove(j->inner.ctx, m);
+		return 0;
 	int rc = reserve_pending(j, false);
 	if (rc)
 		return rc;
@@ -432,9 +434,11 @@ static int append_pending(struct pctl_journal *j)
 static int jr_commit(void *ctx)
 {
 	struct pctl_journal *j = ctx;
+	if (j->loading)
+		return 0; /* nothing was queued: see queue_upsert */
 	int rc = j->inner.ops->commit(j->inner.ctx);
 
-	if (rc || j->loading) {
+	if (rc) {
 		/* The inner backend applied nothing (its contract): neither
 		 * does the journal (S-15). */
 		drop_pending(j);

@@ -21,11 +21,13 @@
  * At start the daemon calls pctl_journal_load() once, after
  * pctl_engine_new(): the live set is rebuilt (last UPSERT wins, REMOVE
  * deletes), mappings whose wall-clock expiry has passed are dropped, the
- * rest re-created with pctl_engine_restore() (which re-creates the data
- * plane's state through the inner backend without journaling it again),
- * and the epoch continues from the stored one plus the wall-clock time
- * elapsed (S-24; S-25 allows continuing only because the state was kept).
- * The file format is described in journal_record.h.
+ * rest re-created in the engine with pctl_engine_restore() (neither
+ * journaled again nor sent to the inner backend), and the epoch continues from
+ * the stored one plus the wall-clock time elapsed (S-24; S-25 allows continuing
+ * only because the state was kept). The caller then calls
+ * pctl_engine_reconcile(), which makes the data plane hold exactly the restored
+ * set in one pass (the kernel may still hold it from before a kill -9, or hold
+ * nothing after a reboot). The file format is described in journal_record.h.
  *
  * The live set is also kept in memory (one encoded record per mapping) so
  * that compaction needs neither the engine nor a re-read of the file.

@@ -86,9 +86,12 @@ static int fb_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
                         size_t n)
 {
 	struct jt_backend *b = ctx;
-	(void)maps;
-	(void)n;
+	/* Like a data plane: afterwards it holds exactly these. */
+	assert_true(n <= JT_MAX_IDS);
 	b->reconciles++;
+	b->n_ids = n;
+	for (size_t i = 0; i < n; i++)
+		b->ids[i] = maps[i]->id;
 	return 0;
 }
 

@@ -146,7 +146,10 @@ load_bytes(const struct sample *s, const uint8_t *buf, size_t len)
 	open_engine(s->dir, &fake, &j, &be, &e);
 	assert_int_equal(pctl_journal_load(j, e, clk.mono_ms, clk.real_s, &res),
 	                 0);
-	/* What was restored is what the engine and the data plane hold. */
+	/* What was restored is what the engine, and after the start-up
+	 * reconcile the data plane, hold. */
+	assert_int_equal(fake.n_ids, 0);
+	assert_int_equal(pctl_engine_reconcile(e, clk.mono_ms), 0);
 	assert_int_equal(fake.n_ids, res.restored);
 	be.ops->destroy(be.ctx, true);
 	pctl_engine_free(e);

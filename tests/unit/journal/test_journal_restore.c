@@ -63,6 +63,12 @@ static void start(struct run *r, const char *dir, uint64_t mono_ms,
 		pctl_engine_state_lost(r->e, mono_ms);
 		pctl_journal_tick(r->j);
 	}
+	/* The load installs nothing in the data plane; the daemon's
+	 * reconcile installs the restored set in one pass. */
+	assert_int_equal(r->fake.creates, 0);
+	assert_int_equal(r->fake.commits, 0);
+	assert_int_equal(pctl_engine_reconcile(r->e, mono_ms), 0);
+	assert_int_equal(r->fake.reconciles, 1);
 }
 
 static void stop(struct run *r)
