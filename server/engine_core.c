@@ -495,12 +495,16 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 	}
 	e->stats.mappings[m->kind]++;
 	e->stats.mappings_total++;
+	if (m->port_count > 1)
+		e->port_set_maps++; /* */
 	return 0;
 }
 
 void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m)
 {
 	e->stats.mappings[m->kind]--;
+	if (m->port_count > 1)
+		e->port_set_maps--;
 	unwind(e, m, true);
 }
 

@@ -100,10 +100,10 @@ struct pctl_engine {
 	unsigned n_srv;
 
 	struct pctl_cooling cooling; /* S-53 */
-	/* X-3.8 (pcp_map.c): port-set MAP mappings made and not deleted by
-	 * MAP requests (expiry does not count down: a hint, never a bound
-	 * on work).  While 0, a single-port create need not look for a port
-	 * set around its port. */
+	/* X-3.8 (pcp_map.c): live mappings of more than one port, counted by
+	 * pctl_engine_install and pctl_engine_drop whoever made them (MAP,
+	 * the journal's restore, the administrator).  While 0, a single-port
+	 * create need not look for a port set around its port. */
 	uint32_t port_set_maps;
 
 	struct pctl_engine_stats stats;

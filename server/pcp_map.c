@@ -98,12 +98,9 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 			note_client(c, m);
 			return respond(c, m, keep, &m->ext_addr, m->ext_port);
 		}
-		bool set = m->port_count > 1;
 		int rc = pctl_engine_remove(c->e, m);
 		if (rc)
 			return fail(c, pctl_map_backend_result(rc), 0);
-		if (set && c->e->port_set_maps) /* hint */
-			c->e->port_set_maps--;
 	}
 	/* S-57: SUCCESS, lifetime 0, also for a mapping that did not exist
 	 * (S-17); S-56: the suggested fields are copied back. */
@@ -428,8 +425,6 @@ static size_t map_create(struct map_ctx *c)
 	int rc = pctl_engine_install(e, m, lifetime, c->rx->now_ms);
 	if (rc)
 		return fail(c, pctl_map_backend_result(rc), 0);
-	if (count > 1)
-		e->port_set_maps++; /* hint */
 	return respond(c, m, lifetime, &m->ext_addr, m->ext_port);
 }
 
@@ -449,16 +444,7 @@ static bool may_overlap(struct map_ctx *c, const struct pctl_mapping *m)
 		return false;
 	if (pctl_overlap_span(c->req, &c->o) > 1)
 		return true;
-	if (m) {
-		/* A port set the hint did not count (restored by the daemon
-		 * or added by the administrator) is counted once seen. */
-		if (m->port_count > 1 && !e->port_set_maps)
-			e->port_set_maps = 1;
-		return false;
-	}
-	if (!e->table.count)
-		e->port_set_maps = 0; /* nothing left to overlap */
-	return e->port_set_maps != 0;
+	return !m && e->port_set_maps != 0;
 }
 
 /* X-3.8: refresh the overlapped mappings; with none, create as usual, and
@@ -473,8 +459,6 @@ static size_t map_set(struct map_ctx *c, struct pctl_mapping *m)
 	    pctl_overlap_span(c->req, &c->o), c->tpid, c->tpid_len, &v);
 	if (n < 0)
 		return fail(c, PCTL_R_NO_RESOURCES, 0);
-	for (long i = 0; i < n && !c->e->port_set_maps; i++)
-		c->e->port_set_maps = v[i]->port_count > 1; /* seen: counted */
 	size_t len;
 	if (n == 0)
 		len = map_create(c);

@@ -407,19 +407,30 @@ static void test_x3_8_static_mapping_answered_not_changed(void **state)
 	et_free(t);
 }
 
-static void test_x3_8_restored_set_counted_once_refreshed(void **state)
+static void test_x3_8_restored_set_covered_at_once(void **state)
 {
 	(void)state;
 	struct etest *t = et_new(NULL);
 	/* A port set back from the journal (pctl_engine_restore) was not
-	 * made by a MAP request here. */
+	 * made by a MAP request here: a single port inside it refreshes it
+	 * from the start. */
 	restore(t, PCTL_MK_MAP, 50000, 40000, 10);
-	/* Its client refreshes it ... */
-	assert_int_equal(map(t, 1, 50000, 10, 0, 600), PCTL_R_SUCCESS);
-	assert_int_equal(EXTPORT(t), 40000);
-	/* ... and from then on a single port inside it refreshes it too. */
 	assert_int_equal(map(t, 1, 50007, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(EXTPORT(t), 40000);
+	assert_int_equal(et_count(t), 1);
+	et_free(t);
+}
+
+static void test_x3_8_expired_set_no_longer_covers(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	assert_int_equal(map(t, 1, 50000, 10, 0, 600), PCTL_R_SUCCESS);
+	/* It expires: the port inside it is free to map on its own. */
+	t->now += 601000;
+	pctl_engine_tick(t->e, t->now);
+	assert_int_equal(et_count(t), 0);
+	assert_int_equal(map(t, 1, 50007, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);
 	et_free(t);
 }
@@ -441,7 +452,8 @@ int main(void)
 	        test_x3_8_other_hosts_protocols_and_ports_still_create),
 	    cmocka_unit_test(test_x3_8_natpmp_mapping_not_taken_over),
 	    cmocka_unit_test(test_x3_8_static_mapping_answered_not_changed),
-	    cmocka_unit_test(test_x3_8_restored_set_counted_once_refreshed),
+	    cmocka_unit_test(test_x3_8_restored_set_covered_at_once),
+	    cmocka_unit_test(test_x3_8_expired_set_no_longer_covers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
