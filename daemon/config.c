@@ -530,6 +530,7 @@ static const struct directive directives[] = {
     BOOL("allow-all-protocols", engine.allow_all_protocols),
     BOOL("allow-all-ports", engine.allow_all_ports),
     BOOL("prefer-failure", engine.prefer_failure_enabled),
+    BOOL("filter", engine.filter_enabled),
     NUM("max-filters", K_U16, engine.max_filters, 1, 256), /* S-86 */
     NUM("max-per-host", K_U32, engine.max_per_host, 0, UINT32_MAX),
     NUM("max-mappings", K_U32, engine.max_mappings, 0, UINT32_MAX),
@@ -769,6 +770,14 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		return fail(err, errlen,
 		            "min-lifetime %u is above max-lifetime %u",
 		            cfg->engine.min_lifetime, cfg->engine.max_lifetime);
+	if (!strcmp(cfg->backend, "nftables") && !cfg->ext_if[0] &&
+	    cfg->engine.filter_enabled) {
+		/* S-80: a filter that is not enforced would be a lie. */
+		cfg->engine.filter_enabled = false;
+		NOTE("backend nftables without external-interface: inbound "
+		     "traffic cannot be told apart, nothing is dropped by "
+		     "default, and FILTER is refused (UNSUPP_OPTION); ");
+	}
 	if (check_threat_model(&cfg->engine, err, errlen))
 		return -1;
 	if (cfg->engine.simple_threat_model)

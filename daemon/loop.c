@@ -149,7 +149,7 @@ static void flush_tx(struct pctld *d, struct batch *b, uint64_t now)
 void pctld_reload(struct pctld *d)
 {
 	struct pctld_config *cfg = malloc(sizeof(*cfg));
-	char err[PCTLD_ERR_MAX], notes[512];
+	char err[PCTLD_ERR_MAX], notes[1024];
 
 	if (!cfg) {
 		pctld_log(LOG_ERR, "reload: out of memory");

@@ -145,7 +145,7 @@ static int chown_to_user(const char *dir, const char *user)
 
 static int run(struct pctld *d)
 {
-	char err[PCTLD_ERR_MAX], notes[512];
+	char err[PCTLD_ERR_MAX], notes[1024];
 	const char *ifnames[PCTLD_MAX_IFS];
 	struct pctl_backend_config bcfg;
 	int pid_fd = -1, rc = 1;

@@ -101,6 +101,11 @@ struct pctl_engine_config {
 	/* S-75..S-79: PREFER_FAILURE honoured (else UNSUPP_OPTION). */
 	bool prefer_failure_enabled;
 
+	/* S-80: FILTER honoured (default); off when the data plane cannot
+	 * drop what a filter excludes, so that FILTER gets UNSUPP_OPTION
+	 * rather than a promise nobody keeps (it is mandatory-to-process). */
+	bool filter_enabled;
+
 	/* S-86: FILTER options kept per mapping (>= 1, default 16). */
 	uint16_t max_filters;
 

@@ -18,6 +18,7 @@ void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 	cfg->peer_enabled = true;
 	cfg->natpmp_enabled = true;
 	cfg->prefer_failure_enabled = true;
+	cfg->filter_enabled = true;
 	cfg->max_filters = 16; /* S-86 */
 	cfg->rate_sources = 4096;
 	cfg->rate_burst = 20;

@@ -62,6 +62,9 @@ uint8_t pctl_engine_parse_opts(struct pctl_engine *e, const struct pctl_rx *rx,
 			o->prefer_failure = true;
 			break;
 		case PCTL_OPT_FILTER:
+			/* S-80: only where it can be enforced. */
+			if (!e->cfg.filter_enabled)
+				return PCTL_R_UNSUPP_OPTION;
 			if (pctl_filter_parse(op, &f))
 				return PCTL_R_MALFORMED_OPTION;
 			if (f.prefix_len == 0) {

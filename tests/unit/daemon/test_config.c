@@ -433,6 +433,34 @@ static void test_s26_external_addresses_from_interface(void **state)
 	assert_int_equal(c->engine.n_ext_addrs, 1);
 }
 
+/* S-80: the nftables backend enforces FILTER only on traffic it can tell
+ * comes from outside: without external-interface FILTER is refused. */
+static void test_s80_filter_off_without_external_interface(void **state)
+{
+	char notes[1024], err[PCTLD_ERR_MAX];
+
+	(void)state;
+	struct pctld_config *c = load_ok("backend nftables\n");
+	assert_true(c->engine.filter_enabled);
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_false(c->engine.filter_enabled);
+	assert_non_null(strstr(notes, "FILTER is refused"));
+
+	c = load_ok("backend nftables\nexternal-interface eth9\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_true(c->engine.filter_enabled);
+
+	c = load_ok("backend none\n"); /* no data plane to enforce or not */
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_true(c->engine.filter_enabled);
+
+	c = load_ok("filter no\n"); /* the administrator's choice */
+	assert_false(c->engine.filter_enabled);
+}
+
 static void test_finish_rejects_bad_combinations(void **state)
 {
 	struct pctld_config *c = load_ok("backend bpf\n");
@@ -622,6 +650,8 @@ int main(void)
 	                              teardown),
 	    cmocka_unit_test_teardown(test_n13_natpmp_off_without_ipv4_nat,
 	                              teardown),
+	    cmocka_unit_test_teardown(
+	        test_s80_filter_off_without_external_interface, teardown),
 	    cmocka_unit_test_teardown(
 	        test_s26_external_addresses_from_interface, teardown),
 	    cmocka_unit_test_teardown(test_s100_threat_model_directives,

@@ -208,6 +208,28 @@ static void test_s80_filters_reach_backend_and_are_echoed(void **state)
 	et_free(t);
 }
 
+/* S-80: FILTER is mandatory-to-process; where the data plane cannot drop
+ * what it excludes (filter_enabled off), it is refused, not ignored. */
+static void test_s80_filter_refused_where_it_cannot_be_enforced(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	et_config(&c);
+	c.filter_enabled = false;
+	struct etest *t = et_new(&c);
+	struct req r;
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_filter(&r, 128, "203.0.113.7", 443);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_OPTION);
+	assert_int_equal(et_count(t), 0);
+	/* Without the option the mapping is made. */
+	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	et_free(t);
+}
+
 static void test_s82_s83_filters_added_on_renewal_prefix0_clears(void **state)
 {
 	(void)state;
@@ -604,6 +626,8 @@ int main(void)
 	    cmocka_unit_test(test_s76_prefer_failure_honoured_and_echoed),
 	    cmocka_unit_test(test_s77_s78_prefer_failure_malformed_cases),
 	    cmocka_unit_test(test_s80_filters_reach_backend_and_are_echoed),
+	    cmocka_unit_test(
+	        test_s80_filter_refused_where_it_cannot_be_enforced),
 	    cmocka_unit_test(
 	        test_s82_s83_filters_added_on_renewal_prefix0_clears),
 	    cmocka_unit_test(test_s81_s84_filter_malformed_cases),
