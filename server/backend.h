@@ -47,6 +47,7 @@ struct pctl_dp_mapping {
 	uint8_t nonce[PCTL_NONCE_LEN];
 	bool parity; /* PORT_SET P bit */
 	bool third_party;
+	bool prefer_failure; /* made with PREFER_FAILURE: never moved (S-95) */
 	const uint8_t *desc; /* DESCRIPTION, not NUL-terminated */
 	size_t desc_len;
 	const uint8_t *tpid; /* THIRD_PARTY_ID */

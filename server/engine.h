@@ -307,7 +307,10 @@ struct pctl_mapping_info {
 	const uint8_t *desc; /* DESCRIPTION, not NUL-terminated */
 	uint8_t nonce[PCTL_NONCE_LEN];
 	bool third_party; /* created with THIRD_PARTY (S-70) */
-	size_t tpid_len;  /* THIRD_PARTY_ID */
+	/* created with PREFER_FAILURE: its external endpoint is fixed (S-36.1,
+	 * S-95) */
+	bool prefer_failure;
+	size_t tpid_len; /* THIRD_PARTY_ID */
 	const uint8_t *tpid;
 	/* Last client address/port (S-95): the internal address, or the
 	 * requester of a THIRD_PARTY mapping (restore takes it back). */

@@ -36,6 +36,7 @@ static void info_of(const struct pctl_engine *e, const struct pctl_mapping *m,
 	}
 	memcpy(i->nonce, m->nonce, PCTL_NONCE_LEN);
 	i->third_party = (m->flags & PCTL_MF_THIRD_PARTY) != 0;
+	i->prefer_failure = (m->flags & PCTL_MF_PREFER_FAILURE) != 0;
 	i->client_addr = *pctl_mapping_client(m);
 	i->client_port = m->client_port;
 	if (m->srv_idx < e->n_srv)
@@ -208,6 +209,8 @@ int pctl_engine_restore(struct pctl_engine *e,
 		m->flags |= PCTL_MF_THIRD_PARTY;
 	if (i->parity)
 		m->flags |= PCTL_MF_PARITY;
+	if (i->prefer_failure)
+		m->flags |= PCTL_MF_PREFER_FAILURE;
 	uint32_t lifetime =
 	    i->kind == PCTL_MK_STATIC ? PCTL_LIFETIME_STATIC : i->lifetime_left;
 	int rc = pctl_engine_install(e, m, lifetime, now_ms);

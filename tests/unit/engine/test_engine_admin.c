@@ -91,6 +91,37 @@ static void test_journal_restore_keeps_nonce_and_state(void **state)
 	et_free(t);
 }
 
+/* S-36.1 after a restart: a mapping made with PREFER_FAILURE keeps its
+ * endpoint fixed once restored (the flag travels in pctl_mapping_info). */
+static void test_s36_restore_keeps_prefer_failure(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct req r;
+	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
+	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
+	et_send(t, H, &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	struct collect c = {0};
+	pctl_engine_foreach(t->e, collect, &c, t->now);
+	assert_true(c.last.prefer_failure);
+	assert_true(t->fb.last.prefer_failure);
+
+	struct etest *u = et_new(NULL);
+	assert_int_equal(pctl_engine_restore(u->e, &c.last, u->now, NULL), 0);
+	/* Renewed asking for another port with PREFER_FAILURE: refused. */
+	req_map(&r, H, 7, 17, 5000, 41001, NULL, 3600);
+	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
+	et_send(u, H, &r);
+	assert_int_equal(RESULT(u), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
+	/* Listed with it after the restart too. */
+	struct collect d = {0};
+	pctl_engine_foreach(u->e, collect, &d, u->now);
+	assert_true(d.last.prefer_failure);
+	et_free(u);
+	et_free(t);
+}
+
 static void test_restore_peer_and_map_sharing_a_port(void **state)
 {
 	(void)state;
@@ -384,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(test_s93_reconcile_hands_over_exactly_the_table),
 	    cmocka_unit_test(test_foreach_reports_mapping),
 	    cmocka_unit_test(test_journal_restore_keeps_nonce_and_state),
+	    cmocka_unit_test(test_s36_restore_keeps_prefer_failure),
 	    cmocka_unit_test(test_restore_peer_and_map_sharing_a_port),
 	    cmocka_unit_test(test_restore_rejects_invalid),
 	    cmocka_unit_test(test_admin_delete_and_flush),

@@ -412,6 +412,7 @@ void jt_dp_full(struct jt_dp *d, uint64_t id, unsigned n)
 		m->nonce[i] = (uint8_t)(n * 31 + i);
 	m->parity = true;
 	m->third_party = true;
+	m->prefer_failure = n % 2; /* S-36.1: both ways */
 	snprintf((char *)d->desc, sizeof(d->desc), "mapping number %u", n);
 	m->desc = d->desc;
 	m->desc_len = strlen((char *)d->desc);

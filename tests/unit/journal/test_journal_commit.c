@@ -388,6 +388,8 @@ static int check_cb(void *ctx, const struct pctl_mapping_info *m)
 		assert_int_equal(m->port_count, w->port_count);
 		assert_int_equal(m->parity, w->parity);
 		assert_int_equal(m->third_party, w->third_party);
+		/* S-36.1, S-95: the endpoint stays fixed after a restart */
+		assert_int_equal(m->prefer_failure, w->prefer_failure);
 		assert_memory_equal(m->nonce, w->nonce, PCTL_NONCE_LEN);
 		assert_int_equal(m->n_filters, w->n_filters);
 		for (size_t i = 0; i < w->n_filters; i++) {

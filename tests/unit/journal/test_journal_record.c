@@ -66,6 +66,7 @@ static void test_upsert_round_trip_every_field(void **state)
 	assert_memory_equal(i->nonce, d.dp.nonce, PCTL_NONCE_LEN);
 	assert_true(i->parity);
 	assert_true(i->third_party);
+	assert_int_equal(i->prefer_failure, d.dp.prefer_failure);
 	assert_int_equal(i->n_filters, 2);
 	for (size_t k = 0; k < 2; k++) {
 		assert_int_equal(i->filters[k].prefix_len,
