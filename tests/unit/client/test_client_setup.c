@@ -275,10 +275,54 @@ static void test_c1_family_of_mapping_picks_server(void **state)
 	h_done(&h);
 }
 
+/* The source port of the last request the fake server received. */
+static uint16_t request_port(struct h *h)
+{
+	uint8_t buf[PCTL_MAX_MSG];
+	assert_true(h_recv(h, buf, sizeof(buf)) > 0);
+	return ntohs(((struct sockaddr_in *)&h->peer)->sin_port);
+}
+
+/* C-10: requests leave from the kernel's ephemeral range (Linux picks
+ * those at random, RFC 6056), never from the PCP ports, and two clients on
+ * one host use distinct ports. */
+static void test_c10_ephemeral_distinct_source_ports(void **state)
+{
+	struct h h;
+	unsigned lo = 32768, hi = 60999;
+	(void)state;
+
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	if (f) {
+		assert_int_equal(fscanf(f, "%u %u", &lo, &hi), 2);
+		fclose(f);
+	}
+	h_init(&h);
+	struct pctl_map_params p = h_map_params(6, 80, 600);
+	pctl_map_new(h.c, &p, h_cb, &h);
+	uint16_t first = request_port(&h);
+
+	struct pctl_client *other = pctl_client_new(&h.cfg);
+	assert_non_null(other);
+	char srv[40];
+	snprintf(srv, sizeof(srv), "127.0.0.1:%u", h.srv_port);
+	assert_int_equal(pctl_client_add_server(other, srv), 0);
+	pctl_map_new(other, &p, h_cb, &h);
+	uint16_t second = request_port(&h);
+
+	assert_int_not_equal(first, second);
+	assert_in_range(first, lo, hi);
+	assert_in_range(second, lo, hi);
+	assert_true(first != 5350 && first != 5351);
+	pctl_client_free(other);
+	h_done(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_server_text_forms),
+	    cmocka_unit_test(test_c10_ephemeral_distinct_source_ports),
 	    cmocka_unit_test(test_c62_c68_c70_c71_invalid_params_refused),
 	    cmocka_unit_test(test_c11_c64_request_fields_and_options),
 	    cmocka_unit_test(test_c3_rfc7488_four_per_address),
