@@ -368,6 +368,42 @@ PCTL_API int pctl_state_put(const char *path, const struct pctl_state_entry *e);
 PCTL_API int pctl_state_remove(const char *path,
                                const struct pctl_state_entry *key);
 
+/* ---- PCP servers learnt from DHCP (RFC 7291; C-2, K-27) ----------------- */
+
+/* The option codes a DHCP client must request: DHCPv6 ORO / DHCPv4 PRL. */
+#define PCTL_DHCP6_OPT_PCP_SERVER 86  /* OPTION_V6_PCP_SERVER */
+#define PCTL_DHCP4_OPT_PCP_SERVER 158 /* OPTION_V4_PCP_SERVER */
+/* Usable addresses kept per server (an implementation limit). */
+#define PCTL_DHCP_PCP_MAX_ADDRS 16
+
+/* One PCP server: its addresses in the order the DHCP server gave them
+ * (IPv4 ones IPv4-mapped), to be tried in turn (RFC 7488), and the
+ * interface the option was learnt on (RFC 7291 section 7). */
+struct pctl_dhcp_server {
+	size_t n_addrs;
+	pctl_addr addrs[PCTL_DHCP_PCP_MAX_ADDRS];
+	unsigned ifindex;
+};
+
+/* Decodes what a DHCP client received in one option: family 6, the data of
+ * one OPTION_V6_PCP_SERVER instance (one server; a multiple of 16 octets,
+ * IPv4-mapped addresses mean an IPv4 server); family 4, the data of
+ * OPTION_V4_PCP_SERVER after any RFC 3396 concatenation (blocks of
+ * List-Length, a non-zero multiple of 4, then the addresses: one server
+ * each).  Code and length octets are not part of payload.  Multicast,
+ * loopback, unspecified and (IPv4) limited broadcast addresses are
+ * silently discarded; a server left without an address is dropped.  Every
+ * server gets ifindex (0: unknown).  Returns 0 with *n_out servers in out,
+ * -EINVAL for a malformed option (empty, bad length, List-Length 0, not a
+ * multiple of 4 or past the end) or a family other than 4 and 6, -ENOSPC
+ * when more than max servers or more than PCTL_DHCP_PCP_MAX_ADDRS usable
+ * addresses in one server remain.  On error *n_out is 0 and out is
+ * zeroed: nothing half-decoded is left. */
+PCTL_API int pctl_dhcp_pcp_servers(int family, const uint8_t *payload,
+                                   size_t len, unsigned ifindex,
+                                   struct pctl_dhcp_server *out, size_t max,
+                                   size_t *n_out);
+
 #ifdef __cplusplus
 }
 #endif
