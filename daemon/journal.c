@@ -2,6 +2,30 @@
  * The state journal: a backend decorator that appends committed mapping
  * changes to a log and restores them at start (journal.h explains the
  * design, journal_record.h the file format).
+ *
+ * Compaction off the request path.  Rewriting a million live records takes
+ * about a second, too long to stall requests for.  So a compaction that
+ * falls due is spread over ticks:
+ *   start  open the temporary file, write the file header, the EPOCH and
+ *          BOOT records, and copy the ids of the live set (8 bytes each: the
+ *          hash itself moves entries when it grows or deletes, so walking it
+ *          across ticks could skip one);
+ *   step   for the next compact_step_records ids, write the record each has
+ *          NOW, skipping the ids removed since the start;
+ *   finish flush, fsync, rename over the log, fsync the directory, switch.
+ * Meanwhile every write to the log (commits, epoch changes) is also
+ * appended to the new file, in the same order.  Replay is "last UPSERT
+ * wins, REMOVE deletes", and each record of the new file was true when it
+ * was written, so the new file replays to the live set at any point: a
+ * mapping changed after the start has its change written after its
+ * snapshot record or has no snapshot record (removed, or created since);
+ * one left alone has its snapshot record.  The old log stays authoritative
+ * until the rename, so a crash at any point replays to the committed state;
+ * an error on the new file abandons it (unlinked, counted, retried a second
+ * later) and leaves the old log as it was.  The copy of the ids is the one
+ * piece of a start that is proportional to the live set (a few ms for a
+ * million: see docs/performance.md).  Writeback of each step is started
+ * right away (sync_file_range) so that the final fsync has little left.
  */
 #include "journal.h"
 
@@ -22,6 +46,11 @@
 /* Commits are staged here and written with one write(2); sized for the
  * largest record, so a record always fits an empty buffer. */
 #define WBUF_LEN (4 * PCTLD_JR_MAX_RECORD)
+/* A compaction step writes through this buffer: a few hundred records per
+ * write(2). */
+#define CBUF_LEN (64 * 1024)
+/* Live records per compaction step when the options say 0. */
+#define DEFAULT_STEP_RECORDS 4096
 
 /* A change queued by create/refresh/remove, applied at commit. */
 struct pending {
@@ -56,8 +85,20 @@ struct pctl_journal {
 
 	uint64_t log_size;
 	struct pctl_journal_stats st;
-	size_t wlen;
+	size_t wlen, wrecs; /* bytes and records staged in wbuf */
 	uint8_t wbuf[WBUF_LEN];
+
+	/* The compaction under way (file comment); fd -1 when none. */
+	struct {
+		int fd;
+		uint64_t size, records; /* written to the new file */
+		uint64_t *ids;          /* the live set at the start */
+		size_t n_ids, next;
+		uint64_t retry_ms; /* no new start before, after a failure */
+		uint64_t flushed;  /* writeback started up to here */
+		size_t len, recs;  /* staged in buf */
+		uint8_t buf[CBUF_LEN];
+	} c;
 };
 
 /* ---- clocks and reporting ----------------------------------------------- */
@@ -107,6 +148,7 @@ void pctl_journal_opts_defaults(struct pctl_journal_opts *opts)
 	*opts = (struct pctl_journal_opts){
 	    .sync_interval_ms = 1000,
 	    .compact_min_records = 4096,
+	    .compact_step_records = DEFAULT_STEP_RECORDS,
 	};
 }
 
@@ -115,8 +157,15 @@ void pctl_journal_opts_defaults(struct pctl_journal_opts *opts)
 /* A failing disk is retried once a second, not in a busy loop. */
 #define RETRY_MS 1000
 
+static bool compact_abandon(struct pctl_journal *j);
+
+/* A broken log is no longer appended to, so a compaction under way would
+ * miss the commits from here on: it is given up, and the retry writes the
+ * whole snapshot at once. */
 static void mark_broken(struct pctl_journal *j)
 {
+	if (compact_abandon(j))
+		j->st.compact_abandoned++;
 	j->broken = true;
 	j->retry_ms = mono_now(j) + RETRY_MS;
 }
@@ -125,22 +174,29 @@ static void mark_broken(struct pctl_journal *j)
  * cut back to its last complete record, so that a torn write cannot hide
  * the records appended after it; the journal is marked broken and the next
  * tick rewrites it from the live set. */
-static int flush_wbuf(struct pctl_journal *j)
+static void compact_mirror(struct pctl_journal *j, const uint8_t *buf,
+                           size_t len, size_t recs);
+
+static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
 {
 	size_t done = 0;
-	int rc = 0;
 
-	while (done < j->wlen) {
-		ssize_t n = pwrite(j->fd, j->wbuf + done, j->wlen - done,
-		                   (off_t)(j->log_size + done));
+	while (done < len) {
+		ssize_t n =
+		    pwrite(fd, buf + done, len - done, (off_t)(off + done));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			break;
-		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
 		done += (size_t)n;
 	}
+	return 0;
+}
+
+static int flush_wbuf(struct pctl_journal *j)
+{
+	int rc = pwrite_all(j->fd, j->wbuf, j->wlen, j->log_size);
+
 	if (rc) {
 		if (ftruncate(j->fd, (off_t)j->log_size))
 			jlog(j, "journal %s: cannot cut back a torn write: %s",
@@ -150,13 +206,16 @@ static int flush_wbuf(struct pctl_journal *j)
 		jlog(j, "journal %s: write failed: %s", j->path, strerror(-rc));
 	} else {
 		j->log_size += j->wlen;
+		j->st.log_records += j->wrecs;
 		j->dirty = true;
+		compact_mirror(j, j->wbuf, j->wlen, j->wrecs);
 	}
 	j->wlen = 0;
+	j->wrecs = 0;
 	return rc;
 }
 
-/* Stages one record for the log (fd) or a snapshot (also fd, then). */
+/* Stages one record for the log. */
 static int stage(struct pctl_journal *j, const uint8_t *rec, size_t len)
 {
 	if (j->wlen + len > sizeof(j->wbuf)) {
@@ -166,7 +225,7 @@ static int stage(struct pctl_journal *j, const uint8_t *rec, size_t len)
 	}
 	memcpy(j->wbuf + j->wlen, rec, len);
 	j->wlen += len;
-	j->st.log_records++;
+	j->wrecs++;
 	return 0;
 }
 
@@ -210,6 +269,12 @@ static int stage_epoch(struct pctl_journal *j, uint32_t epoch, int64_t rt)
 	return stage(j, rec, pctld_jr_encode_epoch(epoch, rt, rec));
 }
 
+static bool compaction_due(const struct pctl_journal *j)
+{
+	return j->st.log_records >= j->opts.compact_min_records &&
+	       j->st.log_records > 2 * (uint64_t)j->live.n;
+}
+
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -220,81 +285,235 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-/* Writes the live set as a new log: temporary file, fsync, rename, fsync of
- * the directory.  On failure the old log (if any) stays in use. */
-static int write_snapshot(struct pctl_journal *j)
+/* ---- compaction (file comment) ------------------------------------------- */
+
+/* Writes the staged part of the new file.  0 or -errno. */
+static int compact_flush(struct pctl_journal *j)
+{
+	int rc = pwrite_all(j->c.fd, j->c.buf, j->c.len, j->c.size);
+
+	if (rc)
+		return rc;
+	j->c.size += j->c.len;
+	j->c.records += j->c.recs;
+	j->c.len = 0;
+	j->c.recs = 0;
+	return 0;
+}
+
+static int compact_stage(struct pctl_journal *j, const uint8_t *rec, size_t len)
+{
+	if (j->c.len + len > sizeof(j->c.buf)) {
+		int rc = compact_flush(j);
+		if (rc)
+			return rc;
+	}
+	memcpy(j->c.buf + j->c.len, rec, len);
+	j->c.len += len;
+	j->c.recs++;
+	return 0;
+}
+
+/* Drops the compaction under way, if any: the temporary file goes, the old
+ * log stays as it is.  Whether there was one. */
+static bool compact_abandon(struct pctl_journal *j)
+{
+	if (j->c.fd < 0)
+		return false;
+	close(j->c.fd);
+	if (unlink(j->tmp_path) && errno != ENOENT)
+		jlog(j, "journal %s: cannot remove: %s", j->tmp_path,
+		     strerror(errno));
+	free(j->c.ids);
+	j->c.fd = -1;
+	j->c.ids = NULL;
+	j->c.n_ids = j->c.next = 0;
+	j->c.size = j->c.records = j->c.flushed = 0;
+	j->c.len = j->c.recs = 0;
+	return true;
+}
+
+/* A write to the new file failed: it is abandoned, and tried again from
+ * the start a second later. */
+static void compact_failed(struct pctl_journal *j, int rc)
+{
+	compact_abandon(j);
+	j->st.compact_abandoned++;
+	j->st.write_errors++;
+	j->c.retry_ms = mono_now(j) + RETRY_MS;
+	jlog(j, "journal %s: compaction failed, old log kept: %s", j->path,
+	     strerror(-rc));
+}
+
+/* What was just appended to the log goes to the new file too (file
+ * comment). */
+static void compact_mirror(struct pctl_journal *j, const uint8_t *buf,
+                           size_t len, size_t recs)
+{
+	if (j->c.fd < 0)
+		return;
+	/* Steps leave nothing staged: the new file is in log order. */
+	int rc = pwrite_all(j->c.fd, buf, len, j->c.size);
+	if (rc) {
+		compact_failed(j, rc);
+		return;
+	}
+	j->c.size += len;
+	j->c.records += recs;
+}
+
+/* Opens the new file with its header, EPOCH and BOOT records, and copies
+ * the ids of the live set.  0 or -errno (nothing left behind). */
+static int compact_start(struct pctl_journal *j)
 {
 	uint8_t hdr[PCTLD_JR_FILE_HDR_LEN];
-	int old_fd = j->fd, rc;
-	uint64_t old_size = j->log_size, old_records = j->st.log_records;
+	uint64_t *ids = malloc((j->live.n ? j->live.n : 1) * sizeof(*ids));
+	size_t n = 0;
+	int rc;
 
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < j->live.cap; i++)
+		if (j->live.slots[i].rec)
+			ids[n++] = j->live.slots[i].id;
 	int fd =
 	    open(j->tmp_path,
 	         O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		rc = -errno;
-		goto fail_open;
+		free(ids);
+		return rc;
 	}
-	j->fd = fd;
-	j->log_size = 0;
-	j->st.log_records = 0;
-	j->wlen = 0;
+	j->c.fd = fd;
+	j->c.ids = ids;
+	j->c.n_ids = n;
+	j->c.next = 0;
+	j->c.size = j->c.records = j->c.flushed = 0;
 	pctld_jr_file_header(hdr);
-	memcpy(j->wbuf, hdr, sizeof(hdr));
-	j->wlen = sizeof(hdr);
+	memcpy(j->c.buf, hdr, sizeof(hdr));
+	j->c.len = sizeof(hdr);
+	j->c.recs = 0;
 	if (j->have_epoch) {
 		/* The epoch the start time implies now, so a reader needs no
 		 * other record to continue it. */
+		uint8_t rec[PCTLD_JR_HDR_LEN + PCTLD_JR_EPOCH_LEN];
 		int64_t rt = real_now(j);
 		int64_t ep = rt - j->epoch_start;
-		rc = stage_epoch(j, ep < 0 ? 0 : (uint32_t)ep, rt);
-		if (rc)
-			goto fail;
+		compact_stage(
+		    j, rec,
+		    pctld_jr_encode_epoch(ep < 0 ? 0 : (uint32_t)ep, rt, rec));
 	}
 	if (j->boot_len) {
 		uint8_t boot[PCTLD_JR_HDR_LEN + PCTLD_JR_MAX_BOOT_ID];
-		rc = stage(j, boot,
-		           pctld_jr_encode_boot(j->boot_id, j->boot_len, boot));
-		if (rc)
-			goto fail;
+		compact_stage(
+		    j, boot,
+		    pctld_jr_encode_boot(j->boot_id, j->boot_len, boot));
 	}
-	for (size_t i = 0; i < j->live.cap; i++) {
-		const struct pctld_jmap_slot *s = &j->live.slots[i];
-		if (s->rec && (rc = stage(j, s->rec, s->len)))
-			goto fail;
+	return 0;
+}
+
+/* Writes the current record of the next `max` ids (fewer when some were
+ * removed since the start) and starts their writeback.  0 or -errno. */
+static int compact_step(struct pctl_journal *j, size_t max)
+{
+	int rc = 0;
+
+	for (size_t k = 0; !rc && k < max && j->c.next < j->c.n_ids; k++) {
+		const struct pctld_jmap_slot *s =
+		    pctld_jmap_get(&j->live, j->c.ids[j->c.next++]);
+		if (s)
+			rc = compact_stage(j, s->rec, s->len);
 	}
-	if ((rc = flush_wbuf(j)))
-		goto fail;
-	if (fsync(fd)) {
-		rc = -errno;
-		goto fail;
+	if (!rc)
+		rc = compact_flush(j);
+	if (!rc && j->c.size > j->c.flushed) {
+		/* Only a hint: the fsync at the finish is what counts. */
+		(void)sync_file_range(j->c.fd, (off_t)j->c.flushed,
+		                      (off_t)(j->c.size - j->c.flushed),
+		                      SYNC_FILE_RANGE_WRITE);
+		j->c.flushed = j->c.size;
 	}
-	if (rename(j->tmp_path, j->path)) {
-		rc = -errno;
-		goto fail;
-	}
+	return rc;
+}
+
+/* fsync, rename over the log, fsync of the directory; the new file becomes
+ * the log.  0 or -errno (then the old log is still the log). */
+static int compact_finish(struct pctl_journal *j)
+{
+	int rc = compact_flush(j);
+
+	if (rc)
+		return rc;
+	if (fsync(j->c.fd))
+		return -errno;
+	if (rename(j->tmp_path, j->path))
+		return -errno;
 	/* Without this the rename itself may not survive a power loss. */
 	if ((rc = fsync_dir(j->dir)))
 		jlog(j, "journal %s: fsync of the directory: %s", j->dir,
 		     strerror(-rc));
-	if (old_fd >= 0)
-		close(old_fd);
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = j->c.fd;
+	j->log_size = j->c.size;
+	j->st.log_records = j->c.records;
+	free(j->c.ids);
+	j->c.fd = -1;
+	j->c.ids = NULL;
+	j->c.n_ids = j->c.next = 0;
+	j->c.size = j->c.records = j->c.flushed = 0;
 	j->broken = false;
 	j->dirty = false;
 	j->last_sync_ms = mono_now(j);
 	j->st.compactions++;
 	return 0;
+}
 
-fail:
-	close(fd);
-	unlink(j->tmp_path);
-	j->fd = old_fd;
-	j->log_size = old_size;
-	j->st.log_records = old_records;
-	j->wlen = 0;
-fail_open:
+static size_t step_records(const struct pctl_journal *j)
+{
+	return j->opts.compact_step_records ? j->opts.compact_step_records
+	                                    : DEFAULT_STEP_RECORDS;
+}
+
+/* One tick's share: starts a due compaction, writes one step, and finishes
+ * when the last id is written. */
+static void compact_tick(struct pctl_journal *j)
+{
+	int rc = 0;
+
+	if (j->c.fd < 0)
+		rc = compact_start(j);
+	if (!rc)
+		rc = compact_step(j, step_records(j));
+	if (!rc && j->c.next == j->c.n_ids)
+		rc = compact_finish(j);
+	if (rc)
+		compact_failed(j, rc);
+}
+
+/* Writes the whole snapshot at once (at load, after a failed write, and
+ * when asked), finishing a compaction under way.  On failure the old log
+ * (if any) stays the log. */
+static int write_snapshot(struct pctl_journal *j)
+{
+	int rc = 0;
+
+	if (j->c.fd < 0)
+		rc = compact_start(j);
+	if (!rc)
+		rc = compact_step(j, SIZE_MAX);
+	if (!rc)
+		rc = compact_finish(j);
+	if (!rc)
+		return 0;
+	compact_abandon(j);
 	j->st.write_errors++;
-	mark_broken(j);
+	/* A log that is still whole keeps being appended to; without one
+	 * (broken, or none yet) the snapshot is retried once a second. */
+	if (j->broken || j->fd < 0)
+		mark_broken(j);
+	else
+		j->c.retry_ms = mono_now(j) + RETRY_MS;
 	jlog(j, "journal %s: snapshot failed: %s", j->path, strerror(-rc));
 	return rc;
 }
@@ -304,12 +523,6 @@ int pctl_journal_compact(struct pctl_journal *j)
 	if (!j->loaded)
 		return -EINVAL;
 	return write_snapshot(j);
-}
-
-static bool compaction_due(const struct pctl_journal *j)
-{
-	return j->st.log_records >= j->opts.compact_min_records &&
-	       j->st.log_records > 2 * (uint64_t)j->live.n;
 }
 
 /* ---- the decorated backend ----------------------------------------------- */
@@ -428,6 +641,7 @@ static int append_pending(struct pctl_journal *j)
 	if (!rc && j->wlen)
 		rc = flush_wbuf(j);
 	j->wlen = 0;
+	j->wrecs = 0;
 	return rc;
 }
 
@@ -462,11 +676,10 @@ static int jr_commit(void *ctx)
 	drop_pending(j);
 	if (j->fd < 0 || j->broken)
 		return 0;
-	if (compaction_due(j))
-		write_snapshot(j);
-	else if (j->dirty &&
-	         (j->opts.sync_interval_ms == 0 ||
-	          mono_now(j) - j->last_sync_ms >= j->opts.sync_interval_ms))
+	/* A due compaction is left to the next tick (file comment). */
+	if (j->dirty &&
+	    (j->opts.sync_interval_ms == 0 ||
+	     mono_now(j) - j->last_sync_ms >= j->opts.sync_interval_ms))
 		sync_now(j);
 	return 0;
 }
@@ -507,6 +720,7 @@ static int jr_idle_left(void *ctx, const struct pctl_dp_mapping *m,
 
 static void journal_free(struct pctl_journal *j)
 {
+	compact_abandon(j);
 	if (j->lock_fd >= 0)
 		close(j->lock_fd);
 	drop_pending(j);
@@ -534,6 +748,9 @@ static void jr_destroy(void *ctx, bool keep_state)
 	struct pctl_journal *j = ctx;
 	struct pctl_backend inner = j->inner;
 
+	/* A compaction under way is dropped: the old log is whole, and the
+	 * next start rewrites it anyway. */
+	compact_abandon(j);
 	if (j->fd >= 0) {
 		if (keep_state && j->broken)
 			write_snapshot(j);
@@ -643,6 +860,7 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 	j->inner = *inner;
 	j->fd = -1;
 	j->lock_fd = -1;
+	j->c.fd = -1;
 	if (opts)
 		j->opts = *opts;
 	else
@@ -696,6 +914,10 @@ void pctl_journal_tick(struct pctl_journal *j)
 	}
 	if (epoch_moved(j, &epoch, &rt) && !stage_epoch(j, epoch, rt))
 		flush_wbuf(j);
+	if (j->broken)
+		return; /* that write failed */
+	if (j->c.fd >= 0 || (compaction_due(j) && mono_now(j) >= j->c.retry_ms))
+		compact_tick(j);
 	if (j->dirty &&
 	    (j->opts.sync_interval_ms == 0 ||
 	     mono_now(j) - j->last_sync_ms >= j->opts.sync_interval_ms))
@@ -708,9 +930,12 @@ uint64_t pctl_journal_next_deadline(const struct pctl_journal *j)
 		return UINT64_MAX;
 	if (j->broken)
 		return j->retry_ms;
-	if (j->dirty)
-		return j->last_sync_ms + j->opts.sync_interval_ms;
-	return UINT64_MAX;
+	if (j->c.fd >= 0)
+		return 0;
+	uint64_t next = compaction_due(j) ? j->c.retry_ms : UINT64_MAX;
+	if (j->dirty && j->last_sync_ms + j->opts.sync_interval_ms < next)
+		next = j->last_sync_ms + j->opts.sync_interval_ms;
+	return next;
 }
 
 void pctl_journal_get_stats(const struct pctl_journal *j,
@@ -719,6 +944,9 @@ void pctl_journal_get_stats(const struct pctl_journal *j,
 	*out = j->st;
 	out->live = j->live.n;
 	out->log_bytes = j->log_size;
+	out->compacting = j->c.fd >= 0;
+	out->compact_records = j->c.records;
+	out->compact_bytes = j->c.size;
 }
 
 /* ---- load ---------------------------------------------------------------- */

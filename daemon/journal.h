@@ -16,7 +16,10 @@
  * least compact_min_records records) it is compacted: the live set is
  * written to a temporary file, fsynced, renamed over the log, and the
  * directory fsynced, so a crash at any point leaves either the old or the
- * new log, never a mix.
+ * new log, never a mix.  Compaction runs off the request path, a bounded
+ * step per pctl_journal_tick() (compact_step_records records; journal.c
+ * explains why the result is exact while commits keep coming); while it
+ * runs pctl_journal_next_deadline() is 0, so the loop ticks again at once.
  *
  * At start the daemon calls pctl_journal_load() once, after
  * pctl_engine_new(): the live set is rebuilt (last UPSERT wins, REMOVE
@@ -60,6 +63,9 @@ struct pctl_journal_opts {
 	/* Compact only once the log holds at least this many records (and
 	 * more than twice the live set).  Default 4096. */
 	uint64_t compact_min_records;
+	/* Live records a compaction writes per pctl_journal_tick() (the pause
+	 * it adds to the loop); 0 = the default, 4096 (about 0.5 MB). */
+	uint32_t compact_step_records;
 	/* Clocks: monotonic milliseconds (the engine's now_ms clock, used for
 	 * the sync interval and for reading the engine's epoch at commit) and
 	 * CLOCK_REALTIME seconds (expiry times).  NULL = the system clocks
@@ -146,18 +152,23 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 /* Housekeeping; call from the event loop at least at
  * pctl_journal_next_deadline(), and right after any call that may reset the
  * engine's epoch (pctl_engine_state_lost, pctl_engine_set_external): runs
- * the deferred fdatasync, records an epoch change, and retries a snapshot
- * after a failed write.  Uses the clocks of the options. */
+ * the deferred fdatasync, records an epoch change, starts a due compaction
+ * or runs its next step (and finishes it), and retries a snapshot after a
+ * failed write.  Uses the clocks of the options.  Without ticks the log is
+ * never compacted. */
 void pctl_journal_tick(struct pctl_journal *j);
 
 /* When pctl_journal_tick() has work to do (monotonic ms of the options'
- * clock): the deferred fdatasync, or the next snapshot attempt (once a
- * second) after a failed write; UINT64_MAX when there is none.  An epoch
- * change has no deadline: tick after the calls that may make one (above),
- * or simply at every loop iteration (it costs two clock reads). */
+ * clock): 0 while a compaction is due or under way (tick again without
+ * sleeping; after a failed compaction, the next attempt a second later),
+ * the deferred fdatasync, or the next snapshot attempt (once a second)
+ * after a failed write; UINT64_MAX when there is none.  An epoch change has
+ * no deadline: tick after the calls that may make one (above), or simply at
+ * every loop iteration (it costs two clock reads). */
 uint64_t pctl_journal_next_deadline(const struct pctl_journal *j);
 
-/* Compacts now (see above).  0 or -errno (the old log is then kept). */
+/* Compacts now, all at once (finishing one under way).  0 or -errno (the
+ * old log is then kept). */
 int pctl_journal_compact(struct pctl_journal *j);
 
 struct pctl_journal_stats {
@@ -168,6 +179,12 @@ struct pctl_journal_stats {
 	uint64_t syncs;        /* fdatasync calls */
 	uint64_t compactions;  /* snapshots written (load included) */
 	uint64_t write_errors; /* failed writes or syncs */
+	/* The compaction under way: 1 while one runs, and the records and
+	 * bytes its new log holds so far (0 when none runs). */
+	uint64_t compacting;
+	uint64_t compact_records;
+	uint64_t compact_bytes;
+	uint64_t compact_abandoned; /* given up (write error, stop) */
 };
 
 void pctl_journal_get_stats(const struct pctl_journal *j,

@@ -1,7 +1,9 @@
 /*
  * Compaction (the live set rewritten as a snapshot: same mappings, smaller
- * file), the automatic trigger that bounds the log, the sync interval, and
- * recovery from a failed write.
+ * file), the automatic trigger that bounds the log, compaction spread over
+ * ticks while commits keep coming (a bounded step per tick, a crash at any
+ * step, a write error in the middle, a stop in the middle), the sync
+ * interval, and recovery from a failed write.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,7 +21,9 @@
 
 #include "jtest.h"
 
-#define N_MAPS 40
+#define N_MAPS 200
+/* Small steps, so that a compaction of N_MAPS spans many ticks. */
+#define STEP 8
 
 struct fx {
 	char dir[256], path[512];
@@ -31,6 +35,7 @@ struct fx {
 	struct pctl_engine *e;
 	struct pctl_journal_load_result res;
 	struct jt_dp d[N_MAPS];
+	bool live[N_MAPS]; /* what the journal was told, committed */
 };
 
 static int setup(void **state)
@@ -114,6 +119,284 @@ static size_t restored_list(struct fx *f, const char *dir, struct jt_seen *out)
 	return n;
 }
 
+/* dir/name copied to dst/name, when it exists. */
+static void copy_file(const char *dir, const char *dst, const char *name)
+{
+	char from[512], to[512];
+	size_t len;
+
+	jt_path(from, sizeof(from), dir, name);
+	jt_path(to, sizeof(to), dst, name);
+	uint8_t *b = jt_read(from, &len);
+	if (b)
+		jt_write(to, b, len);
+	free(b);
+}
+
+static bool file_exists(const char *dir, const char *name)
+{
+	char p[512];
+	struct stat sb;
+
+	jt_path(p, sizeof(p), dir, name);
+	return stat(p, &sb) == 0;
+}
+
+/* Loading dir gives exactly the mappings of f->live, with the lifetimes
+ * last committed (the clock does not move in these tests). */
+static void assert_restores_committed(struct fx *f, const char *dir)
+{
+	struct jt_seen seen[N_MAPS];
+	size_t want = 0;
+
+	for (unsigned i = 0; i < N_MAPS; i++)
+		want += f->live[i];
+	size_t n = restored_list(f, dir, seen);
+	assert_int_equal(n, want);
+	for (size_t k = 0; k < n; k++) {
+		unsigned i = seen[k].int_port - 5000u;
+		assert_true(i < N_MAPS && f->live[i]);
+		assert_int_equal(seen[k].lifetime_left, f->d[i].dp.lifetime);
+	}
+}
+
+/* The state directory as a crash would leave it now (the log and the
+ * compaction's temporary file), restored elsewhere. */
+static void assert_crash_now_restores_committed(struct fx *f)
+{
+	char copy_dir[256];
+
+	jt_mkdir(copy_dir, sizeof(copy_dir));
+	copy_file(f->dir, copy_dir, PCTL_JOURNAL_FILE);
+	copy_file(f->dir, copy_dir, PCTL_JOURNAL_TMP_FILE);
+	assert_restores_committed(f, copy_dir);
+	/* The load's own snapshot replaced the stale temporary file. */
+	assert_false(file_exists(copy_dir, PCTL_JOURNAL_TMP_FILE));
+	jt_rmdir(copy_dir);
+}
+
+/* Creates, refreshes and removes a few mappings (varied by round), and
+ * keeps f->live in step. */
+static void churn(struct fx *f, unsigned round)
+{
+	for (unsigned k = 0; k < 6; k++) {
+		unsigned i = (round * 7 + k * 13) % N_MAPS;
+		if (!f->live[i]) {
+			op_commit(f, f->be.ops->create, i);
+			f->live[i] = true;
+		} else if (k % 3 == 0) {
+			op_commit(f, f->be.ops->remove, i);
+			f->live[i] = false;
+		} else {
+			f->d[i].dp.lifetime = 4000 + round;
+			op_commit(f, f->be.ops->refresh, i);
+		}
+	}
+}
+
+/* Every mapping created and refreshed twice: the log holds three times the
+ * live set, so a compaction is due at the next tick. */
+static void fill_until_due(struct fx *f)
+{
+	f->opts.compact_min_records = 64;
+	f->opts.compact_step_records = STEP;
+	fx_start(f, f->dir);
+	for (unsigned i = 0; i < N_MAPS; i++) {
+		op_commit(f, f->be.ops->create, i);
+		f->live[i] = true;
+	}
+	for (unsigned round = 0; round < 2; round++)
+		for (unsigned i = 0; i < N_MAPS; i++) {
+			f->d[i].dp.lifetime = 3000 + round;
+			op_commit(f, f->be.ops->refresh, i);
+		}
+	assert_int_equal(stats(f).compactions, 1); /* the load's only */
+	assert_int_equal(stats(f).compacting, 0);
+	assert_int_equal(pctl_journal_next_deadline(f->j), 0);
+}
+
+/* Ticks until the compaction is done, with commits between the ticks (and,
+ * when crash_points, a simulated crash before every tick).  Checks that no
+ * tick writes more than STEP live records (plus EPOCH and BOOT at the
+ * start), and returns the number of ticks. */
+static unsigned compact_with_churn(struct fx *f, bool crash_points)
+{
+	unsigned ticks = 0;
+
+	do {
+		if (crash_points)
+			assert_crash_now_restores_committed(f);
+		struct pctl_journal_stats a = stats(f);
+		pctl_journal_tick(f->j);
+		struct pctl_journal_stats b = stats(f);
+		ticks++;
+		if (b.compacting) {
+			uint64_t written =
+			    b.compact_records - a.compact_records;
+			assert_true(written <= STEP + (a.compacting ? 0 : 2));
+			assert_int_equal(pctl_journal_next_deadline(f->j), 0);
+			churn(f, ticks);
+		}
+	} while (stats(f).compacting && ticks < 10 * N_MAPS);
+	assert_false(stats(f).compacting);
+	return ticks;
+}
+
+/* The counters describe the file exactly, and no temporary file is left. */
+static void assert_log_matches_stats(struct fx *f)
+{
+	size_t len;
+	struct jt_scan sc;
+	struct pctl_journal_stats st = stats(f);
+
+	uint8_t *b = jt_read(f->path, &len);
+	assert_non_null(b);
+	jt_scan(b, len, &sc);
+	free(b);
+	assert_int_equal(sc.good_end, len);
+	assert_int_equal(st.log_bytes, len);
+	/* one BOOT record besides these */
+	assert_int_equal(st.log_records,
+	                 sc.upserts + sc.removes + sc.epochs + 1);
+	assert_false(file_exists(f->dir, PCTL_JOURNAL_TMP_FILE));
+}
+
+static void test_compaction_spans_ticks_while_commits_continue(void **state)
+{
+	struct fx *f = *state;
+
+	fill_until_due(f);
+	uint64_t before = stats(f).log_records;
+	unsigned ticks = compact_with_churn(f, false);
+	assert_true(ticks >= N_MAPS / STEP);
+	struct pctl_journal_stats st = stats(f);
+	assert_int_equal(st.compactions, 2);
+	assert_int_equal(st.compact_abandoned, 0);
+	assert_int_equal(st.write_errors, 0);
+	/* The snapshot, and what was committed while it was written. */
+	assert_true(st.log_records <= 2 + N_MAPS + 6 * ticks);
+	assert_true(st.log_records < before);
+	assert_log_matches_stats(f);
+	/* Commits after the switch go to the new log. */
+	churn(f, 999);
+	assert_log_matches_stats(f);
+	fx_stop(f);
+	assert_restores_committed(f, f->dir);
+}
+
+/* Whatever step a crash interrupts, the old log (still authoritative, the
+ * temporary file beside it ignored) replays to the committed state; after
+ * the rename the new one does. */
+static void test_crash_at_any_step_restores_committed_state(void **state)
+{
+	struct fx *f = *state;
+
+	fill_until_due(f);
+	compact_with_churn(f, true);
+	assert_crash_now_restores_committed(f);
+	fx_stop(f);
+}
+
+/* A write error on the new file abandons it (removed, counted), leaves the
+ * old log as it was and still appended to, and the compaction is retried a
+ * second later. */
+static void test_write_error_mid_compaction_keeps_old_log(void **state)
+{
+	struct fx *f = *state;
+	struct rlimit old, lim;
+	size_t len_a, len_b;
+
+	fill_until_due(f);
+	pctl_journal_tick(f->j);
+	pctl_journal_tick(f->j);
+	struct pctl_journal_stats st = stats(f);
+	assert_int_equal(st.compacting, 1);
+	uint8_t *a = jt_read(f->path, &len_a);
+	assert_non_null(a);
+
+	/* The new file may not grow past its current size (the old log is
+	 * larger already, so nothing is appended to it meanwhile). */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = (rlim_t)st.compact_bytes;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	pctl_journal_tick(f->j);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, prev);
+
+	st = stats(f);
+	assert_int_equal(st.compacting, 0);
+	assert_int_equal(st.compact_abandoned, 1);
+	assert_int_equal(st.write_errors, 1);
+	assert_int_equal(st.compactions, 1);
+	assert_false(file_exists(f->dir, PCTL_JOURNAL_TMP_FILE));
+	uint8_t *b = jt_read(f->path, &len_b);
+	assert_non_null(b);
+	assert_int_equal(len_a, len_b);
+	assert_memory_equal(a, b, len_a);
+	free(a);
+	free(b);
+	/* Not broken: commits are still logged. */
+	churn(f, 1);
+	assert_log_matches_stats(f);
+	assert_crash_now_restores_committed(f);
+
+	/* Retried a second later, not at once. */
+	assert_int_equal(pctl_journal_next_deadline(f->j),
+	                 f->clk.mono_ms + 1000);
+	pctl_journal_tick(f->j);
+	assert_int_equal(stats(f).compacting, 0);
+	/* The monotonic clock only: the restored lifetimes stay as
+	 * committed (one second of epoch slack absorbs the difference). */
+	f->clk.mono_ms += 1000;
+	compact_with_churn(f, false);
+	assert_int_equal(stats(f).compactions, 2);
+	assert_log_matches_stats(f);
+	fx_stop(f);
+	assert_restores_committed(f, f->dir);
+}
+
+/* A clean stop in the middle drops the compaction: no temporary file, the
+ * old log closed cleanly and whole. */
+static void test_stop_mid_compaction_leaves_no_temp_file(void **state)
+{
+	struct fx *f = *state;
+
+	fill_until_due(f);
+	pctl_journal_tick(f->j);
+	churn(f, 1);
+	pctl_journal_tick(f->j);
+	assert_int_equal(stats(f).compacting, 1);
+	assert_true(file_exists(f->dir, PCTL_JOURNAL_TMP_FILE));
+	fx_stop(f);
+	assert_false(file_exists(f->dir, PCTL_JOURNAL_TMP_FILE));
+	fx_start(f, f->dir);
+	assert_true(f->res.clean_shutdown);
+	assert_true(f->res.state_kept);
+	fx_stop(f);
+	assert_restores_committed(f, f->dir);
+}
+
+/* pctl_journal_compact() during a compaction finishes it at once. */
+static void test_explicit_compaction_finishes_one_under_way(void **state)
+{
+	struct fx *f = *state;
+
+	fill_until_due(f);
+	pctl_journal_tick(f->j);
+	churn(f, 1);
+	assert_int_equal(stats(f).compacting, 1);
+	assert_int_equal(pctl_journal_compact(f->j), 0);
+	struct pctl_journal_stats st = stats(f);
+	assert_int_equal(st.compacting, 0);
+	assert_int_equal(st.compactions, 2);
+	assert_log_matches_stats(f);
+	assert_int_equal(pctl_journal_next_deadline(f->j), UINT64_MAX);
+	fx_stop(f);
+	assert_restores_committed(f, f->dir);
+}
+
 static void test_compaction_keeps_the_live_set(void **state)
 {
 	struct fx *f = *state;
@@ -173,6 +456,9 @@ static void test_auto_compaction_bounds_the_log(void **state)
 		op_commit(f, f->be.ops->create, n);
 	for (unsigned i = 0; i < 300; i++) {
 		op_commit(f, f->be.ops->refresh, i % 5);
+		/* Compaction is the tick's work, not the commit's; five
+		 * mappings take one step. */
+		pctl_journal_tick(f->j);
 		struct pctl_journal_stats st = stats(f);
 		assert_true(st.log_records < min ||
 		            st.log_records <= 2 * st.live);
@@ -283,6 +569,19 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_failed_write_recovered_by_snapshot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_compaction_spans_ticks_while_commits_continue, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_crash_at_any_step_restores_committed_state, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_write_error_mid_compaction_keeps_old_log, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_stop_mid_compaction_leaves_no_temp_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_explicit_compaction_finishes_one_under_way, setup,
+	        teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
