@@ -3,9 +3,11 @@
  * the state file that carries nonces between invocations (C-13), and
  * printing results as text or JSON.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 #include "client_common.h"
 #include "commands.h"
+#include "hex.h"
 #include "json.h"
 
 enum {
@@ -30,6 +33,8 @@ enum {
 	OPT_KEEP,
 	OPT_HOOK,
 	OPT_SOURCE,
+	OPT_DHCP4,
+	OPT_DHCP6,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +45,8 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {"nat-pmp", no_argument, NULL, OPT_NATPMP},
     {"source", required_argument, NULL, OPT_SOURCE},
+    {"dhcp4", required_argument, NULL, OPT_DHCP4},
+    {"dhcp6", required_argument, NULL, OPT_DHCP6},
     {"lifetime", required_argument, NULL, 'l'},
     {"ipv6", no_argument, NULL, '6'},
     {"suggest", required_argument, NULL, OPT_SUGGEST},
@@ -61,6 +68,12 @@ static const char common_help[] =
     "  -s, --server ADDR[:PORT]  PCP server (repeatable; default: the "
     "default\n"
     "                            gateways, then 192.0.0.9 and 2001:1::1)\n"
+    "      --dhcp4 HEX           PCP servers of DHCPv4 option 158 (RFC 7291),\n"
+    "                            as the DHCP client received it (repeatable)\n"
+    "      --dhcp6 HEX[%IFNAME]  PCP server of one DHCPv6 option 86, learnt "
+    "on\n"
+    "                            IFNAME (repeatable); HEX: plain or colon-\n"
+    "                            separated octets (dhclient's form)\n"
     "  -t, --timeout SECONDS     give up after this long (default 10)\n"
     "      --nat-pmp             speak NAT-PMP only\n"
     "      --source ADDR         send from this local address\n"
@@ -230,6 +243,136 @@ static int parse_filter(const char *s, struct pctl_filter *f)
 	return 0;
 }
 
+/* Octets as a DHCP client hands them over: plain hex ("08c0000201", any
+ * hex_parse() form) or octets of one or two hex digits separated by
+ * colons, which is how ISC dhclient passes a string-typed option to its
+ * hooks ("8:c0:0:2:1").  Returns the count or -1. */
+static long dhcp_octets(const char *s, uint8_t *out, size_t cap)
+{
+	struct hex_error herr;
+	size_t n = 0;
+
+	if (!strchr(s, ':'))
+		return hex_parse(s, out, cap, &herr);
+	for (;;) {
+		char *end;
+		unsigned long v;
+
+		if (!isxdigit((unsigned char)s[0]) || n == cap)
+			return -1;
+		v = strtoul(s, &end, 16);
+		if (end - s > 2)
+			return -1;
+		out[n++] = (uint8_t)v;
+		if (*end == 0)
+			return (long)n;
+		if (*end != ':')
+			return -1;
+		s = end + 1;
+	}
+}
+
+static int dhcp_bad(const struct cli_opts *o, int family, const char *arg,
+                    const char *why)
+{
+	fprintf(stderr, "portctl %s: bad --dhcp%d '%s': %s\n", o->cmd, family,
+	        arg, why);
+	return PORTCTL_EXIT_USAGE;
+}
+
+/* fe80::/10: meaningless without the interface, which
+ * pctl_client_add_server() cannot carry. */
+static bool link_local_v6(const pctl_addr *a)
+{
+	return !pctl_addr_is_v4(a) && a->b[0] == 0xfe &&
+	       (a->b[1] & 0xc0) == 0x80;
+}
+
+/* One server address learnt from DHCP, kept as text for servers[];
+ * duplicates (also of --server) count once.  0 or an exit code. */
+static int add_dhcp_addr(struct cli_opts *o, int family, const char *arg,
+                         const pctl_addr *a)
+{
+	char text[PCTL_ADDRSTRLEN];
+
+	pctl_addr_to_str(a, text, sizeof(text));
+	for (size_t i = 0; i < o->n_servers; i++)
+		if (!strcmp(o->servers[i], text))
+			return 0;
+	if (o->n_servers == CLI_MAX_SERVERS)
+		return dhcp_bad(o, family, arg, "too many servers");
+	/* n_dhcp_addrs <= n_servers < CLI_MAX_SERVERS: there is room */
+	strcpy(o->dhcp_addrs[o->n_dhcp_addrs], text);
+	o->servers[o->n_servers++] = o->dhcp_addrs[o->n_dhcp_addrs++];
+	return 0;
+}
+
+/* --dhcp4 HEX / --dhcp6 HEX[%IFNAME] (C-2, K-27): the option data the
+ * host's DHCP client received, decoded by pctl_dhcp_pcp_servers(); every
+ * usable address of every server becomes a server address.  0 or an exit
+ * code. */
+static int parse_dhcp(struct cli_opts *o, int family, const char *arg)
+{
+	const char *pct = family == 6 ? strchr(arg, '%') : NULL;
+	size_t hexlen = pct ? (size_t)(pct - arg) : strlen(arg);
+	char text[3 * CLI_MAX_DHCP_OCTETS + 1];
+	uint8_t buf[CLI_MAX_DHCP_OCTETS];
+	struct pctl_dhcp_server srv[CLI_MAX_SERVERS];
+	size_t ns, added = 0;
+	unsigned ifindex = 0;
+	long len;
+	int rc;
+
+	if (hexlen >= sizeof(text))
+		return dhcp_bad(o, family, arg, "too long");
+	memcpy(text, arg, hexlen);
+	text[hexlen] = 0;
+	/* RFC 7291 section 7: the server belongs to the interface it was
+	 * learnt on, which must exist. */
+	if (pct && !(ifindex = if_nametoindex(pct + 1)))
+		return dhcp_bad(o, family, arg, "no such interface");
+	len = dhcp_octets(text, buf, sizeof(buf));
+	if (len < 0)
+		return dhcp_bad(o, family, arg,
+		                "not hex octets (plain, or colon-separated as "
+		                "dhclient writes them)");
+	rc = pctl_dhcp_pcp_servers(family, buf, (size_t)len, ifindex, srv,
+	                           CLI_MAX_SERVERS, &ns);
+	if (rc == -ENOSPC)
+		return dhcp_bad(o, family, arg, "too many servers");
+	if (rc < 0)
+		return dhcp_bad(o, family, arg,
+		                family == 4 ? "malformed OPTION_V4_PCP_SERVER "
+		                              "(RFC 7291 section 4.1)"
+		                            : "malformed OPTION_V6_PCP_SERVER "
+		                              "(RFC 7291 section 3.1)");
+	for (size_t i = 0; i < ns; i++)
+		for (size_t j = 0; j < srv[i].n_addrs; j++) {
+			char t[PCTL_ADDRSTRLEN];
+			if (link_local_v6(&srv[i].addrs[j])) {
+				fprintf(
+				    stderr,
+				    "portctl %s: --dhcp6: link-local server "
+				    "address %s skipped (no interface "
+				    "scope for servers yet)\n",
+				    o->cmd,
+				    pctl_addr_to_str(&srv[i].addrs[j], t,
+				                     sizeof(t)));
+				continue;
+			}
+			rc = add_dhcp_addr(o, family, arg, &srv[i].addrs[j]);
+			if (rc)
+				return rc;
+			added++;
+		}
+	if (!added) /* C-2: multicast and loopback were discarded */
+		return dhcp_bad(o, family, arg,
+		                "no usable PCP server address in the DHCP "
+		                "option");
+	o->n_dhcp_servers += ns;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
               struct cli_opts *o)
 {
@@ -285,6 +428,13 @@ int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
 		case OPT_SOURCE:
 			o->source = optarg;
 			break;
+		case OPT_DHCP4:
+		case OPT_DHCP6: {
+			int rc = parse_dhcp(o, c == OPT_DHCP4 ? 4 : 6, optarg);
+			if (rc)
+				return rc;
+			break;
+		}
 		case 'l':
 			if (parse_u32(optarg, UINT32_MAX, &v) < 0 || v == 0)
 				return bad(o, "bad lifetime", optarg);
@@ -348,6 +498,11 @@ int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
 			           argv[optind - 1]);
 		}
 	}
+	if (o->n_dhcp_servers > 1) /* RFC 7488 section 4: not supported */
+		fprintf(stderr,
+		        "portctl %s: the DHCP options name %zu PCP servers; "
+		        "their addresses are tried as those of one server\n",
+		        o->cmd, o->n_dhcp_servers);
 	if (o->p.prefer_failure && (!o->p.has_suggest || !o->p.suggest_port))
 		return bad(o, "--prefer-failure needs --suggest ADDR:PORT",
 		           "--prefer-failure");

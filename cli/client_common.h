@@ -14,6 +14,9 @@
 
 #define CLI_MAX_SERVERS  8
 #define CLI_MAX_MAPPINGS 1024
+/* Longest --dhcp4 / --dhcp6 payload (DHCPv4 after RFC 3396
+ * concatenation; one DHCPv6 option instance). */
+#define CLI_MAX_DHCP_OCTETS 1024
 
 /* Which options a subcommand accepts (bit mask). */
 enum {
@@ -35,6 +38,11 @@ struct cli_opts {
 	const char *source;
 	struct pctl_map_params p; /* options folded in; positionals later */
 	char state_buf[512];
+	/* Addresses learnt from --dhcp4 / --dhcp6 (C-2), as text: servers[]
+	 * points into here.  n_dhcp_servers counts the PCP servers (List-
+	 * Length blocks, DHCPv6 instances) they came from. */
+	char dhcp_addrs[CLI_MAX_SERVERS][PCTL_ADDRSTRLEN];
+	size_t n_dhcp_addrs, n_dhcp_servers;
 	/* Positional arguments left after the options. */
 	int argc;
 	char **argv;
