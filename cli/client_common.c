@@ -288,14 +288,19 @@ static bool link_local_v6(const pctl_addr *a)
 	       (a->b[1] & 0xc0) == 0x80;
 }
 
-/* One server address learnt from DHCP, kept as text for servers[];
- * duplicates (also of --server) count once.  0 or an exit code. */
+/* One server address learnt from DHCP, kept as text for servers[] (with
+ * its interface when it is link-local: RFC 7291 section 7); duplicates
+ * (also of --server) count once.  0 or an exit code. */
 static int add_dhcp_addr(struct cli_opts *o, int family, const char *arg,
-                         const pctl_addr *a)
+                         const pctl_addr *a, const char *ifname)
 {
-	char text[PCTL_ADDRSTRLEN];
+	char text[PCTL_ADDRSTRLEN + IF_NAMESIZE + 1];
 
 	pctl_addr_to_str(a, text, sizeof(text));
+	if (ifname) {
+		size_t l = strlen(text);
+		snprintf(text + l, sizeof(text) - l, "%%%s", ifname);
+	}
 	for (size_t i = 0; i < o->n_servers; i++)
 		if (!strcmp(o->servers[i], text))
 			return 0;
@@ -349,18 +354,20 @@ static int parse_dhcp(struct cli_opts *o, int family, const char *arg)
 	for (size_t i = 0; i < ns; i++)
 		for (size_t j = 0; j < srv[i].n_addrs; j++) {
 			char t[PCTL_ADDRSTRLEN];
-			if (link_local_v6(&srv[i].addrs[j])) {
+			bool ll = link_local_v6(&srv[i].addrs[j]);
+			if (ll && !pct) {
 				fprintf(
 				    stderr,
 				    "portctl %s: --dhcp6: link-local server "
-				    "address %s skipped (no interface "
-				    "scope for servers yet)\n",
+				    "address %s skipped: give the interface "
+				    "it was learnt on, HEX%%IFNAME\n",
 				    o->cmd,
 				    pctl_addr_to_str(&srv[i].addrs[j], t,
 				                     sizeof(t)));
 				continue;
 			}
-			rc = add_dhcp_addr(o, family, arg, &srv[i].addrs[j]);
+			rc = add_dhcp_addr(o, family, arg, &srv[i].addrs[j],
+			                   ll ? pct + 1 : NULL);
 			if (rc)
 				return rc;
 			added++;
@@ -585,13 +592,29 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 		fprintf(stderr, "portctl %s: %s\n", o->cmd, strerror(errno));
 		return NULL;
 	}
-	for (size_t i = 0; i < o->n_servers; i++)
-		if (pctl_client_add_server(c, o->servers[i]) < 0) {
-			fprintf(stderr, "portctl %s: server '%s': %s\n", o->cmd,
-			        o->servers[i], strerror(errno));
+	/* RFC 7488: one address without a route (or whose interface is
+	 * gone) does not stop the others; only bad text, or nothing left,
+	 * does. */
+	size_t usable = 0;
+	for (size_t i = 0; i < o->n_servers; i++) {
+		if (pctl_client_add_server(c, o->servers[i]) == 0) {
+			usable++;
+			continue;
+		}
+		int e = errno;
+		fprintf(stderr, "portctl %s: server '%s': %s%s\n", o->cmd,
+		        o->servers[i], strerror(e),
+		        e == EINVAL ? "" : " (skipped)");
+		if (e == EINVAL) {
 			pctl_client_free(c);
 			return NULL;
 		}
+	}
+	if (o->n_servers && !usable) {
+		fprintf(stderr, "portctl %s: no usable server\n", o->cmd);
+		pctl_client_free(c);
+		return NULL;
+	}
 	if (!o->n_servers && pctl_client_discover(c) <= 0) {
 		fprintf(stderr,
 		        "portctl %s: no server: no default gateway found "

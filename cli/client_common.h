@@ -7,6 +7,7 @@
 #ifndef PORTCTL_CLI_CLIENT_COMMON_H
 #define PORTCTL_CLI_CLIENT_COMMON_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,7 +42,7 @@ struct cli_opts {
 	/* Addresses learnt from --dhcp4 / --dhcp6 (C-2), as text: servers[]
 	 * points into here.  n_dhcp_servers counts the PCP servers (List-
 	 * Length blocks, DHCPv6 instances) they came from. */
-	char dhcp_addrs[CLI_MAX_SERVERS][PCTL_ADDRSTRLEN];
+	char dhcp_addrs[CLI_MAX_SERVERS][PCTL_ADDRSTRLEN + IF_NAMESIZE + 1];
 	size_t n_dhcp_addrs, n_dhcp_servers;
 	/* Positional arguments left after the options. */
 	int argc;

@@ -119,9 +119,11 @@ pctl_client_new(const struct pctl_client_config *cfg);
 PCTL_API void pctl_client_free(struct pctl_client *c);
 
 /* Adds a configured server, "ADDR", "ADDR:PORT" or "[V6]:PORT" (port 5351
- * by default).  Configured servers replace discovery (C-1); several are
- * processed as one server's addresses per RFC 7488 (C-3).  Returns 0, or -1
- * with errno EINVAL (bad text) or a socket error. */
+ * by default); an IPv6 address may carry its interface, "[fe80::1%eth0]".
+ * Configured servers replace discovery (C-1); several are processed as one
+ * server's addresses per RFC 7488 (C-3).  Returns 0, or -1 with errno
+ * EINVAL (bad text), ENODEV (no such interface) or a socket error (such as
+ * ENETUNREACH: no route to it). */
 PCTL_API int pctl_client_add_server(struct pctl_client *c, const char *text);
 /* When no server was added: the IPv4 and IPv6 default gateways (rtnetlink
  * RTM_GETROUTE) followed by the RFC 7723 anycast addresses 192.0.0.9 and

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -245,12 +246,15 @@ static int add_addr(struct pctl_client *c, const pctl_addr *a, uint16_t port,
 	return 0;
 }
 
-/* "ADDR", "ADDR:PORT" (IPv4), "V6", "[V6]" or "[V6]:PORT". */
+/* "ADDR", "ADDR:PORT" (IPv4), "V6", "[V6]" or "[V6]:PORT"; a V6 may end
+ * in %IFNAME, the interface its link-local address is on (RFC 4007; RFC
+ * 7291 section 7: a server learnt from DHCP belongs to its interface). */
 int pctl_client_add_server(struct pctl_client *c, const char *text)
 {
 	char host[64];
 	const char *colon = strrchr(text, ':');
 	unsigned long port = PCTL_SERVER_PORT;
+	unsigned scope = 0;
 	pctl_addr a;
 	size_t n;
 
@@ -279,10 +283,21 @@ int pctl_client_add_server(struct pctl_client *c, const char *text)
 		    port > 65535)
 			goto bad;
 	}
-	if (pctl_addr_from_str(&a, host) < 0)
+	char *zone = strchr(host, '%');
+	if (zone) {
+		*zone++ = '\0';
+		if (!*zone)
+			goto bad;
+		scope = if_nametoindex(zone);
+		if (!scope) {
+			errno = ENODEV;
+			return -1;
+		}
+	}
+	if (pctl_addr_from_str(&a, host) < 0 || (zone && pctl_addr_is_v4(&a)))
 		goto bad;
 	c->discovered = false;
-	return add_addr(c, &a, (uint16_t)port, 0);
+	return add_addr(c, &a, (uint16_t)port, scope);
 bad:
 	errno = EINVAL;
 	return -1;
@@ -327,14 +342,22 @@ size_t pctl_client_server_count(const struct pctl_client *c)
 const char *pctl_client_server_str(const struct pctl_client *c, size_t i,
                                    char *buf, size_t len)
 {
-	char a[PCTL_ADDRSTRLEN];
+	char a[PCTL_ADDRSTRLEN], zone[IF_NAMESIZE + 1] = "";
 
 	if (i >= c->nsrv)
 		return NULL;
-	pctl_addr_to_str(&c->srv[i].addr, a, sizeof(a));
-	snprintf(buf, len,
-	         pctl_addr_is_v4(&c->srv[i].addr) ? "%s:%u" : "[%s]:%u", a,
-	         c->srv[i].port);
+	const struct pctl_srv *s = &c->srv[i];
+	pctl_addr_to_str(&s->addr, a, sizeof(a));
+	if (s->sa.ss_family == AF_INET6) {
+		unsigned scope =
+		    ((const struct sockaddr_in6 *)&s->sa)->sin6_scope_id;
+		if (scope && if_indextoname(scope, zone + 1))
+			zone[0] = '%';
+	}
+	if (pctl_addr_is_v4(&s->addr))
+		snprintf(buf, len, "%s:%u", a, s->port);
+	else
+		snprintf(buf, len, "[%s%s]:%u", a, zone, s->port);
 	return buf;
 }
 

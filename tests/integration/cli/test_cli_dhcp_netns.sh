@@ -93,15 +93,34 @@ grep -q "the DHCP options name 2 PCP servers" "$TMP/err" ||
 map -s 192.0.2.1 --dhcp4 04:c0:0:2:1 udp 5004 || fail "dup rc $? $(cat "$TMP/err")"
 [ "$(grep -c "server 192.0.2.1:5351" "$TMP/err")" = 1 ] || fail "dup: $(cat "$TMP/err")"
 
-# A link-local address needs a scope the client cannot take yet: skipped
-# with a warning, and with nothing else left the option is refused.
-map --dhcp6 "fe800000000000000000000000000001%dhcp0" udp 5005
+# A link-local address is usable only with the interface it was learnt on
+# (RFC 7291 section 7): without %IFNAME it is skipped with a warning, and
+# with nothing else left the option is refused...
+map --dhcp6 "fe800000000000000000000000000001" udp 5005
 rc=$?
-[ $rc -eq 2 ] || fail "link-local only: rc $rc"
-grep -q "link-local server address fe80::1 skipped" "$TMP/err" ||
+[ $rc -eq 2 ] || fail "link-local without interface: rc $rc"
+grep -q "link-local server address fe80::1 skipped: give the interface" "$TMP/err" ||
 	fail "link-local: $(cat "$TMP/err")"
+# ...with it, it is a server address scoped to that interface (tried after
+# 2001:db8::1, which answers).
+map --dhcp6 "20010db8000000000000000000000001fe800000000000000000000000000001%dhcp0" \
+	-6 udp 5005 || fail "link-local with interface rc $? $(cat "$TMP/err")"
+grep -q "server \[fe80::1%dhcp0\]:5351" "$TMP/err" ||
+	fail "link-local scope: $(cat "$TMP/err")"
+
+# RFC 7488: an address without a route (nothing routes 198.51.100.0/24 in
+# this namespace: nothing is sent) is skipped; the next one serves.
+map -s 198.51.100.1 -s 192.0.2.1 udp 5006 || fail "unroutable rc $? $(cat "$TMP/err")"
+grep -q "server '198.51.100.1': Network is unreachable (skipped)" "$TMP/err" ||
+	fail "unroutable: $(cat "$TMP/err")"
+[ "$(server)" = 192.0.2.1 ] || fail "unroutable server: $(cat "$TMP/out")"
+# Only unroutable addresses: refused.
+map -s 198.51.100.1 udp 5007
+rc=$?
+[ $rc -ne 0 ] || fail "only unroutable: rc 0"
+grep -q "no usable server" "$TMP/err" || fail "only unroutable: $(cat "$TMP/err")"
 
 # The daemon holds the mappings made through the DHCP-learnt servers.
 n=$(in_ns "$PORTCTL" admin list --socket "$TMP/ctl" --json | jq '.mappings | length')
-[ "$n" = 5 ] || fail "portctld holds $n mappings, not 5"
+[ "$n" = 7 ] || fail "portctld holds $n mappings, not 7"
 echo "dhcp netns: all checks passed"

@@ -25,9 +25,16 @@ static void test_server_text_forms(void **state)
 	assert_string_equal(pctl_client_server_str(c, 1, buf, sizeof(buf)),
 	                    "127.0.0.2:6000");
 	assert_null(pctl_client_server_str(c, 2, buf, sizeof(buf)));
+	/* An IPv6 address with its interface (RFC 4007 zone, RFC 7291 7). */
+	assert_int_equal(pctl_client_add_server(c, "[::1%lo]:6001"), 0);
+	assert_string_equal(pctl_client_server_str(c, 2, buf, sizeof(buf)),
+	                    "[::1%lo]:6001");
+	errno = 0;
+	assert_int_equal(pctl_client_add_server(c, "fe80::1%nosuchif0"), -1);
+	assert_int_equal(errno, ENODEV);
 	const char *bad[] = {
-	    "",     "x",      "1.2.3.4:",    "1.2.3.4:0", "1.2.3.4:70000",
-	    "[::1", "[::1]x", "1.2.3.4:5:6x"};
+	    "",     "x",      "1.2.3.4:",     "1.2.3.4:0", "1.2.3.4:70000",
+	    "[::1", "[::1]x", "1.2.3.4:5:6x", "[::1%]",    "127.0.0.1%lo"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
 		assert_int_equal(pctl_client_add_server(c, bad[i]), -1);
