@@ -7,25 +7,28 @@
  * about a second, too long to stall requests for.  So a compaction that
  * falls due is spread over ticks:
  *   start  open the temporary file, write the file header, the EPOCH and
- *          BOOT records, and copy the ids of the live set (8 bytes each: the
- *          hash itself moves entries when it grows or deletes, so walking it
- *          across ticks could skip one);
- *   step   for the next compact_step_records ids, write the record each has
- *          NOW, skipping the ids removed since the start;
- *   finish flush, fsync, rename over the log, fsync the directory, switch.
+ *          BOOT records;
+ *   step   walk the next slots of the live set's hash and write the record
+ *          each holds NOW, at most compact_step_records of them;
+ *   finish flush, fsync, rename over the log, fsync the directory, switch;
+ *          the old log's blocks are then freed a chunk per tick (ftruncate
+ *          of the unlinked file), not all at once by close(2).
  * Meanwhile every write to the log (commits, epoch changes) is also
  * appended to the new file, in the same order.  Replay is "last UPSERT
  * wins, REMOVE deletes", and each record of the new file was true when it
  * was written, so the new file replays to the live set at any point: a
  * mapping changed after the start has its change written after its
  * snapshot record or has no snapshot record (removed, or created since);
- * one left alone has its snapshot record.  The old log stays authoritative
- * until the rename, so a crash at any point replays to the committed state;
- * an error on the new file abandons it (unlinked, counted, retried a second
- * later) and leaves the old log as it was.  The copy of the ids is the one
- * piece of a start that is proportional to the live set (a few ms for a
- * million: see docs/performance.md).  Writeback of each step is started
- * right away (sync_file_range) so that the final fsync has little left.
+ * one left alone has its snapshot record, because the walk reaches it:
+ * the hash moves a mapping nobody touches only when it grows (then the walk
+ * starts over; records written twice are harmless) or when a delete shifts
+ * the rest of its probe run back (then the shifted mappings that landed
+ * behind the walk are written at once, compact_after_del).  The old log
+ * stays authoritative until the rename, so a crash at any point replays to
+ * the committed state; an error on the new file abandons it (unlinked,
+ * counted, retried a second later) and leaves the old log as it was.
+ * Writeback of each step is started right away (sync_file_range) so that
+ * the final fsync has little left.
  */
 #include "journal.h"
 
@@ -92,13 +95,17 @@ struct pctl_journal {
 	struct {
 		int fd;
 		uint64_t size, records; /* written to the new file */
-		uint64_t *ids;          /* the live set at the start */
-		size_t n_ids, next;
+		/* The walk: slots [0, scan) of this table are written. */
+		const struct pctld_jmap_slot *slots;
+		size_t cap, scan;
 		uint64_t retry_ms; /* no new start before, after a failure */
 		uint64_t flushed;  /* writeback started up to here */
 		size_t len, recs;  /* staged in buf */
 		uint8_t buf[CBUF_LEN];
 	} c;
+	/* The log a compaction replaced, unlinked, freed a chunk per tick. */
+	int old_fd;
+	uint64_t old_size;
 };
 
 /* ---- clocks and reporting ----------------------------------------------- */
@@ -324,10 +331,7 @@ static bool compact_abandon(struct pctl_journal *j)
 	if (unlink(j->tmp_path) && errno != ENOENT)
 		jlog(j, "journal %s: cannot remove: %s", j->tmp_path,
 		     strerror(errno));
-	free(j->c.ids);
 	j->c.fd = -1;
-	j->c.ids = NULL;
-	j->c.n_ids = j->c.next = 0;
 	j->c.size = j->c.records = j->c.flushed = 0;
 	j->c.len = j->c.recs = 0;
 	return true;
@@ -362,32 +366,21 @@ static void compact_mirror(struct pctl_journal *j, const uint8_t *buf,
 	j->c.records += recs;
 }
 
-/* Opens the new file with its header, EPOCH and BOOT records, and copies
- * the ids of the live set.  0 or -errno (nothing left behind). */
+/* Opens the new file with its header, EPOCH and BOOT records.  0 or
+ * -errno (nothing left behind). */
 static int compact_start(struct pctl_journal *j)
 {
 	uint8_t hdr[PCTLD_JR_FILE_HDR_LEN];
-	uint64_t *ids = malloc((j->live.n ? j->live.n : 1) * sizeof(*ids));
-	size_t n = 0;
-	int rc;
-
-	if (!ids)
-		return -ENOMEM;
-	for (size_t i = 0; i < j->live.cap; i++)
-		if (j->live.slots[i].rec)
-			ids[n++] = j->live.slots[i].id;
 	int fd =
 	    open(j->tmp_path,
 	         O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		rc = -errno;
-		free(ids);
-		return rc;
-	}
+
+	if (fd < 0)
+		return -errno;
 	j->c.fd = fd;
-	j->c.ids = ids;
-	j->c.n_ids = n;
-	j->c.next = 0;
+	j->c.slots = j->live.slots;
+	j->c.cap = j->live.cap;
+	j->c.scan = 0;
 	j->c.size = j->c.records = j->c.flushed = 0;
 	pctld_jr_file_header(hdr);
 	memcpy(j->c.buf, hdr, sizeof(hdr));
@@ -412,17 +405,34 @@ static int compact_start(struct pctl_journal *j)
 	return 0;
 }
 
-/* Writes the current record of the next `max` ids (fewer when some were
- * removed since the start) and starts their writeback.  0 or -errno. */
+/* The walk is done: every slot of the current table was visited. */
+static bool compact_walked(const struct pctl_journal *j)
+{
+	return j->c.slots == j->live.slots && j->c.cap == j->live.cap &&
+	       j->c.scan == j->c.cap;
+}
+
+/* Walks on and writes the records of at most `max` mappings (visiting at
+ * most 4 * max slots: the table is at most half full), then starts their
+ * writeback.  0 or -errno. */
 static int compact_step(struct pctl_journal *j, size_t max)
 {
+	size_t written = 0, visits = max > SIZE_MAX / 4 ? SIZE_MAX : 4 * max;
 	int rc = 0;
 
-	for (size_t k = 0; !rc && k < max && j->c.next < j->c.n_ids; k++) {
-		const struct pctld_jmap_slot *s =
-		    pctld_jmap_get(&j->live, j->c.ids[j->c.next++]);
-		if (s)
+	if (j->c.slots != j->live.slots || j->c.cap != j->live.cap) {
+		/* The table grew: every mapping moved.  Start over. */
+		j->c.slots = j->live.slots;
+		j->c.cap = j->live.cap;
+		j->c.scan = 0;
+	}
+	for (; !rc && visits && written < max && j->c.scan < j->c.cap;
+	     visits--) {
+		const struct pctld_jmap_slot *s = &j->live.slots[j->c.scan++];
+		if (s->rec) {
 			rc = compact_stage(j, s->rec, s->len);
+			written++;
+		}
 	}
 	if (!rc)
 		rc = compact_flush(j);
@@ -434,6 +444,57 @@ static int compact_step(struct pctl_journal *j, size_t max)
 		j->c.flushed = j->c.size;
 	}
 	return rc;
+}
+
+/* Where id sits in the live set, for compact_after_del(); SIZE_MAX when
+ * no walk can be affected. */
+static size_t compact_before_del(const struct pctl_journal *j, uint64_t id)
+{
+	if (j->c.fd < 0 || j->c.slots != j->live.slots)
+		return SIZE_MAX;
+	const struct pctld_jmap_slot *s = pctld_jmap_get(&j->live, id);
+	return s ? (size_t)(s - j->live.slots) : SIZE_MAX;
+}
+
+/* The delete at slot `hole` shifted the rest of its probe run back
+ * (journal_map.c): the mappings of that run now behind the walk may have
+ * come from ahead of it, and the walk would miss them.  Their records are
+ * written now (those that were behind already are written twice:
+ * harmless).  The run is short: the table is at most half full. */
+static void compact_after_del(struct pctl_journal *j, size_t hole)
+{
+	if (hole == SIZE_MAX || j->c.fd < 0)
+		return;
+	size_t mask = j->live.cap - 1;
+	int rc = 0;
+	for (size_t k = hole, n = 0;
+	     !rc && n < j->live.cap && j->live.slots[k].rec;
+	     k = (k + 1) & mask, n++)
+		if (k < j->c.scan)
+			rc = compact_stage(j, j->live.slots[k].rec,
+			                   j->live.slots[k].len);
+	if (!rc)
+		rc = compact_flush(j);
+	if (rc)
+		compact_failed(j, rc);
+}
+
+/* Frees the replaced log's blocks a chunk per tick: closing it at once
+ * would free them all inside one tick (tens of ms for a million
+ * mappings). */
+#define RELEASE_CHUNK (16u << 20)
+
+static void release_old_log(struct pctl_journal *j, bool all)
+{
+	if (j->old_fd < 0)
+		return;
+	j->old_size = all || j->old_size < RELEASE_CHUNK
+	                  ? 0
+	                  : j->old_size - RELEASE_CHUNK;
+	if (j->old_size && !ftruncate(j->old_fd, (off_t)j->old_size))
+		return;
+	close(j->old_fd);
+	j->old_fd = -1;
 }
 
 /* fsync, rename over the log, fsync of the directory; the new file becomes
@@ -452,15 +513,14 @@ static int compact_finish(struct pctl_journal *j)
 	if ((rc = fsync_dir(j->dir)))
 		jlog(j, "journal %s: fsync of the directory: %s", j->dir,
 		     strerror(-rc));
-	if (j->fd >= 0)
-		close(j->fd);
+	release_old_log(j, true); /* a previous one, if still there */
+	j->old_fd = j->fd;
+	j->old_size = j->log_size;
+	release_old_log(j, false); /* a small one goes at once */
 	j->fd = j->c.fd;
 	j->log_size = j->c.size;
 	j->st.log_records = j->c.records;
-	free(j->c.ids);
 	j->c.fd = -1;
-	j->c.ids = NULL;
-	j->c.n_ids = j->c.next = 0;
 	j->c.size = j->c.records = j->c.flushed = 0;
 	j->broken = false;
 	j->dirty = false;
@@ -485,7 +545,7 @@ static void compact_tick(struct pctl_journal *j)
 		rc = compact_start(j);
 	if (!rc)
 		rc = compact_step(j, step_records(j));
-	if (!rc && j->c.next == j->c.n_ids)
+	if (!rc && compact_walked(j))
 		rc = compact_finish(j);
 	if (rc)
 		compact_failed(j, rc);
@@ -669,9 +729,14 @@ static int jr_commit(void *ctx)
 	 * entry for the same id frees an earlier one). */
 	for (size_t i = 0; i < j->n_pend; i++) {
 		struct pending *p = &j->pend[i];
-		free(p->rec ? pctld_jmap_put(&j->live, p->id, p->rec, p->len)
-		            : pctld_jmap_del(&j->live, p->id));
-		p->rec = NULL;
+		if (p->rec) {
+			free(pctld_jmap_put(&j->live, p->id, p->rec, p->len));
+			p->rec = NULL;
+		} else {
+			size_t hole = compact_before_del(j, p->id);
+			free(pctld_jmap_del(&j->live, p->id));
+			compact_after_del(j, hole);
+		}
 	}
 	drop_pending(j);
 	if (j->fd < 0 || j->broken)
@@ -721,6 +786,7 @@ static int jr_idle_left(void *ctx, const struct pctl_dp_mapping *m,
 static void journal_free(struct pctl_journal *j)
 {
 	compact_abandon(j);
+	release_old_log(j, true);
 	if (j->lock_fd >= 0)
 		close(j->lock_fd);
 	drop_pending(j);
@@ -861,6 +927,7 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 	j->fd = -1;
 	j->lock_fd = -1;
 	j->c.fd = -1;
+	j->old_fd = -1;
 	if (opts)
 		j->opts = *opts;
 	else
@@ -916,7 +983,10 @@ void pctl_journal_tick(struct pctl_journal *j)
 		flush_wbuf(j);
 	if (j->broken)
 		return; /* that write failed */
-	if (j->c.fd >= 0 || (compaction_due(j) && mono_now(j) >= j->c.retry_ms))
+	if (j->old_fd >= 0)
+		release_old_log(j, false);
+	else if (j->c.fd >= 0 ||
+	         (compaction_due(j) && mono_now(j) >= j->c.retry_ms))
 		compact_tick(j);
 	if (j->dirty &&
 	    (j->opts.sync_interval_ms == 0 ||
@@ -930,7 +1000,7 @@ uint64_t pctl_journal_next_deadline(const struct pctl_journal *j)
 		return UINT64_MAX;
 	if (j->broken)
 		return j->retry_ms;
-	if (j->c.fd >= 0)
+	if (j->c.fd >= 0 || j->old_fd >= 0)
 		return 0;
 	uint64_t next = compaction_due(j) ? j->c.retry_ms : UINT64_MAX;
 	if (j->dirty && j->last_sync_ms + j->opts.sync_interval_ms < next)

@@ -1,14 +1,21 @@
 /*
- * Journal benchmark: what the state journal costs per MAP request, and how
- * long a restart with N mappings takes.
+ * Journal benchmark: what the state journal costs per MAP request, the
+ * longest pause a compaction adds to the request path, and how long a
+ * restart with N mappings takes.
  *
  *   bench_journal [--smoke] [N] [DIR]
  *
  * N mappings (default 50000) are created by real MAP requests through the
  * engine, once over the bare "none" backend and once with the journal in
  * between (log in DIR, default /var/tmp: a real disk, with the default
- * 1 s fdatasync interval); the log is compacted once (timed: it runs in
- * the request path when due); then the engine is thrown away and a new one
+ * 1 s fdatasync interval).  Each is then refreshed twice, so that the log
+ * holds three times the live set and a compaction is due; it runs the way
+ * portctld runs it: a pctl_journal_tick() whenever next_deadline says so,
+ * with PER_TICK refresh requests between two ticks (what a busy loop
+ * serves between them).  Timed: every tick (the start, which copies the
+ * live ids; the steps; the finish, with its fsync and rename) and every
+ * request during the compaction.  Then the whole compaction at once
+ * (pctl_journal_compact, for comparison), and a restart: a new engine
  * loads the journal (replay, restore of every mapping, snapshot rewrite).
  * --smoke: 200 mappings in a tmpfs directory, only checks it completes.
  */
@@ -33,6 +40,13 @@ static struct pctl_engine *new_engine(const struct pctl_backend *be,
 {
 	struct pctl_engine_config cfg;
 	jt_engine_config(&cfg);
+	/* One address has 2 x 64511 ports; a million mappings need more
+	 * (hosts are spread over them by a hash, S-42). */
+	cfg.n_ext_addrs = PCTL_ENG_MAX_EXT_ADDRS;
+	for (size_t i = 0; i < cfg.n_ext_addrs; i++)
+		pctl_addr_from_v4(
+		    &cfg.ext_addrs[i],
+		    (const uint8_t[4]){203, 0, 113, (uint8_t)(1 + i)});
 	struct pctl_engine *e = pctl_engine_new(&cfg, be, now_ms);
 	if (!e) {
 		fprintf(stderr, "bench_journal: engine\n");
@@ -41,21 +55,74 @@ static struct pctl_engine *new_engine(const struct pctl_backend *be,
 	return e;
 }
 
-/* n MAP requests (TCP and UDP, 254 hosts); returns ns per request. */
+/* MAP request number i (TCP and UDP, 254 hosts); sent again, the same
+ * request refreshes the mapping.  Returns its duration in ns. */
+static uint64_t map_one(struct pctl_engine *e, const struct jt_clock *c,
+                        size_t i)
+{
+	uint8_t host = (uint8_t)(1 + i % 254);
+	uint16_t port = (uint16_t)(1024 + (i / 254) / 2);
+	uint8_t proto = (i / 254) % 2 ? 17 : 6;
+	uint64_t t0 = ns_now();
+	if (jt_map(e, c->mono_ms, host, proto, port, 3600, (uint8_t)i, NULL,
+	           NULL) != PCTL_R_SUCCESS) {
+		fprintf(stderr, "bench_journal: MAP %zu refused\n", i);
+		exit(1);
+	}
+	return ns_now() - t0;
+}
+
+/* n MAP requests; returns ns per request. */
 static double map_n(struct pctl_engine *e, struct jt_clock *c, size_t n)
 {
 	uint64_t t0 = ns_now();
-	for (size_t i = 0; i < n; i++) {
-		uint8_t host = (uint8_t)(1 + i % 254);
-		uint16_t port = (uint16_t)(1024 + (i / 254) / 2);
-		uint8_t proto = (i / 254) % 2 ? 17 : 6;
-		if (jt_map(e, c->mono_ms, host, proto, port, 3600, (uint8_t)i,
-		           NULL, NULL) != PCTL_R_SUCCESS) {
-			fprintf(stderr, "bench_journal: MAP %zu refused\n", i);
-			exit(1);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		map_one(e, c, i);
 	return (double)(ns_now() - t0) / (double)n;
+}
+
+/* Requests served between two ticks while a compaction runs. */
+#define PER_TICK 16
+
+struct pauses {
+	unsigned ticks;
+	double start_ms, max_step_ms, finish_ms, max_map_us, total_ms;
+	size_t maps;
+};
+
+/* Runs a due compaction as portctld's loop does (ticks while
+ * next_deadline is due, requests in between) and times every pause. */
+static void compact_in_loop(struct pctl_journal *j, struct pctl_engine *e,
+                            const struct jt_clock *c, size_t n,
+                            struct pauses *p)
+{
+	struct pctl_journal_stats st;
+	uint64_t t_all = ns_now();
+	size_t next_map = 0;
+
+	memset(p, 0, sizeof(*p));
+	do {
+		pctl_journal_get_stats(j, &st);
+		bool was = st.compacting;
+		uint64_t t0 = ns_now();
+		pctl_journal_tick(j);
+		double ms = (double)(ns_now() - t0) / 1e6;
+		pctl_journal_get_stats(j, &st);
+		p->ticks++;
+		if (!was)
+			p->start_ms = ms;
+		else if (!st.compacting)
+			p->finish_ms = ms;
+		else if (ms > p->max_step_ms)
+			p->max_step_ms = ms;
+		for (int k = 0; st.compacting && k < PER_TICK; k++) {
+			double us = (double)map_one(e, c, next_map++ % n) / 1e3;
+			p->maps++;
+			if (us > p->max_map_us)
+				p->max_map_us = us;
+		}
+	} while (st.compacting);
+	p->total_ms = (double)(ns_now() - t_all) / 1e6;
 }
 
 int main(int argc, char **argv)
@@ -91,6 +158,8 @@ int main(int argc, char **argv)
 	jt_opts(&o, &clk);
 	o.mono_ms = NULL; /* real clocks: the sync interval must be real */
 	o.realtime_s = NULL;
+	if (smoke) /* 600 records: below the default threshold */
+		o.compact_min_records = 64;
 	pctl_backend_none_open(&bcfg, &inner, err, sizeof(err));
 	if (pctl_journal_open(dir, &inner, &o, &j, &be, err, sizeof(err))) {
 		fprintf(stderr, "bench_journal: %s\n", err);
@@ -101,6 +170,21 @@ int main(int argc, char **argv)
 	e = new_engine(&be, clk.mono_ms);
 	pctl_journal_load(j, e, clk.mono_ms, rt.tv_sec, &res);
 	double journaled = map_n(e, &clk, n);
+	map_n(e, &clk, n); /* refreshes: three records per mapping */
+	map_n(e, &clk, n);
+	struct pauses p;
+	pctl_journal_get_stats(j, &st);
+	uint64_t compactions = st.compactions;
+	if (pctl_journal_next_deadline(j) != 0) {
+		fprintf(stderr, "bench_journal: no compaction due\n");
+		return 1;
+	}
+	compact_in_loop(j, e, &clk, n, &p);
+	pctl_journal_get_stats(j, &st);
+	if (st.compactions != compactions + 1 || st.write_errors) {
+		fprintf(stderr, "bench_journal: compaction failed\n");
+		return 1;
+	}
 	uint64_t t_c = ns_now();
 	if (pctl_journal_compact(j)) {
 		fprintf(stderr, "bench_journal: compaction failed\n");
@@ -142,7 +226,16 @@ int main(int argc, char **argv)
 	       (long long)sb.st_size, (double)sb.st_size / (double)n,
 	       (unsigned long long)st.syncs,
 	       (unsigned long long)st.compactions);
-	printf("compaction of %zu       %.1f ms (write, fsync, rename)\n", n,
+	printf("compaction in the loop  %u ticks, %.1f ms in all, %zu requests "
+	       "served meanwhile\n",
+	       p.ticks, p.total_ms, p.maps);
+	printf("  longest pause         start %.2f ms (copy of the live ids), "
+	       "step %.2f ms, finish %.2f ms (fsync, rename)\n",
+	       p.start_ms, p.max_step_ms, p.finish_ms);
+	printf("  longest request       %.1f us (MAP refresh during the "
+	       "compaction)\n",
+	       p.max_map_us);
+	printf("compaction all at once  %.1f ms (pctl_journal_compact)\n",
 	       compact_ms);
 	printf("restart (load %zu)      %.1f ms, %.2f us/mapping\n", n, load_ms,
 	       load_ms * 1000 / (double)n);

@@ -38,6 +38,17 @@ struct fx {
 	bool live[N_MAPS]; /* what the journal was told, committed */
 };
 
+/* Scattered ids (splitmix64): the live set's hash spreads sequential ids
+ * too evenly to ever collide, and these tests need collisions (probe runs
+ * that a remove shifts). */
+static uint64_t id_of(unsigned n)
+{
+	uint64_t z = 0x9E3779B97F4A7C15ull * (n + 1);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return (z ^ (z >> 31)) | 1; /* never 0 */
+}
+
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -48,7 +59,7 @@ static int setup(void **state)
 	jt_opts(&f->opts, &f->clk);
 	f->opts.compact_min_records = UINT64_MAX; /* only when asked */
 	for (unsigned n = 0; n < N_MAPS; n++)
-		jt_dp_full(&f->d[n], 1000 + n, n);
+		jt_dp_full(&f->d[n], id_of(n), n);
 	*state = f;
 	return 0;
 }
@@ -194,30 +205,37 @@ static void churn(struct fx *f, unsigned round)
 	}
 }
 
-/* Every mapping created and refreshed twice: the log holds three times the
- * live set, so a compaction is due at the next tick. */
-static void fill_until_due(struct fx *f)
+/* Every live mapping refreshed twice: the log holds (more than) three
+ * times the live set, so a compaction is due at the next tick. */
+static void refresh_all_twice(struct fx *f)
+{
+	for (unsigned round = 0; round < 2; round++)
+		for (unsigned i = 0; i < N_MAPS; i++)
+			if (f->live[i]) {
+				f->d[i].dp.lifetime = 3000 + round;
+				op_commit(f, f->be.ops->refresh, i);
+			}
+}
+
+/* The first n mappings created and refreshed twice: a compaction is due. */
+static void fill_until_due(struct fx *f, unsigned n)
 {
 	f->opts.compact_min_records = 64;
 	f->opts.compact_step_records = STEP;
 	fx_start(f, f->dir);
-	for (unsigned i = 0; i < N_MAPS; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		op_commit(f, f->be.ops->create, i);
 		f->live[i] = true;
 	}
-	for (unsigned round = 0; round < 2; round++)
-		for (unsigned i = 0; i < N_MAPS; i++) {
-			f->d[i].dp.lifetime = 3000 + round;
-			op_commit(f, f->be.ops->refresh, i);
-		}
+	refresh_all_twice(f);
 	assert_int_equal(stats(f).compactions, 1); /* the load's only */
 	assert_int_equal(stats(f).compacting, 0);
 	assert_int_equal(pctl_journal_next_deadline(f->j), 0);
 }
 
-/* Ticks until the compaction is done, with commits between the ticks (and,
- * when crash_points, a simulated crash before every tick).  Checks that no
- * tick writes more than STEP live records (plus EPOCH and BOOT at the
+/* Ticks until the compaction is done, with commits between the ticks
+ * (and, when crash_points, a simulated crash before every tick).  Checks that
+ * no tick writes more than STEP live records (plus EPOCH and BOOT at the
  * start), and returns the number of ticks. */
 static unsigned compact_with_churn(struct fx *f, bool crash_points)
 {
@@ -265,10 +283,11 @@ static void test_compaction_spans_ticks_while_commits_continue(void **state)
 {
 	struct fx *f = *state;
 
-	fill_until_due(f);
+	fill_until_due(f, N_MAPS);
 	uint64_t before = stats(f).log_records;
 	unsigned ticks = compact_with_churn(f, false);
-	assert_true(ticks >= N_MAPS / STEP);
+	/* about N_MAPS / STEP: fewer when the churn removed some ahead */
+	assert_true(ticks >= N_MAPS / STEP / 2);
 	struct pctl_journal_stats st = stats(f);
 	assert_int_equal(st.compactions, 2);
 	assert_int_equal(st.compact_abandoned, 0);
@@ -291,9 +310,113 @@ static void test_crash_at_any_step_restores_committed_state(void **state)
 {
 	struct fx *f = *state;
 
-	fill_until_due(f);
+	fill_until_due(f, N_MAPS);
 	compact_with_churn(f, true);
 	assert_crash_now_restores_committed(f);
+	fx_stop(f);
+}
+
+/* The fixture index of the mapping whose record the compaction's
+ * temporary file ends with (N_MAPS when it ends with none). */
+static unsigned last_written(const struct fx *f)
+{
+	char p[512];
+	size_t len, off = PCTLD_JR_FILE_HDR_LEN;
+	unsigned last = N_MAPS;
+
+	jt_path(p, sizeof(p), f->dir, PCTL_JOURNAL_TMP_FILE);
+	uint8_t *b = jt_read(p, &len);
+	assert_non_null(b);
+	while (off < len) {
+		struct pctld_jr_record r;
+		const char *why;
+		size_t n = pctld_jr_next(b + off, len - off, &r, &why);
+		assert_true(n > 0);
+		off += n;
+		if (r.type != PCTLD_JR_UPSERT)
+			continue;
+		for (unsigned i = 0; i < N_MAPS; i++)
+			if (f->d[i].dp.id == pctld_jr_record_id(&r))
+				last = i;
+	}
+	free(b);
+	return last;
+}
+
+/* Ticks until the compaction is done; between two ticks, removes the
+ * mapping the walk wrote last. */
+static void compact_removing_behind_the_walk(struct fx *f)
+{
+	for (unsigned ticks = 0; ticks < 10 * N_MAPS; ticks++) {
+		pctl_journal_tick(f->j);
+		if (!stats(f).compacting)
+			return;
+		unsigned i = last_written(f);
+		if (i < N_MAPS && f->live[i]) {
+			op_commit(f, f->be.ops->remove, i);
+			f->live[i] = false;
+		}
+	}
+	fail_msg("the compaction does not end");
+}
+
+/* A remove shifts the rest of its probe run back in the live set's hash:
+ * a mapping nobody touches may thereby jump from ahead of the
+ * compaction's walk to just behind it (into the slot of the mapping the
+ * walk wrote last, removed here), and must still be written.  Several
+ * compactions, each checked by a restart. */
+static void test_walk_keeps_mappings_shifted_by_removes(void **state)
+{
+	struct fx *f = *state;
+
+	fill_until_due(f, N_MAPS);
+	for (unsigned cycle = 0; cycle < 8; cycle++) {
+		compact_removing_behind_the_walk(f);
+		assert_crash_now_restores_committed(f);
+		for (unsigned i = 0; i < N_MAPS; i++)
+			if (!f->live[i]) {
+				op_commit(f, f->be.ops->create, i);
+				f->live[i] = true;
+			}
+		refresh_all_twice(f);
+	}
+	assert_int_equal(stats(f).compactions, 9);
+	fx_stop(f);
+}
+
+/* Mappings created during a compaction grow the hash, which moves every
+ * mapping: the walk starts over and still writes them all.  The growth
+ * comes after 1 to 12 steps, each time in a fresh state directory. */
+static void test_walk_survives_growth_of_the_live_set(void **state)
+{
+	struct fx *f = *state;
+
+	for (unsigned steps = 1; steps <= 12; steps++) {
+		if (steps > 1) {
+			fx_stop(f);
+			jt_rmdir(f->dir);
+			jt_mkdir(f->dir, sizeof(f->dir));
+			jt_path(f->path, sizeof(f->path), f->dir,
+			        PCTL_JOURNAL_FILE);
+			memset(f->live, 0, sizeof(f->live));
+		}
+		fill_until_due(f, N_MAPS / 2);
+		for (unsigned t = 0; t < steps; t++)
+			pctl_journal_tick(f->j);
+		assert_int_equal(stats(f).compacting, 1);
+		for (unsigned i = N_MAPS / 2; i < N_MAPS; i++) {
+			op_commit(f, f->be.ops->create, i);
+			f->live[i] = true;
+		}
+		/* No other change: what the walk had not reached before the
+		 * growth is left to the walk. */
+		for (unsigned t = 0; t < 10 * N_MAPS && stats(f).compacting;
+		     t++)
+			pctl_journal_tick(f->j);
+		assert_int_equal(stats(f).compactions, 2);
+		assert_log_matches_stats(f);
+		assert_crash_now_restores_committed(f);
+	}
 	fx_stop(f);
 }
 
@@ -306,7 +429,7 @@ static void test_write_error_mid_compaction_keeps_old_log(void **state)
 	struct rlimit old, lim;
 	size_t len_a, len_b;
 
-	fill_until_due(f);
+	fill_until_due(f, N_MAPS);
 	pctl_journal_tick(f->j);
 	pctl_journal_tick(f->j);
 	struct pctl_journal_stats st = stats(f);
@@ -363,7 +486,7 @@ static void test_stop_mid_compaction_leaves_no_temp_file(void **state)
 {
 	struct fx *f = *state;
 
-	fill_until_due(f);
+	fill_until_due(f, N_MAPS);
 	pctl_journal_tick(f->j);
 	churn(f, 1);
 	pctl_journal_tick(f->j);
@@ -383,7 +506,7 @@ static void test_explicit_compaction_finishes_one_under_way(void **state)
 {
 	struct fx *f = *state;
 
-	fill_until_due(f);
+	fill_until_due(f, N_MAPS);
 	pctl_journal_tick(f->j);
 	churn(f, 1);
 	assert_int_equal(stats(f).compacting, 1);
@@ -577,6 +700,10 @@ int main(void)
 	        teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_write_error_mid_compaction_keeps_old_log, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_walk_keeps_mappings_shifted_by_removes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_walk_survives_growth_of_the_live_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_stop_mid_compaction_leaves_no_temp_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
