@@ -12,7 +12,7 @@
  *          each holds NOW, at most compact_step_records of them;
  *   finish flush, fsync, rename over the log, fsync the directory, switch;
  *          the old log's blocks are then freed a chunk per tick (ftruncate
- *          of the unlinked file), not all at once by close(2).
+ *          of the unlinked file, 8 MB), not all at once by close(2).
  * Meanwhile every write to the log (commits, epoch changes) is also
  * appended to the new file, in the same order.  Replay is "last UPSERT
  * wins, REMOVE deletes", and each record of the new file was true when it
@@ -482,7 +482,9 @@ static void compact_after_del(struct pctl_journal *j, size_t hole)
 /* Frees the replaced log's blocks a chunk per tick: closing it at once
  * would free them all inside one tick (tens of ms for a million
  * mappings). */
-#define RELEASE_CHUNK (16u << 20)
+#define RELEASE_CHUNK (8u << 20)
+/* A log this small is closed at once, in the finish. */
+#define RELEASE_AT_ONCE (1u << 20)
 
 static void release_old_log(struct pctl_journal *j, bool all)
 {
@@ -516,7 +518,8 @@ static int compact_finish(struct pctl_journal *j)
 	release_old_log(j, true); /* a previous one, if still there */
 	j->old_fd = j->fd;
 	j->old_size = j->log_size;
-	release_old_log(j, false); /* a small one goes at once */
+	if (j->old_size <= RELEASE_AT_ONCE)
+		release_old_log(j, true);
 	j->fd = j->c.fd;
 	j->log_size = j->c.size;
 	j->st.log_records = j->c.records;

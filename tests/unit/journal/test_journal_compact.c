@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -501,6 +503,53 @@ static void test_stop_mid_compaction_leaves_no_temp_file(void **state)
 	assert_restores_committed(f, f->dir);
 }
 
+/* Open descriptors of this process on an unlinked journal file. */
+static unsigned deleted_logs_open(void)
+{
+	unsigned n = 0;
+	char p[64], target[600];
+
+	for (int fd = 0; fd < 1024; fd++) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		ssize_t len = readlink(p, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += strstr(target, PCTL_JOURNAL_FILE) &&
+		     strstr(target, "(deleted)");
+	}
+	return n;
+}
+
+/* The log a compaction replaced (unlinked by the rename) is freed by the
+ * ticks after it, not by the compaction's last tick: a large one (here
+ * over 1 MB) stays open until then, and the loop is told to tick. */
+static void test_replaced_log_freed_by_the_next_ticks(void **state)
+{
+	struct fx *f = *state;
+
+	fx_start(f, f->dir);
+	for (unsigned i = 0; i < N_MAPS; i++) {
+		op_commit(f, f->be.ops->create, i);
+		f->live[i] = true;
+	}
+	for (unsigned round = 0; stats(f).log_bytes < (1u << 20); round++)
+		for (unsigned i = 0; i < N_MAPS; i++) {
+			f->d[i].dp.lifetime = 3000 + round;
+			op_commit(f, f->be.ops->refresh, i);
+		}
+	assert_int_equal(deleted_logs_open(), 0);
+	assert_int_equal(pctl_journal_compact(f->j), 0);
+	assert_int_equal(deleted_logs_open(), 1);
+	assert_int_equal(pctl_journal_next_deadline(f->j), 0);
+	pctl_journal_tick(f->j);
+	assert_int_equal(deleted_logs_open(), 0);
+	assert_int_equal(pctl_journal_next_deadline(f->j), UINT64_MAX);
+	assert_log_matches_stats(f);
+	fx_stop(f);
+	assert_restores_committed(f, f->dir);
+}
+
 /* pctl_journal_compact() during a compaction finishes it at once. */
 static void test_explicit_compaction_finishes_one_under_way(void **state)
 {
@@ -709,6 +758,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_explicit_compaction_finishes_one_under_way, setup,
 	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_replaced_log_freed_by_the_next_ticks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
