@@ -23,7 +23,8 @@
  * the hash moves a mapping nobody touches only when it grows (then the walk
  * starts over; records written twice are harmless) or when a delete shifts
  * the rest of its probe run back (then the shifted mappings that landed
- * behind the walk are written at once, compact_after_del).  The old log
+ * behind the walk are written at the end of the commit,
+ * compact_after_del).  The old log
  * stays authoritative until the rename, so a crash at any point replays to
  * the committed state; an error on the new file abandons it (unlinked,
  * counted, retried a second later) and leaves the old log as it was.
@@ -98,6 +99,9 @@ struct pctl_journal {
 		/* The walk: slots [0, scan) of this table are written. */
 		const struct pctld_jmap_slot *slots;
 		size_t cap, scan;
+		/* Mappings a remove shifted behind the walk (this commit). */
+		uint64_t *shifted;
+		size_t n_shifted, cap_shifted;
 		uint64_t retry_ms; /* no new start before, after a failure */
 		uint64_t flushed;  /* writeback started up to here */
 		size_t len, recs;  /* staged in buf */
@@ -177,10 +181,6 @@ static void mark_broken(struct pctl_journal *j)
 	j->retry_ms = mono_now(j) + RETRY_MS;
 }
 
-/* Writes the staged buffer at the end of the log.  On failure the log is
- * cut back to its last complete record, so that a torn write cannot hide
- * the records appended after it; the journal is marked broken and the next
- * tick rewrites it from the live set. */
 static void compact_mirror(struct pctl_journal *j, const uint8_t *buf,
                            size_t len, size_t recs);
 
@@ -200,6 +200,11 @@ static int pwrite_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/* Writes the staged buffer at the end of the log (and of a compaction's
+ * new file).  On failure the log is cut back to its last complete record,
+ * so that a torn write cannot hide the records appended after it; the
+ * journal is marked broken and the next tick rewrites it from the live
+ * set. */
 static int flush_wbuf(struct pctl_journal *j)
 {
 	int rc = pwrite_all(j->fd, j->wbuf, j->wlen, j->log_size);
@@ -458,22 +463,49 @@ static size_t compact_before_del(const struct pctl_journal *j, uint64_t id)
 
 /* The delete at slot `hole` shifted the rest of its probe run back
  * (journal_map.c): the mappings of that run now behind the walk may have
- * come from ahead of it, and the walk would miss them.  Their records are
- * written now (those that were behind already are written twice:
- * harmless).  The run is short: the table is at most half full. */
+ * come from ahead of it, and the walk would miss them.  Their ids are
+ * noted here and their records written by compact_write_shifted() once
+ * the whole commit is applied (a later entry of the same commit may change
+ * one of them).  Those that were behind already are written twice:
+ * harmless.  The run is short: the table is at most half full. */
 static void compact_after_del(struct pctl_journal *j, size_t hole)
 {
 	if (hole == SIZE_MAX || j->c.fd < 0)
 		return;
 	size_t mask = j->live.cap - 1;
+	for (size_t k = hole, n = 0; n < j->live.cap && j->live.slots[k].rec;
+	     k = (k + 1) & mask, n++) {
+		if (k >= j->c.scan)
+			continue;
+		if (j->c.n_shifted == j->c.cap_shifted) {
+			size_t cap =
+			    j->c.cap_shifted ? 2 * j->c.cap_shifted : 16;
+			uint64_t *ids =
+			    realloc(j->c.shifted, cap * sizeof(*ids));
+			if (!ids) {
+				compact_failed(j, -ENOMEM);
+				return;
+			}
+			j->c.shifted = ids;
+			j->c.cap_shifted = cap;
+		}
+		j->c.shifted[j->c.n_shifted++] = j->live.slots[k].id;
+	}
+}
+
+/* Writes the current record of each mapping compact_after_del() noted. */
+static void compact_write_shifted(struct pctl_journal *j)
+{
 	int rc = 0;
-	for (size_t k = hole, n = 0;
-	     !rc && n < j->live.cap && j->live.slots[k].rec;
-	     k = (k + 1) & mask, n++)
-		if (k < j->c.scan)
-			rc = compact_stage(j, j->live.slots[k].rec,
-			                   j->live.slots[k].len);
-	if (!rc)
+
+	for (size_t i = 0; !rc && j->c.fd >= 0 && i < j->c.n_shifted; i++) {
+		const struct pctld_jmap_slot *s =
+		    pctld_jmap_get(&j->live, j->c.shifted[i]);
+		if (s)
+			rc = compact_stage(j, s->rec, s->len);
+	}
+	j->c.n_shifted = 0;
+	if (!rc && j->c.fd >= 0)
 		rc = compact_flush(j);
 	if (rc)
 		compact_failed(j, rc);
@@ -741,6 +773,7 @@ static int jr_commit(void *ctx)
 			compact_after_del(j, hole);
 		}
 	}
+	compact_write_shifted(j);
 	drop_pending(j);
 	if (j->fd < 0 || j->broken)
 		return 0;
@@ -790,6 +823,7 @@ static void journal_free(struct pctl_journal *j)
 {
 	compact_abandon(j);
 	release_old_log(j, true);
+	free(j->c.shifted);
 	if (j->lock_fd >= 0)
 		close(j->lock_fd);
 	drop_pending(j);
