@@ -96,8 +96,9 @@ struct pctl_journal {
 	struct {
 		int fd;
 		uint64_t size, records; /* written to the new file */
-		/* The walk: slots [0, scan) of this table are written. */
-		const struct pctld_jmap_slot *slots;
+		/* The walk: slots [0, scan) of the table are written, while
+		 * it has cap slots (it only ever changes size by growing,
+		 * journal_map.c, and a new size means a new table). */
 		size_t cap, scan;
 		/* Mappings a remove shifted behind the walk (this commit). */
 		uint64_t *shifted;
@@ -383,7 +384,6 @@ static int compact_start(struct pctl_journal *j)
 	if (fd < 0)
 		return -errno;
 	j->c.fd = fd;
-	j->c.slots = j->live.slots;
 	j->c.cap = j->live.cap;
 	j->c.scan = 0;
 	j->c.size = j->c.records = j->c.flushed = 0;
@@ -413,8 +413,7 @@ static int compact_start(struct pctl_journal *j)
 /* The walk is done: every slot of the current table was visited. */
 static bool compact_walked(const struct pctl_journal *j)
 {
-	return j->c.slots == j->live.slots && j->c.cap == j->live.cap &&
-	       j->c.scan == j->c.cap;
+	return j->c.cap == j->live.cap && j->c.scan == j->c.cap;
 }
 
 /* Walks on and writes the records of at most `max` mappings (visiting at
@@ -425,9 +424,8 @@ static int compact_step(struct pctl_journal *j, size_t max)
 	size_t written = 0, visits = max > SIZE_MAX / 4 ? SIZE_MAX : 4 * max;
 	int rc = 0;
 
-	if (j->c.slots != j->live.slots || j->c.cap != j->live.cap) {
+	if (j->c.cap != j->live.cap) {
 		/* The table grew: every mapping moved.  Start over. */
-		j->c.slots = j->live.slots;
 		j->c.cap = j->live.cap;
 		j->c.scan = 0;
 	}
@@ -455,8 +453,8 @@ static int compact_step(struct pctl_journal *j, size_t max)
  * no walk can be affected. */
 static size_t compact_before_del(const struct pctl_journal *j, uint64_t id)
 {
-	if (j->c.fd < 0 || j->c.slots != j->live.slots)
-		return SIZE_MAX;
+	if (j->c.fd < 0 || j->c.cap != j->live.cap)
+		return SIZE_MAX; /* the walk starts over anyway */
 	const struct pctld_jmap_slot *s = pctld_jmap_get(&j->live, id);
 	return s ? (size_t)(s - j->live.slots) : SIZE_MAX;
 }
