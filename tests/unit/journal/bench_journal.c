@@ -84,11 +84,42 @@ static double map_n(struct pctl_engine *e, struct jt_clock *c, size_t n)
 /* Requests served between two ticks while a compaction runs. */
 #define PER_TICK 16
 
+/* Samples kept for the percentiles (the maxima count every one). */
+#define MAX_SAMPLES (1u << 16)
+
+struct samples {
+	double v[MAX_SAMPLES];
+	size_t n;
+};
+
+static void sample(struct samples *s, double v)
+{
+	if (s->n < MAX_SAMPLES)
+		s->v[s->n++] = v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The p-th percentile (0..100) of s; sorts s. */
+static double percentile(struct samples *s, double p)
+{
+	if (!s->n)
+		return 0;
+	qsort(s->v, s->n, sizeof(s->v[0]), cmp_double);
+	size_t i = (size_t)(p / 100 * (double)(s->n - 1));
+	return s->v[i];
+}
+
 struct pauses {
 	unsigned ticks;
 	double start_ms, max_step_ms, finish_ms, max_release_ms, max_map_us;
 	double total_ms;
 	size_t maps;
+	struct samples steps, reqs; /* ms per step, us per request */
 };
 
 /* Runs a due compaction as portctld's loop does (ticks while
@@ -118,11 +149,14 @@ static void compact_in_loop(struct pctl_journal *j, struct pctl_engine *e,
 			p->finish_ms = ms;
 		else if (was && ms > p->max_step_ms)
 			p->max_step_ms = ms;
+		if (was && st.compacting)
+			sample(&p->steps, ms);
 		else if (!was && ms > p->max_release_ms)
 			p->max_release_ms = ms;
 		for (int k = 0; k < PER_TICK; k++) {
 			double us = (double)map_one(e, c, next_map++ % n) / 1e3;
 			p->maps++;
+			sample(&p->reqs, us);
 			if (us > p->max_map_us)
 				p->max_map_us = us;
 		}
@@ -177,7 +211,7 @@ int main(int argc, char **argv)
 	double journaled = map_n(e, &clk, n);
 	map_n(e, &clk, n); /* refreshes: three records per mapping */
 	map_n(e, &clk, n);
-	struct pauses p;
+	static struct pauses p;
 	pctl_journal_get_stats(j, &st);
 	uint64_t compactions = st.compactions;
 	if (pctl_journal_next_deadline(j) != 0) {
@@ -237,9 +271,11 @@ int main(int argc, char **argv)
 	printf("  longest tick          start %.2f ms, step %.2f ms, finish "
 	       "%.2f ms (fsync, rename), freeing the old log %.2f ms\n",
 	       p.start_ms, p.max_step_ms, p.finish_ms, p.max_release_ms);
+	printf("  steps                 median %.2f ms, p99 %.2f ms\n",
+	       percentile(&p.steps, 50), percentile(&p.steps, 99));
 	printf("  longest request       %.1f us (MAP refresh during the "
-	       "compaction)\n",
-	       p.max_map_us);
+	       "compaction; median %.1f us, p99 %.1f us)\n",
+	       p.max_map_us, percentile(&p.reqs, 50), percentile(&p.reqs, 99));
 	printf("compaction all at once  %.1f ms (pctl_journal_compact)\n",
 	       compact_ms);
 	printf("restart (load %zu)      %.1f ms, %.2f us/mapping\n", n, load_ms,
