@@ -18,8 +18,11 @@
  * directory fsynced, so a crash at any point leaves either the old or the
  * new log, never a mix.  Compaction runs off the request path, a bounded
  * step per pctl_journal_tick() (compact_step_records records; journal.c
- * explains why the result is exact while commits keep coming); while it
- * runs pctl_journal_next_deadline() is 0, so the loop ticks again at once.
+ * explains why the result is exact while commits keep coming; meanwhile a
+ * commit is written twice, to the log and to the new file); while it runs,
+ * and while the replaced log is freed afterwards, pctl_journal_next_deadline()
+ * is 0, so the loop ticks again without sleeping.  A stop in the middle
+ * drops it (the old log is whole).
  *
  * At start the daemon calls pctl_journal_load() once, after
  * pctl_engine_new(): the live set is rebuilt (last UPSERT wins, REMOVE
@@ -159,8 +162,9 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 void pctl_journal_tick(struct pctl_journal *j);
 
 /* When pctl_journal_tick() has work to do (monotonic ms of the options'
- * clock): 0 while a compaction is due or under way (tick again without
- * sleeping; after a failed compaction, the next attempt a second later),
+ * clock): 0 while a compaction is due or under way, or the log it replaced
+ * is being freed (tick again without sleeping; after a failed compaction,
+ * the next attempt a second later),
  * the deferred fdatasync, or the next snapshot attempt (once a second)
  * after a failed write; UINT64_MAX when there is none.  An epoch change has
  * no deadline: tick after the calls that may make one (above), or simply at
