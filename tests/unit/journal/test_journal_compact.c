@@ -560,6 +560,21 @@ static void test_stop_mid_compaction_leaves_no_temp_file(void **state)
 	assert_restores_committed(f, f->dir);
 }
 
+/* A stop that empties the data plane in the middle of a compaction leaves
+ * neither the log nor the temporary file. */
+static void test_stop_without_state_mid_compaction_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+
+	fill_until_due(f, N_MAPS);
+	pctl_journal_tick(f->j);
+	assert_int_equal(stats(f).compacting, 1);
+	f->be.ops->destroy(f->be.ctx, false);
+	pctl_engine_free(f->e);
+	assert_false(file_exists(f->dir, PCTL_JOURNAL_TMP_FILE));
+	assert_false(file_exists(f->dir, PCTL_JOURNAL_FILE));
+}
+
 /* Open descriptors of this process on an unlinked journal file. */
 static unsigned deleted_logs_open(void)
 {
@@ -815,6 +830,9 @@ int main(void)
 	        test_walk_survives_growth_of_the_live_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_stop_mid_compaction_leaves_no_temp_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_stop_without_state_mid_compaction_leaves_nothing, setup,
+	        teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_explicit_compaction_finishes_one_under_way, setup,
 	        teardown),
