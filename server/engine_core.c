@@ -326,19 +326,11 @@ struct pctl_mapping *pctl_engine_eim_partner(struct pctl_engine *e,
 		           ? m
 		           : NULL;
 	}
-	/* PEER records are keyed by 5-tuple: walk the host's own list. */
-	for (uint32_t i = pctl_table_host_first(&e->table, host); i;) {
-		struct pctl_mapping *m = pctl_table_at(&e->table, i);
-		i = m->host_next;
-		size_t n;
-		const uint8_t *t = pctl_mapping_tpid(m, &n);
-		if (m->kind == PCTL_MK_PEER && m->protocol == protocol &&
-		    m->int_port == port && m->ext_idx != PCTL_NO_EXT &&
-		    pctl_addr_equal(&m->int_addr, host) && n == tpid_len &&
-		    (!n || memcmp(t, tpid, n) == 0))
-			return m;
-	}
-	return NULL;
+	/* Every PEER of the endpoint shares its external endpoint (EIM),
+	 * so any one will do; the EIM index finds one in O(1). */
+	struct pctl_mapping *m = pctl_table_find_eim(&e->table, host, protocol,
+	                                             port, tpid, tpid_len);
+	return m && m->ext_idx != PCTL_NO_EXT ? m : NULL;
 }
 
 void pctl_engine_release_cooled(struct pctl_engine *e, uint64_t now_ms)

@@ -75,6 +75,13 @@ static uint64_t hash_ext(const pctl_addr *a, uint8_t proto, uint16_t port)
 	return mix(mix_addr(0x3d, a), (uint64_t)proto << 16 | port);
 }
 
+/* EIM index: the internal endpoint alone (THIRD_PARTY_ID compared on the
+ * walk), so that every PEER of the endpoint lands in one chain. */
+static uint64_t hash_eim(const pctl_addr *a, uint8_t proto, uint16_t port)
+{
+	return mix(mix_addr(0x5b, a), (uint64_t)proto << 16 | port);
+}
+
 static uint64_t hash_host(const pctl_addr *a)
 {
 	return mix_addr(0x4c, a);
@@ -107,8 +114,10 @@ int pctl_table_init(struct pctl_table *t, uint32_t size_hint)
 	uint32_t nb = round_pow2(size_hint);
 	t->key_buckets = calloc(nb, sizeof(uint32_t));
 	t->ext_buckets = calloc(nb, sizeof(uint32_t));
+	t->eim_buckets = calloc(nb, sizeof(uint32_t));
 	t->hosts = calloc(256, sizeof(struct pctl_host));
-	if (!t->key_buckets || !t->ext_buckets || !t->hosts) {
+	if (!t->key_buckets || !t->ext_buckets || !t->eim_buckets ||
+	    !t->hosts) {
 		pctl_table_fini(t);
 		return -ENOMEM;
 	}
@@ -141,6 +150,7 @@ void pctl_table_fini(struct pctl_table *t)
 	free(t->chunks);
 	free(t->key_buckets);
 	free(t->ext_buckets);
+	free(t->eim_buckets);
 	free(t->hosts);
 	memset(t, 0, sizeof(*t));
 }
@@ -231,6 +241,33 @@ static uint32_t ext_bucket_of(const struct pctl_table *t,
 	       t->bucket_mask;
 }
 
+/* PEER records only: into / out of the EIM chain (doubly linked, O(1)). */
+static void eim_link(struct pctl_table *t, uint32_t *buckets,
+                     struct pctl_mapping *m)
+{
+	uint32_t *head = &buckets[(uint32_t)hash_eim(&m->int_addr, m->protocol,
+	                                             m->int_port) &
+	                          t->bucket_mask];
+	m->eim_prev = 0;
+	m->eim_next = *head;
+	if (*head)
+		pctl_table_at(t, *head)->eim_prev = m->idx;
+	*head = m->idx;
+}
+
+static void eim_unlink(struct pctl_table *t, struct pctl_mapping *m)
+{
+	if (m->eim_prev)
+		pctl_table_at(t, m->eim_prev)->eim_next = m->eim_next;
+	else
+		t->eim_buckets[(uint32_t)hash_eim(&m->int_addr, m->protocol,
+		                                  m->int_port) &
+		               t->bucket_mask] = m->eim_next;
+	if (m->eim_next)
+		pctl_table_at(t, m->eim_next)->eim_prev = m->eim_prev;
+	m->eim_prev = m->eim_next = 0;
+}
+
 /* Doubles both bucket arrays once the load passes 1; relinking is O(n) but
  * happens at every doubling only, so insertion stays O(1) amortized.  A
  * failed allocation just keeps the longer chains. */
@@ -241,15 +278,19 @@ static void maybe_grow(struct pctl_table *t)
 	uint32_t nb = (t->bucket_mask + 1) * 2;
 	uint32_t *kb = calloc(nb, sizeof(uint32_t));
 	uint32_t *eb = calloc(nb, sizeof(uint32_t));
-	if (!kb || !eb) {
+	uint32_t *pb = calloc(nb, sizeof(uint32_t));
+	if (!kb || !eb || !pb) {
 		free(kb);
 		free(eb);
+		free(pb);
 		return;
 	}
 	free(t->key_buckets);
 	free(t->ext_buckets);
+	free(t->eim_buckets);
 	t->key_buckets = kb;
 	t->ext_buckets = eb;
+	t->eim_buckets = pb;
 	t->bucket_mask = nb - 1;
 	uint32_t idx = 0;
 	struct pctl_mapping *m;
@@ -262,6 +303,8 @@ static void maybe_grow(struct pctl_table *t)
 		uint32_t ebk = ext_bucket_of(t, m);
 		m->ext_next = eb[ebk];
 		eb[ebk] = m->idx;
+		if (m->kind == PCTL_MK_PEER)
+			eim_link(t, pb, m);
 	}
 }
 
@@ -401,6 +444,8 @@ int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m)
 	uint32_t eb = ext_bucket_of(t, m);
 	m->ext_next = t->ext_buckets[eb];
 	t->ext_buckets[eb] = m->idx;
+	if (m->kind == PCTL_MK_PEER)
+		eim_link(t, t->eim_buckets, m);
 	maybe_grow(t);
 	return 0;
 }
@@ -412,6 +457,8 @@ void pctl_table_unlink(struct pctl_table *t, struct pctl_mapping *m)
 	             m->idx, true);
 	chain_remove(t, &t->ext_buckets[ext_bucket_of(t, m)], m->idx, false);
 	m->key_next = m->ext_next = 0;
+	if (m->kind == PCTL_MK_PEER)
+		eim_unlink(t, m);
 
 	struct pctl_host *h = subscriber_slot(t, &m->int_addr);
 	if (m->host_prev)
@@ -444,6 +491,26 @@ struct pctl_mapping *pctl_table_find_int(const struct pctl_table *t,
 		    (n == 0 || memcmp(mt, tpid, n) == 0))
 			return m;
 		i = m->key_next;
+	}
+	return NULL;
+}
+
+struct pctl_mapping *pctl_table_find_eim(const struct pctl_table *t,
+                                         const pctl_addr *addr, uint8_t proto,
+                                         uint16_t port, const uint8_t *tpid,
+                                         size_t tpid_len)
+{
+	uint32_t b = (uint32_t)hash_eim(addr, proto, port) & t->bucket_mask;
+
+	for (uint32_t i = t->eim_buckets[b]; i;) {
+		struct pctl_mapping *m = pctl_table_at(t, i);
+		size_t n;
+		const uint8_t *mt = pctl_mapping_tpid(m, &n);
+		if (m->protocol == proto && m->int_port == port &&
+		    pctl_addr_equal(&m->int_addr, addr) && n == tpid_len &&
+		    (n == 0 || memcmp(mt, tpid, n) == 0))
+			return m;
+		i = m->eim_next;
 	}
 	return NULL;
 }
