@@ -3,7 +3,8 @@
 #  1. install missing Debian packages (scripts/deps.sh);
 #  2. build with gcc, -Wall -Wextra -Werror, and run the whole CTest suite;
 #  3. build with clang, ASan+UBSan and the fuzz targets, run the suite again;
-#  4. run every libFuzzer target for FUZZ_SECONDS (default 30) on its seeds.
+#  4. run every libFuzzer target for FUZZ_SECONDS (default 30) on its seeds;
+#  5. fail if any program of the build tree started by the suite still runs.
 # Exits non-zero on any failure; the last line is "check: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -43,9 +44,21 @@ build() {
   cmake --build "$dir" -j"$JOBS" 2>&1 | tail -n 40 && [ "${PIPESTATUS[0]}" -eq 0 ] || { fail "$label: build"; return 1; }
 }
 
+# PIDs of the processes running a program from the build tree.
+build_pids() {
+  local root exe target
+  root=$(cd "$BUILD" 2>/dev/null && pwd -P) || return 0
+  for exe in /proc/[0-9]*/exe; do
+    target=$(readlink "$exe" 2>/dev/null) || continue
+    case "$target" in "$root"/*) exe=${exe#/proc/}; echo "${exe%/exe}" ;; esac
+  done
+}
+
 stage "dependencies"
 scripts/deps.sh || { echo "check: dependencies could not be installed"; echo "check: 0 passed, 1 failed"; exit 1; }
 mkdir -p "$BUILD"
+# Whatever already ran from the build tree is not the suite's to judge.
+read -r -a before_pids <<<"$(build_pids | tr '\n' ' ')"
 
 stage "gcc -Wall -Wextra -Werror build and tests"
 if build "$BUILD/gcc" gcc -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
@@ -76,6 +89,23 @@ if build "$BUILD/asan" clang-asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=De
       fail "fuzz: $name found a crash (see $BUILD/$name.log)"
     fi
   done
+fi
+
+# Tests must end every process they start (house rule): anything still
+# running from this build tree is a leak.  It is reported as a failure and
+# ended, by PID (these are the suite's own programs).
+stage "leftover processes"
+leaks=()
+for pid in $(build_pids); do
+  case " ${before_pids[*]} " in *" $pid "*) continue ;; esac
+  leaks+=("$pid")
+  echo "$pid $(readlink "/proc/$pid/exe" 2>/dev/null)"
+done
+if [ "${#leaks[@]}" -gt 0 ]; then
+  fail "tests left ${#leaks[@]} process(es) running"
+  kill "${leaks[@]}" 2>/dev/null
+else
+  echo "none"
 fi
 
 stage "summary"

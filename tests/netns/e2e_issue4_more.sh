@@ -144,7 +144,10 @@ check_not "portctld killed with SIGKILL" alive "$DAEMON"
 # The internal host listens on both all-hosts groups before the restart;
 # socat -x prints each datagram as a hex dump on stderr.
 listen_group() { # NAME SOCAT-ADDRESS
-	in_int timeout 10 socat -u -x "$2" /dev/null 2>"$T/mcast.$1" &
+	# Not in_int: a function run with & is a subshell whose PID $! would
+	# be; `ip netns exec` execs, so $! is the listener the cleanup ends.
+	ip netns exec "$NS_INT" timeout 10 socat -u -x "$2" /dev/null \
+		2>"$T/mcast.$1" &
 	NETNS_PIDS+=("$!")
 }
 listen_group 4 UDP4-RECV:5350,ip-add-membership=224.0.0.1:eth0,reuseaddr

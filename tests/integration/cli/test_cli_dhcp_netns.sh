@@ -43,7 +43,10 @@ ip -n "$NS" addr add 2001:db8::1/64 dev dhcp0 nodad
 ip -n "$NS" link set dhcp0 up
 ip -n "$NS" link set dhcp1 up
 
-in_ns "$PORTCTLD" -f -c /dev/null --listen 192.0.2.1 --listen '[2001:db8::1]' \
+# Not through in_ns: a function run with & is a subshell, and $! would be
+# its PID, not the daemon's.  `ip netns exec` execs the daemon, so $! is
+# the daemon itself and the cleanup ends it.
+ip netns exec "$NS" "$PORTCTLD" -f -c /dev/null --listen 192.0.2.1 --listen '[2001:db8::1]' \
 	--external-ip 203.0.113.5 --external-ip 2001:db8:ffff::5 --backend none \
 	--control "$TMP/ctl" --state-dir "$TMP" >"$TMP/daemon.log" 2>&1 &
 DAEMON=$!
