@@ -136,10 +136,11 @@ uint32_t pctl_engine_max_lifetime(const struct pctl_engine *e,
 uint32_t pctl_engine_clamp_lifetime(const struct pctl_engine *e,
                                     uint8_t protocol, uint32_t requested);
 /* S-52 under the Simple Threat Model: when *lifetime (0 = delete) would end
- * m sooner than now, raises it to the time the traffic the backend saw on m
- * keeps it alive.  Without the model, or when *lifetime does not shorten m,
- * nothing is asked.  0, or -errno when the backend could not tell (the
- * caller then changes nothing). */
+ * m sooner than its current expiry, raises it to the time the traffic the
+ * backend saw on m keeps it alive, but never past that expiry (a request
+ * neither shortens a busy mapping nor lengthens it).  Without the model, or
+ * when *lifetime does not shorten m, nothing is asked.  0, or -errno when
+ * the backend could not tell (the caller then changes nothing). */
 int pctl_engine_keep_for_traffic(struct pctl_engine *e,
                                  const struct pctl_mapping *m,
                                  uint32_t *lifetime, uint64_t now_ms);
