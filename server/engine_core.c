@@ -510,14 +510,18 @@ int pctl_engine_queue_remove(struct pctl_engine *e,
 	return queue_failed(e, e->backend.ops->remove(e->backend.ctx, &dp));
 }
 
-int pctl_engine_refresh(struct pctl_engine *e, const struct pctl_mapping *m,
-                        uint32_t lifetime)
+int pctl_engine_refresh(struct pctl_engine *e, struct pctl_mapping *m,
+                        uint32_t lifetime, uint64_t now_ms)
 {
 	struct pctl_dp_mapping dp;
 
 	pctl_engine_dp_of(e, m, lifetime, &dp);
 	int rc = queue_failed(e, e->backend.ops->refresh(e->backend.ctx, &dp));
-	return rc ? rc : pctl_engine_commit(e);
+	if (!rc)
+		rc = pctl_engine_commit(e);
+	if (!rc)
+		pctl_engine_set_expiry(e, m, lifetime, now_ms);
+	return rc;
 }
 
 int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m)

@@ -182,10 +182,11 @@ void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m);
  * 0 or -errno. */
 int pctl_engine_queue_remove(struct pctl_engine *e,
                              const struct pctl_mapping *m);
-/* Backend refresh of m with a lifetime and its current extra, committed.
- * 0, or -errno with nothing applied. */
-int pctl_engine_refresh(struct pctl_engine *e, const struct pctl_mapping *m,
-                        uint32_t lifetime);
+/* A new lifetime for m, with its current extra: the backend refresh,
+ * committed, then m's expiry (now + lifetime).  0, or -errno with nothing
+ * applied, backend or expiry. */
+int pctl_engine_refresh(struct pctl_engine *e, struct pctl_mapping *m,
+                        uint32_t lifetime, uint64_t now_ms);
 /* Backend remove + commit + drop.  On backend failure nothing changed. */
 int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m);
 

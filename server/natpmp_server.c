@@ -57,9 +57,8 @@ static uint16_t delete_one(struct pctl_engine *e, struct pctl_mapping *m,
 	if (pctl_engine_keep_for_traffic(e, m, &keep, now_ms))
 		return PCTL_NATPMP_R_NETWORK_FAILURE;
 	if (keep) {
-		if (pctl_engine_refresh(e, m, keep))
+		if (pctl_engine_refresh(e, m, keep, now_ms))
 			return PCTL_NATPMP_R_NETWORK_FAILURE;
-		pctl_engine_set_expiry(e, m, keep, now_ms);
 		resp->external_port = m->ext_port;
 		resp->lifetime = keep;
 		return PCTL_NATPMP_R_SUCCESS;
@@ -193,10 +192,9 @@ static size_t handle_map(struct pctl_engine *e, const struct pctl_rx *rx,
 		/* N-8: the existing mapping, renewed (idempotent); S-52: not
 		 * below what its traffic keeps it (Simple Threat Model). */
 		if (pctl_engine_keep_for_traffic(e, m, &lifetime, rx->now_ms) ||
-		    pctl_engine_refresh(e, m, lifetime))
+		    pctl_engine_refresh(e, m, lifetime, rx->now_ms))
 			return reply(e, rx, &resp,
 			             PCTL_NATPMP_R_NETWORK_FAILURE, out);
-		pctl_engine_set_expiry(e, m, lifetime, rx->now_ms);
 		m->client_port = rx->src_port;
 		resp.external_port = m->ext_port;
 		resp.lifetime = lifetime;

@@ -92,9 +92,8 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 		if (pctl_engine_keep_for_traffic(c->e, m, &keep, now))
 			return fail(c, PCTL_R_NETWORK_FAILURE, 0);
 		if (keep) {
-			if (pctl_engine_refresh(c->e, m, keep))
+			if (pctl_engine_refresh(c->e, m, keep, now))
 				return fail(c, PCTL_R_NETWORK_FAILURE, 0);
-			pctl_engine_set_expiry(c->e, m, keep, now);
 			note_client(c, m);
 			return respond(c, m, keep, &m->ext_addr, m->ext_port);
 		}
@@ -180,14 +179,13 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 
 	struct pctl_map_extra *ox = m->extra;
 	m->extra = nx;
-	int rc = pctl_engine_refresh(e, m, lifetime);
+	int rc = pctl_engine_refresh(e, m, lifetime, now);
 	if (rc) {
 		m->extra = ox; /* S-15: back to the old state */
 		pctl_map_extra_free(nx);
 		return fail(c, pctl_map_backend_result(rc), 0);
 	}
 	pctl_map_extra_free(ox);
-	pctl_engine_set_expiry(e, m, lifetime, now);
 	note_client(c, m);
 	return respond(c, m, lifetime, &m->ext_addr, m->ext_port);
 }

@@ -71,13 +71,12 @@ static size_t peer_extend(struct pctl_engine *e, const struct pctl_rx *rx,
 		pctl_map_extra_free(nx);
 		return fail(e, rx, PCTL_R_NO_RESOURCES, 0, out);
 	}
-	if (pctl_engine_refresh(e, m, lifetime)) {
+	if (pctl_engine_refresh(e, m, lifetime, now)) {
 		pctl_map_extra_free(nx);
 		return fail(e, rx, PCTL_R_NETWORK_FAILURE, 0, out);
 	}
 	pctl_map_extra_free(m->extra);
 	m->extra = nx;
-	pctl_engine_set_expiry(e, m, lifetime, now);
 	m->client_port = rx->src_port;
 	m->srv_idx = pctl_engine_intern_srv(e, &rx->dst);
 	m->flags &= (uint8_t)~PCTL_MF_UPDATE_PENDING;
