@@ -1,7 +1,7 @@
 /*
  * Engine benchmark: MAP create and renew throughput and latency with 1k,
  * 100k and 1M live mappings (the cost must stay flat as the table grows,
- * DESIGN.md), expiry cost per mapping and heap bytes per mapping.
+ * docs/design.md), expiry cost per mapping and heap bytes per mapping.
  *
  *   bench_engine            all three sizes
  *   bench_engine N...       the given sizes

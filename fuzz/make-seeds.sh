@@ -2,7 +2,7 @@
 # Regenerates the libFuzzer seed corpora in fuzz/corpus/<target>/ from the hex
 # below, so that every seed can be read and reviewed here.  The generated
 # files are committed too; run this after editing a seed.
-#   T-n  test vectors of spec/CHECKLIST.md section 10
+#   T-n  test vectors of docs/checklist.md section 10
 #   N-n  NAT-PMP messages of section 6.1
 #   bad- malformed datagrams from the checklist's list of negative tests
 set -euo pipefail

@@ -1,5 +1,5 @@
 /*
- * The data-plane interface of portctld (DESIGN.md layer 3).
+ * The data-plane interface of portctld (docs/design.md layer 3).
  *
  * The engine decides; a backend makes the decision real.  The engine calls
  * create/refresh/remove for every mapping a request changes, then commit()

@@ -1,6 +1,6 @@
 /*
- * The portctld engine (DESIGN.md layer 2): a deterministic PCP (RFC 6887) and
- * NAT-PMP (RFC 6886) server state machine.
+ * The portctld engine (docs/design.md layer 2): a deterministic PCP
+ * (RFC 6887) and NAT-PMP (RFC 6886) server state machine.
  *
  * The engine never reads a clock or a socket.  The daemon hands it one
  * datagram at a time together with the source, the destination it was sent
@@ -347,8 +347,8 @@ int pctl_engine_restore(struct pctl_engine *e,
 
 /* At start, once the table holds what survived (journal) or nothing: makes
  * the data plane hold exactly the engine's mappings, so that what a killed
- * predecessor left in the kernel neither forwards on nor lingers (issue 4;
- * S-93: a restart without state must not leave old mappings working).
+ * predecessor left in the kernel neither forwards on nor lingers
+ * (S-93: a restart without state must not leave old mappings working).
  * 0, or -errno from the backend. */
 int pctl_engine_reconcile(struct pctl_engine *e, uint64_t now_ms);
 

@@ -3,9 +3,9 @@
  * chunked pool and found in O(1) through intrusive hash indexes.
  *
  * Records are addressed by a 32-bit pool index (0 = none), which keeps the
- * links small: a record stays within 128 bytes, two cache lines (DESIGN.md aims
- * under 128) and everything of variable size (filters, description,
- * THIRD_PARTY_ID) lives out of line.
+ * links small: a record stays within 128 bytes, two cache lines
+ * (docs/design.md aims under 128) and everything of variable size (filters,
+ * description, THIRD_PARTY_ID) lives out of line.
  *
  * Indexes:
  *  - key: MAP, NAT-PMP and static mappings by internal endpoint (internal

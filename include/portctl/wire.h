@@ -9,7 +9,7 @@
  * Decoded messages never own memory: option data and opaque payloads point
  * into the buffer that was decoded, which must outlive the message.
  *
- * Checklist IDs (W-, R-, S-, C-, N-, X-) refer to ../shared/spec/CHECKLIST.md
+ * Checklist IDs (W-, R-, S-, C-, N-, X-) refer to docs/checklist.md
  * and are repeated in the implementation next to the rule they enforce.
  *
  * All public names start with pctl_ / PCTL_.

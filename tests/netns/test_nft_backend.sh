@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of the nftables backend alone (issue 4): nft_driver opens
+# End-to-end test of the nftables backend alone: nft_driver opens
 # the backend inside the router namespace and installs, refreshes, removes
 # mappings; real TCP and UDP from the external host prove what the kernel
 # does with them.  Usage: test_nft_backend.sh /path/to/nft_driver

@@ -376,7 +376,7 @@ static void test_backend_none_accepts_everything(void **state)
 	be.ops->destroy(be.ctx, false);
 }
 
-/* Start-up reconcile (issue 4, S-93): the backend is handed exactly the
+/* Start-up reconcile (S-93): the backend is handed exactly the
  * engine's live mappings, with their remaining lifetimes; an empty table
  * hands over nothing, so a predecessor's leftovers are removed; a backend
  * failure is reported. */

@@ -30,8 +30,8 @@ static void fill(struct pctl_mapping *m, uint32_t host, uint8_t proto,
 static void test_record_is_small(void **state)
 {
 	(void)state;
-	/* DESIGN.md aims under 128 bytes, variable data out of line; the EIM
-	 * index's two links make it exactly 128, two whole cache lines. */
+	/* docs/design.md aims under 128 bytes, variable data out of line; the
+	 * EIM index's two links make it exactly 128, two whole cache lines. */
 	assert_true(sizeof(struct pctl_mapping) <= 128);
 }
 
