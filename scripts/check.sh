@@ -2,9 +2,10 @@
 # make check: every test of portctl, in the order that fails fastest.
 #  1. install missing Debian packages (scripts/deps.sh);
 #  2. build with gcc, -Wall -Wextra -Werror, and run the whole CTest suite;
-#  3. build with clang, ASan+UBSan and the fuzz targets, run the suite again;
-#  4. run every libFuzzer target for FUZZ_SECONDS (default 30) on its seeds;
-#  5. fail if any program of the build tree started by the suite still runs.
+#  3. build with gcc in the Debug and MinSizeRel types (warnings are errors);
+#  4. build with clang, ASan+UBSan and the fuzz targets, run the suite again;
+#  5. run every libFuzzer target for FUZZ_SECONDS (default 30) on its seeds;
+#  6. fail if any program of the build tree started by the suite still runs.
 # Exits non-zero on any failure; the last line is "check: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +65,14 @@ stage "gcc -Wall -Wextra -Werror build and tests"
 if build "$BUILD/gcc" gcc -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
   run_ctest "$BUILD/gcc" gcc
 fi
+
+# The other build types must be warning-free too (gcc's -O0 and -Os see
+# different flows than -O2): built, not run again.
+for type in Debug MinSizeRel; do
+  stage "gcc $type build (-Werror, not run)"
+  build "$BUILD/gcc-$type" "gcc $type" -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=$type &&
+    passed=$((passed + 1))
+done
 
 stage "clang ASan+UBSan build and tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1

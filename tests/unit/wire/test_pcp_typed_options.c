@@ -47,7 +47,7 @@ static void test_s81_filter_parse_prefix_ranges(void **state)
 {
 	(void)state;
 	struct pctl_filter in = {.prefix_len = 96, .port = 80}, out;
-	uint8_t d[PCTL_FILTER_LEN];
+	uint8_t d[PCTL_FILTER_LEN] = {0};
 	struct pctl_option o = opt(PCTL_OPT_FILTER, d, PCTL_FILTER_LEN);
 
 	in.addr = addr("0.0.0.0");
@@ -74,7 +74,7 @@ static void test_s82_filter_prefix_0_clears(void **state)
 {
 	(void)state;
 	struct pctl_filter in = {.prefix_len = 0, .port = 443}, out;
-	uint8_t d[PCTL_FILTER_LEN];
+	uint8_t d[PCTL_FILTER_LEN] = {0};
 	static const uint8_t zero[PCTL_FILTER_LEN];
 	struct pctl_option o = opt(PCTL_OPT_FILTER, d, PCTL_FILTER_LEN);
 
@@ -94,7 +94,7 @@ static void test_w8_filter_reserved_octet(void **state)
 {
 	(void)state;
 	struct pctl_filter in = {.prefix_len = 120}, out;
-	uint8_t d[PCTL_FILTER_LEN];
+	uint8_t d[PCTL_FILTER_LEN] = {0};
 	struct pctl_option o = opt(PCTL_OPT_FILTER, d, PCTL_FILTER_LEN);
 
 	in.addr = addr("198.51.100.0");
@@ -149,7 +149,7 @@ static void test_x3_port_set_parse_pack(void **state)
 	                           .first_internal_port = 5060,
 	                           .parity = true},
 	                     out;
-	uint8_t d[PCTL_PORT_SET_LEN];
+	uint8_t d[PCTL_PORT_SET_LEN] = {0};
 	struct pctl_option o = opt(PCTL_OPT_PORT_SET, d, PCTL_PORT_SET_LEN);
 
 	pctl_port_set_pack(&in, d);
