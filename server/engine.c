@@ -208,7 +208,9 @@ size_t pctl_engine_handle(struct pctl_engine *e, const struct pctl_rx *rx,
 		e->stats.dropped++;
 		return 0;
 	}
-	/* S-7: overload of one source: drop silently, others unaffected. */
+	/* S-7: overload of one subscriber: drop silently, others unaffected.
+	 * First, before the datagram is even classified, so that a flood
+	 * costs a table lookup per datagram and nothing more. */
 	if (!pctl_rl_allow(&e->rl, &rx->src, rx->now_ms)) {
 		e->stats.rate_limited++;
 		e->stats.dropped++;

@@ -372,7 +372,7 @@ struct pctl_engine_stats {
 	uint64_t pcp_requests;
 	uint64_t natpmp_requests;
 	uint64_t dropped;      /* silently dropped */
-	uint64_t rate_limited; /* dropped by the per-source limit (S-7) */
+	uint64_t rate_limited; /* dropped by the per-subscriber limit (S-7) */
 	uint64_t expired;
 	uint64_t backend_errors;
 	uint64_t pcp_results[256];  /* responses sent, by PCP result code */
