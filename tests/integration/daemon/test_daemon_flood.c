@@ -64,10 +64,15 @@ static int flood_rounds(const struct daemon *d, const int *ff, size_t n,
 				           (struct sockaddr *)&ss, sl) > 0)
 					(*sent)++;
 		}
-		if (pcp_map(fv, d, VICTIM, nonce_v, 17,
-		            (uint16_t)(5000 + round), 0, 600,
-		            &r) == PCTL_R_SUCCESS)
-			answered++;
+		/* Up to 3 exchanges of 3 tries: a slow (sanitizer) daemon
+		 * may still be working through the queue the flood left. */
+		for (int tries = 0; tries < 3; tries++)
+			if (pcp_map(fv, d, VICTIM, nonce_v, 17,
+			            (uint16_t)(5000 + round), 0, 600,
+			            &r) == PCTL_R_SUCCESS) {
+				answered++;
+				break;
+			}
 		for (size_t k = 0; k < n; k++)
 			while (client_recv(ff[k], buf, sizeof(buf), 0) >= 0)
 				(*answers)++;
@@ -126,7 +131,10 @@ static void test_s7_many_flooding_sources_get_no_burst_each(void **state)
 
 	(void)state;
 	daemon_init(&d, SERVER, 0);
-	daemon_write_conf(&d, "multicast-announce no\nrate-limit 10 500\n");
+	/* No journal: answering costs less, so that a sanitizer build keeps
+	 * up with what the limiter lets through. */
+	daemon_write_conf(&d, "multicast-announce no\nrate-limit 10 500\n"
+	                      "journal no\n");
 	assert_int_equal(daemon_start(&d, NULL), 0);
 	for (int k = 0; k < MANY; k++) {
 		char ip[32];
