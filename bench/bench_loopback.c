@@ -36,6 +36,9 @@
 
 #include <portctl/wire.h>
 
+#include "bench_daemon.h"
+#include "bench_pktinfo.h"
+
 #define SOURCES       256
 #define PORTS_PER_SRC 4096 /* SOURCES * PORTS_PER_SRC >= 1M */
 #define WINDOW        64   /* requests in flight */
@@ -85,10 +88,7 @@ static size_t build(uint8_t *buf, size_t i, struct in_addr *src)
 	return len;
 }
 
-static union {
-	char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	struct cmsghdr align;
-} pkt_ctl[WINDOW];
+static union bench_pktinfo_ctl pkt_ctl[WINDOW];
 
 /* Sends n requests, each from its own source address. */
 static int send_batch(uint8_t (*req)[PCTL_MAX_MSG], const size_t *len,
@@ -99,22 +99,9 @@ static int send_batch(uint8_t (*req)[PCTL_MAX_MSG], const size_t *len,
 
 	memset(mm, 0, sizeof(mm[0]) * n);
 	for (size_t k = 0; k < n; k++) {
-		struct msghdr *h = &mm[k].msg_hdr;
-		struct cmsghdr *c;
-		struct in_pktinfo pi = {.ipi_spec_dst = src[k]};
-
 		iov[k] = (struct iovec){req[k], len[k]};
-		h->msg_name = &server;
-		h->msg_namelen = sizeof(server);
-		h->msg_iov = &iov[k];
-		h->msg_iovlen = 1;
-		h->msg_control = pkt_ctl[k].buf;
-		h->msg_controllen = sizeof(pkt_ctl[k].buf);
-		c = CMSG_FIRSTHDR(h);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		bench_pktinfo_msg(&mm[k].msg_hdr, &iov[k], &server, &pkt_ctl[k],
+		                  src[k]);
 	}
 	return sendmmsg(sock, mm, (unsigned)n, 0);
 }
@@ -249,40 +236,16 @@ static const char *journal = "yes";
 
 static pid_t start_daemon(const char *path, char *dir)
 {
-	char conf[128], ctl[128], listen[64];
-	FILE *f;
-	pid_t pid;
+	char conf[256], listen[64];
 
-	snprintf(conf, sizeof(conf), "%s/portctld.conf", dir);
-	snprintf(ctl, sizeof(ctl), "%s/ctl.sock", dir);
 	snprintf(listen, sizeof(listen), "%s:%u", SERVER_IP,
 	         ntohs(server.sin_port));
-	f = fopen(conf, "w");
-	if (!f)
-		return -1;
-	fprintf(f,
-	        "multicast-announce no\nnat44 no\nexternal-ip 203.0.113.1\n"
-	        "max-per-host 0\nmax-mappings 0\nrate-limit 0\n"
-	        "min-lifetime 60\nmax-lifetime 86400\njournal %s\n",
-	        journal);
-	fclose(f);
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (!freopen("/dev/null", "w", stderr))
-			_exit(127);
-		execl(path, path, "-f", "-c", conf, "--listen", listen,
-		      "--control", ctl, "--state-dir", dir, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 100; i++) { /* wait for the control socket */
-		usleep(50000);
-		if (access(ctl, F_OK) == 0)
-			return pid;
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	return -1;
+	snprintf(conf, sizeof(conf),
+	         "multicast-announce no\nnat44 no\nexternal-ip 203.0.113.1\n"
+	         "max-per-host 0\nmax-mappings 0\nrate-limit 0\n"
+	         "min-lifetime 60\nmax-lifetime 86400\njournal %s\n",
+	         journal);
+	return bench_daemon_start(path, dir, listen, conf);
 }
 
 int main(int argc, char **argv)
@@ -367,13 +330,7 @@ int main(int argc, char **argv)
 		       rss_mib(pid));
 		fflush(stdout);
 	}
-	if (pid > 0) {
-		char cmd[64];
-		kill(pid, SIGTERM);
-		waitpid(pid, NULL, 0);
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd))
-			fprintf(stderr, "could not remove %s\n", dir);
-	}
+	if (pid > 0)
+		bench_daemon_stop(pid, dir);
 	return 0;
 }

@@ -282,21 +282,57 @@ static int h_reserved_port(struct ctx *c)
 	return 0;
 }
 
-static int h_rate_limit(struct ctx *c)
+/* "RATE [BURST]" of a token bucket; the burst defaults to the rate, and
+ * must be at least min_burst. */
+static int rate_and_burst(struct ctx *c, unsigned long min_burst,
+                          uint32_t *rate, uint32_t *burst)
 {
-	unsigned long rate, burst;
+	unsigned long r, b;
 
-	if (parse_uint(c->w[0], 0, 1000000, &rate))
+	if (parse_uint(c->w[0], 0, 1000000, &r))
 		return fail(c->err, c->errlen,
 		            "rate '%s' is not a number from 0 to 1000000",
 		            c->w[0]);
-	burst = rate;
-	if (c->n == 2 && parse_uint(c->w[1], 1, 1000000, &burst))
+	b = r;
+	if (c->n == 2 && parse_uint(c->w[1], min_burst, 1000000, &b))
 		return fail(c->err, c->errlen,
-		            "burst '%s' is not a number from 1 to 1000000",
+		            "burst '%s' is not a number from %lu to 1000000",
+		            c->w[1], min_burst);
+	*rate = (uint32_t)r;
+	*burst = (uint32_t)(b < min_burst ? min_burst : b);
+	return 0;
+}
+
+static int h_rate_limit(struct ctx *c)
+{
+	return rate_and_burst(c, 1, &ENG->rate_per_sec, &ENG->rate_burst);
+}
+
+/* The admission bucket of subscribers the limiter does not hold yet
+ * (server/ratelimit.h). */
+static int h_rate_limit_new(struct ctx *c)
+{
+	return rate_and_burst(c, 0, &ENG->rate_new_per_sec,
+	                      &ENG->rate_new_burst);
+}
+
+/* S-41, S-7: "V4 V6", the prefix lengths that make one subscriber. */
+static int h_subscriber_prefix(struct ctx *c)
+{
+	unsigned long v4, v6;
+
+	if (parse_uint(c->w[0], 0, 32, &v4))
+		return fail(c->err, c->errlen,
+		            "IPv4 prefix length '%s' is not a number from 0 "
+		            "to 32",
+		            c->w[0]);
+	if (parse_uint(c->w[1], 0, 128, &v6))
+		return fail(c->err, c->errlen,
+		            "IPv6 prefix length '%s' is not a number from 0 "
+		            "to 128",
 		            c->w[1]);
-	ENG->rate_per_sec = (uint32_t)rate;
-	ENG->rate_burst = (uint32_t)(burst ? burst : 1);
+	ENG->subscriber_v4_prefix = (uint8_t)v4;
+	ENG->subscriber_v6_prefix = (uint8_t)v6;
 	return 0;
 }
 
@@ -535,7 +571,10 @@ static const struct directive directives[] = {
     NUM("max-per-host", K_U32, engine.max_per_host, 0, UINT32_MAX),
     NUM("max-mappings", K_U32, engine.max_mappings, 0, UINT32_MAX),
     FN("rate-limit", 1, 2, h_rate_limit),
+    FN("rate-limit-new", 1, 2, h_rate_limit_new),
     NUM("rate-sources", K_U32, engine.rate_sources, 1, 100000000),
+    FN("subscriber-prefix", 2, 2, h_subscriber_prefix),
+    NUM("socket-rcvbuf", K_U32, socket_rcvbuf, 65536, 1u << 30),
     FN("third-party-allow", 1, 1, h_third_party_allow),
     BOOL("third-party-id", engine.third_party_id_enabled),
     /* an ID fits in one option */
@@ -606,6 +645,11 @@ void pctld_config_defaults(struct pctld_config *cfg)
 	cfg->announce_port = PCTL_CLIENT_PORT; /* K-3 */
 	cfg->multicast_announce = true;
 	cfg->journal = true;
+	/* S-7 on by default, above what any legitimate client sends (see
+	 * rate-limit in portctld.conf(5) for the arithmetic). */
+	cfg->engine.rate_per_sec = PCTLD_DEFAULT_RATE;
+	cfg->engine.rate_burst = PCTLD_DEFAULT_BURST;
+	cfg->socket_rcvbuf = PCTLD_DEFAULT_RCVBUF;
 }
 
 int pctld_config_line(struct pctld_config *cfg, char *line, char *err,

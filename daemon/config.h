@@ -31,6 +31,20 @@
 /* The none backend translates nothing, so it needs some external address to
  * report: a documentation address (RFC 5737) unless one is configured. */
 #define PCTLD_DEFAULT_NONE_EXT "203.0.113.1"
+/* S-7: requests per second and burst per subscriber.  A PCP client sends
+ * one request per mapping at most every 2.7 s while retransmitting (RFC
+ * 6887 section 8.1.1) and renews at half a lifetime of at least 120 s
+ * (min-lifetime), about one per minute; after an ANNOUNCE it re-creates
+ * its mappings within 5 s (section 14.1.3); a NAT-PMP client retries at
+ * 250 ms, 500 ms, ... (RFC 6886 section 3.1).  50/s sustains 3000
+ * mappings renewed every minute and 500 at once covers re-creating 500
+ * mappings, or 125 by NAT-PMP with its first three retries. */
+#define PCTLD_DEFAULT_RATE  50
+#define PCTLD_DEFAULT_BURST 500
+/* 4 MiB: about 20 ms of a 350k/s flood of 60-byte datagrams (the kernel
+ * counts about 600 bytes of overhead each), and set past
+ * net.core.rmem_max with SO_RCVBUFFORCE while still privileged. */
+#define PCTLD_DEFAULT_RCVBUF (4u << 20)
 
 /* A UDP endpoint (listen address or unicast announce target). */
 struct pctld_endpoint {
@@ -72,6 +86,11 @@ struct pctld_config {
 	bool journal; /* keep mappings across restarts in state_dir */
 	char pidfile[PCTLD_PATH_MAX]; /* empty: none */
 	char user[64];                /* empty: stay root */
+
+	/* SO_RCVBUF of each listen socket, bytes: room for the datagrams
+	 * that arrive while the loop is busy, so that a flood is dropped by
+	 * the rate limiter rather than by the kernel, blindly. */
+	uint32_t socket_rcvbuf;
 
 	bool foreground;
 	int verbose;

@@ -5,9 +5,12 @@
  *  - Replies carry an IP_PKTINFO / IPV6_PKTINFO control message naming the
  *    source address, which matters for wildcard listeners and for hosts with
  *    several addresses on one interface (S-92).
- *  - The receive buffer is enlarged so that a flood from one host is less
- *    likely to crowd out the kernel queue before the per-source limit (S-7)
- *    in the engine can discard it.
+ *  - The receive buffer is enlarged (socket-rcvbuf) so that a flood from
+ *    one host is less likely to fill the kernel queue, where it would crowd
+ *    out everybody's requests blindly, before the per-subscriber limit
+ *    (S-7), the first thing the engine does with a datagram, discards it.
+ *    SO_RCVBUFFORCE goes past net.core.rmem_max; sockets are opened before
+ *    privileges are dropped, so it normally works.
  */
 #include "sockets.h"
 
@@ -20,8 +23,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#define RCVBUF_BYTES (4 << 20)
 
 static bool prefix_match(const uint8_t *a, const uint8_t *b, const uint8_t *m,
                          size_t n)
@@ -65,13 +66,13 @@ static unsigned ifindex_of(const pctl_addr *addr)
 }
 
 static int open_one(struct pctld_sock *s, const struct pctld_endpoint *ep,
-                    char *err, size_t errlen)
+                    uint32_t rcvbuf_bytes, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl =
 	    (socklen_t)pctl_addr_to_sockaddr(&ep->addr, ep->port, &ss);
 	char txt[PCTL_ADDRSTRLEN];
-	int one = 1, rcvbuf = RCVBUF_BYTES;
+	int one = 1, rcvbuf = (int)rcvbuf_bytes;
 
 	s->ep = *ep;
 	s->family = ss.ss_family;
@@ -88,8 +89,12 @@ static int open_one(struct pctld_sock *s, const struct pctld_endpoint *ep,
 	                      sizeof(one))) {
 		goto fail;
 	}
-	/* Best effort: the limit may be capped by net.core.rmem_max. */
-	setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Best effort: without CAP_NET_ADMIN the size is capped by
+	 * net.core.rmem_max. */
+	if (rcvbuf > 0 && setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	                             sizeof(rcvbuf)))
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		           sizeof(rcvbuf));
 	if (bind(s->fd, (struct sockaddr *)&ss, sl))
 		goto fail;
 	s->ifindex = pctl_addr_is_any(&ep->addr) ? 0 : ifindex_of(&ep->addr);
@@ -155,7 +160,8 @@ int pctld_sockets_open(struct pctld_sockets *ss, const struct pctld_config *cfg,
 {
 	memset(ss, 0, sizeof(*ss));
 	for (size_t i = 0; i < cfg->n_listen; i++) {
-		if (open_one(&ss->s[i], &cfg->listen[i], err, errlen)) {
+		if (open_one(&ss->s[i], &cfg->listen[i], cfg->socket_rcvbuf,
+		             err, errlen)) {
 			pctld_sockets_close(ss);
 			return -1;
 		}

@@ -32,9 +32,8 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 		free(e);
 		return NULL;
 	}
-	if (pctl_rl_init(&e->rl, cfg->rate_per_sec, cfg->rate_burst,
-	                 cfg->rate_sources) ||
-	    pctl_cool_init(&e->cooling)) {
+	struct pctl_rl_config rlc = pctl_engine_rl_config(cfg);
+	if (pctl_rl_init(&e->rl, &rlc) || pctl_cool_init(&e->cooling)) {
 		pctl_rl_fini(&e->rl);
 		pctl_table_fini(&e->table);
 		free(e->wheel);
@@ -42,6 +41,14 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 		free(e);
 		return NULL;
 	}
+	uint32_t n_hosts;
+	struct pctl_host *hosts = pctl_table_rekey_prepare(&e->table, &n_hosts);
+	if (!hosts) {
+		pctl_engine_free(e);
+		return NULL;
+	}
+	pctl_table_rekey(&e->table, hosts, n_hosts, cfg->subscriber_v4_prefix,
+	                 cfg->subscriber_v6_prefix);
 	pctl_tw_init(e->wheel, pctl_now_s(now_ms));
 	e->epoch_base_ms = (int64_t)now_ms; /* S-25: a new engine starts at 0 */
 	return e;
@@ -201,7 +208,9 @@ size_t pctl_engine_handle(struct pctl_engine *e, const struct pctl_rx *rx,
 		e->stats.dropped++;
 		return 0;
 	}
-	/* S-7: overload of one source: drop silently, others unaffected. */
+	/* S-7: overload of one subscriber: drop silently, others unaffected.
+	 * First, before the datagram is even classified, so that a flood
+	 * costs a table lookup per datagram and nothing more. */
 	if (!pctl_rl_allow(&e->rl, &rx->src, rx->now_ms)) {
 		e->stats.rate_limited++;
 		e->stats.dropped++;

@@ -115,11 +115,23 @@ struct pctl_engine_config {
 	uint32_t max_per_host;
 	uint32_t max_mappings;
 
-	/* S-7: per-source token bucket, requests per second and burst size;
-	 * rate 0 disables limiting.  Memory is bounded by rate_sources. */
+	/* The subscriber of a source or internal address, which quotas and
+	 * rate limits count (subscriber.h): its first subscriber_v4_prefix
+	 * bits (0..32, default 32) for IPv4, subscriber_v6_prefix (0..128,
+	 * default 64) for IPv6. */
+	uint8_t subscriber_v4_prefix;
+	uint8_t subscriber_v6_prefix;
+
+	/* S-7: per-subscriber token bucket, requests per second and burst
+	 * size; rate 0 disables limiting.  Memory is bounded by
+	 * rate_sources.  Subscribers the limiter does not hold yet share one
+	 * admission bucket (rate_new_per_sec, rate_new_burst): see
+	 * ratelimit.h for what that guarantees. */
 	uint32_t rate_per_sec;
 	uint32_t rate_burst;
 	uint32_t rate_sources;
+	uint32_t rate_new_per_sec;
+	uint32_t rate_new_burst;
 
 	/* S-70, S-72: sources allowed to use THIRD_PARTY; empty = prohibited
 	 * for everyone.  A source outside the list gets UNSUPP_OPTION. */
@@ -360,7 +372,7 @@ struct pctl_engine_stats {
 	uint64_t pcp_requests;
 	uint64_t natpmp_requests;
 	uint64_t dropped;      /* silently dropped */
-	uint64_t rate_limited; /* dropped by the per-source limit (S-7) */
+	uint64_t rate_limited; /* dropped by the per-subscriber limit (S-7) */
 	uint64_t expired;
 	uint64_t backend_errors;
 	uint64_t pcp_results[256];  /* responses sent, by PCP result code */

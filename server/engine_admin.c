@@ -297,9 +297,19 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 	if (pctl_engine_config_check(cfg, NULL, 0))
 		return -1;
 	struct pctl_ratelimit rl;
-	if (pctl_rl_init(&rl, cfg->rate_per_sec, cfg->rate_burst,
-	                 cfg->rate_sources))
+	struct pctl_rl_config rlc = pctl_engine_rl_config(cfg);
+	if (pctl_rl_init(&rl, &rlc))
 		return -1;
+	/* S-41: new subscriber prefixes count every mapping again; the
+	 * memory is taken now, while failing still changes nothing. */
+	struct pctl_host *hosts = NULL;
+	uint32_t n_hosts = 0;
+	if ((cfg->subscriber_v4_prefix != e->cfg.subscriber_v4_prefix ||
+	     cfg->subscriber_v6_prefix != e->cfg.subscriber_v6_prefix) &&
+	    !(hosts = pctl_table_rekey_prepare(&e->table, &n_hosts))) {
+		pctl_rl_fini(&rl);
+		return -1;
+	}
 	/* Remove what the new configuration forbids, all or nothing. */
 	uint32_t idx = 0, n_gone = 0;
 	struct pctl_mapping *m;
@@ -308,12 +318,14 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 			continue;
 		if (pctl_engine_queue_remove(e, m)) {
 			pctl_rl_fini(&rl);
+			free(hosts);
 			return -1;
 		}
 		n_gone++;
 	}
 	if (n_gone && pctl_engine_commit(e)) {
 		pctl_rl_fini(&rl);
+		free(hosts);
 		return -1;
 	}
 	idx = 0;
@@ -337,6 +349,10 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 		pctl_announce_schedule(e, now_ms, true, false);
 	pctl_rl_fini(&e->rl);
 	e->rl = rl;
+	if (hosts)
+		pctl_table_rekey(&e->table, hosts, n_hosts,
+		                 cfg->subscriber_v4_prefix,
+		                 cfg->subscriber_v6_prefix);
 	rebuild_ports(e);
 	return 0;
 }

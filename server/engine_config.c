@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "subscriber.h"
 
 void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 {
@@ -19,9 +20,19 @@ void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 	cfg->natpmp_enabled = true;
 	cfg->prefer_failure_enabled = true;
 	cfg->filter_enabled = true;
-	cfg->max_filters = 16; /* S-86 */
+	cfg->max_filters = 16;                                  /* S-86 */
+	cfg->subscriber_v4_prefix = PCTL_SUBSCRIBER_V4_DEFAULT; /* S-41 */
+	cfg->subscriber_v6_prefix = PCTL_SUBSCRIBER_V6_DEFAULT;
 	cfg->rate_sources = 4096;
 	cfg->rate_burst = 20;
+	/* The admission bucket (ratelimit.h), in tokens: a newcomer takes
+	 * up to PCTL_RL_GRANT (16).  65536 lets a whole default table of
+	 * subscribers (4096) in at once after a restart (S-94) and 4096/s
+	 * keeps 256 newcomers a second coming, while sources that cycle
+	 * through more addresses than the table holds are answered at most
+	 * 4096 times a second all together. */
+	cfg->rate_new_per_sec = 4096;
+	cfg->rate_new_burst = 65536;
 	cfg->third_party_id_max_len = 64;
 	cfg->description_max = 128; /* */
 	cfg->default_allow = true;
@@ -84,6 +95,11 @@ int pctl_engine_config_check(const struct pctl_engine_config *cfg, char *err,
 		return fail(err, errlen, "rate limit above 1000000");
 	if (cfg->rate_per_sec && cfg->rate_sources == 0)
 		return fail(err, errlen, "rate_sources must be > 0");
+	if (cfg->rate_new_per_sec > 1000000 || cfg->rate_new_burst > 1000000)
+		return fail(err, errlen, "admission rate above 1000000");
+	if (cfg->subscriber_v4_prefix > 32 || cfg->subscriber_v6_prefix > 128)
+		return fail(err, errlen,
+		            "subscriber prefix above 32 (IPv4) or 128 (IPv6)");
 	if (cfg->n_third_party_acl > PCTL_ENG_MAX_ACL)
 		return fail(err, errlen, "too many THIRD_PARTY ACL prefixes");
 	for (size_t i = 0; i < cfg->n_third_party_acl; i++)

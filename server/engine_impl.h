@@ -18,6 +18,21 @@
 #include "table.h"
 #include "timerwheel.h"
 
+/* The rate limiter's settings of an engine configuration (S-7). */
+static inline struct pctl_rl_config
+pctl_engine_rl_config(const struct pctl_engine_config *cfg)
+{
+	return (struct pctl_rl_config){
+	    .rate = cfg->rate_per_sec,
+	    .burst = cfg->rate_burst,
+	    .sources = cfg->rate_sources,
+	    .new_rate = cfg->rate_new_per_sec,
+	    .new_burst = cfg->rate_new_burst,
+	    .v4_prefix = cfg->subscriber_v4_prefix,
+	    .v6_prefix = cfg->subscriber_v6_prefix,
+	};
+}
+
 /* Protocols with an allocator each (S-32: only these are mapped). */
 enum { PCTL_P_TCP, PCTL_P_UDP, PCTL_P_SCTP, PCTL_P_DCCP, PCTL_N_PROTOS };
 /* Index of a supported protocol, or -1. */

@@ -1,5 +1,6 @@
 /*
- * Per-source token buckets (see ratelimit.h).
+ * Per-subscriber token buckets with a shared admission bucket (see
+ * ratelimit.h for the guarantees and why).
  */
 #include "ratelimit.h"
 
@@ -7,23 +8,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "subscriber.h"
+
 #define WAYS 4
 
-int pctl_rl_init(struct pctl_ratelimit *rl, uint32_t rate, uint32_t burst,
-                 uint32_t sources)
+int pctl_rl_init(struct pctl_ratelimit *rl, const struct pctl_rl_config *cfg)
 {
 	memset(rl, 0, sizeof(*rl));
-	rl->rate = rate;
-	rl->burst = burst ? burst : 1;
-	if (!rate)
+	rl->cfg = *cfg;
+	if (!rl->cfg.burst)
+		rl->cfg.burst = 1;
+	if (!cfg->rate)
 		return 0;
 	uint32_t sets = 1;
-	while (sets * WAYS < sources && sets < (1u << 24))
+	while (sets * WAYS < cfg->sources && sets < (1u << 24))
 		sets <<= 1;
 	rl->e = calloc((size_t)sets * WAYS, sizeof(*rl->e));
 	if (!rl->e)
 		return -ENOMEM;
 	rl->n_sets = sets;
+	rl->admission.tokens_milli = (uint64_t)cfg->new_burst * 1000;
 	return 0;
 }
 
@@ -42,37 +46,87 @@ static uint32_t set_of(const struct pctl_ratelimit *rl, const pctl_addr *a)
 	return (uint32_t)(h ^ h >> 32) & (rl->n_sets - 1);
 }
 
+/* Milli-tokens of a bucket at now_ms: earned at rate per second since
+ * last_ms, capped at burst.  A clock that went back earns nothing. */
+static uint64_t refilled(uint64_t tokens_milli, uint64_t last_ms,
+                         uint64_t now_ms, uint32_t rate, uint32_t burst)
+{
+	uint64_t cap = (uint64_t)burst * 1000;
+
+	if (now_ms > last_ms)
+		tokens_milli += (now_ms - last_ms) * rate;
+	return tokens_milli > cap ? cap : tokens_milli;
+}
+
+/* The entry a newcomer takes: a free one, else the poorest (fewest tokens
+ * now), the least recently seen among equals. */
+static struct pctl_rl_entry *victim_of(const struct pctl_ratelimit *rl,
+                                       struct pctl_rl_entry *set,
+                                       uint64_t now_ms)
+{
+	struct pctl_rl_entry *v = NULL;
+	uint64_t v_tokens = 0;
+
+	for (int i = 0; i < WAYS; i++) {
+		if (!set[i].used)
+			return &set[i];
+		uint64_t t = refilled(set[i].tokens_milli, set[i].last_ms,
+		                      now_ms, rl->cfg.rate, rl->cfg.burst);
+		if (!v || t < v_tokens ||
+		    (t == v_tokens && set[i].last_ms < v->last_ms)) {
+			v = &set[i];
+			v_tokens = t;
+		}
+	}
+	return v;
+}
+
+/* Milli-tokens a newcomer takes from the admission bucket: whole tokens,
+ * at most PCTL_RL_GRANT and burst, as many as the bucket holds. */
+static uint64_t admit(struct pctl_ratelimit *rl, uint64_t now_ms)
+{
+	struct pctl_rl_bucket *a = &rl->admission;
+	uint64_t want =
+	    PCTL_RL_GRANT < rl->cfg.burst ? PCTL_RL_GRANT : rl->cfg.burst;
+
+	a->tokens_milli = refilled(a->tokens_milli, a->last_ms, now_ms,
+	                           rl->cfg.new_rate, rl->cfg.new_burst);
+	if (now_ms > a->last_ms)
+		a->last_ms = now_ms;
+	if (a->tokens_milli / 1000 < want)
+		want = a->tokens_milli / 1000;
+	a->tokens_milli -= want * 1000;
+	return want * 1000;
+}
+
 bool pctl_rl_allow(struct pctl_ratelimit *rl, const pctl_addr *src,
                    uint64_t now_ms)
 {
-	if (!rl->rate)
+	if (!rl->cfg.rate)
 		return true;
-	struct pctl_rl_entry *set = &rl->e[(size_t)set_of(rl, src) * WAYS];
-	struct pctl_rl_entry *hit = NULL, *victim = &set[0];
+	pctl_addr key =
+	    pctl_subscriber_key(src, rl->cfg.v4_prefix, rl->cfg.v6_prefix);
+	struct pctl_rl_entry *set = &rl->e[(size_t)set_of(rl, &key) * WAYS];
+	struct pctl_rl_entry *hit = NULL;
 
-	for (int i = 0; i < WAYS; i++) {
-		if (set[i].used && pctl_addr_equal(&set[i].addr, src)) {
+	for (int i = 0; i < WAYS && !hit; i++)
+		if (set[i].used && pctl_addr_equal(&set[i].key, &key))
 			hit = &set[i];
-			break;
-		}
-		if (!set[i].used ||
-		    (victim->used && set[i].last_ms < victim->last_ms))
-			victim = &set[i];
-	}
-	uint64_t cap = (uint64_t)rl->burst * 1000;
+	uint64_t tokens;
 	if (!hit) {
-		hit = victim;
+		/* Only what the admission bucket grants: eviction destroyed
+		 * the old tokens, and a new address brings none of its own. */
+		hit = victim_of(rl, set, now_ms);
 		hit->used = true;
-		hit->addr = *src;
-		hit->tokens_milli = (uint32_t)cap;
+		hit->key = key;
 		hit->last_ms = now_ms;
+		tokens = admit(rl, now_ms);
+	} else {
+		tokens = refilled(hit->tokens_milli, hit->last_ms, now_ms,
+		                  rl->cfg.rate, rl->cfg.burst);
 	}
-	uint64_t tokens = hit->tokens_milli;
 	if (now_ms > hit->last_ms)
-		tokens += (now_ms - hit->last_ms) * rl->rate;
-	if (tokens > cap)
-		tokens = cap;
-	hit->last_ms = now_ms;
+		hit->last_ms = now_ms;
 	if (tokens < 1000) {
 		hit->tokens_milli = (uint32_t)tokens;
 		return false;

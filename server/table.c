@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "subscriber.h"
+
 /* ---- hashing -------------------------------------------------------------
  * Each 64-bit word is folded in with a full avalanche (MurmurHash3's
  * finalizer): every input bit reaches every output bit, so the few bits
@@ -123,6 +125,8 @@ int pctl_table_init(struct pctl_table *t, uint32_t size_hint)
 	}
 	t->bucket_mask = nb - 1;
 	t->host_mask = 255;
+	t->sub_v4 = PCTL_SUBSCRIBER_V4_DEFAULT;
+	t->sub_v6 = PCTL_SUBSCRIBER_V6_DEFAULT;
 	t->next_fresh = 1; /* index 0 means "none" */
 	return 0;
 }
@@ -338,22 +342,20 @@ static struct pctl_host *host_slot(const struct pctl_table *t,
 	}
 }
 
-/* S-41: the subscriber an internal address belongs to: an IPv4 host, or
- * the /64 of an IPv6 one (a host may hold many addresses of its /64, e.g.
- * privacy addresses, and must not multiply its quota with them). */
-static pctl_addr subscriber(const pctl_addr *a)
+/* S-41: the subscriber an internal address belongs to (subscriber.h): by
+ * default an IPv4 host or the /64 of an IPv6 one (a host may hold many
+ * addresses of its prefix, e.g. privacy addresses, and must not multiply
+ * its quota with them).  The mapping's own int_addr still says who owns
+ * it; only counting and the host list use the key. */
+static pctl_addr subscriber(const struct pctl_table *t, const pctl_addr *a)
 {
-	pctl_addr k = *a;
-
-	if (!pctl_addr_is_v4(a))
-		memset(k.b + 8, 0, 8);
-	return k;
+	return pctl_subscriber_key(a, t->sub_v4, t->sub_v6);
 }
 
 static struct pctl_host *subscriber_slot(const struct pctl_table *t,
                                          const pctl_addr *a)
 {
-	pctl_addr k = subscriber(a);
+	pctl_addr k = subscriber(t, a);
 
 	return host_slot(t, &k);
 }
@@ -415,7 +417,9 @@ uint32_t pctl_table_host_first(const struct pctl_table *t,
 	return h->count ? h->head : 0;
 }
 
-int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m)
+/* Counts m for its subscriber and puts it on the subscriber's list; 0, or
+ * -ENOMEM when the host index had to grow and could not. */
+static int host_attach(struct pctl_table *t, struct pctl_mapping *m)
 {
 	struct pctl_host *h = subscriber_slot(t, &m->int_addr);
 
@@ -426,7 +430,7 @@ int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m)
 				return -ENOMEM;
 			h = subscriber_slot(t, &m->int_addr);
 		}
-		h->addr = subscriber(&m->int_addr);
+		h->addr = subscriber(t, &m->int_addr);
 		h->head = 0;
 		t->n_hosts++;
 	}
@@ -436,6 +440,43 @@ int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m)
 	if (h->head)
 		pctl_table_at(t, h->head)->host_prev = m->idx;
 	h->head = m->idx;
+	return 0;
+}
+
+struct pctl_host *pctl_table_rekey_prepare(const struct pctl_table *t,
+                                           uint32_t *n)
+{
+	uint32_t size = t->host_mask + 1;
+
+	/* At most one subscriber per mapping: room for all of them at a
+	 * load of 1/2, so that attaching them cannot need to grow. */
+	while (size < 2 * ((uint64_t)t->count + 1) && size < (1u << 31))
+		size <<= 1;
+	*n = size;
+	return calloc(size, sizeof(struct pctl_host));
+}
+
+void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
+                      uint8_t v4_prefix, uint8_t v6_prefix)
+{
+	uint32_t idx = 0;
+	struct pctl_mapping *m;
+
+	free(t->hosts);
+	t->hosts = hosts;
+	t->host_mask = n - 1;
+	t->n_hosts = 0;
+	t->sub_v4 = v4_prefix;
+	t->sub_v6 = v6_prefix;
+	while ((m = pctl_table_next(t, &idx)) != NULL)
+		if (m->flags & PCTL_MF_LINKED)
+			(void)host_attach(t, m); /* sized: cannot grow */
+}
+
+int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m)
+{
+	if (host_attach(t, m))
+		return -ENOMEM;
 	m->flags |= PCTL_MF_LINKED;
 
 	uint32_t kb = (uint32_t)key_hash_of(m) & t->bucket_mask;

@@ -13,7 +13,8 @@
  *    by 5-tuple (S-64).  A record is in exactly one of the two key spaces, so
  *    they share one hash table and one link.
  *  - ext: every mapping by external endpoint (address, protocol, port).
- *  - host: per subscriber (an IPv4 address, or an IPv6 /64), the number of
+ *  - host: per subscriber (subscriber.h: an IPv4 address, or an IPv6 /64,
+ *    unless configured otherwise), the number of
  *    its mappings (quota, S-41) and a list of them (NAT-PMP delete-all,
  *    N-9); list walkers compare the internal address themselves.
  *  - eim: PEER mappings by internal endpoint alone (address, protocol,
@@ -101,6 +102,7 @@ struct pctl_table {
 	struct pctl_host *hosts;
 	uint32_t host_mask;
 	uint32_t n_hosts;
+	uint8_t sub_v4, sub_v6; /* subscriber prefix lengths (subscriber.h) */
 };
 
 #define PCTL_TABLE_CHUNK_SHIFT 12
@@ -162,12 +164,23 @@ struct pctl_mapping *pctl_table_find_ext(const struct pctl_table *t,
                                          const pctl_addr *addr, uint8_t proto,
                                          uint16_t port);
 
-/* Mappings of the subscriber of an internal address (0 if none): the
- * address itself for IPv4, its /64 for IPv6. */
+/* Changing the subscriber prefixes (S-41) in two steps, so that a caller
+ * can allocate before it changes anything and apply where nothing can
+ * fail any more: prepare returns a zeroed host index big enough for every
+ * live mapping (n entries) or NULL; rekey installs it and counts every
+ * linked mapping again under the new prefixes. */
+struct pctl_host *pctl_table_rekey_prepare(const struct pctl_table *t,
+                                           uint32_t *n);
+void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
+                      uint8_t v4_prefix, uint8_t v6_prefix);
+
+/* Mappings of the subscriber of an internal address (0 if none): by
+ * default the address itself for IPv4, its /64 for IPv6. */
 uint32_t pctl_table_host_count(const struct pctl_table *t,
                                const pctl_addr *addr);
 /* First mapping of the subscriber of an internal address (0 if none);
- * follow host_next.  The list holds every address of an IPv6 /64. */
+ * follow host_next.  The list holds every address of the subscriber's
+ * prefix (an IPv6 /64 by default). */
 uint32_t pctl_table_host_first(const struct pctl_table *t,
                                const pctl_addr *addr);
 

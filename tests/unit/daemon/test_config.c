@@ -257,6 +257,31 @@ static void test_prefix_host_bits_and_rate_default_burst(void **state)
 	assert_int_equal(c->engine.rate_burst, 7);
 }
 
+/* Issue 15 items 8 and 9: with no rate-limit line the per-subscriber limit
+ * is on (50/s, burst 500), subscribers are an IPv4 address and an IPv6
+ * /64, and the socket buffer is 4 MiB; each has its directive. */
+static void test_s7_rate_limit_on_by_default_and_subscriber_keys(void **state)
+{
+	struct pctld_config *c = load_ok("");
+
+	(void)state;
+	assert_int_equal(c->engine.rate_per_sec, 50);
+	assert_int_equal(c->engine.rate_burst, 500);
+	assert_int_equal(c->engine.rate_new_per_sec, 4096);
+	assert_int_equal(c->engine.rate_new_burst, 65536);
+	assert_int_equal(c->engine.subscriber_v4_prefix, 32);
+	assert_int_equal(c->engine.subscriber_v6_prefix, 64);
+	assert_int_equal(c->socket_rcvbuf, 4u << 20);
+	c = load_ok("rate-limit 0\nrate-limit-new 100 0\n"
+	            "subscriber-prefix 24 56\nsocket-rcvbuf 65536\n");
+	assert_int_equal(c->engine.rate_per_sec, 0);
+	assert_int_equal(c->engine.rate_new_per_sec, 100);
+	assert_int_equal(c->engine.rate_new_burst, 0);
+	assert_int_equal(c->engine.subscriber_v4_prefix, 24);
+	assert_int_equal(c->engine.subscriber_v6_prefix, 56);
+	assert_int_equal(c->socket_rcvbuf, 65536);
+}
+
 /* Every kind of bad line: the error names the file, the line and why. */
 static void test_bad_lines_report_file_line_reason(void **state)
 {
@@ -298,6 +323,14 @@ static void test_bad_lines_report_file_line_reason(void **state)
 	     "rate 'fast' is not a number from 0 to 1000000"},
 	    {"rate-limit 5 0", "burst '0' is not a number from 1 to 1000000"},
 	    {"rate-limit", "rate-limit takes 1 to 2 arguments"},
+	    {"rate-limit-new x", "rate 'x' is not a number from 0 to 1000000"},
+	    {"subscriber-prefix 33 64", "IPv4 prefix length '33' is not a "
+	                                "number from 0 to 32"},
+	    {"subscriber-prefix 32 129", "IPv6 prefix length '129' is not a "
+	                                 "number from 0 to 128"},
+	    {"subscriber-prefix 32", "subscriber-prefix takes 2 arguments"},
+	    {"socket-rcvbuf 1000", "'1000' is not a number from 65536 to "
+	                           "1073741824"},
 	    {"third-party-allow 192.0.2.0/33", "'192.0.2.0/33' is not an "
 	                                       "address or ADDRESS/LENGTH"},
 	    {"prefix64 64:ff9b::/95", "prefix length /95 is not 32, 40, 48, "
@@ -643,6 +676,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_engine_directives, teardown),
 	    cmocka_unit_test_teardown(
 	        test_prefix_host_bits_and_rate_default_burst, teardown),
+	    cmocka_unit_test_teardown(
+	        test_s7_rate_limit_on_by_default_and_subscriber_keys, teardown),
 	    cmocka_unit_test_teardown(test_bad_lines_report_file_line_reason,
 	                              teardown),
 	    cmocka_unit_test_teardown(test_too_many_repeats_reported, teardown),

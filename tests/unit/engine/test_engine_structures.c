@@ -1,6 +1,7 @@
 /*
  * The engine's data structures on their own: mapping table and indexes,
- * port allocator, timer wheel, policy rules, rate limiter.
+ * port allocator, timer wheel, policy rules (the rate limiter has
+ * test_engine_ratelimit.c).
  */
 #include "etest.h"
 
@@ -10,7 +11,6 @@
 #include "engine_impl.h"
 #include "policy.h"
 #include "portalloc.h"
-#include "ratelimit.h"
 #include "table.h"
 #include "timerwheel.h"
 
@@ -257,24 +257,6 @@ static void test_policy_first_match_wins_v4_and_v6(void **state)
 	assert_false(pctl_policy_allows(&c, &other, 17, 53, 53));
 }
 
-static void test_s7_rate_limit_is_per_source(void **state)
-{
-	(void)state;
-	struct pctl_ratelimit rl;
-	assert_int_equal(pctl_rl_init(&rl, 10, 5, 64), 0);
-	pctl_addr a = et_addr("192.0.2.10"), b = et_addr("192.0.2.11");
-	int ok = 0;
-	for (int i = 0; i < 100; i++)
-		ok += pctl_rl_allow(&rl, &a, 1000);
-	assert_int_equal(ok, 5); /* the burst */
-	/* Another source is not starved by the flood. */
-	assert_true(pctl_rl_allow(&rl, &b, 1000));
-	/* Tokens come back at the rate: 10/s = one per 100 ms. */
-	assert_false(pctl_rl_allow(&rl, &a, 1050));
-	assert_true(pctl_rl_allow(&rl, &a, 1150));
-	pctl_rl_fini(&rl);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,7 +268,6 @@ int main(void)
 	    cmocka_unit_test(test_portmap_run_with_parity),
 	    cmocka_unit_test(test_timerwheel_expires_in_order_and_laps),
 	    cmocka_unit_test(test_policy_first_match_wins_v4_and_v6),
-	    cmocka_unit_test(test_s7_rate_limit_is_per_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
