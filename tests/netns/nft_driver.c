@@ -6,6 +6,8 @@
  *
  *   nft_driver [-t table] [-e ext_if] [-H] create|refresh|remove|abort|
  *              reconcile SPEC... [+create|+refresh|+remove SPEC...]...
+ *              (a "+sleep" between two groups waits 2 s; one process
+ *              keeps the backend's own record of what it installed)
  *   nft_driver [-t table] [-e ext_if] destroy
  *   nft_driver lookup PROTO INT_ADDR INT_PORT REMOTE_ADDR REMOTE_PORT
  *   nft_driver idle SPEC    (S-52: prints idle_left's seconds)
@@ -255,6 +257,15 @@ static int run_ops(struct pctl_backend *be, const char *cmd,
 {
 	size_t i = 0;
 	for (;;) {
+		if (!strcmp(cmd, "sleep")) { /* 2 s between two groups */
+			sleep(2);
+			if (i >= n)
+				return 0;
+			cmd = specs[i++].op;
+			if (!cmd)
+				return 2; /* "+sleep" must precede a "+op" */
+			continue;
+		}
 		int (*op)(void *, const struct pctl_dp_mapping *) = NULL;
 		if (!strcmp(cmd, "create") || !strcmp(cmd, "abort"))
 			op = be->ops->create;
