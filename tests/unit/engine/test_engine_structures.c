@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "portalloc.h"
 #include "ratelimit.h"
+#include "siphash.h"
 #include "table.h"
 #include "timerwheel.h"
 
@@ -200,6 +201,16 @@ static void test_portmap_find_from_start_wraps(void **state)
 	assert_int_equal(pctl_portmap_find(&pm, 2001), 40005);
 }
 
+/* The allocator's PRF is SipHash-2-4: the reference vector of its paper
+ * (key 00..0f, message 00..07). */
+static void test_siphash_reference_vector(void **state)
+{
+	(void)state;
+	const uint64_t key[2] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+	assert_true(pctl_siphash_u64(key, 0x0706050403020100ull) ==
+	            0x93f5f5799a932462ull);
+}
+
 static void test_portmap_run_with_parity(void **state)
 {
 	(void)state;
@@ -310,6 +321,7 @@ int main(void)
 	    cmocka_unit_test(test_x42_tpid_is_part_of_the_key),
 	    cmocka_unit_test(test_portmap_finds_every_free_port_once),
 	    cmocka_unit_test(test_portmap_find_from_start_wraps),
+	    cmocka_unit_test(test_siphash_reference_vector),
 	    cmocka_unit_test(test_portmap_run_with_parity),
 	    cmocka_unit_test(test_timerwheel_expires_in_order_and_laps),
 	    cmocka_unit_test(test_policy_first_match_wins_v4_and_v6),
