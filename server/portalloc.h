@@ -1,9 +1,10 @@
 /*
  * External port allocator for one (external address, protocol): a two-level
  * bitmap.  65,536 bits say which ports are taken; 1,024 summary bits say
- * which 64-port words are completely taken.  Finding a free port reads at
- * most 16 summary words and one port word, whatever the load: no probing of
- * candidates (DESIGN.md).
+ * which 64-port words are completely taken.  Finding a free port from a
+ * starting point reads the start's word, at most 17 summary words and one
+ * more port word, whatever the load: no probing of candidates
+ * (DESIGN.md).
  *
  * Ports outside the allocatable range and reserved ports (S-38) are marked
  * taken when the map is built, so the allocator never hands them out.
