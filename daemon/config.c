@@ -570,6 +570,8 @@ static const struct directive directives[] = {
     NUM("max-filters", K_U16, engine.max_filters, 1, 256), /* S-86 */
     NUM("max-per-host", K_U32, engine.max_per_host, 0, UINT32_MAX),
     NUM("max-mappings", K_U32, engine.max_mappings, 0, UINT32_MAX),
+    /* a PORT_SET is granted at most this many ports */
+    NUM("max-port-set", K_U16, engine.max_port_set, 1, 65535),
     FN("rate-limit", 1, 2, h_rate_limit),
     FN("rate-limit-new", 1, 2, h_rate_limit_new),
     NUM("rate-sources", K_U32, engine.rate_sources, 1, 100000000),

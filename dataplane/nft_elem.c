@@ -105,7 +105,9 @@ static int put_elem(struct writer *w, const struct elem *e)
 		flush_msg(w);
 	if (!w->nlh) {
 		uint16_t type = w->op == DP_ELEM_ADD ? NFT_MSG_NEWSETELEM
-		                                     : DP_MSG_DESTROYSETELEM;
+		                : w->op == DP_ELEM_DELETE
+		                    ? NFT_MSG_DELSETELEM
+		                    : DP_MSG_DESTROYSETELEM;
 		w->nlh = dp_batch_msg(w->b, type, NFPROTO_INET, NLM_F_CREATE,
 		                      ELEM_ROOM * ELEMS_PER_MSG + 256);
 		if (!w->nlh)
@@ -136,6 +138,11 @@ static int put_elem(struct writer *w, const struct elem *e)
 			mnl_attr_nest_end(w->nlh, k);
 		}
 		mnl_attr_put_u64(w->nlh, NFTA_SET_ELEM_TIMEOUT,
+		                 htobe64(w->timeout_ms));
+		/* Explicit, so that re-adding an element whose timeout is
+		 * unchanged still restarts its expiry (the kernel's timeout
+		 * update only acts on what it is given). */
+		mnl_attr_put_u64(w->nlh, NFTA_SET_ELEM_EXPIRATION,
 		                 htobe64(w->timeout_ms));
 	}
 	mnl_attr_nest_end(w->nlh, el);
@@ -330,13 +337,37 @@ static int queue_inbound(struct writer *w, const struct pctl_dp_mapping *m)
 int dp_elem_queue(struct dp_batch *b, const char *table,
                   const struct pctl_dp_mapping *m, enum dp_elem_op op)
 {
-	if (op == DP_ELEM_ADD && m->lifetime == 0)
+	return dp_elem_queue_ms(b, table, m, op, (uint64_t)m->lifetime * 1000);
+}
+
+bool dp_elem_same(const struct pctl_dp_mapping *m,
+                  const struct pctl_dp_mapping *n)
+{
+	if (m->protocol != n->protocol || m->outbound != n->outbound ||
+	    !dp_addr_eq(&m->int_addr, &n->int_addr) ||
+	    !dp_addr_eq(&m->ext_addr, &n->ext_addr) ||
+	    m->int_port != n->int_port || m->ext_port != n->ext_port ||
+	    m->port_count != n->port_count || m->n_filters != n->n_filters)
+		return false;
+	if (m->outbound && (!dp_addr_eq(&m->remote_addr, &n->remote_addr) ||
+	                    m->remote_port != n->remote_port))
+		return false;
+	return m->n_filters == 0 ||
+	       memcmp(m->filters, n->filters,
+	              m->n_filters * sizeof(*m->filters)) == 0;
+}
+
+int dp_elem_queue_ms(struct dp_batch *b, const char *table,
+                     const struct pctl_dp_mapping *m, enum dp_elem_op op,
+                     uint64_t timeout_ms)
+{
+	if (op == DP_ELEM_ADD && timeout_ms == 0)
 		return -EINVAL; /* no timeout would mean "forever" */
 	struct writer w = {
 	    .b = b,
 	    .table = table,
 	    .op = op,
-	    .timeout_ms = (uint64_t)m->lifetime * 1000,
+	    .timeout_ms = timeout_ms,
 	};
 	int err = m->outbound ? queue_peer(&w, m) : queue_inbound(&w, m);
 	flush_msg(&w);

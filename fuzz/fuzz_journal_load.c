@@ -72,6 +72,7 @@ static size_t start(struct pctl_journal_load_result *res)
 	cfg.n_ext_addrs = 1;
 	const uint8_t ext[4] = {203, 0, 113, 1};
 	pctl_addr_from_v4(&cfg.ext_addrs[0], ext);
+	cfg.port_seed = 1; /* a crash reproduces with the same ports */
 	struct pctl_engine *e = pctl_engine_new(&cfg, &be, 1000);
 	CHECK(e != NULL);
 	CHECK(pctl_journal_load(j, e, 1000, 1700000000, res) == 0);

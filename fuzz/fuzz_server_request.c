@@ -119,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pctl_addr_from_str(&cfg.ext_addrs[0], "203.0.113.1");
 	pctl_addr_from_str(&cfg.ext_addrs[1], "2001:db8:ffff::1");
 	cfg.max_per_host = 8;
+	cfg.port_seed = 1; /* a crash reproduces with the same ports */
 	cfg.max_filters = 2;
 	cfg.allow_all_ports = true;
 	cfg.allow_all_protocols = true;

@@ -6,8 +6,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/random.h>
+
 #include "engine_impl.h"
 #include "policy.h"
+#include "siphash.h"
+
+/* The allocator's key (RFC 6056): from the configured seed (tests), else
+ * from the kernel's random pool.  0 or -1 when none could be had. */
+static int port_key_init(uint64_t key[2], uint64_t seed)
+{
+	if (!seed)
+		return getrandom(key, 2 * sizeof(key[0]), 0) ==
+		               (ssize_t)(2 * sizeof(key[0]))
+		           ? 0
+		           : -1;
+	/* splitmix64 steps: two well-mixed words from one seed. */
+	for (int i = 0; i < 2; i++) {
+		uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
+		z = (z ^ z >> 30) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ z >> 27) * 0x94d049bb133111ebull;
+		key[i] = z ^ z >> 31;
+	}
+	return 0;
+}
+
+uint16_t pctl_engine_port_start(struct pctl_engine *e)
+{
+	uint32_t span = (uint32_t)e->cfg.port_max - e->cfg.port_min + 1;
+	uint64_t r = pctl_siphash_u64(e->port_key, e->port_draws++);
+
+	return (uint16_t)(e->cfg.port_min + r % span);
+}
 
 struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
                                     const struct pctl_backend *backend,
@@ -33,7 +63,8 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 		return NULL;
 	}
 	struct pctl_rl_config rlc = pctl_engine_rl_config(cfg);
-	if (pctl_rl_init(&e->rl, &rlc) || pctl_cool_init(&e->cooling)) {
+	if (port_key_init(e->port_key, cfg->port_seed) ||
+	    pctl_rl_init(&e->rl, &rlc) || pctl_cool_init(&e->cooling)) {
 		pctl_rl_fini(&e->rl);
 		pctl_table_fini(&e->table);
 		free(e->wheel);

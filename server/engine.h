@@ -109,9 +109,13 @@ struct pctl_engine_config {
 	/* S-86: FILTER options kept per mapping (>= 1, default 16). */
 	uint16_t max_filters;
 
-	/* S-41: mappings per subscriber - an IPv4 host or an IPv6 /64 -
-	 * (USER_EX_QUOTA beyond), and for the whole table (NO_RESOURCES
-	 * beyond).  0 = unlimited. */
+	/* S-41: external ports per subscriber - an IPv4 host or an IPv6
+	 * /64 - (USER_EX_QUOTA beyond; NAT-PMP: NO_RESOURCES), and mappings
+	 * for the whole table (NO_RESOURCES beyond).  0 = unlimited.  Every
+	 * port counts: a PORT_SET of N ports counts N (a set is trimmed to
+	 * what is left of the quota), and ports cooling after the
+	 * subscriber's deleted or expired mappings (S-53) count until they
+	 * are free again. */
 	uint32_t max_per_host;
 	uint32_t max_mappings;
 
@@ -184,6 +188,16 @@ struct pctl_engine_config {
 	/* S-53: seconds an external port given up by a deleted or expired
 	 * mapping stays reserved for its client (default 120; 0 = none). */
 	uint32_t port_reuse_time;
+
+	/* X-3.3: the most ports one PORT_SET mapping is granted (1..65535,
+	 * default 64); a larger request is granted fewer.  Bounds the work a
+	 * port set costs the data plane on every create and renewal. */
+	uint16_t max_port_set;
+
+	/* Key of the random starting points of external port allocation
+	 * (RFC 6056): 0 (default) = drawn from getrandom() by
+	 * pctl_engine_new; tests set it to stay deterministic. */
+	uint64_t port_seed;
 };
 
 /* Fills cfg with the defaults listed above (no external address; NAT44 on;

@@ -261,7 +261,12 @@ static bool still_allowed(const struct pctl_engine_config *cfg,
  * configuration (ext address indexes may have moved). */
 static void rebuild_ports(struct pctl_engine *e)
 {
-	/* Cooling ports (S-53) are released: the allocators start afresh. */
+	/* Cooling ports (S-53) are released: the allocators start afresh,
+	 * and the hosts' quotas no longer count them. */
+	struct pctl_cool k;
+	while (pctl_cool_pop_due(&e->cooling, UINT64_MAX, &k))
+		pctl_table_host_cooling(&e->table, &k.int_addr,
+		                        -(int32_t)k.count);
 	pctl_cool_clear(&e->cooling);
 	for (unsigned i = 0; i < PCTL_ENG_MAX_EXT_ADDRS; i++)
 		for (unsigned p = 0; p < PCTL_N_PROTOS; p++) {
@@ -349,11 +354,13 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 		pctl_announce_schedule(e, now_ms, true, false);
 	pctl_rl_fini(&e->rl);
 	e->rl = rl;
+	/* rebuild_ports first: it takes the cooling ports off the hosts'
+	 * counts, which the new host index would not know. */
+	rebuild_ports(e);
 	if (hosts)
 		pctl_table_rekey(&e->table, hosts, n_hosts,
 		                 cfg->subscriber_v4_prefix,
 		                 cfg->subscriber_v6_prefix);
-	rebuild_ports(e);
 	return 0;
 }
 
@@ -377,8 +384,9 @@ static bool move_mapping(struct pctl_engine *e, struct pctl_mapping *m,
 		if (pctl_portmap_taken(pm, (uint16_t)(m->ext_port + p)))
 			port = -1;
 	if (port < 0)
-		port = n > 1 ? pctl_portmap_find_run(pm, n, -1)
-		             : pctl_portmap_find(pm);
+		port = n > 1 ? pctl_portmap_find_run(pm, n, -1,
+		                                     pctl_engine_port_start(e))
+		             : pctl_engine_find_port(e, pm);
 	if (port < 0)
 		return false;
 

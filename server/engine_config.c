@@ -42,6 +42,9 @@ void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 	cfg->implicit_lifetime_tcp = 7440;  /* RFC 5382 REQ-5 */
 	cfg->implicit_lifetime_sctp = 7440; /* as TCP */
 	cfg->implicit_lifetime_dccp = 7440; /* as TCP */
+	/* X-3.3: enough for an RTP range of 32 calls, and a renewal touches
+	 * at most 3 x 64 kernel elements (docs/performance.md). */
+	cfg->max_port_set = 64;
 }
 
 static int fail(char *err, size_t len, const char *msg)
@@ -134,6 +137,9 @@ int pctl_engine_config_check(const struct pctl_engine_config *cfg, char *err,
 	if (cfg->port_reuse_time > 86400)
 		return fail(err, errlen,
 		            "port_reuse_time above 86400 s (S-53)");
+	if (cfg->max_port_set == 0)
+		return fail(err, errlen,
+		            "max_port_set must be 1..65535 (X-3.3)");
 	if (cfg->announce_count > 10)
 		return fail(err, errlen, "announce_count above 10 (S-94)");
 	return check_threat_model(cfg, err, errlen);

@@ -215,6 +215,11 @@ struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,
 	return *slot;
 }
 
+int pctl_engine_find_port(struct pctl_engine *e, const struct pctl_portmap *pm)
+{
+	return pctl_portmap_find(pm, pctl_engine_port_start(e));
+}
+
 int pctl_engine_ext_index(const struct pctl_engine *e, const pctl_addr *a)
 {
 	for (size_t i = 0; i < e->cfg.n_ext_addrs; i++)
@@ -296,6 +301,50 @@ static uint32_t reclaimable(struct pctl_engine *e, unsigned xi,
 	return i;
 }
 
+/* Ends a cooling entry reclaimed by its client: its ports no longer count
+ * against the host as cooling (they become a mapping's). */
+static void cool_reclaimed(struct pctl_engine *e, uint32_t i)
+{
+	const struct pctl_cool *k = pctl_cool_get(&e->cooling, i);
+
+	pctl_table_host_cooling(&e->table, &k->int_addr, -(int32_t)k->count);
+	pctl_cool_take(&e->cooling, i);
+}
+
+int pctl_engine_reclaim_port(struct pctl_engine *e, unsigned xi,
+                             uint8_t protocol, const pctl_addr *host,
+                             uint16_t int_port, const uint8_t *nonce)
+{
+	uint32_t i = pctl_cool_find_int(&e->cooling, host, protocol, int_port);
+
+	if (!i)
+		return -1;
+	const struct pctl_cool *k = pctl_cool_get(&e->cooling, i);
+	if (xi == PCTL_NO_EXT)
+		xi = k->xi;
+	return k->xi == xi && reclaimable(e, xi, protocol, k->ext_port, host,
+	                                  int_port, nonce)
+	           ? k->ext_port
+	           : -1;
+}
+
+bool pctl_engine_is_reclaim(struct pctl_engine *e, unsigned xi,
+                            uint8_t protocol, uint16_t port,
+                            const pctl_addr *host, uint16_t int_port,
+                            const uint8_t *nonce)
+{
+	return reclaimable(e, xi, protocol, port, host, int_port, nonce) != 0;
+}
+
+uint32_t pctl_engine_quota_room(const struct pctl_engine *e,
+                                const pctl_addr *host)
+{
+	if (!e->cfg.max_per_host)
+		return UINT32_MAX;
+	uint32_t used = pctl_table_host_ports(&e->table, host);
+	return used >= e->cfg.max_per_host ? 0 : e->cfg.max_per_host - used;
+}
+
 bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
                                uint8_t protocol, uint16_t port,
                                const pctl_addr *host, uint16_t int_port,
@@ -339,6 +388,8 @@ void pctl_engine_release_cooled(struct pctl_engine *e, uint64_t now_ms)
 
 	while (pctl_cool_pop_due(&e->cooling, now_ms, &k)) {
 		struct pctl_portmap *pm = pctl_engine_portmap(e, k.xi, k.proto);
+		pctl_table_host_cooling(&e->table, &k.int_addr,
+		                        -(int32_t)k.count);
 		for (uint32_t p = 0; pm && p < k.count; p++)
 			pctl_portmap_clear(pm, (uint16_t)(k.ext_port + p));
 	}
@@ -359,7 +410,7 @@ static int take_ports(struct pctl_engine *e, struct pctl_mapping *m)
 	                        &m->int_addr, m->int_port,
 	                        m->kind == PCTL_MK_NATPMP ? NULL : m->nonce))) {
 		/* S-53: the client takes its cooling port back. */
-		pctl_cool_take(&e->cooling, cool);
+		cool_reclaimed(e, cool);
 	} else if (n == 1 && pctl_portmap_taken(pm, m->ext_port)) {
 		/* The same host's companion reservation becomes a mapping. */
 		struct pctl_mapping *o =
@@ -427,11 +478,17 @@ static void give_ports(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 			return;
 		}
 	}
+	/* S-41: cooling ports count against the host that gave them up
+	 * until they are free, so that create/delete cycles cannot take the
+	 * whole range; when that count cannot be kept they are free at once. */
 	if (cool && e->cfg.port_reuse_time && m->kind != PCTL_MK_STATIC &&
-	    pctl_cool_add(&e->cooling, m,
-	                  e->now_ms +
-	                      (uint64_t)e->cfg.port_reuse_time * 1000) == 0)
-		return; /* the bits stay set until released */
+	    pctl_table_host_cooling(&e->table, &m->int_addr, (int32_t)n) == 0) {
+		if (pctl_cool_add(&e->cooling, m,
+		                  e->now_ms + (uint64_t)e->cfg.port_reuse_time *
+		                                  1000) == 0)
+			return; /* the bits stay set until released */
+		pctl_table_host_cooling(&e->table, &m->int_addr, -(int32_t)n);
+	}
 	for (uint32_t i = 0; i < n; i++)
 		pctl_portmap_clear(pm, (uint16_t)(m->ext_port + i));
 }

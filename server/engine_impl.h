@@ -49,7 +49,7 @@ struct pctl_cool {
 	pctl_addr int_addr;
 	uint8_t nonce[PCTL_NONCE_LEN];
 	uint64_t until_ms;
-	uint32_t hnext, fnext;
+	uint32_t hnext, fnext, inext;
 	uint16_t ext_port, int_port, count;
 	uint8_t xi, proto;
 	bool hashed; /* still cooling (not reclaimed or released) */
@@ -59,6 +59,7 @@ struct pctl_cooling {
 	struct pctl_cool *v; /* slots, 1-based indexes */
 	uint32_t cap, n_used, free_head, count;
 	uint32_t *buckets, mask;
+	uint32_t *ibuckets; /* by internal endpoint, same size */
 	uint32_t fifo_head, fifo_tail;
 };
 
@@ -70,6 +71,9 @@ int pctl_cool_add(struct pctl_cooling *c, const struct pctl_mapping *m,
 /* The cooling entry starting at an external endpoint (0 = none). */
 uint32_t pctl_cool_find(const struct pctl_cooling *c, uint8_t xi, uint8_t proto,
                         uint16_t port);
+/* The newest cooling entry of an internal endpoint (0 = none). */
+uint32_t pctl_cool_find_int(const struct pctl_cooling *c, const pctl_addr *a,
+                            uint8_t proto, uint16_t int_port);
 const struct pctl_cool *pctl_cool_get(const struct pctl_cooling *c, uint32_t i);
 /* Ends the cooling of an entry (reclaimed by its client). */
 void pctl_cool_take(struct pctl_cooling *c, uint32_t i);
@@ -97,6 +101,10 @@ struct pctl_engine {
 	struct pctl_ratelimit rl;
 	/* Allocators, created on first use, per config ext address. */
 	struct pctl_portmap *ports[PCTL_ENG_MAX_EXT_ADDRS][PCTL_N_PROTOS];
+	/* RFC 6056: a new port search starts at a keyed pseudo-random point
+	 * of the range (pctl_engine_port_start); draw n hashes n. */
+	uint64_t port_key[2];
+	uint64_t port_draws;
 	int64_t epoch_base_ms; /* epoch = (now - base) / 1000 (S-24) */
 	uint64_t now_ms;       /* time of the call being served */
 
@@ -160,6 +168,13 @@ int pctl_engine_keep_for_traffic(struct pctl_engine *e,
                                  const struct pctl_mapping *m,
                                  uint32_t *lifetime, uint64_t now_ms);
 
+/* A pseudo-random port of [port_min, port_max] where a search for a free
+ * external port starts (RFC 6056: ports cannot be guessed from earlier
+ * ones; the search itself stays O(1), portalloc.h). */
+uint16_t pctl_engine_port_start(struct pctl_engine *e);
+/* A free port of pm from a random start (-1 when none). */
+int pctl_engine_find_port(struct pctl_engine *e, const struct pctl_portmap *pm);
+
 /* Port reservation in the allocator of ext address index xi. */
 struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,
                                          uint8_t protocol);
@@ -213,6 +228,23 @@ bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
                                uint8_t protocol, uint16_t port,
                                const pctl_addr *host, uint16_t int_port,
                                const uint8_t *nonce);
+/* S-53: the external port cooling after this client's mapping of the same
+ * internal endpoint (address, protocol, port; nonce unless NULL = NAT-PMP)
+ * on ext address xi (PCTL_NO_EXT: any), which it may take back without
+ * naming it; -1 none. */
+int pctl_engine_reclaim_port(struct pctl_engine *e, unsigned xi,
+                             uint8_t protocol, const pctl_addr *host,
+                             uint16_t int_port, const uint8_t *nonce);
+/* Is `port` cooling after this client's mapping of the endpoint, so that
+ * taking it is a reclaim (S-53)? */
+bool pctl_engine_is_reclaim(struct pctl_engine *e, unsigned xi,
+                            uint8_t protocol, uint16_t port,
+                            const pctl_addr *host, uint16_t int_port,
+                            const uint8_t *nonce);
+/* S-41: external ports the subscriber of host may still take (its live and
+ * cooling ports counted); UINT32_MAX when max_per_host is 0. */
+uint32_t pctl_engine_quota_room(const struct pctl_engine *e,
+                                const pctl_addr *host);
 /* S-43 (EIM), S-36.4: the NAT mapping of the same internal endpoint whose
  * external address and port a new mapping shares: for a new PEER the MAP
  * (or NAT-PMP/static) mapping, for a new MAP (want_peer) a PEER mapping.

@@ -6,7 +6,9 @@
  * port and nonce) may reclaim it at once.
  *
  * The ports stay marked in the allocator while they cool down; this store
- * remembers who may reclaim them, in a hash by external endpoint, and when
+ * remembers who may reclaim them, in a hash by external endpoint and one by
+ * internal endpoint (the client need not remember its old external port to
+ * get it back), and when
  * they are free again, in a FIFO (one reuse time for all, so release order
  * is expiry order and the FIFO is sorted).
  */
@@ -24,12 +26,26 @@ static uint32_t bucket(const struct pctl_cooling *c, uint8_t xi, uint8_t proto,
 	return (h ^ h >> 15) & c->mask;
 }
 
+static uint32_t ibucket(const struct pctl_cooling *c, const pctl_addr *a,
+                        uint8_t proto, uint16_t port)
+{
+	uint32_t h = ((uint32_t)proto << 16 | port) * 0x9e3779b1u;
+
+	for (size_t i = 0; i < sizeof(a->b); i++)
+		h = (h ^ a->b[i]) * 0x01000193u;
+	return (h ^ h >> 15) & c->mask;
+}
+
 int pctl_cool_init(struct pctl_cooling *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->buckets = calloc(1024, sizeof(uint32_t));
-	if (!c->buckets)
+	c->ibuckets = calloc(1024, sizeof(uint32_t));
+	if (!c->buckets || !c->ibuckets) {
+		free(c->buckets);
+		free(c->ibuckets);
 		return -ENOMEM;
+	}
 	c->mask = 1023;
 	return 0;
 }
@@ -38,6 +54,7 @@ void pctl_cool_fini(struct pctl_cooling *c)
 {
 	free(c->v);
 	free(c->buckets);
+	free(c->ibuckets);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -50,19 +67,29 @@ static void rehash(struct pctl_cooling *c)
 {
 	uint32_t n = (c->mask + 1) * 2;
 	uint32_t *b = calloc(n, sizeof(uint32_t));
+	uint32_t *ib = calloc(n, sizeof(uint32_t));
 
-	if (!b)
+	if (!b || !ib) {
+		free(b);
+		free(ib);
 		return; /* longer chains, still correct */
+	}
 	free(c->buckets);
+	free(c->ibuckets);
 	c->buckets = b;
+	c->ibuckets = ib;
 	c->mask = n - 1;
-	for (uint32_t i = 1; i <= c->n_used; i++) {
+	/* Oldest first, so that each chain keeps the newest entry first. */
+	for (uint32_t i = c->fifo_head; i; i = at(c, i)->fnext) {
 		struct pctl_cool *k = at(c, i);
 		if (!k->hashed)
 			continue;
 		uint32_t bk = bucket(c, k->xi, k->proto, k->ext_port);
 		k->hnext = b[bk];
 		b[bk] = i;
+		bk = ibucket(c, &k->int_addr, k->proto, k->int_port);
+		k->inext = ib[bk];
+		ib[bk] = i;
 	}
 }
 
@@ -98,6 +125,9 @@ int pctl_cool_add(struct pctl_cooling *c, const struct pctl_mapping *m,
 	uint32_t bk = bucket(c, k->xi, k->proto, k->ext_port);
 	k->hnext = c->buckets[bk];
 	c->buckets[bk] = i;
+	bk = ibucket(c, &k->int_addr, k->proto, k->int_port);
+	k->inext = c->ibuckets[bk];
+	c->ibuckets[bk] = i;
 	if (c->fifo_tail)
 		at(c, c->fifo_tail)->fnext = i;
 	else
@@ -120,6 +150,19 @@ uint32_t pctl_cool_find(const struct pctl_cooling *c, uint8_t xi, uint8_t proto,
 	return 0;
 }
 
+uint32_t pctl_cool_find_int(const struct pctl_cooling *c, const pctl_addr *a,
+                            uint8_t proto, uint16_t int_port)
+{
+	for (uint32_t i = c->ibuckets[ibucket(c, a, proto, int_port)]; i;
+	     i = at(c, i)->inext) {
+		const struct pctl_cool *k = at(c, i);
+		if (k->proto == proto && k->int_port == int_port &&
+		    pctl_addr_equal(&k->int_addr, a))
+			return i;
+	}
+	return 0;
+}
+
 const struct pctl_cool *pctl_cool_get(const struct pctl_cooling *c, uint32_t i)
 {
 	return at(c, i);
@@ -135,6 +178,11 @@ void pctl_cool_take(struct pctl_cooling *c, uint32_t i)
 		link = &at(c, *link)->hnext;
 	if (*link)
 		*link = k->hnext;
+	link = &c->ibuckets[ibucket(c, &k->int_addr, k->proto, k->int_port)];
+	while (*link && *link != i)
+		link = &at(c, *link)->inext;
+	if (*link)
+		*link = k->inext;
 	k->hashed = false;
 	c->count--;
 }
@@ -174,6 +222,7 @@ uint64_t pctl_cool_next(const struct pctl_cooling *c)
 void pctl_cool_clear(struct pctl_cooling *c)
 {
 	memset(c->buckets, 0, (c->mask + 1) * sizeof(uint32_t));
+	memset(c->ibuckets, 0, (c->mask + 1) * sizeof(uint32_t));
 	c->n_used = c->count = c->free_head = 0;
 	c->fifo_head = c->fifo_tail = 0;
 }

@@ -130,6 +130,12 @@ static int pick_port(struct pctl_engine *e, unsigned xi, uint8_t proto,
 	                              NULL) &&
 	    pctl_policy_allows(&e->cfg, host, proto, int_port, sug))
 		return sug;
+	/* S-53: the port cooling after this host's mapping of the same
+	 * internal port, which it need not name to get back. */
+	int rp = pctl_engine_reclaim_port(e, xi, proto, host, int_port, NULL);
+	if (rp >= 0 &&
+	    pctl_policy_allows(&e->cfg, host, proto, int_port, (uint16_t)rp))
+		return rp;
 	struct pctl_portmap *pm = pctl_engine_portmap(e, xi, proto);
 	struct pctl_portmap *om =
 	    pctl_engine_portmap(e, xi, proto == 6 ? 17 : 6);
@@ -137,7 +143,7 @@ static int pick_port(struct pctl_engine *e, unsigned xi, uint8_t proto,
 		return -1;
 	int fallback = -1;
 	for (int tries = 0; tries < 8; tries++) {
-		int p = pctl_portmap_find(pm);
+		int p = pctl_engine_find_port(e, pm);
 		if (p < 0)
 			return -1;
 		if (!pctl_policy_allows(&e->cfg, host, proto, int_port,
@@ -200,8 +206,11 @@ static size_t handle_map(struct pctl_engine *e, const struct pctl_rx *rx,
 		resp.lifetime = lifetime;
 		return reply(e, rx, &resp, PCTL_NATPMP_R_SUCCESS, out);
 	}
-	if ((e->cfg.max_per_host &&
-	     pctl_table_host_count(&e->table, host) >= e->cfg.max_per_host) ||
+	/* S-41: a port over the host's quota, unless it takes back a
+	 * cooling port of its own (which counts already). */
+	uint32_t room = pctl_engine_quota_room(e, host);
+	if ((!room && pctl_engine_reclaim_port(e, PCTL_NO_EXT, proto, host,
+	                                       req->internal_port, NULL) < 0) ||
 	    (e->cfg.max_mappings && e->table.count >= e->cfg.max_mappings))
 		return reply(e, rx, &resp, PCTL_NATPMP_R_NO_RESOURCES, out);
 	int xi = pctl_engine_pick_ext(e, host);
@@ -209,7 +218,9 @@ static size_t handle_map(struct pctl_engine *e, const struct pctl_rx *rx,
 		return reply(e, rx, &resp, PCTL_NATPMP_R_NETWORK_FAILURE, out);
 	int p = pick_port(e, (unsigned)xi, proto, host, req->external_port,
 	                  req->internal_port);
-	if (p < 0)
+	if (p < 0 || (!room && !pctl_engine_is_reclaim(
+	                           e, (unsigned)xi, proto, (uint16_t)p, host,
+	                           req->internal_port, NULL)))
 		return reply(e, rx, &resp, PCTL_NATPMP_R_NO_RESOURCES, out);
 
 	m = pctl_table_alloc(&e->table);

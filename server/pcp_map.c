@@ -24,6 +24,7 @@ struct map_ctx {
 	const uint8_t *tpid;
 	size_t tpid_len;
 	uint8_t *out;
+	uint32_t room; /* S-41: ports the host may still take */
 };
 
 static size_t fail(struct map_ctx *c, uint8_t result, uint32_t lifetime)
@@ -223,6 +224,25 @@ static bool port_usable(struct map_ctx *c, unsigned xi, uint16_t port)
 	                          c->req->internal_port, port);
 }
 
+/* X-3.3: how many ports of a PORT_SET request a new mapping may have: the
+ * size asked, within the port space after the internal port, the
+ * configured bound and what is left of the host's quota (RFC 7753 lets the
+ * server grant fewer).  1 when no set is asked. */
+static uint32_t port_set_want(const struct map_ctx *c)
+{
+	if (!c->o.has_port_set)
+		return 1;
+	uint32_t want = c->o.port_set.size;
+	uint32_t space = 65536u - c->req->internal_port;
+	if (want > space)
+		want = space;
+	if (want > c->e->cfg.max_port_set)
+		want = c->e->cfg.max_port_set;
+	if (want > c->room)
+		want = c->room;
+	return want ? want : 1;
+}
+
 /* Picks the external ports of a NAT44 mapping.  Returns a result code; on
  * SUCCESS *port and *count are set. */
 static uint8_t choose_ports(struct map_ctx *c, unsigned xi, bool addr_ok,
@@ -246,17 +266,18 @@ static uint8_t choose_ports(struct map_ctx *c, unsigned xi, bool addr_ok,
 		*count = 1;
 		return PCTL_R_SUCCESS;
 	}
-	if (c->o.has_port_set && c->o.port_set.size > 1) {
+	uint32_t want = port_set_want(c);
+	if (want > 1) {
 		/* X-3.3: as many as possible of [internal, internal+size),
-		 * at least one; X-3.5: parity of the first internal port. */
-		uint32_t want = c->o.port_set.size;
-		uint32_t room = 65536u - c->req->internal_port;
-		if (want > room)
-			want = room;
+		 * at least one; X-3.5: parity of the first internal port.
+		 * The suggested first port when the run there is free (S-37),
+		 * else a run from a random point (RFC 6056). */
 		if (c->o.port_set.parity)
 			*parity = c->req->internal_port & 1;
+		uint16_t start =
+		    addr_ok && sug ? sug : pctl_engine_port_start(e);
 		for (; want > 1; want /= 2) {
-			int p = pctl_portmap_find_run(pm, want, *parity);
+			int p = pctl_portmap_find_run(pm, want, *parity, start);
 			if (p >= 0 && pctl_policy_allows(
 			                  &e->cfg, c->host, proto,
 			                  c->req->internal_port, (uint16_t)p)) {
@@ -276,10 +297,21 @@ static uint8_t choose_ports(struct map_ctx *c, unsigned xi, bool addr_ok,
 	/* S-39: with PREFER_FAILURE nothing else will do. */
 	if (pf)
 		return PCTL_R_CANNOT_PROVIDE_EXTERNAL;
-	/* Otherwise any free port; a few candidates in case policy forbids
-	 * some (each candidate is O(1)). */
+	/* S-53: the port cooling after this client's own mapping of the
+	 * endpoint, which it need not remember to get back. */
+	int rp = pctl_engine_reclaim_port(e, xi, proto, c->host,
+	                                  c->req->internal_port, c->req->nonce);
+	if (rp >= 0 &&
+	    pctl_policy_allows(&e->cfg, c->host, proto, c->req->internal_port,
+	                       (uint16_t)rp)) {
+		*port = (uint16_t)rp;
+		return PCTL_R_SUCCESS;
+	}
+	/* Otherwise any free port from a random point (RFC 6056); a few
+	 * candidates in case policy forbids some (each candidate is
+	 * O(1)). */
 	for (int tries = 0; tries < 8; tries++) {
-		int p = pctl_portmap_find(pm);
+		int p = pctl_engine_find_port(e, pm);
 		if (p < 0)
 			return PCTL_R_NO_RESOURCES;
 		if (pctl_policy_allows(&e->cfg, c->host, proto,
@@ -305,9 +337,12 @@ static size_t map_create(struct map_ctx *c)
 	    (req->internal_port == 0 && !e->cfg.allow_all_ports) ||
 	    ((proto == 0 || req->internal_port == 0) && nat))
 		return fail(c, PCTL_R_UNSUPP_PROTOCOL, 0);
-	/* S-41: quotas. */
-	if (e->cfg.max_per_host &&
-	    pctl_table_host_count(&e->table, c->host) >= e->cfg.max_per_host)
+	/* S-41: quotas.  At the host's quota only a port of its own that is
+	 * cooling can be had (it counts already). */
+	c->room = pctl_engine_quota_room(e, c->host);
+	if (!c->room && (!nat || pctl_engine_reclaim_port(
+	                             e, PCTL_NO_EXT, proto, c->host,
+	                             req->internal_port, req->nonce) < 0))
 		return fail(c, PCTL_R_USER_EX_QUOTA, 0);
 	if (e->cfg.max_mappings && e->table.count >= e->cfg.max_mappings)
 		return fail(c, PCTL_R_NO_RESOURCES, 0);
@@ -320,7 +355,7 @@ static size_t map_create(struct map_ctx *c)
 	int parity = -1;
 	unsigned xi = PCTL_NO_EXT;
 	struct pctl_mapping *peer =
-	    nat && !(c->o.has_port_set && c->o.port_set.size > 1)
+	    nat && port_set_want(c) <= 1
 	        ? pctl_engine_eim_partner(e, c->host, proto, req->internal_port,
 	                                  c->tpid, c->tpid_len, true)
 	        : NULL;
@@ -378,16 +413,22 @@ static size_t map_create(struct map_ctx *c)
 		     req->external_port != req->internal_port))
 			return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
 			            PCTL_SHORT_ERROR_LIFETIME);
-		if (c->o.has_port_set && c->o.port_set.size > 1 &&
-		    req->internal_port) {
-			uint32_t want = c->o.port_set.size;
-			uint32_t room = 65536u - req->internal_port;
-			count = (uint16_t)(want > room ? room : want);
-		}
+		if (req->internal_port && port_set_want(c) > 1)
+			count = (uint16_t)port_set_want(c);
 		if (!pctl_policy_allows(&e->cfg, c->host, proto,
 		                        req->internal_port, ext_port))
 			return fail(c, PCTL_R_NOT_AUTHORIZED, 0);
 	}
+
+	/* S-41: what the mapping adds to the host's ports (a cooling port
+	 * of its own it takes back counts already). */
+	uint32_t cost = count;
+	if (nat && !shared && count == 1 &&
+	    pctl_engine_is_reclaim(e, xi, proto, ext_port, c->host,
+	                           req->internal_port, req->nonce))
+		cost = 0;
+	if (cost > c->room)
+		return fail(c, PCTL_R_USER_EX_QUOTA, 0);
 
 	struct pctl_mapping *m = pctl_table_alloc(&e->table);
 	if (!m)

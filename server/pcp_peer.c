@@ -106,8 +106,8 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 		return peer_extend(e, rx, req, &o, m, out);
 
 	/* A new PEER mapping. */
-	if (e->cfg.max_per_host &&
-	    pctl_table_host_count(&e->table, host) >= e->cfg.max_per_host)
+	/* S-41: one more port of the host's (cooling ones counted). */
+	if (!pctl_engine_quota_room(e, host))
 		return fail(e, rx, PCTL_R_USER_EX_QUOTA, 0, out);
 	if (e->cfg.max_mappings && e->table.count >= e->cfg.max_mappings)
 		return fail(e, rx, PCTL_R_NO_RESOURCES, 0, out);
@@ -181,7 +181,7 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 				            PCTL_SHORT_ERROR_LIFETIME, out);
 			ext_port = req->external_port;
 		} else {
-			int p = pctl_portmap_find(pm);
+			int p = pctl_engine_find_port(e, pm);
 			if (p < 0)
 				return fail(e, rx, PCTL_R_NO_RESOURCES, 0, out);
 			ext_port = (uint16_t)p;

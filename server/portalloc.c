@@ -23,7 +23,6 @@ void pctl_portmap_init(struct pctl_portmap *pm, uint16_t min, uint16_t max)
 			pm->word[p >> 6] |= 1ull << (p & 63);
 	for (uint32_t w = 0; w < 1024; w++)
 		update_full(pm, w);
-	pm->hint = min >> 6;
 }
 
 bool pctl_portmap_taken(const struct pctl_portmap *pm, uint16_t port)
@@ -43,39 +42,41 @@ void pctl_portmap_clear(struct pctl_portmap *pm, uint16_t port)
 	update_full(pm, port >> 6);
 }
 
-int pctl_portmap_find(struct pctl_portmap *pm)
+int pctl_portmap_find(const struct pctl_portmap *pm, uint16_t start)
 {
-	/* Scan the summary from the hint's word, wrapping once: 17 summary
-	 * words at most (the hint's own word is visited twice). */
-	uint32_t start = pm->hint & 1023;
+	uint32_t w0 = start >> 6;
 
+	/* The start's own word, from the start's bit up. */
+	uint64_t free_bits = ~pm->word[w0] & (~0ull << (start & 63));
+	if (free_bits)
+		return (int)(w0 << 6 | (uint32_t)__builtin_ctzll(free_bits));
+	/* Then the summary from the next word on, wrapping once: 17 summary
+	 * words at most (the first one is visited twice, which also covers
+	 * the start's word below the start). */
+	uint32_t from = (w0 + 1) & 1023;
 	for (uint32_t k = 0; k <= 16; k++) {
-		uint32_t s = ((start >> 6) + k) & 15;
+		uint32_t s = ((from >> 6) + k) & 15;
 		uint64_t avail = ~pm->full[s];
 		if (k == 0)
-			avail &= ~0ull << (start & 63);
+			avail &= ~0ull << (from & 63);
 		else if (k == 16)
-			avail &= (start & 63) ? ~(~0ull << (start & 63)) : 0;
+			avail &= (from & 63) ? ~(~0ull << (from & 63)) : 0;
 		if (!avail)
 			continue;
 		uint32_t w = s << 6 | (uint32_t)__builtin_ctzll(avail);
-		uint64_t free_bits = ~pm->word[w];
-		int port = (int)(w << 6 | (uint32_t)__builtin_ctzll(free_bits));
-		/* Next search starts one word later, so consecutive requests
-		 * do not all land on neighbouring ports. */
-		pm->hint = (w + 1) & 1023;
-		return port;
+		return (int)(w << 6 | (uint32_t)__builtin_ctzll(~pm->word[w]));
 	}
 	return -1;
 }
 
-int pctl_portmap_find_run(const struct pctl_portmap *pm, uint32_t count,
-                          int parity)
+/* The first run that starts in [lo, hi) (it may end beyond hi). */
+static int run_between(const struct pctl_portmap *pm, uint32_t count,
+                       int parity, uint32_t lo, uint32_t hi)
 {
-	if (count == 0 || count > 65536)
-		return -1;
 	uint32_t run = 0;
-	for (uint32_t p = 0; p < 65536; p++) {
+	for (uint32_t p = lo; p < 65536; p++) {
+		if (run == 0 && p >= hi)
+			break;
 		if (pm->word[p >> 6] == ~0ull) {
 			run = 0;
 			p |= 63; /* skip a full word */
@@ -91,4 +92,13 @@ int pctl_portmap_find_run(const struct pctl_portmap *pm, uint32_t count,
 			return (int)(p + 1 - count);
 	}
 	return -1;
+}
+
+int pctl_portmap_find_run(const struct pctl_portmap *pm, uint32_t count,
+                          int parity, uint16_t start)
+{
+	if (count == 0 || count > 65536)
+		return -1;
+	int p = run_between(pm, count, parity, start, 65536);
+	return p >= 0 ? p : run_between(pm, count, parity, 0, start);
 }

@@ -336,7 +336,7 @@ static struct pctl_host *host_slot(const struct pctl_table *t,
 
 	for (;;) {
 		struct pctl_host *h = &t->hosts[i];
-		if (!h->count || pctl_addr_equal(&h->addr, a))
+		if (!h->ports || pctl_addr_equal(&h->addr, a))
 			return h;
 		i = (i + 1) & t->host_mask;
 	}
@@ -372,7 +372,7 @@ static int host_grow(struct pctl_table *t)
 	t->hosts = nh;
 	t->host_mask = n - 1;
 	for (uint32_t i = 0; i < old_n; i++)
-		if (old[i].count)
+		if (old[i].ports)
 			*host_slot(t, &old[i].addr) = old[i];
 	free(old);
 	return 0;
@@ -383,11 +383,11 @@ static void host_delete(struct pctl_table *t, struct pctl_host *h)
 	uint32_t i = (uint32_t)(h - t->hosts);
 	uint32_t j = i;
 
-	h->count = 0;
+	h->count = h->ports = 0;
 	for (;;) {
 		j = (j + 1) & t->host_mask;
 		struct pctl_host *hj = &t->hosts[j];
-		if (!hj->count)
+		if (!hj->ports)
 			break;
 		uint32_t home = (uint32_t)hash_host(&hj->addr) & t->host_mask;
 		/* Move hj back into the hole at i unless its home lies
@@ -396,7 +396,7 @@ static void host_delete(struct pctl_table *t, struct pctl_host *h)
 		    i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (!in_range) {
 			t->hosts[i] = *hj;
-			hj->count = 0;
+			hj->count = hj->ports = 0;
 			i = j;
 		}
 	}
@@ -417,24 +417,72 @@ uint32_t pctl_table_host_first(const struct pctl_table *t,
 	return h->count ? h->head : 0;
 }
 
-/* Counts m for its subscriber and puts it on the subscriber's list; 0, or
- * -ENOMEM when the host index had to grow and could not. */
-static int host_attach(struct pctl_table *t, struct pctl_mapping *m)
+uint32_t pctl_table_host_ports(const struct pctl_table *t,
+                               const pctl_addr *addr)
 {
-	struct pctl_host *h = subscriber_slot(t, &m->int_addr);
+	return subscriber_slot(t, addr)->ports;
+}
 
-	if (!h->count) {
+/* The host entry of a subscriber, made when it has none.  NULL when the
+ * host table had to grow and could not. */
+static struct pctl_host *host_get(struct pctl_table *t, const pctl_addr *a)
+{
+	struct pctl_host *h = subscriber_slot(t, a);
+
+	if (!h->ports) {
 		/* Keep the load under 1/2 so probes stay short. */
 		if ((t->n_hosts + 1) * 2 > t->host_mask + 1) {
 			if (host_grow(t))
-				return -ENOMEM;
-			h = subscriber_slot(t, &m->int_addr);
+				return NULL;
+			h = subscriber_slot(t, a);
 		}
-		h->addr = subscriber(t, &m->int_addr);
+		h->addr = subscriber(t, a);
 		h->head = 0;
+		h->count = 0;
 		t->n_hosts++;
 	}
+	return h;
+}
+
+static uint32_t ports_of(const struct pctl_mapping *m)
+{
+	return m->port_count ? m->port_count : 1;
+}
+
+int pctl_table_host_cooling(struct pctl_table *t, const pctl_addr *addr,
+                            int32_t n)
+{
+	struct pctl_host *h;
+
+	if (n > 0) {
+		h = host_get(t, addr);
+		if (!h)
+			return -ENOMEM;
+		h->ports += (uint32_t)n;
+		return 0;
+	}
+	h = subscriber_slot(t, addr);
+	if (!h->ports)
+		return 0; /* nothing held */
+	uint32_t d = (uint32_t) - (int64_t)n;
+	/* Its mappings' ports stay: only cooling ones go. */
+	h->ports = h->ports > d ? h->ports - d : 0;
+	if (!h->ports)
+		host_delete(t, h);
+	return 0;
+}
+
+/* Counts m and its ports for its subscriber and puts it on the
+ * subscriber's list; 0, or -ENOMEM when the host index had to grow and
+ * could not. */
+static int host_attach(struct pctl_table *t, struct pctl_mapping *m)
+{
+	struct pctl_host *h = host_get(t, &m->int_addr);
+
+	if (!h)
+		return -ENOMEM;
 	h->count++;
+	h->ports += ports_of(m);
 	m->host_prev = 0;
 	m->host_next = h->head;
 	if (h->head)
@@ -510,7 +558,9 @@ void pctl_table_unlink(struct pctl_table *t, struct pctl_mapping *m)
 		pctl_table_at(t, m->host_next)->host_prev = m->host_prev;
 	m->host_prev = m->host_next = 0;
 	m->flags &= (uint8_t)~PCTL_MF_LINKED;
-	if (--h->count == 0)
+	h->count--;
+	h->ports -= ports_of(m);
+	if (!h->ports)
 		host_delete(t, h);
 }
 

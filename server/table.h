@@ -87,8 +87,11 @@ struct pctl_mapping {
 /* Open-addressing host entry (quota counting and per-host list). */
 struct pctl_host {
 	pctl_addr addr;
-	uint32_t count; /* 0 = empty slot */
+	uint32_t count; /* mappings */
 	uint32_t head;  /* first mapping of the host */
+	/* S-41 quota: ports of its mappings (a PORT_SET counts each) plus
+	 * ports cooling after them (S-53); 0 = empty slot. */
+	uint32_t ports;
 };
 
 struct pctl_table {
@@ -178,6 +181,14 @@ void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
  * default the address itself for IPv4, its /64 for IPv6. */
 uint32_t pctl_table_host_count(const struct pctl_table *t,
                                const pctl_addr *addr);
+/* External ports the subscriber of an internal address holds: every port
+ * of its mappings, and ports cooling after them (S-41, S-53). */
+uint32_t pctl_table_host_ports(const struct pctl_table *t,
+                               const pctl_addr *addr);
+/* Adds (n > 0) or removes (n < 0) cooling ports of a subscriber.  0, or
+ * -ENOMEM when adding needed a host entry that could not be made. */
+int pctl_table_host_cooling(struct pctl_table *t, const pctl_addr *addr,
+                            int32_t n);
 /* First mapping of the subscriber of an internal address (0 if none);
  * follow host_next.  The list holds every address of the subscriber's
  * prefix (an IPv6 /64 by default). */

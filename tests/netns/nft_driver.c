@@ -6,11 +6,14 @@
  *
  *   nft_driver [-t table] [-e ext_if] [-H] create|refresh|remove|abort|
  *              reconcile SPEC... [+create|+refresh|+remove SPEC...]...
+ *              (a "+sleep" between two groups waits 2 s; one process
+ *              keeps the backend's own record of what it installed)
  *   nft_driver [-t table] [-e ext_if] destroy
  *   nft_driver lookup PROTO INT_ADDR INT_PORT REMOTE_ADDR REMOTE_PORT
  *   nft_driver idle SPEC    (S-52: prints idle_left's seconds)
  *   nft_driver watch IFNAME SECONDS
  *   nft_driver [-t table] [-e ext_if] bench TOTAL BATCH [FIRST]
+ *   nft_driver [-t table] bench-set SIZE ROUNDS
  *
  * SPEC: comma-separated key=value: id, proto, int, iport, ext, eport,
  * life, count, out (1 = PEER), remote, rport, filter=ADDR/LEN[/PORT]
@@ -200,6 +203,52 @@ static int bench(struct pctl_backend *be, unsigned total, unsigned batch,
 	return 0;
 }
 
+/* One PORT_SET mapping of `size` ports: the time of its create, then of
+ * `rounds` renewals that change only its lifetime (the usual renewal),
+ * each one commit; then it is removed. */
+static int bench_set(struct pctl_backend *be, unsigned size, unsigned rounds)
+{
+	struct pctl_dp_mapping m = {0};
+	const uint8_t i4[4] = {198, 51, 100, 1}, e4[4] = {203, 0, 113, 1};
+	m.id = 1;
+	m.protocol = 17;
+	m.ext_addr.b[10] = m.ext_addr.b[11] = 0xff;
+	m.int_addr = m.ext_addr;
+	memcpy(m.int_addr.b + 12, i4, 4);
+	memcpy(m.ext_addr.b + 12, e4, 4);
+	m.int_port = m.ext_port = 1024;
+	m.port_count = (uint16_t)size;
+	m.lifetime = 3600;
+	double t0 = now_s();
+	int err = be->ops->create(be->ctx, &m);
+	if (!err)
+		err = be->ops->commit(be->ctx);
+	double create = now_s() - t0, sum = 0, max = 0;
+	for (unsigned r = 0; !err && r < rounds; r++) {
+		m.lifetime = 3601 + r % 2; /* a new timeout every time */
+		t0 = now_s();
+		err = be->ops->refresh(be->ctx, &m);
+		if (!err)
+			err = be->ops->commit(be->ctx);
+		double dt = now_s() - t0;
+		sum += dt;
+		max = dt > max ? dt : max;
+	}
+	if (!err)
+		err = be->ops->remove(be->ctx, &m);
+	if (!err)
+		err = be->ops->commit(be->ctx);
+	if (err) {
+		fprintf(stderr, "bench-set: %s\n", strerror(-err));
+		return 1;
+	}
+	printf("port set of %5u: create %.3f ms, renewal mean %.3f ms, max "
+	       "%.3f ms (%u renewals)\n",
+	       size, create * 1e3, rounds ? sum / rounds * 1e3 : 0, max * 1e3,
+	       rounds);
+	return 0;
+}
+
 /* Apply the specs with operation cmd, committing each group; a "+op"
  * separator commits what came before and switches to op.  "abort" queues
  * creates and drops them. */
@@ -208,6 +257,15 @@ static int run_ops(struct pctl_backend *be, const char *cmd,
 {
 	size_t i = 0;
 	for (;;) {
+		if (!strcmp(cmd, "sleep")) { /* 2 s between two groups */
+			sleep(2);
+			if (i >= n)
+				return 0;
+			cmd = specs[i++].op;
+			if (!cmd)
+				return 2; /* "+sleep" must precede a "+op" */
+			continue;
+		}
 		int (*op)(void *, const struct pctl_dp_mapping *) = NULL;
 		if (!strcmp(cmd, "create") || !strcmp(cmd, "abort"))
 			op = be->ops->create;
@@ -261,7 +319,8 @@ int main(int argc, char **argv)
 	static struct spec specs[MAX_SPECS];
 	const struct pctl_dp_mapping *list[MAX_SPECS];
 	size_t n = 0;
-	bool takes_specs = strcmp(cmd, "lookup") && strcmp(cmd, "bench");
+	bool takes_specs = strcmp(cmd, "lookup") && strcmp(cmd, "bench") &&
+	                   strcmp(cmd, "bench-set");
 	for (; takes_specs && optind < argc && n < MAX_SPECS; optind++, n++) {
 		if (argv[optind][0] == '+') { /* next group's operation */
 			memset(&specs[n], 0, sizeof(specs[n]));
@@ -290,6 +349,9 @@ int main(int argc, char **argv)
 		           (unsigned)atoi(argv[optind + 1]),
 		           argc - optind > 2 ? (unsigned)atoi(argv[optind + 2])
 		                             : 0);
+	} else if (!strcmp(cmd, "bench-set") && argc - optind == 2) {
+		rc = bench_set(&be, (unsigned)atoi(argv[optind]),
+		               (unsigned)atoi(argv[optind + 1]));
 	} else if (!strcmp(cmd, "lookup") && argc - optind == 5) {
 		pctl_addr ia, ra;
 		struct pctl_dp_flow f;

@@ -172,6 +172,7 @@ static void test_engine_directives(void **state)
 	    "max-filters 4\n"
 	    "max-per-host 50\n"
 	    "max-mappings 100000\n"
+	    "max-port-set 16\n"
 	    "rate-limit 20 40\n"
 	    "rate-sources 5000\n"
 	    "third-party-allow 192.0.2.0/24\n"
@@ -211,6 +212,7 @@ static void test_engine_directives(void **state)
 	assert_int_equal(e->max_filters, 4);
 	assert_int_equal(e->max_per_host, 50);
 	assert_int_equal(e->max_mappings, 100000);
+	assert_int_equal(e->max_port_set, 16);
 	assert_int_equal(e->rate_per_sec, 20);
 	assert_int_equal(e->rate_burst, 40);
 	assert_int_equal(e->rate_sources, 5000);
@@ -307,6 +309,8 @@ static void test_bad_lines_report_file_line_reason(void **state)
 	    {"max-filters 0", "'0' is not a number from 1 to 256"},
 	    {"max-per-host 99999999999", "'99999999999' is not a number from 0 "
 	                                 "to 4294967295"},
+	    {"max-port-set 0", "'0' is not a number from 1 to 65535"},
+	    {"max-port-set 65536", "'65536' is not a number from 1 to 65535"},
 	    {"description-max 127", "'127' is not a number from 128 to 1016"},
 	    {"description-max 1017", "'1017' is not a number from 128 to 1016"},
 	    {"third-party-id-max-length 0", "'0' is not a number from 1 to "

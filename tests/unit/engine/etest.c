@@ -157,6 +157,9 @@ void et_config(struct pctl_engine_config *cfg)
 	pctl_engine_config_defaults(cfg);
 	cfg->n_ext_addrs = 1;
 	cfg->ext_addrs[0] = et_addr("203.0.113.1");
+	/* A fixed allocator key: the ports handed out are the same on
+	 * every run. */
+	cfg->port_seed = 1;
 }
 
 struct etest *et_new(const struct pctl_engine_config *cfg)

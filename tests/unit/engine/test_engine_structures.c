@@ -11,6 +11,7 @@
 #include "engine_impl.h"
 #include "policy.h"
 #include "portalloc.h"
+#include "siphash.h"
 #include "table.h"
 #include "timerwheel.h"
 
@@ -165,17 +166,49 @@ static void test_portmap_finds_every_free_port_once(void **state)
 	pctl_portmap_init(&pm, 60000, 60999);
 	pctl_portmap_set(&pm, 60500);
 	uint8_t *seen = calloc(65536, 1);
+	uint16_t start = 60000;
 	for (int i = 0; i < 999; i++) {
-		int p = pctl_portmap_find(&pm);
+		/* Starts all over the range, as the engine's are. */
+		start = (uint16_t)(60000 + (start * 7919u + 13) % 1000);
+		int p = pctl_portmap_find(&pm, start);
 		assert_true(p >= 60000 && p <= 60999 && p != 60500);
 		assert_false(seen[p]);
 		seen[p] = 1;
 		pctl_portmap_set(&pm, (uint16_t)p);
 	}
-	assert_int_equal(pctl_portmap_find(&pm), -1);
+	assert_int_equal(pctl_portmap_find(&pm, 60000), -1);
 	pctl_portmap_clear(&pm, 60123);
-	assert_int_equal(pctl_portmap_find(&pm), 60123);
+	assert_int_equal(pctl_portmap_find(&pm, 60999), 60123);
 	free(seen);
+}
+
+/* The first free port at or after the start; past the last free one the
+ * search wraps round, also into the start's own word. */
+static void test_portmap_find_from_start_wraps(void **state)
+{
+	(void)state;
+	struct pctl_portmap pm;
+	pctl_portmap_init(&pm, 1024, 65535);
+	assert_int_equal(pctl_portmap_find(&pm, 40000), 40000);
+	pctl_portmap_set(&pm, 40000);
+	assert_int_equal(pctl_portmap_find(&pm, 40000), 40001);
+	assert_int_equal(pctl_portmap_find(&pm, 5), 1024);
+	for (uint32_t p = 1024; p <= 65535; p++)
+		if (p != 2000 && p != 40005)
+			pctl_portmap_set(&pm, (uint16_t)p);
+	assert_int_equal(pctl_portmap_find(&pm, 40006), 2000);
+	assert_int_equal(pctl_portmap_find(&pm, 40001), 40005);
+	assert_int_equal(pctl_portmap_find(&pm, 2001), 40005);
+}
+
+/* The allocator's PRF is SipHash-2-4: the reference vector of its paper
+ * (key 00..0f, message 00..07). */
+static void test_siphash_reference_vector(void **state)
+{
+	(void)state;
+	const uint64_t key[2] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+	assert_true(pctl_siphash_u64(key, 0x0706050403020100ull) ==
+	            0x93f5f5799a932462ull);
 }
 
 static void test_portmap_run_with_parity(void **state)
@@ -184,11 +217,15 @@ static void test_portmap_run_with_parity(void **state)
 	struct pctl_portmap pm;
 	pctl_portmap_init(&pm, 1024, 65535);
 	pctl_portmap_set(&pm, 1030);
-	int p = pctl_portmap_find_run(&pm, 10, 1);
+	int p = pctl_portmap_find_run(&pm, 10, 1, 1024);
 	assert_int_equal(p, 1031); /* odd start, after the taken 1030 */
-	p = pctl_portmap_find_run(&pm, 6, 0);
+	p = pctl_portmap_find_run(&pm, 6, 0, 1024);
 	assert_int_equal(p, 1024);
-	assert_int_equal(pctl_portmap_find_run(&pm, 70000, -1), -1);
+	assert_int_equal(pctl_portmap_find_run(&pm, 70000, -1, 1024), -1);
+	/* From a start, wrapping round when nothing fits after it. */
+	assert_int_equal(pctl_portmap_find_run(&pm, 4, -1, 50001), 50001);
+	assert_int_equal(pctl_portmap_find_run(&pm, 4, 0, 50001), 50002);
+	assert_int_equal(pctl_portmap_find_run(&pm, 4, -1, 65533), 1024);
 }
 
 static void test_timerwheel_expires_in_order_and_laps(void **state)
@@ -265,6 +302,8 @@ int main(void)
 	    cmocka_unit_test(test_s43_eim_index_finds_peers_by_endpoint),
 	    cmocka_unit_test(test_x42_tpid_is_part_of_the_key),
 	    cmocka_unit_test(test_portmap_finds_every_free_port_once),
+	    cmocka_unit_test(test_portmap_find_from_start_wraps),
+	    cmocka_unit_test(test_siphash_reference_vector),
 	    cmocka_unit_test(test_portmap_run_with_parity),
 	    cmocka_unit_test(test_timerwheel_expires_in_order_and_laps),
 	    cmocka_unit_test(test_policy_first_match_wins_v4_and_v6),

@@ -93,6 +93,33 @@ static void test_s41_reconfigured_prefix_recounts_live_mappings(void **state)
 	et_free(t);
 }
 
+/* A reload releases the ports cooling after deletes (S-53) and counts the
+ * live mappings under the new prefixes: the subscriber keeps exactly the
+ * ports of its mappings, and its list still holds them.  IPv4, where
+ * mappings take ports (an IPv6 pinhole allocates none). */
+static void test_s41_reconfigured_prefix_with_cooling_ports(void **state)
+{
+	(void)state;
+	struct etest *t = engine(2, 32, 64);
+	map_result(t, "192.0.2.10", 1, PCTL_R_SUCCESS);
+	map_result(t, "192.0.2.10", 2, PCTL_R_SUCCESS);
+	struct req r;
+	req_map(&r, "192.0.2.10", 2, 6, 2, 0, NULL, 0);
+	et_send(t, "192.0.2.10", &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS); /* its port cools */
+	map_result(t, "192.0.2.10", 3, PCTL_R_USER_EX_QUOTA);
+	struct pctl_engine_config c = t->cfg;
+	c.subscriber_v4_prefix = 24;
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
+	map_result(t, "192.0.2.20", 4, PCTL_R_SUCCESS);
+	map_result(t, "192.0.2.30", 5, PCTL_R_USER_EX_QUOTA);
+	req_map(&r, "192.0.2.10", 1, 6, 1, 0, NULL, 0);
+	et_send(t, "192.0.2.10", &r);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(et_count(t), 1);
+	et_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +128,7 @@ int main(void)
 	    cmocka_unit_test(test_s41_subscriber_prefix_24_for_ipv4),
 	    cmocka_unit_test(
 	        test_s41_reconfigured_prefix_recounts_live_mappings),
+	    cmocka_unit_test(test_s41_reconfigured_prefix_with_cooling_ports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -288,6 +288,7 @@ void jt_engine_config(struct pctl_engine_config *cfg)
 	pctl_engine_config_defaults(cfg);
 	cfg->n_ext_addrs = 1;
 	cfg->ext_addrs[0] = v4(203, 0, 113, 1);
+	cfg->port_seed = 1; /* the same ports on every run */
 	cfg->third_party_id_enabled = true;
 	cfg->third_party_id_max_len = 64;
 	cfg->n_third_party_acl = 1;
