@@ -152,6 +152,18 @@ size_t pctld_jr_encode_clean(uint8_t out[PCTLD_JR_HDR_LEN]);
 size_t pctld_jr_next(const uint8_t *buf, size_t len,
                      struct pctld_jr_record *rec, const char **why);
 
+/* Resynchronisation after a bad record: the offset of the first valid
+ * record (pctld_jr_next succeeds) that starts after `from` in buf, or len
+ * when there is none.  A candidate offset is hashed only when its header is
+ * plausible (known type, reserved octets zero, a length the type allows and
+ * that fits), and every octet hashed or looked at is taken from *budget: once
+ * it is spent the scan gives up (len is returned), so that a hostile file
+ * costs at most the budget however its headers are forged.  A false match
+ * needs a forged header AND a CRC-32 that happens to fit (2^-32 per
+ * plausible candidate). */
+size_t pctld_jr_resync(const uint8_t *buf, size_t len, size_t from,
+                       uint64_t *budget);
+
 /* Decodes an UPSERT payload.  filters must hold PCTLD_JR_MAX_FILTERS.
  * 0, or -1 with *why set (length does not match the counts, counts beyond
  * the limits, unknown kind or flag bits, port count 0). */

@@ -15,7 +15,7 @@
 #include "journal_record.h"
 
 /* The fake data plane: counts calls, remembers the ids it holds. */
-#define JT_MAX_IDS 4096
+#define JT_MAX_IDS 16384
 struct jt_backend {
 	unsigned creates, refreshes, removes, commits, aborts, destroys;
 	unsigned reconciles, lookups, idle_asks;
