@@ -198,18 +198,25 @@ static size_t record_of(const struct sample *s, size_t at)
 	return r;
 }
 
-static void expect_cut_at(const struct sample *s, size_t r,
+/* Record r is the first bad one: possible state loss, which the daemon
+ * must announce (S-93), and the message says where. */
+static void expect_bad_at(const struct sample *s, size_t r,
                           const struct pctl_journal_load_result *res)
 {
 	char off[32];
 	assert_true(res->corrupt);
 	assert_false(res->no_state);
-	/* Possible state loss: the daemon must announce (S-93). */
 	assert_false(res->state_kept);
 	assert_int_equal(res->corrupt_offset, s->start[r]);
-	assert_int_equal(res->restored, s->live_before[r]);
 	snprintf(off, sizeof(off), "offset %zu:", s->start[r]);
 	assert_non_null(strstr(res->message, off));
+}
+
+static void expect_cut_at(const struct sample *s, size_t r,
+                          const struct pctl_journal_load_result *res)
+{
+	expect_bad_at(s, r, res);
+	assert_int_equal(res->restored, s->live_before[r]);
 }
 
 /* A flipped bit in record r: that record is passed over, every other one
@@ -218,13 +225,7 @@ static void expect_cut_at(const struct sample *s, size_t r,
 static void expect_flip_in(const struct sample *s, size_t r,
                            const struct pctl_journal_load_result *res)
 {
-	char off[32];
-	assert_true(res->corrupt);
-	assert_false(res->no_state);
-	assert_false(res->state_kept);
-	assert_int_equal(res->corrupt_offset, s->start[r]);
-	snprintf(off, sizeof(off), "offset %zu:", s->start[r]);
-	assert_non_null(strstr(res->message, off));
+	expect_bad_at(s, r, res);
 	assert_int_equal(res->restored, s->live_without[r]);
 	if (!res->damaged) {
 		assert_int_equal(r, s->n_recs - 1);
