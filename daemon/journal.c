@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "journal_adopt.h"
 #include "journal_aside.h"
 #include "journal_map.h"
 #include "journal_record.h"
@@ -811,6 +812,15 @@ static int jr_idle_left(void *ctx, const struct pctl_dp_mapping *m,
 	return j->inner.ops->idle_left(j->inner.ctx, m, seconds);
 }
 
+/* What the inner data plane holds: the journal holds no elements. */
+static int jr_dump(void *ctx,
+                   int (*cb)(void *arg, const struct pctl_dp_mapping *m),
+                   void *arg)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->dump(j->inner.ctx, cb, arg);
+}
+
 static void journal_free(struct pctl_journal *j)
 {
 	compact_abandon(j);
@@ -989,6 +999,7 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 	    .reconcile = jr_reconcile,
 	    .lookup_flow = inner->ops->lookup_flow ? jr_lookup_flow : NULL,
 	    .idle_left = inner->ops->idle_left ? jr_idle_left : NULL,
+	    .dump = inner->ops->dump ? jr_dump : NULL,
 	    .destroy = jr_destroy,
 	};
 	*jp = j;
@@ -1238,6 +1249,67 @@ static int restore_one(struct pctl_journal *j, struct pctl_engine *e,
 	return 0;
 }
 
+/* An adopted mapping (journal_adopt.h) joins the live set, so that the
+ * snapshot the load writes next records it. */
+struct adopt_rec {
+	struct pctl_journal *j;
+	int64_t now_rt;
+};
+
+static int record_adopted(void *ctx, const struct pctl_mapping_info *i,
+                          uint64_t id)
+{
+	struct adopt_rec *a = ctx;
+	struct pctl_dp_mapping dp;
+	uint8_t tmp[PCTLD_JR_MAX_RECORD];
+
+	memset(&dp, 0, sizeof(dp));
+	dp.id = id;
+	dp.kind = (uint8_t)i->kind;
+	dp.protocol = i->protocol;
+	dp.int_addr = i->int_addr;
+	dp.int_port = i->int_port;
+	dp.ext_addr = i->ext_addr;
+	dp.ext_port = i->ext_port;
+	dp.port_count = i->port_count;
+	dp.nonce_unknown = i->nonce_unknown;
+	dp.client_addr = i->client_addr;
+	size_t len = pctld_jr_encode_upsert(
+	    &dp, a->now_rt + (int64_t)i->lifetime_left, tmp, sizeof(tmp));
+	uint8_t *rec = len ? malloc(len) : NULL;
+	if (!rec || pctld_jmap_reserve(&a->j->live, a->j->live.n + 1)) {
+		free(rec);
+		return -ENOMEM;
+	}
+	memcpy(rec, tmp, len);
+	free(pctld_jmap_put(&a->j->live, id, rec, len));
+	return 0;
+}
+
+/* A damaged log may have lost mappings the data plane still holds: they
+ * are adopted rather than removed by the start-up reconcile
+ * (journal_adopt.h says why).  A failed dump is reported and costs only
+ * the adoption. */
+static int adopt_data_plane(struct pctl_journal *j, struct pctl_engine *e,
+                            uint64_t now_ms, int64_t now_rt,
+                            struct pctl_journal_load_result *res)
+{
+	struct adopt_rec a = {j, now_rt};
+
+	if (!j->inner.ops->dump)
+		return 0;
+	int rc = pctld_journal_adopt(&j->inner, e, now_ms, record_adopted, &a,
+	                             &res->adopted);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc)
+		jlog(j,
+		     "journal %s: cannot read the data plane's mappings "
+		     "back: %s; those the log lost will be removed",
+		     j->path, strerror(-rc));
+	return 0;
+}
+
 static int newest_first(const void *a, const void *b)
 {
 	const uint8_t *x = (*(const struct pctld_jmap_slot *const *)a)->rec;
@@ -1329,6 +1401,8 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 	j->loading = true;
 	if (!rc)
 		rc = restore_all(j, e, &set, now_ms, now_realtime, res);
+	if (!rc && res->damaged)
+		rc = adopt_data_plane(j, e, now_ms, now_realtime, res);
 	j->loading = false;
 	pctld_jmap_free(&set, 0);
 	res->clean_shutdown = rp.clean;

@@ -89,7 +89,8 @@ size_t pctld_jr_encode_upsert(const struct pctl_dp_mapping *m, int64_t expiry,
 	p[18] = (uint8_t)((m->outbound ? PCTLD_JR_F_OUTBOUND : 0) |
 	                  (m->parity ? PCTLD_JR_F_PARITY : 0) |
 	                  (m->third_party ? PCTLD_JR_F_THIRD_PARTY : 0) |
-	                  (m->prefer_failure ? PCTLD_JR_F_PREFER_FAIL : 0));
+	                  (m->prefer_failure ? PCTLD_JR_F_PREFER_FAIL : 0) |
+	                  (m->nonce_unknown ? PCTLD_JR_F_NONCE_UNKNOWN : 0));
 	p[19] = 0;
 	memcpy(p + 20, m->int_addr.b, 16);
 	pctl_put16(p + 36, m->int_port);
@@ -293,7 +294,8 @@ int pctld_jr_decode_upsert(const uint8_t *p, size_t len,
 		return -1;
 	}
 	if (p[18] & ~(PCTLD_JR_F_OUTBOUND | PCTLD_JR_F_PARITY |
-	              PCTLD_JR_F_THIRD_PARTY | PCTLD_JR_F_PREFER_FAIL) ||
+	              PCTLD_JR_F_THIRD_PARTY | PCTLD_JR_F_PREFER_FAIL |
+	              PCTLD_JR_F_NONCE_UNKNOWN) ||
 	    p[19]) {
 		*why = "UPSERT unknown flag bits";
 		return -1;
@@ -313,6 +315,7 @@ int pctld_jr_decode_upsert(const uint8_t *p, size_t len,
 	mi->parity = p[18] & PCTLD_JR_F_PARITY;
 	mi->third_party = p[18] & PCTLD_JR_F_THIRD_PARTY;
 	mi->prefer_failure = p[18] & PCTLD_JR_F_PREFER_FAIL;
+	mi->nonce_unknown = p[18] & PCTLD_JR_F_NONCE_UNKNOWN;
 	memcpy(mi->int_addr.b, p + 20, 16);
 	mi->int_port = pctl_get16(p + 36);
 	memcpy(mi->ext_addr.b, p + 38, 16);

@@ -23,7 +23,7 @@
  *     0  id (64)            8  expiry (64, signed CLOCK_REALTIME seconds;
  *                                         PCTLD_JR_NEVER = never expires)
  *    16  kind (8)  17 protocol (8)
- *    18  flags (8: OUTBOUND|PARITY|THIRD_PARTY|PREFER_FAIL)
+ *    18  flags (8: OUTBOUND|PARITY|THIRD_PARTY|PREFER_FAIL|NONCE_UNKNOWN)
  *    19  reserved (8)
  *    20  internal address (128) 36 internal port (16)
  *    38  external address (128) 54 external port (16)  56 port count (16)
@@ -90,6 +90,9 @@ enum pctld_jr_type {
 #define PCTLD_JR_F_PARITY      0x02
 #define PCTLD_JR_F_THIRD_PARTY 0x04
 #define PCTLD_JR_F_PREFER_FAIL 0x08 /* S-36.1, S-95: endpoint fixed */
+/* Adopted from the data plane after a damaged journal: the nonce field is
+ * zero and the owner's first MAP sets it (engine.h, nonce_unknown). */
+#define PCTLD_JR_F_NONCE_UNKNOWN 0x10
 
 /* One record found in a buffer; payload points into that buffer. */
 struct pctld_jr_record {
