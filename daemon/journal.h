@@ -34,6 +34,8 @@
  * pctl_engine_reconcile(), which makes the data plane hold exactly the restored
  * set in one pass (the kernel may still hold it from before a kill -9, or hold
  * nothing after a reboot). The file format is described in journal_record.h.
+ * A damaged log is read past its bad records, kept aside, and what it lost
+ * is taken back from the data plane (pctl_journal_load_result.damaged).
  *
  * The live set is also kept in memory (one encoded record per mapping) so
  * that compaction needs neither the engine nor a re-read of the file.
@@ -164,8 +166,11 @@ struct pctl_journal_load_result {
 
 /* Loads the journal into engine e (whose backend must be the one
  * pctl_journal_open() returned), then rewrites the log as a snapshot of the
- * restored mappings (their ids are new) and opens it for appending.  From
- * then on the journal also watches e's epoch so that a reset (state_lost,
+ * restored mappings (their ids are new) and opens it for appending.  A
+ * damaged log (res->damaged) is first kept aside, and the inner data
+ * plane's mappings it lost are adopted into e (journal_adopt.h), so that the
+ * start-up reconcile keeps them.  From then on the journal also watches e's
+ * epoch so that a reset (state_lost,
  * external address change) is recorded.  Call once, before the engine
  * handles any request.  now_ms is the engine's clock, now_realtime
  * CLOCK_REALTIME seconds.  Returns 0 (see res for what was found, including
