@@ -44,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "journal_adopt.h"
+#include "journal_aside.h"
 #include "journal_map.h"
 #include "journal_record.h"
 
@@ -55,6 +57,8 @@
 #define CBUF_LEN (64 * 1024)
 /* Live records per compaction step when the options say 0. */
 #define DEFAULT_STEP_RECORDS 4096
+/* Damaged logs kept aside when the options say 0. */
+#define DEFAULT_DAMAGED_KEEP 4
 
 /* A change queued by create/refresh/remove, applied at commit. */
 struct pending {
@@ -161,6 +165,7 @@ void pctl_journal_opts_defaults(struct pctl_journal_opts *opts)
 	    .sync_interval_ms = 1000,
 	    .compact_min_records = 4096,
 	    .compact_step_records = DEFAULT_STEP_RECORDS,
+	    .damaged_keep = DEFAULT_DAMAGED_KEEP,
 	};
 }
 
@@ -286,16 +291,6 @@ static bool compaction_due(const struct pctl_journal *j)
 {
 	return j->st.log_records >= j->opts.compact_min_records &&
 	       j->st.log_records > 2 * (uint64_t)j->live.n;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) ? -errno : 0;
-	close(fd);
-	return rc;
 }
 
 /* ---- compaction (file comment) ------------------------------------------- */
@@ -542,7 +537,7 @@ static int compact_finish(struct pctl_journal *j)
 	if (rename(j->tmp_path, j->path))
 		return -errno;
 	/* Without this the rename itself may not survive a power loss. */
-	if ((rc = fsync_dir(j->dir)))
+	if ((rc = pctld_fsync_dir(j->dir)))
 		jlog(j, "journal %s: fsync of the directory: %s", j->dir,
 		     strerror(-rc));
 	release_old_log(j, true); /* a previous one, if still there */
@@ -817,6 +812,15 @@ static int jr_idle_left(void *ctx, const struct pctl_dp_mapping *m,
 	return j->inner.ops->idle_left(j->inner.ctx, m, seconds);
 }
 
+/* What the inner data plane holds: the journal holds no elements. */
+static int jr_dump(void *ctx,
+                   int (*cb)(void *arg, const struct pctl_dp_mapping *m),
+                   void *arg)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->dump(j->inner.ctx, cb, arg);
+}
+
 static void journal_free(struct pctl_journal *j)
 {
 	compact_abandon(j);
@@ -995,6 +999,7 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 	    .reconcile = jr_reconcile,
 	    .lookup_flow = inner->ops->lookup_flow ? jr_lookup_flow : NULL,
 	    .idle_left = inner->ops->idle_left ? jr_idle_left : NULL,
+	    .dump = inner->ops->dump ? jr_dump : NULL,
 	    .destroy = jr_destroy,
 	};
 	*jp = j;
@@ -1107,19 +1112,51 @@ struct replayed {
 	size_t boot_len;
 };
 
+/* Octets a load may spend resynchronising (pctld_jr_resync): linear in
+ * the file, so that a forged file costs no more than a few reads of it,
+ * and enough for any real damage (a bad record is passed over after at most
+ * a record's worth of candidates). */
+static uint64_t resync_budget(size_t len)
+{
+	return 8 * (uint64_t)len + 64 * (uint64_t)PCTLD_JR_MAX_RECORD;
+}
+
+/* An unfinished last write (a crash in the middle of it) rather than
+ * damage: the bad record runs past the end of the file. */
+static bool cut_short(const char *why)
+{
+	return why && strstr(why, "truncated");
+}
+
 /* Replays the records of buf into `set` (id -> record inside buf, not
- * owned), stopping at the first bad one. */
+ * owned).  A bad record does not end the replay: it goes on at the next
+ * valid record (journal.h, damaged), unless the bad record is the
+ * unfinished end of the file. */
 static int replay(const uint8_t *buf, size_t len, struct pctld_jmap *set,
                   struct pctl_journal_load_result *res, struct replayed *rp)
 {
 	size_t off = PCTLD_JR_FILE_HDR_LEN;
-	const char *why = NULL;
+	uint64_t budget = resync_budget(len);
+	const char *why = NULL, *first_why = NULL;
 
 	while (off < len) {
 		struct pctld_jr_record rec;
 		size_t n = pctld_jr_next(buf + off, len - off, &rec, &why);
-		if (!n)
-			break;
+		if (!n) {
+			size_t next = pctld_jr_resync(buf, len, off, &budget);
+			if (!res->corrupt) {
+				res->corrupt = true;
+				res->corrupt_offset = off;
+				first_why = why;
+			}
+			if (next == len && cut_short(why) && !res->damaged)
+				break; /* the ordinary unfinished tail */
+			res->damaged = true;
+			res->skipped++;
+			res->skipped_bytes += next - off;
+			off = next;
+			continue;
+		}
 		rp->clean = rec.type == PCTLD_JR_CLEAN;
 		if (rec.type == PCTLD_JR_EPOCH) {
 			pctld_jr_decode_epoch(&rec, &rp->epoch, &rp->epoch_rt);
@@ -1142,13 +1179,19 @@ static int replay(const uint8_t *buf, size_t len, struct pctld_jmap *set,
 		res->records++;
 		off += n;
 	}
-	if (off < len) {
-		res->corrupt = true;
-		res->corrupt_offset = off;
+	if (res->damaged)
 		snprintf(res->message, sizeof(res->message),
-		         "offset %zu: %s; used the %zu records before it", off,
-		         why, res->records);
-	}
+		         "offset %llu: %s; damaged: skipped %zu bad "
+		         "stretch(es), %llu octets, and used the %zu valid "
+		         "records around them",
+		         (unsigned long long)res->corrupt_offset, first_why,
+		         res->skipped, (unsigned long long)res->skipped_bytes,
+		         res->records);
+	else if (res->corrupt)
+		snprintf(res->message, sizeof(res->message),
+		         "offset %llu: %s; used the %zu records before it",
+		         (unsigned long long)res->corrupt_offset, first_why,
+		         res->records);
 	return 0;
 }
 
@@ -1206,6 +1249,108 @@ static int restore_one(struct pctl_journal *j, struct pctl_engine *e,
 	return 0;
 }
 
+/* An adopted mapping (journal_adopt.h) joins the live set, so that the
+ * snapshot the load writes next records it. */
+struct adopt_rec {
+	struct pctl_journal *j;
+	int64_t now_rt;
+};
+
+static int record_adopted(void *ctx, const struct pctl_mapping_info *i,
+                          uint64_t id)
+{
+	struct adopt_rec *a = ctx;
+	struct pctl_dp_mapping dp;
+	uint8_t tmp[PCTLD_JR_MAX_RECORD];
+
+	memset(&dp, 0, sizeof(dp));
+	dp.id = id;
+	dp.kind = (uint8_t)i->kind;
+	dp.protocol = i->protocol;
+	dp.int_addr = i->int_addr;
+	dp.int_port = i->int_port;
+	dp.ext_addr = i->ext_addr;
+	dp.ext_port = i->ext_port;
+	dp.port_count = i->port_count;
+	dp.nonce_unknown = i->nonce_unknown;
+	dp.client_addr = i->client_addr;
+	size_t len = pctld_jr_encode_upsert(
+	    &dp, a->now_rt + (int64_t)i->lifetime_left, tmp, sizeof(tmp));
+	uint8_t *rec = len ? malloc(len) : NULL;
+	if (!rec || pctld_jmap_reserve(&a->j->live, a->j->live.n + 1)) {
+		free(rec);
+		return -ENOMEM;
+	}
+	memcpy(rec, tmp, len);
+	free(pctld_jmap_put(&a->j->live, id, rec, len));
+	return 0;
+}
+
+/* A damaged log may have lost mappings the data plane still holds: they
+ * are adopted rather than removed by the start-up reconcile
+ * (journal_adopt.h says why).  A failed dump is reported and costs only
+ * the adoption. */
+static int adopt_data_plane(struct pctl_journal *j, struct pctl_engine *e,
+                            uint64_t now_ms, int64_t now_rt,
+                            struct pctl_journal_load_result *res)
+{
+	struct adopt_rec a = {j, now_rt};
+
+	if (!j->inner.ops->dump)
+		return 0;
+	int rc = pctld_journal_adopt(&j->inner, e, now_ms, record_adopted, &a,
+	                             &res->adopted);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc)
+		jlog(j,
+		     "journal %s: cannot read the data plane's mappings "
+		     "back: %s; those the log lost will be removed",
+		     j->path, strerror(-rc));
+	return 0;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const uint8_t *x = (*(const struct pctld_jmap_slot *const *)a)->rec;
+	const uint8_t *y = (*(const struct pctld_jmap_slot *const *)b)->rec;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Restores every mapping of the replayed set.  From a damaged log the
+ * newest records go first: a REMOVE lost in a skipped stretch leaves an
+ * older mapping in the set, and when it collides with a newer one (the same
+ * external port given to someone else since), the newer one must win.  (The
+ * set's records point into the file buffer, so their addresses are in log
+ * order.) */
+static int restore_all(struct pctl_journal *j, struct pctl_engine *e,
+                       const struct pctld_jmap *set, uint64_t now_ms,
+                       int64_t now_rt, struct pctl_journal_load_result *res)
+{
+	const struct pctld_jmap_slot **order = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (res->damaged && set->n) {
+		order = malloc(set->n * sizeof(*order));
+		if (!order)
+			return -ENOMEM;
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->slots[i].rec)
+				order[n++] = &set->slots[i];
+		qsort(order, n, sizeof(*order), newest_first);
+		for (size_t i = 0; !rc && i < n; i++)
+			rc = restore_one(j, e, order[i], now_ms, now_rt, res);
+		free(order);
+		return rc;
+	}
+	for (size_t i = 0; !rc && i < set->cap; i++)
+		if (set->slots[i].rec)
+			rc = restore_one(j, e, &set->slots[i], now_ms, now_rt,
+			                 res);
+	return rc;
+}
+
 static void set_epoch(struct pctl_engine *e, uint64_t now_ms, int64_t now_rt,
                       uint32_t stored, int64_t stored_rt,
                       struct pctl_journal_load_result *res)
@@ -1244,6 +1389,9 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 	} else if (pctld_jr_check_file_header(buf, len, &why)) {
 		res->no_state = true;
 		res->corrupt = true;
+		res->damaged = true;
+		res->skipped = 1;
+		res->skipped_bytes = len;
 		snprintf(res->message, sizeof(res->message),
 		         "offset 0: %s; no state used", why);
 	} else {
@@ -1251,15 +1399,23 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 	}
 
 	j->loading = true;
-	for (size_t i = 0; !rc && i < set.cap; i++)
-		if (set.slots[i].rec)
-			rc = restore_one(j, e, &set.slots[i], now_ms,
-			                 now_realtime, res);
+	if (!rc)
+		rc = restore_all(j, e, &set, now_ms, now_realtime, res);
+	if (!rc && res->damaged)
+		rc = adopt_data_plane(j, e, now_ms, now_realtime, res);
 	j->loading = false;
 	pctld_jmap_free(&set, 0);
 	res->clean_shutdown = rp.clean;
 	res->same_boot = rp.boot && j->boot_len && rp.boot_len == j->boot_len &&
 	                 !memcmp(rp.boot, j->boot_id, j->boot_len);
+	/* Before the snapshot below replaces it (journal.h, damaged). */
+	if (!rc && res->damaged) {
+		struct pctld_aside_log al = {j->opts.log, j->opts.log_ctx};
+		pctld_journal_keep_aside(j->dir, j->path, buf, len,
+		                         now_realtime, j->opts.damaged_keep,
+		                         res->damaged_path,
+		                         sizeof(res->damaged_path), &al);
+	}
 	free(buf);
 	if (rc) {
 		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
@@ -1288,6 +1444,15 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 			                          : "unclean shutdown before a "
 			                            "reboot: state may be lost",
 			         res->state_kept ? "continued" : "reset");
+	}
+	if (res->damaged) {
+		size_t ml = strlen(res->message);
+		snprintf(res->message + ml, sizeof(res->message) - ml,
+		         "; %zu mappings restored, %zu adopted from the data "
+		         "plane, epoch reset; damaged log %s%s",
+		         res->restored, res->adopted,
+		         res->damaged_path[0] ? "kept as " : "not kept",
+		         res->damaged_path);
 	}
 	if (res->corrupt)
 		jlog(j, "journal %s: %s", j->path, res->message);

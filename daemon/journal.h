@@ -34,6 +34,8 @@
  * pctl_engine_reconcile(), which makes the data plane hold exactly the restored
  * set in one pass (the kernel may still hold it from before a kill -9, or hold
  * nothing after a reboot). The file format is described in journal_record.h.
+ * A damaged log is read past its bad records, kept aside, and what it lost
+ * is taken back from the data plane (pctl_journal_load_result.damaged).
  *
  * The live set is also kept in memory (one encoded record per mapping) so
  * that compaction needs neither the engine nor a re-read of the file.
@@ -54,6 +56,9 @@
  * compaction writes before renaming it over the log. */
 #define PCTL_JOURNAL_FILE     "portctld.journal"
 #define PCTL_JOURNAL_TMP_FILE "portctld.journal.tmp"
+/* A damaged log is kept aside under this prefix before the load rewrites
+ * it (see pctl_journal_load). */
+#define PCTL_JOURNAL_DAMAGED_PREFIX "portctld.journal.damaged."
 /* Locked (flock) by the journal that has the directory open. */
 #define PCTL_JOURNAL_LOCK_FILE "portctld.journal.lock"
 
@@ -81,6 +86,10 @@ struct pctl_journal_opts {
 	 * (the last sync interval may be missing).  NULL = read
 	 * /proc/sys/kernel/random/boot_id.  At most 64 octets are used. */
 	const char *boot_id;
+	/* At most this many copies of damaged logs are kept in the state
+	 * directory (PCTL_JOURNAL_DAMAGED_PREFIX followed by the UTC time of
+	 * the load); the oldest go first.  0 = the default, 4. */
+	unsigned damaged_keep;
 	/* Where I/O errors and load problems are reported (one line, no
 	 * newline); NULL = not reported beyond the return values. */
 	void (*log)(void *ctx, const char *msg);
@@ -129,18 +138,39 @@ struct pctl_journal_load_result {
 	 * before it were used.  message says where and what. */
 	bool corrupt;
 	uint64_t corrupt_offset;
-	size_t records;    /* valid records read */
-	size_t restored;   /* mappings re-created in the engine */
-	size_t expired;    /* dropped: wall-clock expiry passed while down */
-	size_t failed;     /* refused by pctl_engine_restore() (logged) */
+	/* The log was damaged, not merely cut short: a bad file header on a
+	 * non-empty file, or a bad record (CRC, length, type) that is not an
+	 * unfinished last write.  Replay resynchronised past each bad stretch
+	 * (the next offset where a plausible header and its CRC line up) and
+	 * went on; the file was kept aside (damaged_path) before being
+	 * rewritten; and the data plane's own mappings that the log lost were
+	 * adopted (adopted).  corrupt is set too.  A log that merely ends in
+	 * an unfinished record (a crash in the middle of a write) is corrupt
+	 * but not damaged: its complete records are all used. */
+	bool damaged;
+	size_t skipped;         /* bad stretches passed over */
+	uint64_t skipped_bytes; /* octets in them */
+	char damaged_path[320]; /* where the damaged log went; "" = nowhere */
+	size_t records;         /* valid records read */
+	size_t restored;        /* mappings re-created in the engine */
+	size_t expired; /* dropped: wall-clock expiry passed while down */
+	size_t failed;  /* refused by pctl_engine_restore() (logged) */
+	/* Damaged log only: mappings the data plane held that no record
+	 * restored, taken into the engine with their kernel timeout and an
+	 * unknown nonce (pctl_mapping_info.nonce_unknown).  Needs the inner
+	 * backend's dump op; 0 without it. */
+	size_t adopted;
 	uint32_t epoch;    /* epoch set in the engine when state_kept */
-	char message[256]; /* human-readable summary, always set */
+	char message[640]; /* human-readable summary, always set */
 };
 
 /* Loads the journal into engine e (whose backend must be the one
  * pctl_journal_open() returned), then rewrites the log as a snapshot of the
- * restored mappings (their ids are new) and opens it for appending.  From
- * then on the journal also watches e's epoch so that a reset (state_lost,
+ * restored mappings (their ids are new) and opens it for appending.  A
+ * damaged log (res->damaged) is first kept aside, and the inner data
+ * plane's mappings it lost are adopted into e (journal_adopt.h), so that the
+ * start-up reconcile keeps them.  From then on the journal also watches e's
+ * epoch so that a reset (state_lost,
  * external address change) is recorded.  Call once, before the engine
  * handles any request.  now_ms is the engine's clock, now_realtime
  * CLOCK_REALTIME seconds.  Returns 0 (see res for what was found, including

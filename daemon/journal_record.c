@@ -89,7 +89,8 @@ size_t pctld_jr_encode_upsert(const struct pctl_dp_mapping *m, int64_t expiry,
 	p[18] = (uint8_t)((m->outbound ? PCTLD_JR_F_OUTBOUND : 0) |
 	                  (m->parity ? PCTLD_JR_F_PARITY : 0) |
 	                  (m->third_party ? PCTLD_JR_F_THIRD_PARTY : 0) |
-	                  (m->prefer_failure ? PCTLD_JR_F_PREFER_FAIL : 0));
+	                  (m->prefer_failure ? PCTLD_JR_F_PREFER_FAIL : 0) |
+	                  (m->nonce_unknown ? PCTLD_JR_F_NONCE_UNKNOWN : 0));
 	p[19] = 0;
 	memcpy(p + 20, m->int_addr.b, 16);
 	pctl_put16(p + 36, m->int_port);
@@ -218,6 +219,57 @@ size_t pctld_jr_next(const uint8_t *buf, size_t len,
 	return PCTLD_JR_HDR_LEN + plen;
 }
 
+/* The payload lengths a record type allows (pctld_jr_next checks the
+ * same); false for an unknown type. */
+static bool length_allowed(uint8_t type, uint32_t plen)
+{
+	switch (type) {
+	case PCTLD_JR_UPSERT:
+		return plen >= PCTLD_JR_UPSERT_FIXED &&
+		       plen <= PCTLD_JR_MAX_PAYLOAD;
+	case PCTLD_JR_REMOVE:
+		return plen == PCTLD_JR_REMOVE_LEN;
+	case PCTLD_JR_EPOCH:
+		return plen == PCTLD_JR_EPOCH_LEN;
+	case PCTLD_JR_BOOT:
+		return plen >= 1 && plen <= PCTLD_JR_MAX_BOOT_ID;
+	case PCTLD_JR_CLEAN:
+		return plen == 0;
+	default:
+		return false;
+	}
+}
+
+size_t pctld_jr_resync(const uint8_t *buf, size_t len, size_t from,
+                       uint64_t *budget)
+{
+	for (size_t off = from + 1; off + PCTLD_JR_HDR_LEN <= len; off++) {
+		const uint8_t *h = buf + off;
+		if (*budget == 0)
+			return len;
+		(*budget)--;
+		/* Cheap tests first: most offsets fail on the type or the
+		 * reserved octets, without hashing anything. */
+		if (h[1] || h[2] || h[3])
+			continue;
+		uint32_t plen = pctl_get32(h + 4);
+		if (!length_allowed(h[0], plen) ||
+		    len - off - PCTLD_JR_HDR_LEN < plen)
+			continue;
+		uint64_t cost = PCTLD_JR_HDR_LEN + (uint64_t)plen;
+		if (*budget < cost) {
+			*budget = 0;
+			return len;
+		}
+		*budget -= cost;
+		struct pctld_jr_record rec;
+		const char *why;
+		if (pctld_jr_next(h, len - off, &rec, &why))
+			return off;
+	}
+	return len;
+}
+
 int pctld_jr_decode_upsert(const uint8_t *p, size_t len,
                            struct pctld_jr_mapping *out,
                            struct pctl_filter *filters, const char **why)
@@ -242,7 +294,8 @@ int pctld_jr_decode_upsert(const uint8_t *p, size_t len,
 		return -1;
 	}
 	if (p[18] & ~(PCTLD_JR_F_OUTBOUND | PCTLD_JR_F_PARITY |
-	              PCTLD_JR_F_THIRD_PARTY | PCTLD_JR_F_PREFER_FAIL) ||
+	              PCTLD_JR_F_THIRD_PARTY | PCTLD_JR_F_PREFER_FAIL |
+	              PCTLD_JR_F_NONCE_UNKNOWN) ||
 	    p[19]) {
 		*why = "UPSERT unknown flag bits";
 		return -1;
@@ -262,6 +315,7 @@ int pctld_jr_decode_upsert(const uint8_t *p, size_t len,
 	mi->parity = p[18] & PCTLD_JR_F_PARITY;
 	mi->third_party = p[18] & PCTLD_JR_F_THIRD_PARTY;
 	mi->prefer_failure = p[18] & PCTLD_JR_F_PREFER_FAIL;
+	mi->nonce_unknown = p[18] & PCTLD_JR_F_NONCE_UNKNOWN;
 	memcpy(mi->int_addr.b, p + 20, 16);
 	mi->int_port = pctl_get16(p + 36);
 	memcpy(mi->ext_addr.b, p + 38, 16);

@@ -23,7 +23,7 @@
  *     0  id (64)            8  expiry (64, signed CLOCK_REALTIME seconds;
  *                                         PCTLD_JR_NEVER = never expires)
  *    16  kind (8)  17 protocol (8)
- *    18  flags (8: OUTBOUND|PARITY|THIRD_PARTY|PREFER_FAIL)
+ *    18  flags (8: OUTBOUND|PARITY|THIRD_PARTY|PREFER_FAIL|NONCE_UNKNOWN)
  *    19  reserved (8)
  *    20  internal address (128) 36 internal port (16)
  *    38  external address (128) 54 external port (16)  56 port count (16)
@@ -90,6 +90,9 @@ enum pctld_jr_type {
 #define PCTLD_JR_F_PARITY      0x02
 #define PCTLD_JR_F_THIRD_PARTY 0x04
 #define PCTLD_JR_F_PREFER_FAIL 0x08 /* S-36.1, S-95: endpoint fixed */
+/* Adopted from the data plane after a damaged journal: the nonce field is
+ * zero and the owner's first MAP sets it (engine.h, nonce_unknown). */
+#define PCTLD_JR_F_NONCE_UNKNOWN 0x10
 
 /* One record found in a buffer; payload points into that buffer. */
 struct pctld_jr_record {
@@ -151,6 +154,18 @@ size_t pctld_jr_encode_clean(uint8_t out[PCTLD_JR_HDR_LEN]);
  * pctld_jr_decode_upsert. */
 size_t pctld_jr_next(const uint8_t *buf, size_t len,
                      struct pctld_jr_record *rec, const char **why);
+
+/* Resynchronisation after a bad record: the offset of the first valid
+ * record (pctld_jr_next succeeds) that starts after `from` in buf, or len
+ * when there is none.  A candidate offset is hashed only when its header is
+ * plausible (known type, reserved octets zero, a length the type allows and
+ * that fits), and every octet hashed or looked at is taken from *budget: once
+ * it is spent the scan gives up (len is returned), so that a hostile file
+ * costs at most the budget however its headers are forged.  A false match
+ * needs a forged header AND a CRC-32 that happens to fit (2^-32 per
+ * plausible candidate). */
+size_t pctld_jr_resync(const uint8_t *buf, size_t len, size_t from,
+                       uint64_t *budget);
 
 /* Decodes an UPSERT payload.  filters must hold PCTLD_JR_MAX_FILTERS.
  * 0, or -1 with *why set (length does not match the counts, counts beyond

@@ -227,6 +227,15 @@ static int nft_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
 	return 0;
 }
 
+/* After a damaged journal (server/backend.h, dump). */
+static int nft_dump(void *ctx,
+                    int (*cb)(void *arg, const struct pctl_dp_mapping *m),
+                    void *arg)
+{
+	struct nft_ctx *c = ctx;
+	return dp_dump_adoptable(c->nl, c->table, cb, arg);
+}
+
 static int nft_lookup_flow(void *ctx, uint8_t protocol,
                            const pctl_addr *int_addr, uint16_t int_port,
                            const pctl_addr *remote_addr, uint16_t remote_port,
@@ -327,6 +336,7 @@ static const struct pctl_backend_ops nft_ops = {
     .reconcile = nft_reconcile,
     .lookup_flow = nft_lookup_flow,
     .idle_left = nft_idle_left,
+    .dump = nft_dump,
     .destroy = nft_destroy,
 };
 

@@ -119,17 +119,27 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		}
 		decode(c->set, key, kend, val, m);
+		/* The kernel timeout left, rounded up (what adoption gives the
+		 * mapping, nft_dump.h). */
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION)) {
+			uint64_t ms = nftnl_set_elem_get_u64(
+			    e, NFTNL_SET_ELEM_EXPIRATION);
+			uint64_t sec = (ms + 999) / 1000;
+			m->lifetime = sec > UINT32_MAX - 1 ? UINT32_MAX - 1
+			                                   : (uint32_t)sec;
+		}
 	}
 	nftnl_set_elems_iter_destroy(it);
 	nftnl_set_free(s);
 	return c->err ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-int dp_dump_inbound(struct mnl_socket *nl, const char *table,
-                    struct dp_dumped *out)
+/* Appends the elements of the n sets of table to out. */
+static int dump_sets(struct mnl_socket *nl, const char *table,
+                     const enum dp_set *sets, size_t n, struct dp_dumped *out)
 {
 	char buf[1024];
-	for (size_t i = 0; i < sizeof(inbound) / sizeof(inbound[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(
 		    buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP,
 		    (uint32_t)time(NULL) + (uint32_t)i);
@@ -137,10 +147,10 @@ int dp_dump_inbound(struct mnl_socket *nl, const char *table,
 		if (!s)
 			return -ENOMEM;
 		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, dp_sets[inbound[i]].name);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, dp_sets[sets[i]].name);
 		nftnl_set_elems_nlmsg_build_payload(nlh, s);
 		nftnl_set_free(s);
-		struct dump_ctx c = {inbound[i], out, 0};
+		struct dump_ctx c = {sets[i], out, 0};
 		int r = dp_nl_dump(nl, nlh, elem_cb, &c);
 		if (c.err)
 			return c.err;
@@ -148,6 +158,80 @@ int dp_dump_inbound(struct mnl_socket *nl, const char *table,
 			return r;
 	}
 	return 0;
+}
+
+int dp_dump_inbound(struct mnl_socket *nl, const char *table,
+                    struct dp_dumped *out)
+{
+	return dump_sets(nl, table, inbound,
+	                 sizeof(inbound) / sizeof(inbound[0]), out);
+}
+
+/* ---- adoptable mappings (nft_dump.h) ---------------------------------------
+ * A NAT44 mapping without FILTER is a dnat4 element and an open4 element
+ * keyed by its internal endpoint; with FILTER the open4 element is
+ * replaced by filt4 elements.  So a dnat4 element is adoptable when its
+ * internal endpoint has an open4 element, an open4 element that no dnat4
+ * element claims is an IPv4 pinhole, and every open6 element is an IPv6
+ * pinhole. */
+
+/* Order of open elements by (address, protocol, port). */
+static int open_cmp(const void *a, const void *b)
+{
+	const struct pctl_dp_mapping *x =
+	    *(const struct pctl_dp_mapping *const *)a;
+	const struct pctl_dp_mapping *y =
+	    *(const struct pctl_dp_mapping *const *)b;
+	int c = memcmp(x->int_addr.b, y->int_addr.b, sizeof(x->int_addr.b));
+	if (c)
+		return c;
+	if (x->protocol != y->protocol)
+		return x->protocol < y->protocol ? -1 : 1;
+	return x->int_port < y->int_port ? -1 : x->int_port > y->int_port;
+}
+
+int dp_dump_adoptable(struct mnl_socket *nl, const char *table,
+                      int (*cb)(void *arg, const struct pctl_dp_mapping *m),
+                      void *arg)
+{
+	static const enum dp_set nat[] = {DP_DNAT4, DP_DNAT4P, DP_DNAT4A};
+	static const enum dp_set open[] = {DP_OPEN4, DP_OPEN4P, DP_OPEN4A,
+	                                   DP_OPEN6, DP_OPEN6P, DP_OPEN6A};
+	struct dp_dumped dn = {0}, op = {0};
+	const struct pctl_dp_mapping **idx = NULL;
+	bool *used = NULL;
+	int rc = dump_sets(nl, table, nat, 3, &dn);
+
+	if (!rc)
+		rc = dump_sets(nl, table, open, 6, &op);
+	if (!rc && op.n) {
+		idx = malloc(op.n * sizeof(*idx));
+		used = calloc(op.n, sizeof(*used));
+		if (!idx || !used)
+			rc = -ENOMEM;
+	}
+	for (size_t i = 0; !rc && i < op.n; i++)
+		idx[i] = &op.maps[i];
+	if (!rc && op.n)
+		qsort(idx, op.n, sizeof(*idx), open_cmp);
+	for (size_t i = 0; !rc && i < dn.n; i++) {
+		const struct pctl_dp_mapping *key = &dn.maps[i];
+		const struct pctl_dp_mapping **hit =
+		    op.n ? bsearch(&key, idx, op.n, sizeof(*idx), open_cmp)
+		         : NULL;
+		if (!hit)
+			continue; /* FILTERed: adopting it would open it */
+		used[hit - idx] = true;
+		rc = cb(arg, key);
+	}
+	for (size_t i = 0; !rc && i < op.n; i++)
+		if (!used[i])
+			rc = cb(arg, idx[i]);
+	free(idx);
+	free(used);
+	dp_dumped_free(&dn);
+	dp_dumped_free(&op);
+	return rc;
 }
 
 struct pctl_dp_mapping *dp_dumped_push(struct dp_dumped *d)

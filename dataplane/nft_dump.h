@@ -1,8 +1,10 @@
 /*
  * Reading back what the table holds: the mappings its DNAT maps and
- * pinhole sets express, as pseudo-mappings (no id, lifetime or filters;
- * one per element).  reconcile() uses them after a restart to end the
- * conntrack flows of mappings that disappeared while portctld was away.
+ * pinhole sets express, as pseudo-mappings (no id or filters; one per
+ * element; lifetime = the kernel timeout left).  reconcile() uses them
+ * after a restart to end the conntrack flows of mappings that disappeared
+ * while portctld was away, and the dump op to hand the mappings back to a
+ * daemon whose journal was damaged.
  */
 #ifndef PORTCTL_DATAPLANE_NFT_DUMP_H
 #define PORTCTL_DATAPLANE_NFT_DUMP_H
@@ -20,6 +22,14 @@ struct dp_dumped {
 int dp_dump_inbound(struct mnl_socket *nl, const char *table,
                     struct dp_dumped *out);
 void dp_dumped_free(struct dp_dumped *d);
+
+/* The backend's dump op (server/backend.h): calls cb for each inbound
+ * mapping of table that has no FILTER, one port per call, with the kernel
+ * timeout left as its lifetime (nft_dump.c says how the elements are
+ * told apart).  0, cb's first non-zero value, or -errno. */
+int dp_dump_adoptable(struct mnl_socket *nl, const char *table,
+                      int (*cb)(void *arg, const struct pctl_dp_mapping *m),
+                      void *arg);
 /* A new zeroed slot at the end, or NULL (-ENOMEM). */
 struct pctl_dp_mapping *dp_dumped_push(struct dp_dumped *d);
 

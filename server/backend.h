@@ -55,6 +55,9 @@ struct pctl_dp_mapping {
 	pctl_addr client_addr; /* last client (Mapping Update, S-95) */
 	uint16_t client_port;
 	pctl_addr server_addr; /* the address the client wrote to */
+	/* Adopted from the data plane after a damaged journal: the owner's
+	 * nonce is not known (pctl_mapping_info.nonce_unknown). */
+	bool nonce_unknown;
 };
 
 /* An outbound flow the kernel already translates (an implicit mapping),
@@ -96,6 +99,19 @@ struct pctl_backend_ops {
 	 * *seconds = 0 when there is none.  0 or -errno. */
 	int (*idle_left)(void *ctx, const struct pctl_dp_mapping *m,
 	                 uint32_t *seconds);
+	/* Optional (may be NULL: nothing outlives the process): what the data
+	 * plane holds now, for a start whose journal was damaged (the journal
+	 * adopts what it lost, journal.h).  Calls cb once per mapping it can
+	 * describe completely and that adopting cannot widen: an inbound
+	 * mapping without FILTER (a NAT44 translation or a pinhole), one port
+	 * per call, with protocol, internal and external endpoints and
+	 * `lifetime` = the kernel timeout left in seconds; id, nonce and the
+	 * journal-only fields are zero.  PEER and FILTERed elements are left
+	 * out.  Queued operations are not affected.  0, the first non-zero
+	 * value cb returned, or -errno. */
+	int (*dump)(void *ctx,
+	            int (*cb)(void *arg, const struct pctl_dp_mapping *m),
+	            void *arg);
 	/* Release the backend.  keep_state: leave kernel state in place (for a
 	 * restart with a journal); otherwise remove everything it installed. */
 	void (*destroy)(void *ctx, bool keep_state);

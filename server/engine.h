@@ -343,6 +343,11 @@ struct pctl_mapping_info {
 	pctl_addr client_addr;
 	uint16_t client_port;
 	pctl_addr server_addr; /* address the client last wrote to */
+	/* The owner's nonce is unknown (a MAP adopted from the data plane
+	 * after a damaged journal): the first MAP for it from its own internal
+	 * endpoint, not through THIRD_PARTY, gives it that request's nonce;
+	 * until then nonce is zero and every other request is refused. */
+	bool nonce_unknown;
 };
 
 /* Calls cb for every mapping; stops early when cb returns non-zero (that

@@ -37,6 +37,7 @@ static void info_of(const struct pctl_engine *e, const struct pctl_mapping *m,
 	memcpy(i->nonce, m->nonce, PCTL_NONCE_LEN);
 	i->third_party = (m->flags & PCTL_MF_THIRD_PARTY) != 0;
 	i->prefer_failure = (m->flags & PCTL_MF_PREFER_FAILURE) != 0;
+	i->nonce_unknown = m->nonce_unknown;
 	i->client_addr = *pctl_mapping_client(m);
 	i->client_port = m->client_port;
 	if (m->srv_idx < e->n_srv)
@@ -199,6 +200,7 @@ int pctl_engine_restore(struct pctl_engine *e,
 	m->remote_port = i->remote_port;
 	m->ext_idx = xi >= 0 ? (uint8_t)xi : PCTL_NO_EXT;
 	memcpy(m->nonce, i->nonce, PCTL_NONCE_LEN);
+	m->nonce_unknown = i->nonce_unknown && i->kind == PCTL_MK_MAP;
 	m->client_port = i->client_port;
 	m->srv_idx = pctl_addr_is_any(&i->server_addr)
 	                 ? PCTL_NO_SRV

@@ -152,6 +152,7 @@ void pctl_engine_dp_of(const struct pctl_engine *e,
 	dp->parity = (m->flags & PCTL_MF_PARITY) != 0;
 	dp->third_party = (m->flags & PCTL_MF_THIRD_PARTY) != 0;
 	dp->prefer_failure = (m->flags & PCTL_MF_PREFER_FAILURE) != 0;
+	dp->nonce_unknown = m->nonce_unknown;
 	dp->client_addr = *pctl_mapping_client(m);
 	dp->client_port = m->client_port;
 	if (m->srv_idx < e->n_srv)

@@ -68,6 +68,27 @@ static bool nonce_ok(const struct pctl_mapping *m, const struct pctl_msg *req)
 	return pctl_map_nonce_ok(m, req);
 }
 
+/* A MAP adopted from the data plane after a damaged journal lost its
+ * owner's nonce (engine.h, nonce_unknown).  Refusing every nonce would lock
+ * the owner out until the kernel timeout while it keeps the port; so the
+ * first MAP for the mapping from its own internal endpoint (same host,
+ * protocol and internal port: the request found it by them) and not
+ * through THIRD_PARTY takes it over with that request's nonce, the same
+ * trust a fresh MAP for that endpoint gets.  Anything else is still
+ * refused (S-33). */
+static bool nonce_adoptable(const struct map_ctx *c,
+                            const struct pctl_mapping *m)
+{
+	return m->nonce_unknown && m->kind == PCTL_MK_MAP && !c->o.third_party;
+}
+
+static void set_nonce(struct pctl_mapping *m, const uint8_t *nonce,
+                      bool unknown)
+{
+	memcpy(m->nonce, nonce, PCTL_NONCE_LEN);
+	m->nonce_unknown = unknown;
+}
+
 uint8_t pctl_map_backend_result(int rc)
 {
 	return rc == -ENOMEM || rc == -ENOSPC ? PCTL_R_NO_RESOURCES
@@ -83,7 +104,7 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 		if (m->kind != PCTL_MK_MAP)
 			return fail(c, PCTL_R_NOT_AUTHORIZED, 0);
 		/* S-33, S-55: only the creating nonce deletes. */
-		if (!nonce_ok(m, c->req))
+		if (!nonce_ok(m, c->req) && !nonce_adoptable(c, m))
 			return fail(c, PCTL_R_NOT_AUTHORIZED,
 			            pctl_mapping_left(m, c->rx->now_ms));
 		/* S-52: not sooner than the mapping's traffic would keep it
@@ -160,7 +181,8 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 	}
 	/* A NAT-PMP mapping is not taken over by PCP, nor the reverse:
 	 * answered like a foreign nonce. */
-	if (m->kind != PCTL_MK_MAP || !nonce_ok(m, c->req))
+	bool adopt = nonce_adoptable(c, m);
+	if (m->kind != PCTL_MK_MAP || !(adopt || nonce_ok(m, c->req)))
 		return fail(c, PCTL_R_NOT_AUTHORIZED,
 		            pctl_mapping_left(m, now));
 	/* S-36.1: PREFER_FAILURE with another external endpoint. */
@@ -179,10 +201,16 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 		return fail(c, r, 0);
 
 	struct pctl_map_extra *ox = m->extra;
+	uint8_t old_nonce[PCTL_NONCE_LEN];
+	memcpy(old_nonce, m->nonce, PCTL_NONCE_LEN);
 	m->extra = nx;
+	if (adopt) /* before the refresh, so that the journal records it */
+		set_nonce(m, c->req->nonce, false);
 	int rc = pctl_engine_refresh(e, m, lifetime, now);
 	if (rc) {
 		m->extra = ox; /* S-15: back to the old state */
+		if (adopt)
+			set_nonce(m, old_nonce, true);
 		pctl_map_extra_free(nx);
 		return fail(c, pctl_map_backend_result(rc), 0);
 	}

@@ -82,6 +82,9 @@ struct pctl_mapping {
 	uint8_t flags;
 	uint8_t srv_idx; /* interned server address the client wrote to */
 	uint8_t ext_idx; /* ext address index in the config; 255 = pinhole */
+	/* pctl_mapping_info.nonce_unknown (the flags above are all taken;
+	 * this fits in the record's padding). */
+	bool nonce_unknown;
 };
 
 /* Open-addressing host entry (quota counting and per-host list). */

@@ -129,6 +129,22 @@ static void fb_destroy(void *ctx, bool keep_state)
 	b->destroyed_keep_state = keep_state;
 }
 
+static int fb_dump(void *ctx,
+                   int (*cb)(void *arg, const struct pctl_dp_mapping *m),
+                   void *arg)
+{
+	struct jt_backend *b = ctx;
+	b->dumps++;
+	if (b->fail_dump)
+		return b->fail_dump;
+	for (size_t i = 0; i < b->n_dump; i++) {
+		int rc = cb(arg, &b->dump[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static const struct pctl_backend_ops fb_ops = {
     .name = "fake",
     .create = fb_create,
@@ -139,10 +155,11 @@ static const struct pctl_backend_ops fb_ops = {
     .reconcile = fb_reconcile,
     .lookup_flow = fb_lookup,
     .idle_left = fb_idle_left,
+    .dump = fb_dump,
     .destroy = fb_destroy,
 };
 
-/* The same without the optional lookup_flow and idle_left. */
+/* The same without the optional lookup_flow, idle_left and dump. */
 static struct pctl_backend_ops fb_ops_nolookup;
 
 struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup)
@@ -151,6 +168,7 @@ struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup)
 	fb_ops_nolookup = fb_ops;
 	fb_ops_nolookup.lookup_flow = NULL;
 	fb_ops_nolookup.idle_left = NULL;
+	fb_ops_nolookup.dump = NULL;
 	return (struct pctl_backend){with_lookup ? &fb_ops : &fb_ops_nolookup,
 	                             b};
 }

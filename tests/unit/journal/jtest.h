@@ -15,7 +15,7 @@
 #include "journal_record.h"
 
 /* The fake data plane: counts calls, remembers the ids it holds. */
-#define JT_MAX_IDS 4096
+#define JT_MAX_IDS 16384
 struct jt_backend {
 	unsigned creates, refreshes, removes, commits, aborts, destroys;
 	unsigned reconciles, lookups, idle_asks;
@@ -30,10 +30,16 @@ struct jt_backend {
 	size_t n_queued;
 	uint64_t queued[JT_MAX_IDS];
 	bool queued_remove[JT_MAX_IDS];
+	/* What the dump op reports (what the kernel still holds), and how
+	 * often it was asked; fail_dump: -errno it returns instead. */
+	const struct pctl_dp_mapping *dump;
+	size_t n_dump;
+	unsigned dumps;
+	int fail_dump;
 };
 
 /* A backend whose ctx is b; with the optional ops (lookup_flow,
- * idle_left) when with_lookup. */
+ * idle_left, dump) when with_lookup. */
 struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup);
 
 /* Fake clocks for pctl_journal_opts and the engine. */

@@ -8,20 +8,8 @@
 #  - a clean stop removes the table and the journal (no state next time).
 # Usage: netns_journal_nft.sh PORTCTLD PORTCTL UDP_ANSWER
 set -u
-HERE="$(cd "$(dirname "$0")" && pwd)"
-# shellcheck source=../../netns/lib.sh
-. "$HERE/../../netns/lib.sh"
-# shellcheck disable=SC2034 # read by lib.sh (netns_start_portctld)
-PORTCTLD="${1:?usage: $0 PORTCTLD PORTCTL UDP_ANSWER}"
-PORTCTL="${2:?}"
-# shellcheck disable=SC2034 # read by lib.sh (serve_ok)
-UDP_ANSWER="${3:?}"
-command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
-
-netns_require_root
-netns_setup || { echo "setup failed"; exit 1; }
-T="$(mktemp -d)"
-trap 'netns_cleanup; rm -rf "$T"' EXIT
+# shellcheck source=netns_journal_lib.sh
+. "$(dirname "$0")/netns_journal_lib.sh" "$@"
 
 cat >"$T/conf" <<CONF
 listen 192.0.2.1
