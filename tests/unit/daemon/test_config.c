@@ -90,7 +90,7 @@ static void test_s1_embedded_default_loopback_5351(void **state)
 	/* Notes are joined by "; " with none after the last one. */
 	assert_string_equal(notes + strlen(notes) - strlen("203.0.113.1"),
 	                    "203.0.113.1");
-	assert_string_equal(cfg.control, "/run/portctld.sock");
+	assert_string_equal(cfg.control, "/run/portctld/portctld.sock");
 	assert_int_equal(cfg.announce_port, 5350);
 	assert_true(cfg.journal);
 }
