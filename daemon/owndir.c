@@ -230,7 +230,7 @@ int pctld_runtime_dir(const char *what, const char *path,
 	const char *dir;
 	struct stat st;
 
-	if (!who->change || !path[0])
+	if (!path[0])
 		return 0;
 	if (reachable(what, path, who, err, errlen))
 		return -1;
@@ -246,6 +246,8 @@ int pctld_runtime_dir(const char *what, const char *path,
 		}
 		return create_dir(what, dir, 0755, who, err, errlen);
 	}
+	if (!who->change)
+		return 0; /* the daemon stays who it is: as now, so at stop */
 	if (!S_ISDIR(st.st_mode) || !writable_by(&st, who)) {
 		snprintf(
 		    err, errlen,

@@ -34,8 +34,8 @@ int pctld_own_dir(const char *what, const char *dir, const char *const *ours,
 
 /* The file at path (control socket, pidfile) must be removable by who at
  * stop, when it no longer has privileges: its directory is created (mode
- * 0755, given to who) when missing, and must otherwise be writable by who.
- * Nothing to check when who keeps the current ids.  0, or -1 with err. */
+ * 0755, given to who) when missing, and must otherwise be writable by who
+ * (not checked when who keeps the current ids).  0, or -1 with err. */
 int pctld_runtime_dir(const char *what, const char *path,
                       const struct pctld_ids *who, bool check, char *note,
                       size_t notelen, char *err, size_t errlen);

@@ -135,7 +135,7 @@ external-ip 203.0.113.1
 backend nftables
 nft-table portctl
 control $DEMO_TMP/run/portctld.sock
-state-dir $DEMO_TMP/state
+state-dir $DEMO_TMP/portctld-state
 journal no
 CONF
 	say "Now portctld, the PCP server, on the router. It listens on 192.0.2.1 port 5351 (the inside only) and turns each mapping into nftables rules. Its configuration file:"
@@ -259,7 +259,7 @@ listen $LOOP_ADDR
 external-ip 203.0.113.1
 backend none
 control $sock
-state-dir $DEMO_TMP/state
+state-dir $DEMO_TMP/portctld-state
 journal no
 # Loopback is shared with everything else on this machine: no ANNOUNCEs
 # to 224.0.0.1, which other PCP clients here would hear.
