@@ -97,13 +97,14 @@ fails_to_start() {
 	local rc=$?
 	[ "$rc" -eq 1 ] && grep -qF -- "$3" "$2"
 }
-stop() { # stop SIGNAL: the daemon, waited for (bounded)
+stop() { # stop SIGNAL: the daemon, waited for (bounded); STATUS its exit
 	kill "-$1" "$DAEMON" 2>/dev/null
 	for _ in $(seq 1 100); do
 		kill -0 "$DAEMON" 2>/dev/null || break
 		sleep 0.1
 	done
 	wait "$DAEMON" 2>/dev/null
+	STATUS=$?
 }
 # The kernel's elements, without their running timers; and the journal.
 table() { in_rtr nft list table inet portctl 2>/dev/null | sed -E 's/ expires [0-9a-z.]+//g'; }
@@ -168,7 +169,8 @@ BEFORE=$(list)
 RENEWER=$!
 sleep 1
 stop TERM
-check "SIGTERM: portctld stopped" grep -q "stopped; mappings kept" "$T/log"
+check "SIGTERM: portctld stopped, status $STATUS" \
+	[ "$STATUS" -eq 0 ] && grep -q "stopped; mappings kept" "$T/log"
 check "while stopped, the kernel still forwards the mapping" \
 	tcp_ok "$NS_EXT" 203.0.113.1 "$P1"
 # The thief: host .3 asks for host .2's external port as fast as it can,
@@ -231,5 +233,6 @@ check "with room again, the start resumes" start "$T/conf" "$T/log3"
 check "... every mapping restored" [ "$(list)" = "$BEFORE" ]
 check "... and carried" tcp_ok "$NS_EXT" 203.0.113.1 "$P1"
 stop TERM
+check "the last stop: status $STATUS (no sanitizer report)" [ "$STATUS" -eq 0 ]
 [ "$FAILURES" -eq 0 ] || tail -n 8 "$T"/log*
 netns_done
