@@ -14,7 +14,7 @@
 
 #include "commands.h"
 
-#define ADMIN_DEFAULT_SOCKET "/run/portctld.sock"
+#define ADMIN_DEFAULT_SOCKET "/run/portctld/portctld.sock"
 
 static void admin_usage(FILE *out)
 {

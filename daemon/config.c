@@ -229,6 +229,16 @@ static int h_internal_if(struct ctx *c)
 	return 0;
 }
 
+/* on-stop keep|flush: what a clean stop does with the mappings. */
+static int h_on_stop(struct ctx *c)
+{
+	if (strcmp(c->w[0], "keep") && strcmp(c->w[0], "flush"))
+		return fail(c->err, c->errlen, "'%s' is neither keep nor flush",
+		            c->w[0]);
+	c->cfg->flush_on_stop = !strcmp(c->w[0], "flush");
+	return 0;
+}
+
 static int h_announce_unicast(struct ctx *c)
 {
 	struct pctld_endpoint ep = {.port = PCTL_CLIENT_PORT};
@@ -546,6 +556,7 @@ static const struct directive directives[] = {
     BOOL("journal", journal),
     STR("pidfile", pidfile),
     STR("user", user),
+    FN("on-stop", 1, 1, h_on_stop),
     FN("internal-interface", 1, 1, h_internal_if),
     STR("external-interface", ext_if),
     BOOL("hairpin", hairpin),

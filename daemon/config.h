@@ -24,10 +24,16 @@
 #define PCTLD_PATH_MAX     256
 #define PCTLD_ERR_MAX      512
 
-#define PCTLD_DEFAULT_CONFIG  "/etc/portctld.conf"
-#define PCTLD_DEFAULT_CONTROL "/run/portctld.sock"
+#define PCTLD_DEFAULT_CONFIG "/etc/portctld.conf"
+/* In a runtime directory of its own, which the daemon creates for its
+ * user, so that an unprivileged daemon can remove its socket at stop. */
+#define PCTLD_DEFAULT_CONTROL "/run/portctld/portctld.sock"
 #define PCTLD_DEFAULT_STATE   "/var/lib/portctld"
 #define PCTLD_DEFAULT_TABLE   "portctl"
+/* Without `user`, a daemon started as root runs as this account, or as
+ * PCTLD_FALLBACK_USER when it does not exist (portctld.conf(5), user). */
+#define PCTLD_DEFAULT_USER  "portctld"
+#define PCTLD_FALLBACK_USER "nobody"
 /* The none backend translates nothing, so it needs some external address to
  * report: a documentation address (RFC 5737) unless one is configured. */
 #define PCTLD_DEFAULT_NONE_EXT "203.0.113.1"
@@ -85,7 +91,10 @@ struct pctld_config {
 	char state_dir[PCTLD_PATH_MAX];
 	bool journal; /* keep mappings across restarts in state_dir */
 	char pidfile[PCTLD_PATH_MAX]; /* empty: none */
-	char user[64];                /* empty: stay root */
+	char user[64]; /* empty: PCTLD_DEFAULT_USER (preflight.c) */
+	/* on-stop flush: a clean stop removes every mapping (kernel and
+	 * journal); the default, keep, leaves both for the next start. */
+	bool flush_on_stop;
 
 	/* SO_RCVBUF of each listen socket, bytes: room for the datagrams
 	 * that arrive while the loop is busy, so that a flood is dropped by

@@ -19,28 +19,75 @@
 #include "../server/engine.h"
 #include "log.h"
 
-int pctld_control_open(const char *path, char *err, size_t errlen)
+/* Fills sun with path; -1 (err) when it does not fit. */
+static int control_addr(const char *path, struct sockaddr_un *sun, char *err,
+                        size_t errlen)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	struct stat st;
-	mode_t old;
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	*sun = (struct sockaddr_un){.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sun->sun_path)) {
 		snprintf(err, errlen, "control socket path too long: %s", path);
 		return -1;
 	}
-	strcpy(sun.sun_path, path);
-	/* Replace a socket left by a crashed daemon, never another file. */
-	if (!lstat(path, &st)) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, errlen,
-			         "control %s: exists and is not a socket",
-			         path);
-			return -1;
-		}
-		unlink(path);
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+/* A socket file proves nothing about its owner: a daemon that was killed
+ * leaves one behind.  Connecting tells a live daemon (it accepts, or its
+ * backlog is full) from a stale file (refused), so that a second start
+ * never takes the socket of a running portctld away from it. */
+int pctld_control_probe(const char *path, bool *stale, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd, rc;
+
+	*stale = false;
+	if (control_addr(path, &sun, err, errlen))
+		return -1;
+	if (lstat(path, &st))
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "control %s: exists and is not a socket",
+		         path);
+		return -1;
 	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "control %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (rc && errno == ECONNREFUSED) {
+		*stale = true;
+		rc = 0;
+	} else if (!rc || errno == EAGAIN) {
+		snprintf(err, errlen,
+		         "control %s: another portctld answers there (stop it "
+		         "first, or give this one its own control path)",
+		         path);
+		rc = -1;
+	} else {
+		snprintf(err, errlen, "control %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	return rc;
+}
+
+int pctld_control_open(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	bool stale;
+	mode_t old;
+	int fd;
+
+	if (control_addr(path, &sun, err, errlen) ||
+	    pctld_control_probe(path, &stale, err, errlen))
+		return -1;
+	/* Replace a socket left by a dead daemon, never a live one's. */
+	if (stale)
+		unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
@@ -65,7 +112,9 @@ void pctld_control_close(const char *path, int fd)
 	if (fd < 0)
 		return;
 	close(fd);
-	unlink(path);
+	if (unlink(path) && errno != ENOENT)
+		pctld_log(LOG_WARNING, "control %s: cannot remove it: %s", path,
+		          strerror(errno));
 }
 
 static const char *kind_name(enum pctl_mapping_kind k)

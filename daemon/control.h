@@ -10,14 +10,22 @@
 #ifndef PORTCTLD_CONTROL_H
 #define PORTCTLD_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 struct pctl_engine;
 
-/* Creates the listening socket at path (replacing a stale socket file).
- * Returns the descriptor or -1 with a reason in err. */
+/* Whether path is free for a new daemon: 0 when nothing is there or a stale
+ * socket a dead daemon left (*stale then true), -1 with a reason in err when
+ * a live daemon answers there or path is something else. */
+int pctld_control_probe(const char *path, bool *stale, char *err,
+                        size_t errlen);
+
+/* Creates the listening socket at path (replacing a stale socket file, never
+ * a live daemon's: pctld_control_probe).  Returns the descriptor or -1 with
+ * a reason in err. */
 int pctld_control_open(const char *path, char *err, size_t errlen);
 void pctld_control_close(const char *path, int fd);
 

@@ -914,26 +914,28 @@ static void read_boot_id(struct pctl_journal *j)
 /* Two daemons appending to one log would interleave records and each
  * compact the other's away: the first one to open the directory holds an
  * flock(2) on its lock file until it ends (a killed process drops it). */
-static int lock_dir(struct pctl_journal *j, char *err, size_t errlen)
+int pctl_journal_lock(const char *dir, char *err, size_t errlen)
 {
-	char *lock = join(j->dir, PCTL_JOURNAL_LOCK_FILE);
-	int rc = 0;
+	char *lock = join(dir, PCTL_JOURNAL_LOCK_FILE);
+	int fd, rc;
 
 	if (!lock) {
 		snprintf(err, errlen, "journal: out of memory");
 		return -ENOMEM;
 	}
-	j->lock_fd =
-	    open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (j->lock_fd < 0) {
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
-	} else if (flock(j->lock_fd, LOCK_EX | LOCK_NB)) {
+	} else if (flock(fd, LOCK_EX | LOCK_NB)) {
 		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		snprintf(err, errlen, "%s: %s", lock,
 		         rc == -EBUSY ? "state directory in use by another "
 		                        "portctld"
 		                      : strerror(-rc));
+		close(fd);
+	} else {
+		rc = fd;
 	}
 	free(lock);
 	return rc;
@@ -983,10 +985,15 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 		snprintf(err, errlen, "journal: out of memory");
 		return -ENOMEM;
 	}
-	int rc = lock_dir(j, err, errlen);
-	if (rc) {
-		journal_free(j);
-		return rc;
+	if (j->opts.have_lock) {
+		j->lock_fd = j->opts.lock_fd;
+	} else {
+		int rc = pctl_journal_lock(dir, err, errlen);
+		if (rc < 0) {
+			journal_free(j);
+			return rc;
+		}
+		j->lock_fd = rc;
 	}
 	read_boot_id(j);
 	j->ops = (struct pctl_backend_ops){

@@ -94,10 +94,23 @@ struct pctl_journal_opts {
 	 * newline); NULL = not reported beyond the return values. */
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
+	/* A lock the caller already holds (pctl_journal_lock(), taken before
+	 * anything else was touched: portctld's preflight); once
+	 * pctl_journal_open() succeeded the journal owns lock_fd and closes
+	 * it (on failure it is still the caller's).  false (the default):
+	 * pctl_journal_open() takes the lock itself. */
+	bool have_lock;
+	int lock_fd;
 };
 
 /* Fills opts with the defaults above (system clocks, no log). */
 void pctl_journal_opts_defaults(struct pctl_journal_opts *opts);
+
+/* Takes the lock of the journal in directory `dir` (which must exist):
+ * flock(2) on PCTL_JOURNAL_LOCK_FILE, created when missing and never
+ * followed through a symlink.  The descriptor (close-on-exec), or -errno
+ * with a reason in err: -EBUSY when another portctld holds it. */
+int pctl_journal_lock(const char *dir, char *err, size_t errlen);
 
 /* Opens the journal in directory `dir` (created with mode 0700 when it does
  * not exist) around `inner`.  On success *out is the decorating backend to

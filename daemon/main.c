@@ -4,10 +4,12 @@
  * Start-up order matters: everything that can fail on a bad configuration
  * or a busy port is done while stderr still reaches the operator (before
  * detaching), and privileges are dropped only once every socket is bound.
+ * Whatever can be checked is checked (preflight.h) before the nftables
+ * table or the journal is touched, and once the backend is open no failure
+ * changes either: the error path keeps their state (issue 15, item 1).
  */
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "extwatch.h"
 #include "log.h"
 #include "pidfile.h"
+#include "preflight.h"
 #include "privs.h"
 
 static int open_signals(void)
@@ -68,7 +71,8 @@ static void journal_log(void *ctx, const char *msg)
 
 /* Wraps the backend in the state journal (journal.h): from here on the
  * engine's backend is the journal, which owns the real one. */
-static int open_journal(struct pctld *d, char *err, size_t errlen)
+static int open_journal(struct pctld *d, struct pctld_preflight *pf, char *err,
+                        size_t errlen)
 {
 	struct pctl_journal_opts jo;
 	struct pctl_backend inner = d->backend;
@@ -77,8 +81,12 @@ static int open_journal(struct pctld *d, char *err, size_t errlen)
 
 	pctl_journal_opts_defaults(&jo);
 	jo.log = journal_log;
+	jo.have_lock = true;
+	jo.lock_fd = pf->journal_lock_fd;
 	rc = pctl_journal_open(d->cfg.state_dir, &inner, &jo, &d->journal,
 	                       &d->backend, why, sizeof(why));
+	if (!rc)
+		pf->journal_lock_fd = -1; /* the journal's now */
 	if (rc) {
 		snprintf(err, errlen,
 		         "journal in %s: %s (set state-dir, or journal no)",
@@ -123,8 +131,10 @@ static int start_state(struct pctld *d)
 		pctld_log(LOG_ERR, "journal: %s", strerror(-rc));
 		return -1;
 	}
-	pctld_log(res.corrupt ? LOG_WARNING : LOG_INFO, "journal: %s",
-	          res.message);
+	/* The journal reports damage itself, through journal_log(): saying
+	 * it again here printed every such warning twice (issue 15, 13). */
+	if (!res.corrupt)
+		pctld_log(LOG_INFO, "journal: %s", res.message);
 	if (!res.state_kept) {
 		pctl_engine_state_lost(d->engine, pctld_now_ms());
 		pctl_journal_tick(d->journal); /* record the new epoch */
@@ -132,15 +142,33 @@ static int start_state(struct pctld *d)
 	return reconcile_backend(d);
 }
 
-static int chown_to_user(const char *dir, const char *user)
+/* The control socket and the pidfile belong to the user the daemon runs
+ * as, which must remove them at stop without privileges (their directory
+ * is writable by it: preflight). */
+static int give_to_user(const struct pctld_ids *who, const char *what,
+                        const char *path, char *err, size_t errlen)
 {
-	struct passwd *pw = getpwnam(user);
+	if (!who->change || !lchown(path, who->uid, who->gid))
+		return 0;
+	snprintf(err, errlen, "%s %s: cannot give it to %s: %s", what, path,
+	         who->name, strerror(errno));
+	return -1;
+}
 
-	if (!pw) {
-		errno = ENOENT;
-		return -1;
-	}
-	return chown(dir, pw->pw_uid, pw->pw_gid);
+/* Descriptors inherited from whoever started us (a shell, a supervisor)
+ * would stay open for the daemon's whole life, privileges dropped or not. */
+static void close_inherited_fds(void)
+{
+	if (close_range(3, ~0u, 0) == 0)
+		return;
+	for (long fd = 3, max = sysconf(_SC_OPEN_MAX);
+	     fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+		close((int)fd);
+}
+
+static bool keep_on_stop(const struct pctld_config *cfg)
+{
+	return cfg->journal && !cfg->flush_on_stop;
 }
 
 static int run(struct pctld *d)
@@ -148,8 +176,9 @@ static int run(struct pctld *d)
 	char err[PCTLD_ERR_MAX], notes[1024];
 	const char *ifnames[PCTLD_MAX_IFS];
 	struct pctl_backend_config bcfg;
+	struct pctld_preflight pf = {.table_fd = -1, .journal_lock_fd = -1};
 	int pid_fd = -1, rc = 1;
-	bool backend_open = false;
+	bool backend_open = false, stopped = false;
 
 	d->ctl_fd = -1;
 	d->sig_fd = -1;
@@ -160,15 +189,25 @@ static int run(struct pctld *d)
 		return 1;
 	}
 	if (d->opts.check) {
+		if (pctld_preflight(&d->cfg, true, &pf, notes, sizeof(notes),
+		                    err, sizeof(err))) {
+			pctld_log(LOG_ERR, "%s", err);
+			return 1;
+		}
 		printf("configuration OK%s%s\n", notes[0] ? ": " : "", notes);
 		return 0;
 	}
-	if (pctld_sockets_open(&d->socks, &d->cfg, err, sizeof(err))) {
+	/* The sockets first: a wrong address or interface is reported before
+	 * the preflight creates any directory. */
+	if (pctld_sockets_open(&d->socks, &d->cfg, err, sizeof(err)) ||
+	    pctld_preflight(&d->cfg, false, &pf, notes, sizeof(notes), err,
+	                    sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
-		return 1;
+		goto out;
 	}
 	d->ctl_fd = pctld_control_open(d->cfg.control, err, sizeof(err));
-	if (d->ctl_fd < 0) {
+	if (d->ctl_fd < 0 || give_to_user(&pf.ids, "control", d->cfg.control,
+	                                  err, sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
 	}
@@ -187,7 +226,7 @@ static int run(struct pctld *d)
 		goto out;
 	}
 	backend_open = true;
-	if (d->cfg.journal && open_journal(d, err, sizeof(err))) {
+	if (d->cfg.journal && open_journal(d, &pf, err, sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
 	}
@@ -205,7 +244,9 @@ static int run(struct pctld *d)
 	pctld_log_init(d->cfg.foreground, d->cfg.verbose);
 	if (d->cfg.pidfile[0]) {
 		pid_fd = pctld_pidfile_write(d->cfg.pidfile, err, sizeof(err));
-		if (pid_fd < 0) {
+		if (pid_fd < 0 ||
+		    give_to_user(&pf.ids, "pidfile", d->cfg.pidfile, err,
+		                 sizeof(err))) {
 			pctld_log(LOG_ERR, "%s", err);
 			goto out;
 		}
@@ -224,34 +265,38 @@ static int run(struct pctld *d)
 	}
 	if (start_state(d))
 		goto out;
-	if (d->journal && d->cfg.user[0] &&
-	    chown_to_user(d->cfg.state_dir, d->cfg.user)) {
-		pctld_log(LOG_ERR, "state-dir %s: cannot give it to %s: %s",
-		          d->cfg.state_dir, d->cfg.user, strerror(errno));
-		goto out;
-	}
 	/* Last: everything that needs privileges is open or done. */
-	if (pctld_drop_privileges(d->cfg.user,
-	                          !strcmp(d->cfg.backend, "nftables"), err,
-	                          sizeof(err))) {
+	if (pctld_drop_privileges(&pf.ids, !strcmp(d->cfg.backend, "nftables"),
+	                          err, sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
 	}
 	log_start(d, notes);
 	rc = pctld_loop(d) ? 1 : 0;
+	stopped = rc == 0;
 out:
 	if (d->engine)
 		pctl_engine_free(d->engine);
+	/* A failed start keeps the table and the journal as they were; a
+	 * clean stop keeps them too, for the next start to resume (issue 9),
+	 * unless on-stop flush asks otherwise or there is no journal to
+	 * resume from. */
 	if (backend_open)
-		d->backend.ops->destroy(d->backend.ctx, false);
+		d->backend.ops->destroy(d->backend.ctx,
+		                        !stopped || keep_on_stop(&d->cfg));
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
 	pctld_extwatch_close(d);
 	pctld_control_close(d->cfg.control, d->ctl_fd);
 	pctld_pidfile_remove(d->cfg.pidfile, pid_fd);
 	pctld_sockets_close(&d->socks);
-	if (rc == 0)
-		pctld_log(LOG_NOTICE, "stopped");
+	pctld_preflight_release(&pf);
+	if (stopped)
+		pctld_log(LOG_NOTICE, "stopped; mappings %s",
+		          keep_on_stop(&d->cfg)
+		              ? "kept in the data plane and the journal for "
+		                "the next start"
+		              : "removed");
 	return rc;
 }
 
@@ -278,6 +323,7 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
+	close_inherited_fds();
 	pctld_log_init(true, d->opts.verbose);
 	/* daemon() moves to /: relative paths must still name the same files
 	 * afterwards and at every SIGHUP. */

@@ -51,7 +51,10 @@ static void usage(FILE *out)
 	        "  -c, --config FILE    configuration file (default %s)\n"
 	        "  -f, --foreground     stay in the foreground, log to "
 	        "stderr\n"
-	        "  -n, --check-config   check the configuration and exit\n"
+	        "  -n, --check-config   check the configuration, and what a "
+	        "start would\n"
+	        "                       check, without changing anything; "
+	        "exit\n"
 	        "  -v, --verbose        log debug messages\n"
 	        "      --listen A[:P]   serve this address (repeatable; "
 	        "default 127.0.0.1 and ::1, port 5351)\n"
@@ -60,11 +63,13 @@ static void usage(FILE *out)
 	        "      --control PATH   control socket (default %s)\n"
 	        "      --state-dir DIR  state directory (default %s)\n"
 	        "      --pidfile FILE   write the process id to FILE\n"
-	        "      --user USER      run as USER after setup\n"
+	        "      --user USER      run as USER after setup (default, "
+	        "as root: %s,\n"
+	        "                       else %s)\n"
 	        "      --version        print the version\n\n"
 	        "portctld(8) and portctld.conf(5) have the details.\n",
 	        PCTLD_DEFAULT_CONFIG, PCTLD_DEFAULT_CONTROL,
-	        PCTLD_DEFAULT_STATE);
+	        PCTLD_DEFAULT_STATE, PCTLD_DEFAULT_USER, PCTLD_FALLBACK_USER);
 }
 
 int pctld_options_parse(int argc, char **argv, struct pctld_options *o,

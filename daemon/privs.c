@@ -12,35 +12,37 @@
 
 #include <cap-ng.h>
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
-int pctld_drop_privileges(const char *user, bool need_net_admin, char *err,
-                          size_t errlen)
+/* No new privileges through any later exec (there is none): a daemon that
+ * could not set it is not the one the operator was promised. */
+static int set_no_new_privs(char *err, size_t errlen)
 {
-	struct passwd *pw = NULL;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		snprintf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s",
+		         strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int pctld_drop_privileges(const struct pctld_ids *who, bool need_net_admin,
+                          char *err, size_t errlen)
+{
 	int rc;
 
-	if (user && *user) {
-		pw = getpwnam(user);
-		if (!pw) {
-			snprintf(err, errlen, "user '%s' does not exist", user);
-			return -1;
-		}
-	}
 	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE) {
-		if (pw && pw->pw_uid != getuid()) {
+		if (who->change && who->uid != getuid()) {
 			snprintf(err, errlen,
 			         "cannot switch to user '%s' without "
 			         "privileges",
-			         user);
+			         who->name);
 			return -1;
 		}
-		return 0;
+		return set_no_new_privs(err, errlen);
 	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (need_net_admin &&
@@ -50,9 +52,9 @@ int pctld_drop_privileges(const char *user, bool need_net_admin, char *err,
 		snprintf(err, errlen, "cannot keep CAP_NET_ADMIN");
 		return -1;
 	}
-	if (pw)
+	if (who->change)
 		rc =
-		    capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+		    capng_change_id((int)who->uid, (int)who->gid,
 		                    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
 	else
 		rc = capng_apply(CAPNG_SELECT_BOTH);
@@ -60,7 +62,5 @@ int pctld_drop_privileges(const char *user, bool need_net_admin, char *err,
 		snprintf(err, errlen, "dropping capabilities failed (%d)", rc);
 		return -1;
 	}
-	/* No new privileges through any later exec (there is none). */
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	return 0;
+	return set_no_new_privs(err, errlen);
 }

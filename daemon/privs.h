@@ -1,17 +1,25 @@
-/* portctld privileges: capabilities kept and the user it runs as. */
+/*
+ * Dropping privileges once everything that needs them is open.
+ */
 #ifndef PORTCTLD_PRIVS_H
 #define PORTCTLD_PRIVS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
-/* Called once sockets, control socket and pidfile are open.  Keeps
- * CAP_NET_ADMIN only when need_net_admin (the nftables backend talks netlink
- * for every mapping); drops every other capability, from the bounding set
- * too, and switches to user (if non-empty, with its primary group and no
- * supplementary groups).  0, or -1 with a reason in err.  Without any
- * capability to start with (an unprivileged test run) nothing is done. */
-int pctld_drop_privileges(const char *user, bool need_net_admin, char *err,
-                          size_t errlen);
+/* Who the daemon runs as once started (resolved by the preflight). */
+struct pctld_ids {
+	bool change; /* switch to uid/gid (false: keep the current ones) */
+	uid_t uid;
+	gid_t gid;
+	char name[64]; /* the account's name, for messages */
+};
+
+/* Switches to who (when who->change), keeping CAP_NET_ADMIN only when
+ * need_net_admin, clears every other capability and the bounding set, and
+ * sets no-new-privileges.  0, or -1 with a reason in err. */
+int pctld_drop_privileges(const struct pctld_ids *who, bool need_net_admin,
+                          char *err, size_t errlen);
 
 #endif

@@ -134,8 +134,8 @@ external-ip 203.0.113.1
 # Mappings become rules in the nftables table "inet portctl".
 backend nftables
 nft-table portctl
-control $DEMO_TMP/portctld.sock
-state-dir $DEMO_TMP
+control $DEMO_TMP/run/portctld.sock
+state-dir $DEMO_TMP/portctld-state
 journal no
 CONF
 	say "Now portctld, the PCP server, on the router. It listens on 192.0.2.1 port 5351 (the inside only) and turns each mapping into nftables rules. Its configuration file:"
@@ -204,11 +204,11 @@ step_fetch_through() {
 
 step_admin() {
 	say "On the router, the administrator sees the mapping with 'portctl admin list' (over portctld's control socket): its id, kind, protocol, internal and external endpoints and the seconds left."
-	show_in router "$NS_RTR" "$PORTCTL" admin list --socket "$DEMO_TMP/portctld.sock"
+	show_in router "$NS_RTR" "$PORTCTL" admin list --socket "$DEMO_TMP/run/portctld.sock"
 	expect_ok "portctl admin list should answer"
 	grep -q "192.0.2.2.*$WEB_PORT" "$DEMO_OUT" || demo_fail "admin list does not show the mapping of 192.0.2.2 port $WEB_PORT."
 	say "And 'portctl admin stats': counters since the start, and how many answers of each result code were sent."
-	show_in router "$NS_RTR" "$PORTCTL" admin stats --socket "$DEMO_TMP/portctld.sock"
+	show_in router "$NS_RTR" "$PORTCTL" admin stats --socket "$DEMO_TMP/run/portctld.sock"
 	expect_ok "portctl admin stats should answer"
 }
 
@@ -220,7 +220,7 @@ step_delete() {
 	fetch_from_outside "$EXT_PORT"
 	expect_fail "after the delete the external host must not reach the page"
 	say "=> After the delete, the external host cannot fetch the page any more. The router's list is empty:"
-	show_in router "$NS_RTR" "$PORTCTL" admin list --socket "$DEMO_TMP/portctld.sock"
+	show_in router "$NS_RTR" "$PORTCTL" admin list --socket "$DEMO_TMP/run/portctld.sock"
 	expect_ok "portctl admin list should answer"
 }
 
@@ -251,7 +251,7 @@ answers_or_gone() {
 
 step_loopback() {
 	local conf=$DEMO_TMP/portctld.conf log=$DEMO_TMP/portctld.log
-	local sock=$DEMO_TMP/portctld.sock
+	local sock=$DEMO_TMP/run/portctld.sock
 	local srv=(-s "$LOOP_ADDR" -t 5 --state "$DEMO_TMP/state")
 	say "Act 2, without root. Creating network namespaces and changing nftables rules need root (CAP_SYS_ADMIN and CAP_NET_ADMIN), so this run skips the namespaces, the nftables NAT, the web server and the fetches from outside. Run 'sudo make demo' to see them. What it shows instead: portctld on the loopback address $LOOP_ADDR with the none backend, which keeps mappings in the daemon only, and the client against it. The configuration:"
 	cat >"$conf" <<CONF
@@ -259,7 +259,7 @@ listen $LOOP_ADDR
 external-ip 203.0.113.1
 backend none
 control $sock
-state-dir $DEMO_TMP
+state-dir $DEMO_TMP/portctld-state
 journal no
 # Loopback is shared with everything else on this machine: no ANNOUNCEs
 # to 224.0.0.1, which other PCP clients here would hear.
@@ -300,6 +300,9 @@ DECODE_STEPS=(step_t1_map step_t2_t3_options step_t5_natpmp_fallback
 
 main() {
 	DEMO_TMP=$(mktemp -d /tmp/portctl-demo.XXXXXX)
+	# portctld started as root runs as an unprivileged user: it must reach
+	# its state directory and the run/ directory it creates for its socket.
+	chmod 0711 "$DEMO_TMP"
 	trap demo_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM

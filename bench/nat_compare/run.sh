@@ -154,6 +154,7 @@ state-dir $T
 control $T/ctl.sock
 journal no
 multicast-announce no
+user root
 CONF
 	ip netns exec "$NS_RTR" "$PORTCTLD" -f -c "$T/portctld.conf" \
 		>"$T/portctld.log" 2>&1 &

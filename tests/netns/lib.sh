@@ -116,7 +116,9 @@ netns_spawn() {
 # netns_portctld_conf FILE [LINE...]: the router's portctld.conf of the
 # end-to-end tests: PCP and NAT-PMP on lan0 (192.0.2.1, 2001:db8:1::1), the
 # nftables table "portctl", wan0 / 203.0.113.1 outside, lifetimes from 1 s,
-# state and control socket beside FILE, no journal; each LINE is appended.
+# state and control socket beside FILE, no journal, user root (the test's
+# private directory is root's; the unprivileged default is proven by
+# e2e_lifecycle.sh and the loopback tests); each LINE is appended.
 netns_portctld_conf() {
 	local file="$1" dir
 	dir="$(dirname "$1")"
@@ -133,6 +135,7 @@ min-lifetime 1
 state-dir $dir
 control $dir/ctl.sock
 journal no
+user root
 CONF
 	local line
 	for line in "$@"; do

@@ -48,7 +48,7 @@ ip -n "$NS" link set dhcp1 up
 # the daemon itself and the cleanup ends it.
 ip netns exec "$NS" "$PORTCTLD" -f -c /dev/null --listen 192.0.2.1 --listen '[2001:db8::1]' \
 	--external-ip 203.0.113.5 --external-ip 2001:db8:ffff::5 --backend none \
-	--control "$TMP/ctl" --state-dir "$TMP" >"$TMP/daemon.log" 2>&1 &
+	--control "$TMP/ctl" --state-dir "$TMP" --user root >"$TMP/daemon.log" 2>&1 &
 DAEMON=$!
 for _ in $(seq 50); do
 	grep -q "started" "$TMP/daemon.log" && break

@@ -32,7 +32,7 @@ start_daemon() {
 	need_daemon
 	"$PORTCTLD" -f -c /dev/null --listen "$1:$2" \
 		--external-ip 203.0.113.5 --backend none \
-		--control "$TMP/ctl" --state-dir "$TMP" \
+		--control "$TMP/ctl" --state-dir "$TMP" --user root \
 		>"$TMP/daemon.log" 2>&1 &
 	PIDS+=($!)
 	for _ in $(seq 50); do

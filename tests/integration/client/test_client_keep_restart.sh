@@ -17,7 +17,7 @@ need_daemon
 run_daemon() {
 	"$PORTCTLD" -f -c "$TMP/conf" --listen "$A:$P" \
 		--external-ip 203.0.113.5 --backend none --control "$TMP/ctl" \
-		--state-dir "$1" >>"$TMP/daemon.log" 2>&1 &
+		--state-dir "$1" --user root >>"$TMP/daemon.log" 2>&1 &
 	DPID=$!
 	PIDS+=($DPID)
 	for _ in $(seq 50); do

@@ -91,8 +91,16 @@ void daemon_init(struct daemon *d, const char *ip, uint16_t port)
 		abort();
 	}
 	track(d, false);
+	/* The daemon runs as an unprivileged user by default (portctld as
+	 * root drops to portctld or nobody): it must reach its state
+	 * directory and own the directory of its control socket, which it
+	 * creates (run/). */
+	if (chmod(d->dir, 0711)) {
+		perror("chmod");
+		abort();
+	}
 	snprintf(d->conf, sizeof(d->conf), "%s/portctld.conf", d->dir);
-	snprintf(d->control, sizeof(d->control), "%s/ctl.sock", d->dir);
+	snprintf(d->control, sizeof(d->control), "%s/run/ctl.sock", d->dir);
 	snprintf(d->log, sizeof(d->log), "%s/log", d->dir);
 	snprintf(d->ip, sizeof(d->ip), "%s", ip);
 	pctl_addr_from_str(&d->addr, ip);

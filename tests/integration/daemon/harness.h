@@ -16,7 +16,8 @@
 
 struct daemon {
 	pid_t pid;
-	char dir[64]; /* private temp dir: config, control socket, log */
+	char dir[64]; /* private temp dir (0711): config, log, state/, and
+	                 run/ with the control socket */
 	char conf[128];
 	char control[128];
 	char log[128];

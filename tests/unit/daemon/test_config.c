@@ -90,9 +90,10 @@ static void test_s1_embedded_default_loopback_5351(void **state)
 	/* Notes are joined by "; " with none after the last one. */
 	assert_string_equal(notes + strlen(notes) - strlen("203.0.113.1"),
 	                    "203.0.113.1");
-	assert_string_equal(cfg.control, "/run/portctld.sock");
+	assert_string_equal(cfg.control, "/run/portctld/portctld.sock");
 	assert_int_equal(cfg.announce_port, 5350);
 	assert_true(cfg.journal);
+	assert_false(cfg.flush_on_stop); /* on-stop keep (issue 9) */
 }
 
 static void test_daemon_directives(void **state)
@@ -118,6 +119,7 @@ static void test_daemon_directives(void **state)
 	            "announce-unicast [::1]\n"
 	            "announce-port 6000\n"
 	            "multicast-announce off\n"
+	            "on-stop flush\n"
 	            "\n   \t\n");
 
 	(void)state;
@@ -148,6 +150,8 @@ static void test_daemon_directives(void **state)
 	assert_int_equal(c->announce[1].port, 5350);
 	assert_int_equal(c->announce_port, 6000);
 	assert_false(c->multicast_announce);
+	assert_true(c->flush_on_stop);
+	assert_false(load_ok("on-stop keep\n")->flush_on_stop);
 }
 
 static void test_engine_directives(void **state)
@@ -301,6 +305,7 @@ static void test_bad_lines_report_file_line_reason(void **state)
 	    {"external-ip 0.0.0.0", "'0.0.0.0' is not an IP address"},
 	    {"external-ip banana", "'banana' is not an IP address"},
 	    {"hairpin maybe", "'maybe' is not yes or no"},
+	    {"on-stop delete", "'delete' is neither keep nor flush"},
 	    {"natpmp 1", "'1' is not yes or no"},
 	    {"announce-count 11", "'11' is not a number from 0 to 10"},
 	    {"announce-port 0", "'0' is not a number from 1 to 65535"},

@@ -5,7 +5,8 @@
 #    kernel's element survived; re-creating it must not fail);
 #  - the kernel table deleted as well (a reboot loses it): the restart
 #    re-creates the kernel state from the journal and traffic flows again;
-#  - a clean stop removes the table and the journal (no state next time).
+#  - a clean stop keeps the table and the journal, and the next start
+#    resumes them; with on-stop flush a stop removes both.
 # Usage: netns_journal_nft.sh PORTCTLD PORTCTL UDP_ANSWER
 set -u
 # shellcheck source=netns_journal_lib.sh
@@ -21,6 +22,7 @@ external-ip 203.0.113.1
 state-dir $T/state
 control $T/ctl.sock
 journal yes
+user root
 CONF
 
 serve_ok "$NS_INT" 8080
@@ -66,9 +68,22 @@ for _ in $(seq 1 50); do
 	kill -0 "$DAEMON" 2>/dev/null || break
 	sleep 0.1
 done
-check_not "clean stop: journal removed with the kernel state" \
+# A clean stop keeps the kernel state and the journal (issue 9); with
+# on-stop flush it removes both.
+check "clean stop: journal kept" test -s "$T/state/portctld.journal"
+check "clean stop: the kernel still forwards" tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+echo "on-stop flush" >>"$T/conf"
+check "restart after a clean stop" start
+check "journal: clean shutdown, epoch continued" \
+	grep -q "clean shutdown, epoch continued" "$T/log"
+kill -TERM "$DAEMON"
+for _ in $(seq 1 50); do
+	kill -0 "$DAEMON" 2>/dev/null || break
+	sleep 0.1
+done
+check_not "on-stop flush: journal removed with the kernel state" \
 	test -e "$T/state/portctld.journal"
-check_not "clean stop: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+check_not "on-stop flush: TCP refused" tcp_ok "$NS_EXT" 203.0.113.1 "$port"
 [ "$FAILURES" -eq 0 ] || cat "$T/log" "$T/list.json"
 
 netns_done
