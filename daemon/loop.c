@@ -23,11 +23,13 @@
 #include "control.h"
 #include "extwatch.h"
 #include "log.h"
+#include "selfwatch.h"
 
 #define MAX_BATCHES_PER_WAKE 16
 #define TAG_SIGNAL           0xfffffffeu
 #define TAG_CONTROL          0xfffffffdu
 #define TAG_EXTWATCH         0xfffffffcu
+#define TAG_SELFWATCH        0xfffffffbu
 #define MAX_TX               16
 
 uint64_t pctld_now_ms(void)
@@ -149,7 +151,10 @@ static void flush_tx(struct pctld *d, struct batch *b, uint64_t now)
 void pctld_reload(struct pctld *d)
 {
 	struct pctld_config *cfg = malloc(sizeof(*cfg));
+	struct pctl_engine_stats *st;
 	char err[PCTLD_ERR_MAX], notes[1024];
+	uint64_t kept = 0;
+	int removed;
 
 	if (!cfg) {
 		pctld_log(LOG_ERR, "reload: out of memory");
@@ -168,7 +173,9 @@ void pctld_reload(struct pctld *d)
 		       sizeof(cfg->engine.ext_addrs));
 		cfg->engine.n_ext_addrs = d->cfg.engine.n_ext_addrs;
 	}
-	if (pctl_engine_reconfigure(d->engine, &cfg->engine, pctld_now_ms())) {
+	removed =
+	    pctl_engine_reconfigure(d->engine, &cfg->engine, pctld_now_ms());
+	if (removed < 0) {
 		pctld_log(LOG_ERR,
 		          "reload: the engine refused the configuration; "
 		          "unchanged");
@@ -193,7 +200,18 @@ void pctld_reload(struct pctld *d)
 	memcpy(d->cfg.announce, cfg->announce, sizeof(cfg->announce));
 	d->cfg.announce_port = cfg->announce_port;
 	d->cfg.multicast_announce = cfg->multicast_announce;
-	pctld_log(LOG_NOTICE, "reloaded configuration; mappings kept");
+	/* Issue 15 item 13: say what the reload did to the mappings. */
+	st = malloc(sizeof(*st));
+	if (st) {
+		pctl_engine_get_stats(d->engine, st);
+		for (size_t k = 0; k < 4; k++)
+			kept += st->mappings[k];
+		free(st);
+	}
+	pctld_log(LOG_NOTICE,
+	          "reloaded configuration; %d mapping%s removed, %" PRIu64
+	          " kept",
+	          removed, removed == 1 ? "" : "s", kept);
 	free(cfg);
 }
 
@@ -224,7 +242,7 @@ static int add_fd(int ep, int fd, uint32_t tag)
 
 int pctld_loop(struct pctld *d)
 {
-	struct epoll_event ev[PCTLD_MAX_LISTEN + 2];
+	struct epoll_event ev[PCTLD_MAX_LISTEN + 4];
 	struct batch *b = calloc(1, sizeof(*b));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int rc = -1;
@@ -239,7 +257,8 @@ int pctld_loop(struct pctld *d)
 			goto fail;
 	if (add_fd(ep, d->sig_fd, TAG_SIGNAL) ||
 	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)) ||
-	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)))
+	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)) ||
+	    (d->self_fd >= 0 && add_fd(ep, d->self_fd, TAG_SELFWATCH)))
 		goto fail;
 
 	while (running) {
@@ -274,6 +293,8 @@ int pctld_loop(struct pctld *d)
 				running = handle_signal(d) && running;
 			else if (tag == TAG_EXTWATCH)
 				pctld_extwatch_process(d);
+			else if (tag == TAG_SELFWATCH)
+				pctld_selfwatch_process(d);
 			else if (tag == TAG_CONTROL)
 				pctld_control_serve(d->ctl_fd, d->engine,
 				                    pctld_now_ms());

@@ -172,6 +172,13 @@ struct pctl_engine_config {
 	/* S-53: seconds an external port given up by a deleted or expired
 	 * mapping stays reserved for its client (default 120; 0 = none). */
 	uint32_t port_reuse_time;
+
+	/* Issue 15 item 5: requests from the router's own addresses, and
+	 * mappings (THIRD_PARTY included) whose internal address is one of
+	 * them, loopback included, are refused with NOT_AUTHORIZED (NAT-PMP:
+	 * result 2) unless this is set (default off).  The addresses are
+	 * those given to pctl_engine_set_self(). */
+	bool allow_self;
 };
 
 /* Fills cfg with the defaults listed above (no external address; NAT44 on;
@@ -196,8 +203,9 @@ void pctl_engine_free(struct pctl_engine *e);
 
 /* SIGHUP: applies a new configuration and keeps the mappings; mappings the
  * new configuration forbids (policy, external address gone, reserved port,
- * disabled opcode) are removed through the backend.  0, or -1 when cfg is
- * invalid (nothing changed). */
+ * disabled opcode, the router's own internal address without allow_self)
+ * are removed through the backend.  Returns how many were removed, or -1
+ * when cfg is invalid (nothing changed). */
 int pctl_engine_reconfigure(struct pctl_engine *e,
                             const struct pctl_engine_config *cfg,
                             uint64_t now_ms);
@@ -268,6 +276,14 @@ void pctl_engine_state_lost(struct pctl_engine *e, uint64_t now_ms);
  * PCTL_ENG_MAX_EXT_ADDRS (nothing changed). */
 int pctl_engine_set_external(struct pctl_engine *e, const pctl_addr *addrs,
                              size_t n, uint64_t now_ms);
+
+/* The router's own addresses (issue 15 item 5): every address of every
+ * interface, as the daemon learns them; loopback and unspecified addresses
+ * count as the router's own without being listed.  Replaces the previous
+ * set; mappings made before an address appeared are kept.  0, or -1 out of
+ * memory (the previous set stays). */
+int pctl_engine_set_self(struct pctl_engine *e, const pctl_addr *addrs,
+                         size_t n);
 
 /* Current epoch in seconds (S-24). */
 uint32_t pctl_engine_epoch(const struct pctl_engine *e, uint64_t now_ms);

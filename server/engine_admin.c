@@ -224,8 +224,9 @@ int pctl_engine_restore(struct pctl_engine *e,
 /* ---- reconfiguration ------------------------------------------------------
  */
 
-/* Would cfg still allow m? */
+/* Would cfg still allow m?  self: the router's own addresses. */
 static bool still_allowed(const struct pctl_engine_config *cfg,
+                          const struct pctl_selfaddr *self,
                           const struct pctl_mapping *m)
 {
 	if ((m->kind == PCTL_MK_MAP && !cfg->map_enabled) ||
@@ -234,6 +235,8 @@ static bool still_allowed(const struct pctl_engine_config *cfg,
 		return false;
 	if (m->kind == PCTL_MK_STATIC)
 		return true; /* the administrator's own */
+	if (!cfg->allow_self && pctl_selfaddr_has(self, &m->int_addr))
+		return false; /* issue 15 item 5 */
 	if ((m->protocol == 0 && !cfg->allow_all_protocols) ||
 	    (m->int_port == 0 && !cfg->allow_all_ports))
 		return false;
@@ -304,7 +307,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 	uint32_t idx = 0, n_gone = 0;
 	struct pctl_mapping *m;
 	while ((m = pctl_table_next(&e->table, &idx)) != NULL) {
-		if (still_allowed(cfg, m))
+		if (still_allowed(cfg, &e->self, m))
 			continue;
 		if (pctl_engine_queue_remove(e, m)) {
 			pctl_rl_fini(&rl);
@@ -318,7 +321,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 	}
 	idx = 0;
 	while (n_gone && (m = pctl_table_next(&e->table, &idx)) != NULL)
-		if (!still_allowed(cfg, m)) {
+		if (!still_allowed(cfg, &e->self, m)) {
 			/* Its ports go with the old allocators, rebuilt below.
 			 */
 			m->flags &=
@@ -338,7 +341,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 	pctl_rl_fini(&e->rl);
 	e->rl = rl;
 	rebuild_ports(e);
-	return 0;
+	return (int)n_gone;
 }
 
 /* ---- external address change (S-26, S-95, N-10) -------------------------- */
