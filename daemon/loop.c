@@ -1,6 +1,7 @@
 /*
  * The event loop: one epoll set holding the UDP sockets, the control socket
- * and a signalfd.  The epoll timeout is the engine's next deadline (expiry or
+ * and its connections (served a page at a time, control_conn.h), and a
+ * signalfd.  The epoll timeout is the engine's next deadline (expiry or
  * an unsolicited message due), so nothing wakes up without work to do.
  *
  * Datagrams are drained in batches of PCTLD_BATCH with recvmmsg and the
@@ -20,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "control_conn.h"
 #include "extwatch.h"
 #include "log.h"
 #include "selfwatch.h"
@@ -242,12 +243,14 @@ static int add_fd(int ep, int fd, uint32_t tag)
 
 int pctld_loop(struct pctld *d)
 {
-	struct epoll_event ev[PCTLD_MAX_LISTEN + 4];
+	struct epoll_event ev[PCTLD_MAX_LISTEN + 4 + PCTLD_CTL_CONNS];
+	struct pctld_ctl ctl;
 	struct batch *b = calloc(1, sizeof(*b));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int rc = -1;
 	bool running = true;
 
+	pctld_ctl_init(&ctl, d->ctl_fd, ep);
 	if (!b || ep < 0) {
 		pctld_log(LOG_ERR, "event loop: %s", strerror(errno));
 		goto out;
@@ -269,6 +272,8 @@ int pctld_loop(struct pctld *d)
 		pctl_engine_tick(d->engine, now);
 		flush_tx(d, b, now);
 		next = pctl_engine_next_deadline(d->engine);
+		if (pctld_ctl_expire(&ctl, now) < next)
+			next = pctld_ctl_expire(&ctl, now);
 		if (d->journal) {
 			/* Deferred fdatasync, epoch changes (journal.h). */
 			if (pctl_journal_next_deadline(d->journal) <= now)
@@ -296,8 +301,10 @@ int pctld_loop(struct pctld *d)
 			else if (tag == TAG_SELFWATCH)
 				pctld_selfwatch_process(d);
 			else if (tag == TAG_CONTROL)
-				pctld_control_serve(d->ctl_fd, d->engine,
-				                    pctld_now_ms());
+				pctld_ctl_accept(&ctl, pctld_now_ms());
+			else if (pctld_ctl_is_conn(tag))
+				pctld_ctl_serve(&ctl, tag, d->engine,
+				                pctld_now_ms());
 			else if (tag < d->socks.n)
 				serve_socket(d, &d->socks.s[tag], b);
 		}
@@ -307,6 +314,7 @@ int pctld_loop(struct pctld *d)
 fail:
 	pctld_log(LOG_ERR, "event loop: %s", strerror(errno));
 out:
+	pctld_ctl_fini(&ctl);
 	if (ep >= 0)
 		close(ep);
 	free(b);

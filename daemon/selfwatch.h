@@ -4,7 +4,8 @@
  * included, handed to the engine (pctl_engine_set_self) at start and again
  * whenever the kernel reports an address change, so that a process on the
  * router can never map the router's own addresses to the WAN unless
- * `allow-self yes`.
+ * `allow-self yes`.  At most 1024 addresses are known (the watcher's
+ * limit); a router with more would leave the rest unprotected.
  */
 #ifndef PORTCTLD_SELFWATCH_H
 #define PORTCTLD_SELFWATCH_H

@@ -341,6 +341,20 @@ int pctl_engine_foreach(const struct pctl_engine *e,
                         int (*cb)(void *ctx, const struct pctl_mapping_info *m),
                         void *ctx, uint64_t now_ms);
 
+/* A page of the table, for a listing that must not stall the server
+ * (issue 15 item 13): calls cb for at most max mappings after *cursor (0:
+ * from the start), in pool order, and moves *cursor past the last one
+ * visited.  Returns how many were visited; fewer than max means the end was
+ * reached.  Records never move in the pool, so a mapping that lives from
+ * the first page to the last is visited exactly once, whatever is created
+ * or removed between pages; one created or removed meanwhile at most once.
+ * cb must not change the table; a non-zero return stops the page early. */
+size_t pctl_engine_foreach_page(const struct pctl_engine *e, uint32_t *cursor,
+                                size_t max,
+                                int (*cb)(void *ctx,
+                                          const struct pctl_mapping_info *m),
+                                void *ctx, uint64_t now_ms);
+
 /* Removes one mapping by id.  0, -ENOENT, or -errno from the backend (then
  * nothing changed). */
 int pctl_engine_delete(struct pctl_engine *e, uint64_t id, uint64_t now_ms);

@@ -43,6 +43,25 @@ static void info_of(const struct pctl_engine *e, const struct pctl_mapping *m,
 		i->server_addr = e->srv_addrs[m->srv_idx];
 }
 
+size_t pctl_engine_foreach_page(const struct pctl_engine *e, uint32_t *cursor,
+                                size_t max,
+                                int (*cb)(void *ctx,
+                                          const struct pctl_mapping_info *m),
+                                void *ctx, uint64_t now_ms)
+{
+	size_t n = 0;
+	struct pctl_mapping *m;
+
+	while (n < max && (m = pctl_table_next(&e->table, cursor)) != NULL) {
+		struct pctl_mapping_info i;
+		info_of(e, m, now_ms, &i);
+		n++;
+		if (cb(ctx, &i))
+			break;
+	}
+	return n;
+}
+
 int pctl_engine_foreach(const struct pctl_engine *e,
                         int (*cb)(void *ctx, const struct pctl_mapping_info *m),
                         void *ctx, uint64_t now_ms)
