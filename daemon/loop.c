@@ -266,14 +266,15 @@ int pctld_loop(struct pctld *d)
 
 	while (running) {
 		uint64_t now = pctld_now_ms();
-		uint64_t next;
+		uint64_t next, ctl_next;
 		int timeout, n;
 
 		pctl_engine_tick(d->engine, now);
 		flush_tx(d, b, now);
 		next = pctl_engine_next_deadline(d->engine);
-		if (pctld_ctl_expire(&ctl, now) < next)
-			next = pctld_ctl_expire(&ctl, now);
+		ctl_next = pctld_ctl_expire(&ctl, now);
+		if (ctl_next < next)
+			next = ctl_next;
 		if (d->journal) {
 			/* Deferred fdatasync, epoch changes (journal.h). */
 			if (pctl_journal_next_deadline(d->journal) <= now)
