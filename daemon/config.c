@@ -8,6 +8,7 @@
  * "file:line: " so that the administrator can find the bad line.
  */
 #include "config.h"
+#include "config_check.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -185,25 +186,6 @@ typedef int (*handler_fn)(struct ctx *c);
 
 #define ENG (&c->cfg->engine)
 
-/* Issue 15 item 12: two listen lines that would bind the same port of the
- * same address, or an address and the wildcard of its family on one port
- * (the second bind fails at start, EADDRINUSE).  Index of the earlier one,
- * or -1. */
-static int listen_clash(const struct pctld_config *cfg,
-                        const struct pctld_endpoint *ep)
-{
-	for (size_t i = 0; i < cfg->n_listen; i++) {
-		const struct pctld_endpoint *o = &cfg->listen[i];
-		if (o->port != ep->port ||
-		    pctl_addr_is_v4(&o->addr) != pctl_addr_is_v4(&ep->addr))
-			continue;
-		if (pctl_addr_equal(&o->addr, &ep->addr) ||
-		    pctl_addr_is_any(&o->addr) || pctl_addr_is_any(&ep->addr))
-			return (int)i;
-	}
-	return -1;
-}
-
 static int h_listen(struct ctx *c)
 {
 	struct pctld_endpoint ep = {.port = PCTL_SERVER_PORT}; /* S-1 */
@@ -217,7 +199,7 @@ static int h_listen(struct ctx *c)
 		return fail(c->err, c->errlen,
 		            "'%s' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT",
 		            c->w[0]);
-	k = listen_clash(c->cfg, &ep);
+	k = pctld_listen_clash(c->cfg, &ep);
 	if (k >= 0)
 		return fail(c->err, c->errlen,
 		            "listen %s port %u: already served by the listen "
@@ -227,20 +209,6 @@ static int h_listen(struct ctx *c)
 		                             sizeof(txt)));
 	c->cfg->listen[c->cfg->n_listen++] = ep;
 	return 0;
-}
-
-/* Issue 15 item 12: an external address is one the router is reached at
- * from outside: unicast, not loopback, not "this network" (0/8), not
- * multicast, not 240/4 (reserved, and the limited broadcast). */
-static bool unicast_external(const pctl_addr *a)
-{
-	static const uint8_t loop6[16] = {[15] = 1};
-
-	if (pctl_addr_is_v4(a)) {
-		uint8_t o = a->b[12];
-		return o != 0 && o != 127 && o < 224;
-	}
-	return a->b[0] != 0xff && memcmp(a->b, loop6, 16) != 0;
 }
 
 static int h_external_ip(struct ctx *c)
@@ -254,7 +222,7 @@ static int h_external_ip(struct ctx *c)
 	if (pctl_addr_from_str(&a, c->w[0]) || pctl_addr_is_any(&a))
 		return fail(c->err, c->errlen, "'%s' is not an IP address",
 		            c->w[0]);
-	if (!unicast_external(&a))
+	if (!pctld_unicast_external(&a))
 		return fail(c->err, c->errlen,
 		            "'%s' is not a unicast address reachable from "
 		            "outside (loopback, multicast, broadcast and 0/8 "
@@ -777,91 +745,6 @@ static int check_threat_model(const struct pctl_engine_config *e, char *err,
 	return 0;
 }
 
-/* A wildcard listener with neither internal-interface nor
- * external-interface: every interface is internal, the WAN too (S-2). */
-static bool serves_every_interface(const struct pctld_config *cfg)
-{
-	if (cfg->n_int_ifs || cfg->ext_if[0])
-		return false;
-	for (size_t i = 0; i < cfg->n_listen; i++)
-		if (pctl_addr_is_any(&cfg->listen[i].addr))
-			return true;
-	return false;
-}
-
-/* Issue 15 item 12: a listener that WAN hosts would reach, or one that can
- * serve nobody. */
-static int check_listeners(const struct pctld_config *cfg, char *err,
-                           size_t errlen)
-{
-	const struct pctl_engine_config *e = &cfg->engine;
-	char txt[PCTL_ADDRSTRLEN];
-
-	if (!cfg->allow_any_interface && serves_every_interface(cfg))
-		return fail(err, errlen,
-		            "a wildcard listen address with neither "
-		            "internal-interface nor external-interface serves "
-		            "every interface, the WAN included: name the "
-		            "internal interfaces (internal-interface) or the "
-		            "WAN (external-interface), or set "
-		            "allow-any-interface yes");
-	for (size_t i = 0; i < cfg->n_listen; i++)
-		for (size_t k = 0; k < e->n_ext_addrs; k++)
-			if (pctl_addr_equal(&cfg->listen[i].addr,
-			                    &e->ext_addrs[k]))
-				return fail(
-				    err, errlen,
-				    "listen %s is an external-ip: WAN "
-				    "hosts would reach it, and requests "
-				    "to it are never served (S-2); "
-				    "listen on an internal address",
-				    pctl_addr_to_str(&e->ext_addrs[k], txt,
-				                     sizeof(txt)));
-	return 0;
-}
-
-/* Is port reserved for protocol (the engine's rule: UDP 5350 and 5351, the
- * server's own, plus reserved-port)? */
-static bool port_reserved(const struct pctl_engine_config *e, uint8_t proto,
-                          uint32_t port)
-{
-	if (proto == 17 &&
-	    (port == PCTL_CLIENT_PORT || port == PCTL_SERVER_PORT))
-		return true;
-	for (size_t i = 0; i < e->n_reserved; i++)
-		if (e->reserved[i].port == port &&
-		    (!e->reserved[i].protocol ||
-		     e->reserved[i].protocol == proto))
-			return true;
-	return false;
-}
-
-/* Issue 15 item 12: a port range with nothing left to hand out for TCP or
- * UDP once the reserved ports are taken out (port-range 5351-5351). */
-static int check_port_range(const struct pctl_engine_config *e, char *err,
-                            size_t errlen)
-{
-	static const struct {
-		uint8_t proto;
-		const char *name;
-	} p[] = {{6, "TCP"}, {17, "UDP"}};
-
-	for (size_t k = 0; k < sizeof(p) / sizeof(p[0]); k++) {
-		uint32_t port = e->port_min;
-		while (port <= e->port_max &&
-		       port_reserved(e, p[k].proto, port))
-			port++;
-		if (port > e->port_max)
-			return fail(
-			    err, errlen,
-			    "port-range %u-%u leaves no %s port to hand "
-			    "out: UDP 5350 and 5351 are the server's own, "
-			    "and reserved-port takes the rest",
-			    e->port_min, e->port_max, p[k].name);
-	}
-	return 0;
-}
-
 int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
                         char *err, size_t errlen)
 {
@@ -903,9 +786,9 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		     "port %u; ",
 		     PCTL_SERVER_PORT);
 	}
-	if (check_listeners(cfg, err, errlen))
+	if (pctld_check_listeners(cfg, err, errlen))
 		return -1;
-	if (cfg->allow_any_interface && serves_every_interface(cfg))
+	if (cfg->allow_any_interface && pctld_serves_every_interface(cfg))
 		NOTE("warning: a wildcard listen address serves every "
 		     "interface, the WAN included (allow-any-interface yes); ");
 	cfg->ext_from_if = cfg->ext_if[0] && cfg->engine.n_ext_addrs == 0;
@@ -929,7 +812,7 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		cfg->engine.natpmp_enabled = false;
 		NOTE("NAT-PMP disabled: no IPv4 NAT (N-13); ");
 	}
-	if (check_port_range(&cfg->engine, err, errlen))
+	if (pctld_check_port_range(&cfg->engine, err, errlen))
 		return -1;
 	if (cfg->engine.port_max - cfg->engine.port_min < 15)
 		NOTE("warning: port-range %u-%u holds %u port%s: no more "
