@@ -10,8 +10,14 @@
  *     mappings: p50 and p99 of the round trip;
  *   - throughput: WINDOW requests outstanding, renewals: requests/s.
  *
+ * With --admin-list yes, once the table is full, an `admin list` runs
+ * (a child reading the control socket as fast as it can) while requests
+ * are timed one at a time: how long PCP waits behind the listing (issue 15
+ * item 13).
+ *
  * Usage: bench_loopback [--daemon PATH | --server ADDR:PORT]
  *                       [--sizes N,N,...] [--samples N] [--journal yes|no]
+ *                       [--admin-list yes]
  * With --server the daemon must allow as many mappings per host as
  * --sizes needs and not rate-limit (max-per-host 0, rate-limit 0).
  *
@@ -30,6 +36,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -205,26 +212,34 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One renewal of a random mapping: its round trip in ns, 0 when it got no
+ * answer within timeout_ms. */
+static uint64_t one_rtt(size_t table, int timeout_ms)
+{
+	static uint8_t req[1][PCTL_MAX_MSG];
+	uint8_t resp[PCTL_MAX_MSG];
+	struct in_addr src;
+	size_t len = build(req[0], (size_t)rand() % table, &src);
+	struct pollfd pf = {.fd = sock, .events = POLLIN};
+	uint64_t t0 = now_ns();
+
+	if (send_batch(req, &len, &src, 1) != 1 ||
+	    poll(&pf, 1, timeout_ms) != 1 ||
+	    recv(sock, resp, sizeof(resp), 0) < 4)
+		return 0;
+	return now_ns() - t0;
+}
+
 /* One request at a time: p50 and p99 in microseconds. */
 static void latency(size_t table, size_t samples, double *p50, double *p99)
 {
 	uint64_t *lat = calloc(samples, sizeof(*lat));
-	static uint8_t req[1][PCTL_MAX_MSG];
-	uint8_t resp[PCTL_MAX_MSG];
 	size_t n = 0;
 
 	for (size_t k = 0; k < samples; k++) {
-		struct in_addr src;
-		size_t len = build(req[0], (size_t)rand() % table, &src);
-		struct pollfd pf = {.fd = sock, .events = POLLIN};
-		uint64_t t0 = now_ns();
-
-		if (send_batch(req, &len, &src, 1) != 1)
-			continue;
-		if (poll(&pf, 1, 1000) != 1 ||
-		    recv(sock, resp, sizeof(resp), 0) < 4)
-			continue;
-		lat[n++] = now_ns() - t0;
+		uint64_t t = one_rtt(table, 1000);
+		if (t)
+			lat[n++] = t;
 	}
 	qsort(lat, n, sizeof(*lat), cmp_u64);
 	*p50 = n ? (double)lat[n / 2] / 1e3 : 0;
@@ -233,6 +248,55 @@ static void latency(size_t table, size_t samples, double *p50, double *p99)
 }
 
 static const char *journal = "yes";
+
+/* A child that reads `list` from the control socket to the end; its pid. */
+static pid_t admin_list_child(const char *ctl)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+		char buf[65536];
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", ctl);
+		if (fd < 0 ||
+		    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+		    write(fd, "list\n", 5) != 5)
+			_exit(1);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Requests one at a time while an admin list runs: how many, p50, p99 and
+ * the worst round trip (us), and how long the list took (ms). */
+static void latency_during_list(const char *ctl, size_t table)
+{
+	size_t cap = 1 << 20, n = 0;
+	uint64_t *lat = calloc(cap, sizeof(*lat));
+	uint64_t t0 = now_ns(), t_end;
+	pid_t child = admin_list_child(ctl);
+	int st;
+
+	while (waitpid(child, &st, WNOHANG) == 0 && n < cap) {
+		uint64_t t = one_rtt(table, 2000);
+		if (t)
+			lat[n++] = t;
+	}
+	t_end = now_ns();
+	qsort(lat, n, sizeof(*lat), cmp_u64);
+	printf(
+	    "admin list of %zu mappings: %.0f ms; %zu MAP requests meanwhile: "
+	    "p50 %.1f us, p99 %.1f us, worst %.1f us\n",
+	    table, (double)(t_end - t0) / 1e6, n,
+	    n ? (double)lat[n / 2] / 1e3 : 0,
+	    n ? (double)lat[n * 99 / 100] / 1e3 : 0,
+	    n ? (double)lat[n - 1] / 1e3 : 0);
+	free(lat);
+}
 
 static pid_t start_daemon(const char *path, char *dir)
 {
@@ -254,6 +318,7 @@ int main(int argc, char **argv)
 	const char *srv = NULL;
 	size_t sizes[8] = {1000, 100000, 1000000}, n_sizes = 3;
 	size_t samples = 20000, filled = 0;
+	bool admin_list = false;
 	char dir[] = "/tmp/portctld-bench-XXXXXX";
 	pid_t pid = -1;
 
@@ -262,6 +327,8 @@ int main(int argc, char **argv)
 			daemon_path = argv[i + 1];
 		} else if (!strcmp(argv[i], "--server")) {
 			srv = argv[i + 1];
+		} else if (!strcmp(argv[i], "--admin-list")) {
+			admin_list = !strcmp(argv[i + 1], "yes");
 		} else if (!strcmp(argv[i], "--journal")) {
 			journal = argv[i + 1];
 		} else if (!strcmp(argv[i], "--samples")) {
@@ -329,6 +396,11 @@ int main(int argc, char **argv)
 		       filled, fill_rate, (double)got / secs, p50, p99, fails,
 		       rss_mib(pid));
 		fflush(stdout);
+	}
+	if (admin_list && pid > 0) {
+		char ctl[128];
+		snprintf(ctl, sizeof(ctl), "%s/ctl.sock", dir);
+		latency_during_list(ctl, filled);
 	}
 	if (pid > 0)
 		bench_daemon_stop(pid, dir);

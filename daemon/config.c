@@ -8,6 +8,7 @@
  * "file:line: " so that the administrator can find the bad line.
  */
 #include "config.h"
+#include "config_check.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -188,6 +189,8 @@ typedef int (*handler_fn)(struct ctx *c);
 static int h_listen(struct ctx *c)
 {
 	struct pctld_endpoint ep = {.port = PCTL_SERVER_PORT}; /* S-1 */
+	char txt[PCTL_ADDRSTRLEN];
+	int k;
 
 	if (c->cfg->n_listen == PCTLD_MAX_LISTEN)
 		return fail(c->err, c->errlen, "more than %d listen addresses",
@@ -196,6 +199,14 @@ static int h_listen(struct ctx *c)
 		return fail(c->err, c->errlen,
 		            "'%s' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT",
 		            c->w[0]);
+	k = pctld_listen_clash(c->cfg, &ep);
+	if (k >= 0)
+		return fail(c->err, c->errlen,
+		            "listen %s port %u: already served by the listen "
+		            "address %s given before",
+		            c->w[0], ep.port,
+		            pctl_addr_to_str(&c->cfg->listen[k].addr, txt,
+		                             sizeof(txt)));
 	c->cfg->listen[c->cfg->n_listen++] = ep;
 	return 0;
 }
@@ -211,6 +222,16 @@ static int h_external_ip(struct ctx *c)
 	if (pctl_addr_from_str(&a, c->w[0]) || pctl_addr_is_any(&a))
 		return fail(c->err, c->errlen, "'%s' is not an IP address",
 		            c->w[0]);
+	if (!pctld_unicast_external(&a))
+		return fail(c->err, c->errlen,
+		            "'%s' is not a unicast address reachable from "
+		            "outside (loopback, multicast, broadcast and 0/8 "
+		            "are not)",
+		            c->w[0]);
+	for (size_t i = 0; i < ENG->n_ext_addrs; i++)
+		if (pctl_addr_equal(&ENG->ext_addrs[i], &a))
+			return fail(c->err, c->errlen,
+			            "external-ip %s given twice", c->w[0]);
 	ENG->ext_addrs[ENG->n_ext_addrs++] = a;
 	return 0;
 }
@@ -236,6 +257,15 @@ static int h_on_stop(struct ctx *c)
 		return fail(c->err, c->errlen, "'%s' is neither keep nor flush",
 		            c->w[0]);
 	c->cfg->flush_on_stop = !strcmp(c->w[0], "flush");
+	return 0;
+}
+
+static int h_allow_self(struct ctx *c)
+{
+	if (parse_bool(c->w[0], &c->cfg->allow_self))
+		return fail(c->err, c->errlen, "'%s' is not yes or no",
+		            c->w[0]);
+	c->cfg->allow_self_given = true;
 	return 0;
 }
 
@@ -563,6 +593,8 @@ static const struct directive directives[] = {
     FN("announce-unicast", 1, 1, h_announce_unicast),
     NUM("announce-port", K_U16, announce_port, 1, 65535),
     BOOL("multicast-announce", multicast_announce),
+    FN("allow-self", 1, 1, h_allow_self),
+    BOOL("allow-any-interface", allow_any_interface),
     /* engine */
     FN("external-ip", 1, 1, h_external_ip),
     NUM("announce-count", K_UINT, engine.announce_count, 0, 10), /* S-94 */
@@ -790,6 +822,15 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		return fail(err, errlen,
 		            "unknown backend '%s' (none or nftables)",
 		            cfg->backend);
+	/* Issue 15 item 5: with the none backend nothing is forwarded, so a
+	 * mapping of the router's own address exposes nothing (and the
+	 * embedded default listens on loopback only). */
+	cfg->engine.allow_self = cfg->allow_self_given
+	                             ? cfg->allow_self
+	                             : !strcmp(cfg->backend, "none");
+	if (!cfg->allow_self_given && cfg->engine.allow_self)
+		NOTE("backend none: the router's own addresses may be mapped "
+		     "(allow-self; nothing is forwarded); ");
 	if (cfg->n_listen == 0) {
 		/* Embedded default: loopback only, so that a bare start
 		 * exposes nothing to a network (S-1 port 5351). */
@@ -802,6 +843,11 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		     "port %u; ",
 		     PCTL_SERVER_PORT);
 	}
+	if (pctld_check_listeners(cfg, err, errlen))
+		return -1;
+	if (cfg->allow_any_interface && pctld_serves_every_interface(cfg))
+		NOTE("warning: a wildcard listen address serves every "
+		     "interface, the WAN included (allow-any-interface yes); ");
 	cfg->ext_from_if = cfg->ext_if[0] && cfg->engine.n_ext_addrs == 0;
 	if (cfg->ext_from_if) {
 		NOTE("external addresses: those of %s; ", cfg->ext_if);
@@ -823,6 +869,19 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		cfg->engine.natpmp_enabled = false;
 		NOTE("NAT-PMP disabled: no IPv4 NAT (N-13); ");
 	}
+	if (pctld_check_port_range(&cfg->engine, err, errlen))
+		return -1;
+	if (cfg->engine.port_max - cfg->engine.port_min < 15)
+		NOTE("warning: port-range %u-%u holds %u port%s: no more "
+		     "mappings than that per protocol and external address; ",
+		     cfg->engine.port_min, cfg->engine.port_max,
+		     cfg->engine.port_max - cfg->engine.port_min + 1u,
+		     cfg->engine.port_max == cfg->engine.port_min ? "" : "s");
+	if (cfg->engine.port_min < 1024)
+		NOTE("warning: port-range starts at %u, below 1024: the "
+		     "router's own services' ports (ssh, dns, http) may be "
+		     "handed out unless reserved-port names them; ",
+		     cfg->engine.port_min);
 	if (cfg->engine.min_lifetime > cfg->engine.max_lifetime)
 		return fail(err, errlen,
 		            "min-lifetime %u is above max-lifetime %u",

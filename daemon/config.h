@@ -101,6 +101,16 @@ struct pctld_config {
 	 * the rate limiter rather than by the kernel, blindly. */
 	uint32_t socket_rcvbuf;
 
+	/* Issue 15 item 5: `allow-self`, as written (the engine's allow_self
+	 * is set from it by pctld_config_finish); unset: yes with the none
+	 * backend, which forwards nothing, no otherwise. */
+	bool allow_self;
+	bool allow_self_given;
+	/* Issue 15 item 12: a wildcard listener with neither
+	 * internal-interface nor external-interface serves every interface,
+	 * the WAN included; refused unless this is set. */
+	bool allow_any_interface;
+
 	bool foreground;
 	int verbose;
 };

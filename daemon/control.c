@@ -1,7 +1,7 @@
 /*
- * The control socket.  Requests are rare and small, so a connection is served
- * to completion inside the event loop, with short socket timeouts so that a
- * stuck client cannot stall the PCP service for long.
+ * The control socket: the listening socket, and what a request line
+ * produces.  Connections are served by control_conn.c, a bounded piece at a
+ * time, so that neither a slow client nor a long list stalls PCP.
  */
 #include "control.h"
 
@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -349,8 +348,23 @@ static void stats(struct pctl_engine *e, FILE *out, bool json)
 	free(st);
 }
 
+bool pctld_control_list_page(struct pctl_engine *e, struct pctld_list *l,
+                             FILE *out, size_t max, uint64_t now_ms)
+{
+	struct list_ctx c = {out, l->json, l->n};
+	size_t done =
+	    pctl_engine_foreach_page(e, &l->cursor, max, list_cb, &c, now_ms);
+
+	l->n = c.n;
+	if (done == max)
+		return false;
+	if (l->json)
+		fputs("]}\n", out);
+	return true;
+}
+
 int pctld_control_exec(struct pctl_engine *e, const char *line, FILE *out,
-                       uint64_t now_ms)
+                       uint64_t now_ms, struct pctld_list *list)
 {
 	char buf[256], *w[4], *save = NULL, *tok;
 	size_t n = 0;
@@ -369,14 +383,13 @@ int pctld_control_exec(struct pctl_engine *e, const char *line, FILE *out,
 		return -1;
 	}
 	if (!strcmp(w[0], "list") && n == 1) {
-		struct list_ctx c = {out, json, 0};
+		/* The mappings follow page by page (pctld_control_list_page):
+		 * a long list must not hold up the PCP service. */
+		*list = (struct pctld_list){.json = json};
 		fputs("ok\n", out);
 		if (json)
 			fputs("{\"mappings\":[", out);
-		pctl_engine_foreach(e, list_cb, &c, now_ms);
-		if (json)
-			fputs("]}\n", out);
-		return 0;
+		return 1;
 	}
 	if (!strcmp(w[0], "stats") && n == 1) {
 		fputs("ok\n", out);
@@ -426,39 +439,4 @@ int pctld_control_exec(struct pctl_engine *e, const char *line, FILE *out,
 	        "flush)\n",
 	        w[0]);
 	return -1;
-}
-
-void pctld_control_serve(int listen_fd, struct pctl_engine *e, uint64_t now_ms)
-{
-	struct timeval tv = {.tv_sec = 1};
-	char line[256];
-	size_t used = 0;
-	FILE *out;
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	tv.tv_sec = 5;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (used < sizeof(line) - 1) {
-		ssize_t r = read(fd, line + used, sizeof(line) - 1 - used);
-		if (r <= 0)
-			break;
-		used += (size_t)r;
-		if (memchr(line, '\n', used))
-			break;
-	}
-	line[used] = '\0';
-	if (!memchr(line, '\n', used)) {
-		close(fd);
-		return;
-	}
-	out = fdopen(fd, "w");
-	if (!out) {
-		close(fd);
-		return;
-	}
-	pctld_control_exec(e, line, out, now_ms);
-	fclose(out);
 }

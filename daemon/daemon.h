@@ -22,6 +22,8 @@ struct pctld {
 	struct pctl_journal *journal;     /* NULL with `journal no` */
 	struct pctl_addrwatch *addrwatch; /* external addresses (extwatch.h) */
 	int watch_fd;                     /* its descriptor, or -1 */
+	struct pctl_addrwatch *selfwatch; /* own addresses (selfwatch.h) */
+	int self_fd;                      /* its descriptor, or -1 */
 	int ctl_fd;
 	int sig_fd; /* signalfd: SIGTERM, SIGINT, SIGHUP */
 };

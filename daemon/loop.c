@@ -1,6 +1,7 @@
 /*
  * The event loop: one epoll set holding the UDP sockets, the control socket
- * and a signalfd.  The epoll timeout is the engine's next deadline (expiry or
+ * and its connections (served a page at a time, control_conn.h), and a
+ * signalfd.  The epoll timeout is the engine's next deadline (expiry or
  * an unsolicited message due), so nothing wakes up without work to do.
  *
  * Datagrams are drained in batches of PCTLD_BATCH with recvmmsg and the
@@ -20,14 +21,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "control_conn.h"
 #include "extwatch.h"
 #include "log.h"
+#include "selfwatch.h"
 
 #define MAX_BATCHES_PER_WAKE 16
 #define TAG_SIGNAL           0xfffffffeu
 #define TAG_CONTROL          0xfffffffdu
 #define TAG_EXTWATCH         0xfffffffcu
+#define TAG_SELFWATCH        0xfffffffbu
 #define MAX_TX               16
 
 uint64_t pctld_now_ms(void)
@@ -149,7 +152,10 @@ static void flush_tx(struct pctld *d, struct batch *b, uint64_t now)
 void pctld_reload(struct pctld *d)
 {
 	struct pctld_config *cfg = malloc(sizeof(*cfg));
+	struct pctl_engine_stats *st;
 	char err[PCTLD_ERR_MAX], notes[1024];
+	uint64_t kept = 0;
+	int removed;
 
 	if (!cfg) {
 		pctld_log(LOG_ERR, "reload: out of memory");
@@ -168,7 +174,9 @@ void pctld_reload(struct pctld *d)
 		       sizeof(cfg->engine.ext_addrs));
 		cfg->engine.n_ext_addrs = d->cfg.engine.n_ext_addrs;
 	}
-	if (pctl_engine_reconfigure(d->engine, &cfg->engine, pctld_now_ms())) {
+	removed =
+	    pctl_engine_reconfigure(d->engine, &cfg->engine, pctld_now_ms());
+	if (removed < 0) {
 		pctld_log(LOG_ERR,
 		          "reload: the engine refused the configuration; "
 		          "unchanged");
@@ -193,7 +201,18 @@ void pctld_reload(struct pctld *d)
 	memcpy(d->cfg.announce, cfg->announce, sizeof(cfg->announce));
 	d->cfg.announce_port = cfg->announce_port;
 	d->cfg.multicast_announce = cfg->multicast_announce;
-	pctld_log(LOG_NOTICE, "reloaded configuration; mappings kept");
+	/* Issue 15 item 13: say what the reload did to the mappings. */
+	st = malloc(sizeof(*st));
+	if (st) {
+		pctl_engine_get_stats(d->engine, st);
+		for (size_t k = 0; k < 4; k++)
+			kept += st->mappings[k];
+		free(st);
+	}
+	pctld_log(LOG_NOTICE,
+	          "reloaded configuration; %d mapping%s removed, %" PRIu64
+	          " kept",
+	          removed, removed == 1 ? "" : "s", kept);
 	free(cfg);
 }
 
@@ -224,12 +243,14 @@ static int add_fd(int ep, int fd, uint32_t tag)
 
 int pctld_loop(struct pctld *d)
 {
-	struct epoll_event ev[PCTLD_MAX_LISTEN + 2];
+	struct epoll_event ev[PCTLD_MAX_LISTEN + 4 + PCTLD_CTL_CONNS];
+	struct pctld_ctl ctl;
 	struct batch *b = calloc(1, sizeof(*b));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int rc = -1;
 	bool running = true;
 
+	pctld_ctl_init(&ctl, d->ctl_fd, ep);
 	if (!b || ep < 0) {
 		pctld_log(LOG_ERR, "event loop: %s", strerror(errno));
 		goto out;
@@ -239,17 +260,21 @@ int pctld_loop(struct pctld *d)
 			goto fail;
 	if (add_fd(ep, d->sig_fd, TAG_SIGNAL) ||
 	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)) ||
-	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)))
+	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)) ||
+	    (d->self_fd >= 0 && add_fd(ep, d->self_fd, TAG_SELFWATCH)))
 		goto fail;
 
 	while (running) {
 		uint64_t now = pctld_now_ms();
-		uint64_t next;
+		uint64_t next, ctl_next;
 		int timeout, n;
 
 		pctl_engine_tick(d->engine, now);
 		flush_tx(d, b, now);
 		next = pctl_engine_next_deadline(d->engine);
+		ctl_next = pctld_ctl_expire(&ctl, now);
+		if (ctl_next < next)
+			next = ctl_next;
 		if (d->journal) {
 			/* Deferred fdatasync, epoch changes (journal.h). */
 			if (pctl_journal_next_deadline(d->journal) <= now)
@@ -274,9 +299,13 @@ int pctld_loop(struct pctld *d)
 				running = handle_signal(d) && running;
 			else if (tag == TAG_EXTWATCH)
 				pctld_extwatch_process(d);
+			else if (tag == TAG_SELFWATCH)
+				pctld_selfwatch_process(d);
 			else if (tag == TAG_CONTROL)
-				pctld_control_serve(d->ctl_fd, d->engine,
-				                    pctld_now_ms());
+				pctld_ctl_accept(&ctl, pctld_now_ms());
+			else if (pctld_ctl_is_conn(tag))
+				pctld_ctl_serve(&ctl, tag, d->engine,
+				                pctld_now_ms());
 			else if (tag < d->socks.n)
 				serve_socket(d, &d->socks.s[tag], b);
 		}
@@ -286,6 +315,7 @@ int pctld_loop(struct pctld *d)
 fail:
 	pctld_log(LOG_ERR, "event loop: %s", strerror(errno));
 out:
+	pctld_ctl_fini(&ctl);
 	if (ep >= 0)
 		close(ep);
 	free(b);

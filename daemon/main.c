@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "backend_select.h"
+#include "config_host.h"
 #include "control.h"
 #include "daemon.h"
 #include "extwatch.h"
@@ -26,6 +27,7 @@
 #include "pidfile.h"
 #include "preflight.h"
 #include "privs.h"
+#include "selfwatch.h"
 
 static int open_signals(void)
 {
@@ -183,8 +185,14 @@ static int run(struct pctld *d)
 	d->ctl_fd = -1;
 	d->sig_fd = -1;
 	d->watch_fd = -1;
+	d->self_fd = -1;
 	if (pctld_config_build(&d->opts, &d->cfg, notes, sizeof(notes), err,
 	                       sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		return 1;
+	}
+	/* Issue 15 item 12: -n refuses what a start would. */
+	if (pctld_config_check_host(&d->cfg, err, sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
 		return 1;
 	}
@@ -263,6 +271,10 @@ static int run(struct pctld *d)
 		                   "memory)");
 		goto out;
 	}
+	if (pctld_selfwatch_open(d, err, sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
 	if (start_state(d))
 		goto out;
 	/* Last: everything that needs privileges is open or done. */
@@ -287,6 +299,7 @@ out:
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
 	pctld_extwatch_close(d);
+	pctld_selfwatch_close(d);
 	pctld_control_close(d->cfg.control, d->ctl_fd);
 	pctld_pidfile_remove(d->cfg.pidfile, pid_fd);
 	pctld_sockets_close(&d->socks);

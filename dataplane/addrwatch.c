@@ -18,13 +18,15 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#define AW_MAX 64    /* addresses remembered to detect a change */
+/* Addresses remembered to detect a change: a router's own addresses, all
+ * interfaces together, may be many (a CGN's pool). */
+#define AW_MAX 1024
 #define AW_BUF 32768 /* one read of rtnetlink messages */
 
 struct pctl_addrwatch {
 	struct mnl_socket *events; /* RTMGRP_*_IFADDR subscriptions */
 	struct mnl_socket *query;  /* dumps */
-	unsigned ifindex;
+	unsigned ifindex;          /* 0: every interface */
 	uint32_t seq;
 	pctl_addr last[AW_MAX];
 	size_t n_last;
@@ -49,14 +51,18 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_index != d->ifindex)
+	bool all = d->ifindex == 0;
+	if (nlh->nlmsg_type != RTM_NEWADDR ||
+	    (!all && ifa->ifa_index != d->ifindex))
 		return MNL_CB_OK;
 	const struct nlattr *tb[IFA_MAX + 1] = {0};
 	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
 	uint32_t flags = ifa->ifa_flags;
 	if (tb[IFA_FLAGS])
 		flags = mnl_attr_get_u32(tb[IFA_FLAGS]);
-	if (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+	/* Every interface: the router's own addresses, whatever their state
+	 * or scope (one still tentative is ours all the same). */
+	if (!all && (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
 		return MNL_CB_OK;
 	/* IFA_LOCAL is the interface's own address on point-to-point
 	 * links, where IFA_ADDRESS is the peer's. */
@@ -71,7 +77,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		memcpy(out->b + 12, mnl_attr_get_payload(a), 4);
 	} else if (ifa->ifa_family == AF_INET6 &&
 	           mnl_attr_get_payload_len(a) == 16 &&
-	           ifa->ifa_scope == RT_SCOPE_UNIVERSE) {
+	           (all || ifa->ifa_scope == RT_SCOPE_UNIVERSE)) {
 		memcpy(out->b, mnl_attr_get_payload(a), 16);
 	} else {
 		return MNL_CB_OK;
@@ -111,8 +117,8 @@ int pctl_addrwatch_list(struct pctl_addrwatch *w, pctl_addr *addrs, size_t max,
 
 int pctl_addrwatch_open(const char *ifname, struct pctl_addrwatch **out)
 {
-	unsigned idx = if_nametoindex(ifname);
-	if (!idx)
+	unsigned idx = ifname ? if_nametoindex(ifname) : 0;
+	if (ifname && !idx)
 		return -ENODEV;
 	struct pctl_addrwatch *w = calloc(1, sizeof(*w));
 	if (!w)
@@ -155,7 +161,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	if ((nlh->nlmsg_type == RTM_NEWADDR ||
 	     nlh->nlmsg_type == RTM_DELADDR) &&
-	    ifa->ifa_index == e->ifindex)
+	    (!e->ifindex || ifa->ifa_index == e->ifindex))
 		e->hit = true;
 	return MNL_CB_OK;
 }

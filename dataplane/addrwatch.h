@@ -1,5 +1,6 @@
 /*
- * Address watcher: the addresses of one interface (the external one), kept
+ * Address watcher: the addresses of one interface (the external one), or of
+ * every interface (the router's own, for the daemon's self check), kept
  * current by following RTM_NEWADDR/RTM_DELADDR on a rtnetlink socket.  For
  * the daemon to feed the engine (a changed external address means new
  * mappings and an ANNOUNCE, RFC 6887 section 14).
@@ -30,7 +31,9 @@
 
 struct pctl_addrwatch;
 
-/* Watch interface ifname (which must exist).  0 or -errno. */
+/* Watch interface ifname (which must exist), or with ifname NULL every
+ * interface: then every address is reported, of any scope and state (the
+ * router's own addresses, issue 15 item 5).  0 or -errno. */
 int pctl_addrwatch_open(const char *ifname, struct pctl_addrwatch **out);
 /* The descriptor to poll; non-blocking. */
 int pctl_addrwatch_fd(const struct pctl_addrwatch *w);

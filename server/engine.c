@@ -95,6 +95,7 @@ void pctl_engine_free(struct pctl_engine *e)
 			free(e->ports[i][p]);
 	pctl_rl_fini(&e->rl);
 	pctl_cool_fini(&e->cooling);
+	pctl_selfaddr_fini(&e->self);
 	free(e->updates);
 	free(e->wheel);
 	free(e->scratch_filters);
@@ -125,6 +126,12 @@ void pctl_engine_state_lost(struct pctl_engine *e, uint64_t now_ms)
 	/* S-25 first, then S-93/S-94 (and N-10 for NAT-PMP clients). */
 	e->epoch_base_ms = (int64_t)now_ms;
 	pctl_announce_schedule(e, now_ms, true, true);
+}
+
+int pctl_engine_set_self(struct pctl_engine *e, const pctl_addr *addrs,
+                         size_t n)
+{
+	return pctl_selfaddr_set(&e->self, addrs, n);
 }
 
 /* ---- responses ------------------------------------------------------------
@@ -199,6 +206,14 @@ static size_t handle_pcp(struct pctl_engine *e, const struct pctl_rx *rx,
 		                      pctl_result_lifetime(err.result), out);
 		break;
 	case PCTL_V_OK:
+		/* Issue 15 item 5: a request from the router itself would
+		 * map the router's own address; answered (not dropped) so that
+		 * the local client learns why. */
+		if (pctl_engine_refuses_self(e, &rx->src)) {
+			n = pctl_engine_error(e, rx, PCTL_R_NOT_AUTHORIZED,
+			                      PCTL_LONG_ERROR_LIFETIME, out);
+			break;
+		}
 		switch (msg->opcode) {
 		case PCTL_OP_ANNOUNCE:
 			n = handle_announce(e, rx, msg, out);

@@ -198,6 +198,12 @@ struct pctl_engine_config {
 	 * (RFC 6056): 0 (default) = drawn from getrandom() by
 	 * pctl_engine_new; tests set it to stay deterministic. */
 	uint64_t port_seed;
+	/* Issue 15 item 5: requests from the router's own addresses, and
+	 * mappings (THIRD_PARTY included) whose internal address is one of
+	 * them, loopback included, are refused with NOT_AUTHORIZED (NAT-PMP:
+	 * result 2) unless this is set (default off).  The addresses are
+	 * those given to pctl_engine_set_self(). */
+	bool allow_self;
 };
 
 /* Fills cfg with the defaults listed above (no external address; NAT44 on;
@@ -222,8 +228,9 @@ void pctl_engine_free(struct pctl_engine *e);
 
 /* SIGHUP: applies a new configuration and keeps the mappings; mappings the
  * new configuration forbids (policy, external address gone, reserved port,
- * disabled opcode) are removed through the backend.  0, or -1 when cfg is
- * invalid (nothing changed). */
+ * disabled opcode, the router's own internal address without allow_self)
+ * are removed through the backend.  Returns how many were removed, or -1
+ * when cfg is invalid (nothing changed). */
 int pctl_engine_reconfigure(struct pctl_engine *e,
                             const struct pctl_engine_config *cfg,
                             uint64_t now_ms);
@@ -295,6 +302,14 @@ void pctl_engine_state_lost(struct pctl_engine *e, uint64_t now_ms);
 int pctl_engine_set_external(struct pctl_engine *e, const pctl_addr *addrs,
                              size_t n, uint64_t now_ms);
 
+/* The router's own addresses (issue 15 item 5): every address of every
+ * interface, as the daemon learns them; loopback and unspecified addresses
+ * count as the router's own without being listed.  Replaces the previous
+ * set; mappings made before an address appeared are kept.  0, or -1 out of
+ * memory (the previous set stays). */
+int pctl_engine_set_self(struct pctl_engine *e, const pctl_addr *addrs,
+                         size_t n);
+
 /* Current epoch in seconds (S-24). */
 uint32_t pctl_engine_epoch(const struct pctl_engine *e, uint64_t now_ms);
 
@@ -355,6 +370,20 @@ struct pctl_mapping_info {
 int pctl_engine_foreach(const struct pctl_engine *e,
                         int (*cb)(void *ctx, const struct pctl_mapping_info *m),
                         void *ctx, uint64_t now_ms);
+
+/* A page of the table, for a listing that must not stall the server
+ * (issue 15 item 13): calls cb for at most max mappings after *cursor (0:
+ * from the start), in pool order, and moves *cursor past the last one
+ * visited.  Returns how many were visited; fewer than max means the end was
+ * reached.  Records never move in the pool, so a mapping that lives from
+ * the first page to the last is visited exactly once, whatever is created
+ * or removed between pages; one created or removed meanwhile at most once.
+ * cb must not change the table; a non-zero return stops the page early. */
+size_t pctl_engine_foreach_page(const struct pctl_engine *e, uint32_t *cursor,
+                                size_t max,
+                                int (*cb)(void *ctx,
+                                          const struct pctl_mapping_info *m),
+                                void *ctx, uint64_t now_ms);
 
 /* Removes one mapping by id.  0, -ENOENT, or -errno from the backend (then
  * nothing changed). */

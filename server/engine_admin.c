@@ -44,6 +44,25 @@ static void info_of(const struct pctl_engine *e, const struct pctl_mapping *m,
 		i->server_addr = e->srv_addrs[m->srv_idx];
 }
 
+size_t pctl_engine_foreach_page(const struct pctl_engine *e, uint32_t *cursor,
+                                size_t max,
+                                int (*cb)(void *ctx,
+                                          const struct pctl_mapping_info *m),
+                                void *ctx, uint64_t now_ms)
+{
+	size_t n = 0;
+	struct pctl_mapping *m;
+
+	while (n < max && (m = pctl_table_next(&e->table, cursor)) != NULL) {
+		struct pctl_mapping_info i;
+		info_of(e, m, now_ms, &i);
+		n++;
+		if (cb(ctx, &i))
+			break;
+	}
+	return n;
+}
+
 int pctl_engine_foreach(const struct pctl_engine *e,
                         int (*cb)(void *ctx, const struct pctl_mapping_info *m),
                         void *ctx, uint64_t now_ms)
@@ -226,8 +245,9 @@ int pctl_engine_restore(struct pctl_engine *e,
 /* ---- reconfiguration ------------------------------------------------------
  */
 
-/* Would cfg still allow m? */
+/* Would cfg still allow m?  self: the router's own addresses. */
 static bool still_allowed(const struct pctl_engine_config *cfg,
+                          const struct pctl_selfaddr *self,
                           const struct pctl_mapping *m)
 {
 	if ((m->kind == PCTL_MK_MAP && !cfg->map_enabled) ||
@@ -236,6 +256,8 @@ static bool still_allowed(const struct pctl_engine_config *cfg,
 		return false;
 	if (m->kind == PCTL_MK_STATIC)
 		return true; /* the administrator's own */
+	if (!cfg->allow_self && pctl_selfaddr_has(self, &m->int_addr))
+		return false; /* issue 15 item 5 */
 	if ((m->protocol == 0 && !cfg->allow_all_protocols) ||
 	    (m->int_port == 0 && !cfg->allow_all_ports))
 		return false;
@@ -321,7 +343,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 	uint32_t idx = 0, n_gone = 0;
 	struct pctl_mapping *m;
 	while ((m = pctl_table_next(&e->table, &idx)) != NULL) {
-		if (still_allowed(cfg, m))
+		if (still_allowed(cfg, &e->self, m))
 			continue;
 		if (pctl_engine_queue_remove(e, m)) {
 			pctl_rl_fini(&rl);
@@ -337,7 +359,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 	}
 	idx = 0;
 	while (n_gone && (m = pctl_table_next(&e->table, &idx)) != NULL)
-		if (!still_allowed(cfg, m)) {
+		if (!still_allowed(cfg, &e->self, m)) {
 			/* Its ports go with the old allocators, rebuilt below.
 			 */
 			m->flags &=
@@ -363,7 +385,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 		pctl_table_rekey(&e->table, hosts, n_hosts,
 		                 cfg->subscriber_v4_prefix,
 		                 cfg->subscriber_v6_prefix);
-	return 0;
+	return (int)n_gone;
 }
 
 /* ---- external address change (S-26, S-95, N-10) -------------------------- */

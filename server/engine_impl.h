@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "portalloc.h"
 #include "ratelimit.h"
+#include "selfaddr.h"
 #include "table.h"
 #include "timerwheel.h"
 
@@ -123,6 +124,7 @@ struct pctl_engine {
 	unsigned n_srv;
 
 	struct pctl_cooling cooling; /* S-53 */
+	struct pctl_selfaddr self;   /* the router's own addresses */
 	/* X-3.8 (pcp_map.c): live mappings of more than one port, counted by
 	 * pctl_engine_install and pctl_engine_drop whoever made them (MAP,
 	 * the journal's restore, the administrator).  While 0, a single-port
@@ -174,6 +176,14 @@ int pctl_engine_keep_for_traffic(struct pctl_engine *e,
 uint16_t pctl_engine_port_start(struct pctl_engine *e);
 /* A free port of pm from a random start (-1 when none). */
 int pctl_engine_find_port(struct pctl_engine *e, const struct pctl_portmap *pm);
+/* Issue 15 item 5: is a the router's own address while the configuration
+ * does not allow those (allow_self)?  Then a request from it, or a mapping
+ * for it, is NOT_AUTHORIZED. */
+static inline bool pctl_engine_refuses_self(const struct pctl_engine *e,
+                                            const pctl_addr *a)
+{
+	return !e->cfg.allow_self && pctl_selfaddr_has(&e->self, a);
+}
 
 /* Port reservation in the allocator of ext address index xi. */
 struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,

@@ -44,6 +44,9 @@ uint8_t pctl_engine_parse_opts(struct pctl_engine *e, const struct pctl_rx *rx,
 				return PCTL_R_UNSUPP_OPTION;
 			if (pctl_third_party_parse(op, &o->third_party_addr))
 				return PCTL_R_MALFORMED_OPTION;
+			/* Issue 15 item 5: not for the router itself. */
+			if (pctl_engine_refuses_self(e, &o->third_party_addr))
+				return PCTL_R_NOT_AUTHORIZED;
 			o->third_party = true;
 			o->third_party_opt = op;
 			break;

@@ -167,6 +167,9 @@ static size_t handle_map(struct pctl_engine *e, const struct pctl_rx *rx,
 	    .internal_port = req->internal_port,
 	};
 
+	/* Issue 15 item 5: the router's own address is not mapped. */
+	if (pctl_engine_refuses_self(e, host))
+		return reply(e, rx, &resp, PCTL_NATPMP_R_NOT_AUTHORIZED, out);
 	if (req->lifetime == 0) {
 		/* N-9: delete; reply external port 0, lifetime 0. */
 		uint16_t r = PCTL_NATPMP_R_SUCCESS;
@@ -274,6 +277,10 @@ size_t pctl_natpmp_handle(struct pctl_engine *e, const struct pctl_rx *rx,
 		uint16_t r = pctl_engine_pick_ext(e, &rx->src) < 0
 		                 ? PCTL_NATPMP_R_NETWORK_FAILURE
 		                 : PCTL_NATPMP_R_SUCCESS;
+		/* Issue 15 item 5: refused to the router itself, as PCP
+		 * refuses every request from there. */
+		if (pctl_engine_refuses_self(e, &rx->src))
+			r = PCTL_NATPMP_R_NOT_AUTHORIZED;
 		e->stats.natpmp_results[r]++;
 		return pctl_natpmp_extaddr_msg(e, &rx->src, rx->now_ms, r, out);
 	}

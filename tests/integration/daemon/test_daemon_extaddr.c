@@ -141,6 +141,47 @@ static void test_s93_ipv6_multicast_announce(void **state)
 	               "external-ip 198.51.100.9\n");
 }
 
+/* N-8, 6886 section 3.3: a request to the external address gets nothing,
+ * not even an error; the same request to the internal address is served.
+ * A wildcard listener receives both; the external address is on pcx1,
+ * which is internal, so only the destination tells them apart. */
+static void test_n8_requests_to_external_address_ignored(void **state)
+{
+	static const uint8_t nonce[12] = {3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3};
+	struct daemon d, in, ext;
+	struct pctl_msg r;
+	int fd;
+	char *stats;
+
+	(void)state;
+	if (!have_netns) {
+		skip();
+		return;
+	}
+	assert_int_equal(system("ip addr add 192.0.2.70/32 dev pcx1"), 0);
+	daemon_init(&d, "0.0.0.0", 0);
+	/* Where requests are sent: the internal and the external address. */
+	daemon_init(&in, SERVER, d.port);
+	daemon_init(&ext, "192.0.2.70", d.port);
+	daemon_write_conf(&d, "multicast-announce no\nexternal-ip 192.0.2.70\n"
+	                      "internal-interface lo\n"
+	                      "internal-interface pcx1\n");
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	fd = client_open(HOST, 0);
+	assert_int_equal(pcp_map(fd, &ext, HOST, nonce, 6, 5000, 0, 600, &r),
+	                 -1);
+	assert_int_equal(pcp_map(fd, &in, HOST, nonce, 6, 5000, 0, 600, &r),
+	                 PCTL_R_SUCCESS);
+	stats = control_request(&d, "stats");
+	assert_non_null(strstr(stats, "dropped "));
+	assert_null(strstr(stats, "dropped 0\n"));
+	free(stats);
+	close(fd);
+	assert_int_equal(daemon_finish(&d), 0);
+	daemon_cleanup(&in);
+	daemon_cleanup(&ext);
+}
+
 #ifdef PORTCTLD_HAVE_NFT
 /* The nftables backend selected by name (backend_select.c): the daemon
  * creates its table (nft-table), runs as --user with CAP_NET_ADMIN as its
@@ -163,10 +204,11 @@ static void test_backend_nftables_table_lives_with_daemon(void **state)
 		return;
 	}
 	daemon_init(&d, SERVER, 0);
+	/* allow-self: loopback stands in for a LAN host here. */
 	daemon_write_conf(&d, "multicast-announce no\nbackend nftables\n"
 	                      "nft-table pctltest\nexternal-interface pcx0\n"
 	                      "external-ip 198.51.100.20\n"
-	                      "internal-interface lo\n"
+	                      "internal-interface lo\nallow-self yes\n"
 	                      /* A stop keeps the table by default (issue 9):
 	                         this one asks to flush it. */
 	                      "on-stop flush\n");
@@ -202,6 +244,7 @@ int main(void)
 	    cmocka_unit_test(
 	        test_s93_wildcard_listener_announces_on_all_interfaces),
 	    cmocka_unit_test(test_s93_ipv6_multicast_announce),
+	    cmocka_unit_test(test_n8_requests_to_external_address_ignored),
 #ifdef PORTCTLD_HAVE_NFT
 	    cmocka_unit_test(test_backend_nftables_table_lives_with_daemon),
 #endif

@@ -216,7 +216,8 @@ static void test_s93_n10_multicast_announce_on_internal_interface(void **state)
 }
 
 /* SIGHUP: the new policy applies at once, mappings stay; a bad file changes
- * nothing and is reported as file:line. */
+ * nothing and is reported as file:line; the log says how many mappings a
+ * reload removed and kept (issue 15 item 13). */
 static void test_sighup_keeps_mappings_and_applies_policy(void **state)
 {
 	struct fixture *f = *state;
@@ -236,7 +237,8 @@ static void test_sighup_keeps_mappings_and_applies_policy(void **state)
 	         f->base_conf, HOST_B);
 	daemon_write_conf(&f->d, conf);
 	assert_int_equal(daemon_signal(&f->d, SIGHUP), 0);
-	assert_true(wait_log(&f->d, "reloaded configuration"));
+	assert_true(wait_log(
+	    &f->d, "reloaded configuration; 0 mappings removed, 2 kept"));
 
 	list = control_request(&f->d, "list");
 	assert_non_null(strstr(list, "127.22.0.2:5000 "));
@@ -260,6 +262,17 @@ static void test_sighup_keeps_mappings_and_applies_policy(void **state)
 	    PCTL_R_NOT_AUTHORIZED); /* old policy still there */
 	list = control_request(&f->d, "list");
 	assert_non_null(strstr(list, "127.22.0.2:5000 "));
+	free(list);
+
+	/* A policy that forbids B's mapping: removed, and said so. */
+	snprintf(conf, sizeof(conf), "%sdeny %s proto tcp port 5001\n",
+	         f->base_conf, HOST_B);
+	daemon_write_conf(&f->d, conf);
+	assert_int_equal(daemon_signal(&f->d, SIGHUP), 0);
+	assert_true(wait_log(
+	    &f->d, "reloaded configuration; 1 mapping removed, 2 kept"));
+	list = control_request(&f->d, "list");
+	assert_null(strstr(list, "127.22.0.3:5001 "));
 	free(list);
 	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
 	close(fa);

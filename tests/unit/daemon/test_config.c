@@ -676,9 +676,157 @@ static void test_endpoint_forms(void **state)
 	assert_int_equal(pctld_parse_endpoint("1.2.3.4:", &ep), -1);
 }
 
+/* Issue 15 item 5: allow-self is off with a backend that forwards, on with
+ * none (which forwards nothing), and as written when given. */
+static void test_allow_self_default_follows_backend(void **state)
+{
+	struct pctld_config *c = load_ok("");
+	char notes[512], err[PCTLD_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_true(c->engine.allow_self);
+	assert_non_null(strstr(notes, "allow-self"));
+	c = load_ok("backend nftables\nlisten 192.0.2.1\n"
+	            "internal-interface lan0\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_false(c->engine.allow_self);
+	c = load_ok("backend nftables\nlisten 192.0.2.1\nallow-self yes\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_true(c->engine.allow_self);
+	c = load_ok("allow-self no\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_false(c->engine.allow_self);
+	assert_null(strstr(notes, "allow-self"));
+}
+
+static void load_fails(const char *text, const char *why)
+{
+	struct pctld_config cfg;
+	char err[PCTLD_ERR_MAX] = "";
+
+	write_conf(text);
+	pctld_config_defaults(&cfg);
+	assert_int_equal(pctld_config_load(&cfg, path, err, sizeof(err)), -1);
+	if (!strstr(err, why))
+		fail_msg("'%s' does not say '%s'", err, why);
+}
+
+static void finish_fails(const char *text, const char *why)
+{
+	struct pctld_config *c = load_ok(text);
+	char notes[512], err[PCTLD_ERR_MAX] = "";
+
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), -1);
+	if (!strstr(err, why))
+		fail_msg("'%s' does not say '%s'", err, why);
+}
+
+/* Issue 15 item 12: values a start cannot use are refused by the parser,
+ * so `-n` refuses them too. */
+static void test_values_a_start_cannot_use(void **state)
+{
+	(void)state;
+	load_fails("external-ip 224.0.0.1\n",
+	           ":1: '224.0.0.1' is not a unicast address");
+	load_fails("external-ip 127.0.0.1\n", "is not a unicast address");
+	load_fails("external-ip 255.255.255.255\n", "is not a unicast address");
+	load_fails("external-ip 0.1.2.3\n", "is not a unicast address");
+	load_fails("external-ip ::1\n", "is not a unicast address");
+	load_fails("external-ip ff05::2\n", "is not a unicast address");
+	load_fails("external-ip 198.51.100.1\nexternal-ip 198.51.100.1\n",
+	           ":2: external-ip 198.51.100.1 given twice");
+	load_fails("listen 192.0.2.1\nlisten 192.0.2.1:5351\n",
+	           ":2: listen 192.0.2.1:5351 port 5351: already served by "
+	           "the listen address 192.0.2.1 given before");
+	load_fails("listen [::]:6000\nlisten [2001:db8::1]:6000\n",
+	           ":2: listen [2001:db8::1]:6000 port 6000: already served");
+	finish_fails("port-range 5351-5351\n",
+	             "port-range 5351-5351 leaves no UDP port to hand out");
+	finish_fails("port-range 5350-5351\n", "leaves no UDP port");
+	finish_fails("port-range 80-80\nreserved-port tcp 80\n",
+	             "port-range 80-80 leaves no TCP port");
+}
+
+static void test_same_port_other_family_or_address_is_fine(void **state)
+{
+	struct pctld_config *c =
+	    load_ok("listen 192.0.2.1\nlisten 192.0.2.2\nlisten [::]\n"
+	            "listen 0.0.0.0:6000\ninternal-interface lan0\n");
+	char notes[512], err[PCTLD_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(c->n_listen, 4);
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+}
+
+/* Issue 15 item 12: listeners WAN hosts would reach. */
+static void test_wan_facing_listener_refused(void **state)
+{
+	struct pctld_config *c;
+	char notes[512], err[PCTLD_ERR_MAX];
+
+	(void)state;
+	finish_fails("listen 0.0.0.0\n",
+	             "a wildcard listen address with neither "
+	             "internal-interface nor external-interface serves every "
+	             "interface, the WAN included");
+	finish_fails("listen [::]\n", "serves every interface");
+	finish_fails("listen 198.51.100.1\nexternal-ip 198.51.100.1\n",
+	             "listen 198.51.100.1 is an external-ip");
+	/* Bounded by interfaces, or explicitly allowed (with a warning). */
+	c = load_ok("listen 0.0.0.0\nexternal-interface wan0\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	c = load_ok("listen 0.0.0.0\ninternal-interface lan0\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_null(strstr(notes, "warning"));
+	c = load_ok("listen 0.0.0.0\nallow-any-interface yes\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_non_null(strstr(notes, "warning: a wildcard listen address "
+	                              "serves every interface"));
+}
+
+/* Port ranges that work but are probably not meant: warnings. */
+static void test_port_range_warnings(void **state)
+{
+	struct pctld_config *c = load_ok("port-range 40000-40000\n");
+	char notes[1024], err[PCTLD_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_non_null(strstr(notes, "warning: port-range 40000-40000 holds "
+	                              "1 port:"));
+	c = load_ok("port-range 1-65535\n");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_non_null(strstr(notes, "warning: port-range starts at 1"));
+	c = load_ok("");
+	assert_int_equal(
+	    pctld_config_finish(c, notes, sizeof(notes), err, sizeof(err)), 0);
+	assert_null(strstr(notes, "warning"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_allow_self_default_follows_backend,
+	                              teardown),
+	    cmocka_unit_test_teardown(test_values_a_start_cannot_use, teardown),
+	    cmocka_unit_test_teardown(
+	        test_same_port_other_family_or_address_is_fine, teardown),
+	    cmocka_unit_test_teardown(test_wan_facing_listener_refused,
+	                              teardown),
+	    cmocka_unit_test_teardown(test_port_range_warnings, teardown),
 	    cmocka_unit_test_teardown(test_s1_embedded_default_loopback_5351,
 	                              teardown),
 	    cmocka_unit_test_teardown(test_daemon_directives, teardown),

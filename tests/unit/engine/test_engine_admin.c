@@ -6,6 +6,8 @@
 #include "etest.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *H = "192.0.2.10";
@@ -243,7 +245,7 @@ static void test_reconfigure_removes_what_policy_now_forbids(void **state)
 	                                       .int_port_max = 1023,
 	                                       .ext_port_max = 65535,
 	                                       .any_protocol = true};
-	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 1);
 	assert_int_equal(et_count(t), 1);
 	assert_int_equal(t->fb.live, 1);
 	/* The kept mapping keeps its port, and the port stays taken. */
@@ -270,7 +272,7 @@ static void test_reconfigure_new_reserved_port_removes_mapping(void **state)
 	struct pctl_engine_config c = t->cfg;
 	c.n_reserved = 1;
 	c.reserved[0] = (struct pctl_reserved_port){6, 8000};
-	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 1);
 	assert_int_equal(et_count(t), 0);
 	et_free(t);
 }
@@ -409,6 +411,88 @@ static void test_s93_reconcile_hands_over_exactly_the_table(void **state)
 	et_free(t);
 }
 
+/* Issue 15 item 13: a listing taken in pages sees every mapping that
+ * lives throughout exactly once, although mappings are created and removed
+ * between the pages (the daemon writes `admin list` that way). */
+#define PAGE_HOSTS 4
+#define PAGE_PORTS 50000 /* 4 x 50000 = 200k mappings */
+
+struct page_seen {
+	uint8_t *count; /* per (host, port) of the table */
+	size_t others;  /* mappings of the churn host */
+};
+
+static int page_cb(void *ctx, const struct pctl_mapping_info *m)
+{
+	struct page_seen *s = ctx;
+	unsigned h = m->int_addr.b[15] - 10u;
+
+	if (h < PAGE_HOSTS && m->int_port >= 1024 &&
+	    m->int_port < 1024 + PAGE_PORTS)
+		s->count[h * PAGE_PORTS + (m->int_port - 1024u)]++;
+	else
+		s->others++;
+	return 0;
+}
+
+static void test_paged_listing_sees_each_mapping_once(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	et_config(&c);
+	c.nat44 = false; /* pinholes: no port space to run out of */
+	c.max_per_host = 0;
+	c.max_mappings = 0;
+	struct etest *t = et_new(&c);
+	uint8_t *gone = calloc(PAGE_HOSTS * PAGE_PORTS, 1);
+	struct page_seen seen = {calloc(PAGE_HOSTS * PAGE_PORTS, 1), 0};
+	struct req r;
+	char host[32];
+	assert_non_null(gone);
+	assert_non_null(seen.count);
+	for (unsigned h = 0; h < PAGE_HOSTS; h++) {
+		snprintf(host, sizeof(host), "192.0.2.%u", 10 + h);
+		for (unsigned p = 0; p < PAGE_PORTS; p++) {
+			req_map(&r, host, 1, 17, (uint16_t)(1024 + p), 0, NULL,
+			        3600);
+			et_send(t, host, &r);
+		}
+	}
+	assert_int_equal(et_count(t), PAGE_HOSTS * PAGE_PORTS);
+
+	uint32_t cursor = 0;
+	unsigned churn = 0, top = PAGE_PORTS;
+	while (pctl_engine_foreach_page(t->e, &cursor, 1000, page_cb, &seen,
+	                                t->now) == 1000) {
+		/* Between pages: 20 new mappings of another host, and the
+		 * last host's 20 highest ports removed. */
+		for (unsigned k = 0; k < 20; k++, churn++) {
+			req_map(&r, "192.0.2.99", 1, 17,
+			        (uint16_t)(1024 + churn), 0, NULL, 3600);
+			et_send(t, "192.0.2.99", &r);
+			assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+			top--;
+			req_map(&r, "192.0.2.13", 1, 17, (uint16_t)(1024 + top),
+			        0, NULL, 0);
+			et_send(t, "192.0.2.13", &r);
+			assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+			gone[(PAGE_HOSTS - 1) * PAGE_PORTS + top] = 1;
+		}
+	}
+	assert_true(churn > 1000);
+	for (size_t i = 0; i < PAGE_HOSTS * PAGE_PORTS; i++) {
+		if (gone[i])
+			assert_true(seen.count[i] <= 1);
+		else if (seen.count[i] != 1)
+			fail_msg("mapping %zu listed %u times", i,
+			         seen.count[i]);
+	}
+	assert_true(seen.others <= churn);
+	free(gone);
+	free(seen.count);
+	et_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +511,7 @@ int main(void)
 	    cmocka_unit_test(test_reconfigure_releases_cooling_ports),
 	    cmocka_unit_test(test_config_check_rejects_bad_values),
 	    cmocka_unit_test(test_backend_none_accepts_everything),
+	    cmocka_unit_test(test_paged_listing_sees_each_mapping_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
