@@ -18,6 +18,7 @@
 #include "mapstore.h"
 #include "nft_dump.h"
 #include "nft_elem.h"
+#include "nft_features.h"
 #include "nft_layout.h"
 #include "nl_batch.h"
 
@@ -35,6 +36,7 @@ struct nft_ctx {
 	struct mnl_socket *nl;
 	struct dp_batch batch;
 	struct dp_ct *ct;
+	struct dp_nft_features feat;
 	struct dp_mapstore installed;
 	struct pending *ops;
 	size_t n_ops, cap_ops;
@@ -82,7 +84,9 @@ static int queue(struct nft_ctx *c, enum op_kind kind,
 	dp_batch_mark(&c->batch, &mark);
 	int err = 0;
 	if (kind != OP_CREATE)
-		err = dp_elem_queue(&c->batch, c->table, out, DP_ELEM_DESTROY);
+		err = dp_elem_queue(&c->batch, c->table, out,
+		                    c->feat.destroy_elem ? DP_ELEM_DESTROY
+		                                         : DP_ELEM_DELETE);
 	if (!err && kind != OP_REMOVE)
 		err = dp_elem_queue(&c->batch, c->table, m, DP_ELEM_ADD);
 	struct dp_map_entry *e = NULL;
@@ -341,6 +345,7 @@ int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
 		                      : "");
 		return r;
 	}
+	dp_nft_features_probe(c->nl, &c->batch, c->table, &c->feat);
 	out->ops = &nft_ops;
 	out->ctx = c;
 	return 0;

@@ -11,7 +11,14 @@
 
 enum dp_elem_op {
 	DP_ELEM_ADD,     /* NEWSETELEM with timeout = lifetime */
-	DP_ELEM_DESTROY, /* DESTROYSETELEM: gone, or never there / expired */
+	DP_ELEM_DESTROY, /* DESTROYSETELEM (Linux 6.3): gone, or never there /
+	                    expired */
+	/* Before 6.3: NEWSETELEM then DELSETELEM of the same elements in the
+	 * same batch.  A bare DELSETELEM of an element the kernel has just
+	 * expired would fail (-ENOENT) and with it the whole transaction;
+	 * the add first makes the delete always find its element.  Needs the
+	 * element's data to be what the kernel holds (the installed copy). */
+	DP_ELEM_DELETE,
 };
 
 /* Queue the elements of m.  0, -EINVAL for a mapping the layout cannot
