@@ -26,6 +26,7 @@
 #include "mapstore.h"
 #include "nft_dump.h"
 #include "nft_elem.h"
+#include "nft_features.h"
 #include "nft_layout.h"
 #include "nl_batch.h"
 
@@ -43,10 +44,10 @@ struct nft_ctx {
 	struct mnl_socket *nl;
 	struct dp_batch batch;
 	struct dp_ct *ct;
+	struct dp_nft_features feat;
 	struct dp_mapstore installed;
 	struct pending *ops;
 	size_t n_ops, cap_ops;
-	bool timeout_update; /* the kernel restarts an element's timeout */
 };
 
 static void drop_pending(struct nft_ctx *c)
@@ -92,10 +93,12 @@ static int queue(struct nft_ctx *c, enum op_kind kind,
 	int err = 0;
 	/* Only the lifetime changes: the elements stay, their timeouts are
 	 * restarted by the ADD below. */
-	bool in_place = kind == OP_REFRESH && old && c->timeout_update &&
+	bool in_place = kind == OP_REFRESH && old && c->feat.timeout_update &&
 	                dp_elem_same(old, m);
 	if (kind != OP_CREATE && !in_place)
-		err = dp_elem_queue(&c->batch, c->table, out, DP_ELEM_DESTROY);
+		err = dp_elem_queue(&c->batch, c->table, out,
+		                    c->feat.destroy_elem ? DP_ELEM_DESTROY
+		                                         : DP_ELEM_DELETE);
 	if (!err && kind != OP_REMOVE)
 		err = dp_elem_queue(&c->batch, c->table, m, DP_ELEM_ADD);
 	struct dp_map_entry *e = NULL;
@@ -296,36 +299,6 @@ static void nft_destroy(void *ctx, bool keep_state)
 	free_ctx(c);
 }
 
-/* Does the kernel restart the timeout of an element added again (element
- * timeout update, kernel commit 4201f3938914)?  An element that cannot meet a
- * real mapping (a pinhole for ::, all protocols) is added for an hour, added
- * again for 1 ms, and deleted strictly 5 ms later: the delete finds it
- * expired (ENOENT) only if the second add took effect.  Older kernels keep
- * the first timeout, and then renewals delete and re-create. */
-static bool probe_timeout_update(struct nft_ctx *c)
-{
-	struct pctl_dp_mapping m = {0}; /* :: all protocols, pinhole */
-	int err =
-	    dp_elem_queue_ms(&c->batch, c->table, &m, DP_ELEM_ADD, 3600 * 1000);
-	if (!err)
-		err = dp_batch_send(c->nl, &c->batch);
-	if (!err)
-		err = dp_elem_queue_ms(&c->batch, c->table, &m, DP_ELEM_ADD, 1);
-	if (!err)
-		err = dp_batch_send(c->nl, &c->batch);
-	if (err) {
-		dp_batch_reset(&c->batch);
-		return false;
-	}
-	struct timespec ts = {0, 5 * 1000 * 1000};
-	nanosleep(&ts, NULL);
-	err = dp_elem_queue_ms(&c->batch, c->table, &m, DP_ELEM_DELETE, 0);
-	if (!err)
-		err = dp_batch_send(c->nl, &c->batch);
-	dp_batch_reset(&c->batch);
-	return err == -ENOENT;
-}
-
 static const struct pctl_backend_ops nft_ops = {
     .name = "nftables",
     .create = nft_create,
@@ -384,8 +357,6 @@ int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
 	int r = dp_layout_build(&c->batch, &lc);
 	if (!r)
 		r = dp_batch_send(c->nl, &c->batch);
-	if (!r)
-		c->timeout_update = probe_timeout_update(c);
 	if (r) {
 		free_ctx(c);
 		snprintf(err, errlen,
@@ -396,6 +367,7 @@ int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
 		                      : "");
 		return r;
 	}
+	dp_nft_features_probe(c->nl, &c->batch, c->table, &c->feat);
 	out->ops = &nft_ops;
 	out->ctx = c;
 	return 0;

@@ -19,6 +19,11 @@
  * the whole batch fail.  Older uapi headers lack the name. */
 #define DP_MSG_DESTROYSETELEM 30
 
+/* Timeout of the elements DP_ELEM_DELETE adds before it deletes them: they
+ * never outlive the transaction, but a timeout set must not get an element
+ * without one (that would mean "forever" were the delete ever lost). */
+#define DELETE_ADD_TIMEOUT_MS 1000
+
 /* Elements per netlink message: keeps each message well under the
  * per-message room reserved in the batch. */
 #define ELEMS_PER_MSG 32
@@ -82,7 +87,7 @@ static void kput_prefix(struct keyb *k, const pctl_addr *a, unsigned plen)
 struct writer {
 	struct dp_batch *b;
 	const char *table;
-	enum dp_elem_op op;
+	uint16_t type; /* NEWSETELEM, DELSETELEM or DESTROYSETELEM */
 	uint64_t timeout_ms;
 	struct nlmsghdr *nlh;
 	struct nlattr *list;
@@ -104,11 +109,9 @@ static int put_elem(struct writer *w, const struct elem *e)
 	if (w->nlh && (w->set != e->set || w->count == ELEMS_PER_MSG))
 		flush_msg(w);
 	if (!w->nlh) {
-		uint16_t type = w->op == DP_ELEM_ADD ? NFT_MSG_NEWSETELEM
-		                : w->op == DP_ELEM_DELETE
-		                    ? NFT_MSG_DELSETELEM
-		                    : DP_MSG_DESTROYSETELEM;
-		w->nlh = dp_batch_msg(w->b, type, NFPROTO_INET, NLM_F_CREATE,
+		uint16_t flags =
+		    w->type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0;
+		w->nlh = dp_batch_msg(w->b, w->type, NFPROTO_INET, flags,
 		                      ELEM_ROOM * ELEMS_PER_MSG + 256);
 		if (!w->nlh)
 			return -ENOMEM;
@@ -130,7 +133,7 @@ static int put_elem(struct writer *w, const struct elem *e)
 		mnl_attr_put(w->nlh, NFTA_DATA_VALUE, e->klen, e->key_end);
 		mnl_attr_nest_end(w->nlh, k);
 	}
-	if (w->op == DP_ELEM_ADD) {
+	if (w->type == NFT_MSG_NEWSETELEM) {
 		if (d->data_len) {
 			k = mnl_attr_nest_start(w->nlh, NFTA_SET_ELEM_DATA);
 			mnl_attr_put(w->nlh, NFTA_DATA_VALUE, d->data_len,
@@ -334,10 +337,20 @@ static int queue_inbound(struct writer *w, const struct pctl_dp_mapping *m)
 	return err;
 }
 
-int dp_elem_queue(struct dp_batch *b, const char *table,
-                  const struct pctl_dp_mapping *m, enum dp_elem_op op)
+/* Queue one message type for every element of m. */
+static int queue_all(struct dp_batch *b, const char *table,
+                     const struct pctl_dp_mapping *m, uint16_t type,
+                     uint64_t timeout_ms)
 {
-	return dp_elem_queue_ms(b, table, m, op, (uint64_t)m->lifetime * 1000);
+	struct writer w = {
+	    .b = b,
+	    .table = table,
+	    .type = type,
+	    .timeout_ms = timeout_ms,
+	};
+	int err = m->outbound ? queue_peer(&w, m) : queue_inbound(&w, m);
+	flush_msg(&w);
+	return err;
 }
 
 bool dp_elem_same(const struct pctl_dp_mapping *m,
@@ -361,15 +374,30 @@ int dp_elem_queue_ms(struct dp_batch *b, const char *table,
                      const struct pctl_dp_mapping *m, enum dp_elem_op op,
                      uint64_t timeout_ms)
 {
-	if (op == DP_ELEM_ADD && timeout_ms == 0)
-		return -EINVAL; /* no timeout would mean "forever" */
-	struct writer w = {
-	    .b = b,
-	    .table = table,
-	    .op = op,
-	    .timeout_ms = timeout_ms,
-	};
-	int err = m->outbound ? queue_peer(&w, m) : queue_inbound(&w, m);
-	flush_msg(&w);
-	return err;
+	int err;
+	switch (op) {
+	case DP_ELEM_ADD:
+		if (timeout_ms == 0)
+			return -EINVAL; /* no timeout would mean "forever" */
+		return queue_all(b, table, m, NFT_MSG_NEWSETELEM, timeout_ms);
+	case DP_ELEM_DESTROY:
+		return queue_all(b, table, m, DP_MSG_DESTROYSETELEM, 0);
+	case DP_ELEM_DELETE:
+		/* An add of an element that is there with the same data is
+		 * a no-op (no NLM_F_EXCL); of one that is not (expired), it
+		 * puts it back: either way the delete then finds it. */
+		err = queue_all(b, table, m, NFT_MSG_NEWSETELEM,
+		                DELETE_ADD_TIMEOUT_MS);
+		return err ? err
+		           : queue_all(b, table, m, NFT_MSG_DELSETELEM, 0);
+	case DP_ELEM_DELSETELEM:
+		return queue_all(b, table, m, NFT_MSG_DELSETELEM, 0);
+	}
+	return -EINVAL;
+}
+
+int dp_elem_queue(struct dp_batch *b, const char *table,
+                  const struct pctl_dp_mapping *m, enum dp_elem_op op)
+{
+	return dp_elem_queue_ms(b, table, m, op, (uint64_t)m->lifetime * 1000);
 }

@@ -15,8 +15,17 @@ enum dp_elem_op {
 	 * error; a kernel with element timeout update (probed by the
 	 * backend at open, docs/nftables.md) then restarts its expiry. */
 	DP_ELEM_ADD,
-	DP_ELEM_DESTROY, /* DESTROYSETELEM: gone, or never there / expired */
-	DP_ELEM_DELETE,  /* DELSETELEM: ENOENT when absent or expired */
+	DP_ELEM_DESTROY, /* DESTROYSETELEM (Linux 6.3): gone, or never there /
+	                    expired */
+	/* Before 6.3: NEWSETELEM then DELSETELEM of the same elements in the
+	 * same batch.  A bare DELSETELEM of an element the kernel has just
+	 * expired would fail (-ENOENT) and with it the whole transaction;
+	 * the add first makes the delete always find its element.  Needs the
+	 * element's data to be what the kernel holds (the installed copy). */
+	DP_ELEM_DELETE,
+	/* DELSETELEM alone: -ENOENT when absent or expired.  For the
+	 * backend's feature probes only, which need to see that error. */
+	DP_ELEM_DELSETELEM,
 };
 
 /* Queue the elements of m.  0, -EINVAL for a mapping the layout cannot

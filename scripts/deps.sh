@@ -17,6 +17,7 @@ PACKAGES=(
   libcap-ng-dev                       # dropping capabilities in portctld
   nftables iproute2                   # namespaces, veth and NAT for end-to-end tests and the demo
   socat jq curl busybox               # traffic, JSON checks and a tiny web server in tests and demo
+  qemu-system-x86 mmdebstrap          # tests/qemu: Debian 12's 6.1 kernel under TCG, root built by mmdebstrap
 )
 
 missing=()

@@ -17,7 +17,10 @@ NS_RTR="pctl-rtr-$$"
 NS_EXT="pctl-ext-$$"
 NETNS_PIDS=()
 FAILURES=0
-STEP_TIMEOUT=4 # seconds any single client may take
+# Seconds a client waits for an answer, and any single client may take.
+# Larger under emulation (tests/qemu/guest.sh), where everything is slower.
+NETNS_WAIT="${NETNS_WAIT:-2}"
+STEP_TIMEOUT="${NETNS_STEP_TIMEOUT:-4}"
 
 netns_require_root() {
 	if [ "$(id -u)" -ne 0 ]; then
@@ -196,13 +199,13 @@ _sock() { # family-aware socat address: _sock TCP|UDP ADDR PORT
 
 # tcp_get NS ADDR PORT [socat-options]: what the server answered, or "".
 tcp_get() {
-	ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T2 -t2 - \
-		"$(_sock TCP "$2" "$3"),connect-timeout=2${4:+,$4}" </dev/null 2>/dev/null
+	ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T"$NETNS_WAIT" -t"$NETNS_WAIT" - \
+		"$(_sock TCP "$2" "$3"),connect-timeout=$NETNS_WAIT${4:+,$4}" </dev/null 2>/dev/null
 }
 
 # udp_get NS ADDR PORT [socat-options]
 udp_get() {
-	echo x | ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T2 -t2 - \
+	echo x | ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T"$NETNS_WAIT" -t"$NETNS_WAIT" - \
 		"$(_sock UDP "$2" "$3")${4:+,$4}" 2>/dev/null
 }
 
@@ -243,7 +246,7 @@ tcp_ok() { [ "$(tcp_get "$@")" = ok ]; }
 # udp_refused NS ADDR PORT: an ICMP port unreachable came back (socat sees
 # ECONNREFUSED), as opposed to silence.
 udp_refused() {
-	echo x | ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T2 -t2 - \
+	echo x | ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T"$NETNS_WAIT" -t"$NETNS_WAIT" - \
 		"$(_sock UDP "$2" "$3")" 2>&1 | grep -q "Connection refused"
 }
 udp_ok() { [ "$(udp_get "$@")" = ok ]; }
