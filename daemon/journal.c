@@ -817,6 +817,19 @@ static int jr_idle_left(void *ctx, const struct pctl_dp_mapping *m,
 	return j->inner.ops->idle_left(j->inner.ctx, m, seconds);
 }
 
+/* Changes to the data plane under the backend: the inner one watches. */
+static int jr_event_fd(void *ctx)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->event_fd(j->inner.ctx);
+}
+
+static int jr_events(void *ctx, char *msg, size_t msglen)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->events(j->inner.ctx, msg, msglen);
+}
+
 static void journal_free(struct pctl_journal *j)
 {
 	compact_abandon(j);
@@ -995,6 +1008,8 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 	    .reconcile = jr_reconcile,
 	    .lookup_flow = inner->ops->lookup_flow ? jr_lookup_flow : NULL,
 	    .idle_left = inner->ops->idle_left ? jr_idle_left : NULL,
+	    .event_fd = inner->ops->events ? jr_event_fd : NULL,
+	    .events = inner->ops->events ? jr_events : NULL,
 	    .destroy = jr_destroy,
 	};
 	*jp = j;

@@ -28,6 +28,7 @@
 #define TAG_SIGNAL           0xfffffffeu
 #define TAG_CONTROL          0xfffffffdu
 #define TAG_EXTWATCH         0xfffffffcu
+#define TAG_BACKEND          0xfffffffbu
 #define MAX_TX               16
 
 uint64_t pctld_now_ms(void)
@@ -215,6 +216,19 @@ static bool handle_signal(struct pctld *d)
 	return true;
 }
 
+/* The data plane changed under the backend (an operator's `nft flush
+ * ruleset`, a firewall reload): the backend has re-installed what was
+ * lost; say so. */
+static void backend_events(struct pctld *d)
+{
+	char msg[512] = "";
+	int r = d->backend.ops->events(d->backend.ctx, msg, sizeof(msg));
+
+	if (r)
+		pctld_log(r < 0 ? LOG_ERR : LOG_WARNING, "backend %s: %s",
+		          d->cfg.backend, msg);
+}
+
 static int add_fd(int ep, int fd, uint32_t tag)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
@@ -224,7 +238,7 @@ static int add_fd(int ep, int fd, uint32_t tag)
 
 int pctld_loop(struct pctld *d)
 {
-	struct epoll_event ev[PCTLD_MAX_LISTEN + 2];
+	struct epoll_event ev[PCTLD_MAX_LISTEN + 4];
 	struct batch *b = calloc(1, sizeof(*b));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int rc = -1;
@@ -239,7 +253,9 @@ int pctld_loop(struct pctld *d)
 			goto fail;
 	if (add_fd(ep, d->sig_fd, TAG_SIGNAL) ||
 	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)) ||
-	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)))
+	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)) ||
+	    (d->backend.ops->events &&
+	     add_fd(ep, d->backend.ops->event_fd(d->backend.ctx), TAG_BACKEND)))
 		goto fail;
 
 	while (running) {
@@ -274,6 +290,8 @@ int pctld_loop(struct pctld *d)
 				running = handle_signal(d) && running;
 			else if (tag == TAG_EXTWATCH)
 				pctld_extwatch_process(d);
+			else if (tag == TAG_BACKEND)
+				backend_events(d);
 			else if (tag == TAG_CONTROL)
 				pctld_control_serve(d->ctl_fd, d->engine,
 				                    pctld_now_ms());

@@ -96,6 +96,17 @@ struct pctl_backend_ops {
 	 * *seconds = 0 when there is none.  0 or -errno. */
 	int (*idle_left)(void *ctx, const struct pctl_dp_mapping *m,
 	                 uint32_t *seconds);
+	/* Optional (may be NULL, both or neither): a descriptor that becomes
+	 * readable when the data plane may have changed under the backend
+	 * (another program deleted or flushed what it installed), and what
+	 * the event loop calls then.  events() checks, re-installs every
+	 * installed mapping when something was lost, and writes what it did
+	 * into msg: 1 when msg says what was repaired, 0 when there was
+	 * nothing to report, -errno when the repair failed (msg says why).
+	 * commit() makes the same check when the kernel refuses a batch, and
+	 * retries it after the repair. */
+	int (*event_fd)(void *ctx);
+	int (*events)(void *ctx, char *msg, size_t msglen);
 	/* Release the backend.  keep_state: leave kernel state in place (for a
 	 * restart with a journal); otherwise remove everything it installed. */
 	void (*destroy)(void *ctx, bool keep_state);

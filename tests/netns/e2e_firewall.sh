@@ -145,15 +145,11 @@ done
 wait_listen "$NS_INT" 8083 && wait_listen "$NS_INT" 8083 u || { echo "servers down"; exit 1; }
 check "portctld starts beside the $KIND firewall" netns_start_portctld "$T/conf" "$T/log"
 
-pmap() {
-	tool in_int "$PORTCTL" map -t 5 --state "$T/state" -j "$@" >"$T/map.json" || return 1
-	jq -r .external_port "$T/map.json"
-}
 mapall() {
-	tport=$(pmap -s 192.0.2.1 -l 120 tcp 8080)
-	uport=$(pmap -s 192.0.2.1 -l 120 udp 8080)
-	pmap -s 2001:db8:1::1 -l 120 -6 tcp 8083 >/dev/null
-	pmap -s 2001:db8:1::1 -l 120 -6 udp 8083 >/dev/null
+	tport=$(netns_pmap -s 192.0.2.1 -l 120 tcp 8080)
+	uport=$(netns_pmap -s 192.0.2.1 -l 120 udp 8080)
+	netns_pmap -s 2001:db8:1::1 -l 120 -6 tcp 8083 >/dev/null
+	netns_pmap -s 2001:db8:1::1 -l 120 -6 udp 8083 >/dev/null
 	[ -n "$tport" ] && [ -n "$uport" ]
 }
 check "four mappings granted (TCP, UDP; IPv4, IPv6)" mapall
