@@ -161,6 +161,7 @@ static int run(struct pctld *d)
 	}
 	if (d->opts.check) {
 		printf("configuration OK%s%s\n", notes[0] ? ": " : "", notes);
+		pctld_backend_check_firewall(d->cfg.backend, d->cfg.nft_table);
 		return 0;
 	}
 	if (pctld_sockets_open(&d->socks, &d->cfg, err, sizeof(err))) {

@@ -133,4 +133,12 @@ int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
                                struct pctl_backend *out, char *err,
                                size_t errlen);
 
+/* `portctld -n` with the nftables backend: calls warn for every forward
+ * chain of the running ruleset that would drop what the backend admits
+ * (nft_fwcheck.c says what it can tell).  0, or -errno when the ruleset
+ * cannot be read. */
+int pctl_backend_nftables_check_firewall(const char *table,
+                                         void (*warn)(void *, const char *),
+                                         void *arg);
+
 #endif

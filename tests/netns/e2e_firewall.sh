@@ -143,6 +143,9 @@ for p in 8080 8083; do
 	serve_ok "$NS_INT" "$p"
 done
 wait_listen "$NS_INT" 8083 && wait_listen "$NS_INT" 8083 u || { echo "servers down"; exit 1; }
+# portctld -n warns about a firewall that would drop what it admits.
+warns() { in_rtr "$PORTCTLD" -n -c "$T/conf" 2>&1 | grep -q "warning: chain $TABLE forward drops"; }
+check "portctld -n warns: $TABLE drops what portctld admits" warns
 check "portctld starts beside the $KIND firewall" netns_start_portctld "$T/conf" "$T/log"
 
 mapall() {
@@ -181,6 +184,7 @@ fi
 
 # The line, with the operator's chain before ours, then after ours.
 check "$KIND firewall with the line, chain at filter - 5" firewall "filter - 5" "$LINE"
+check_not "portctld -n is content with the line" warns
 passes "line, operator's chain first"
 check "$KIND firewall with the line, chain at filter + 5" firewall "filter + 5" "$LINE"
 passes "line, operator's chain last"
