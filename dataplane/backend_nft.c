@@ -214,21 +214,25 @@ static long queue_repair(struct nft_ctx *c)
 static void note_repair(struct nft_ctx *c, const struct dp_monitor_seen *s,
                         long r)
 {
-	char by[64] = "";
-	if (s->pid)
-		snprintf(by, sizeof(by), " by %s (pid %u)",
+	char why[128] = "the kernel refused a change: part of it is missing";
+	if (s->what)
+		snprintf(why, sizeof(why), "%s deleted by another program",
+		         s->what);
+	if (s->pid) {
+		size_t n = strlen(why);
+		snprintf(why + n, sizeof(why) - n, " (%s, pid %u)",
 		         s->comm[0] ? s->comm : "?", s->pid);
-	const char *what = s->what ? s->what : "commit failure";
+	}
 	if (r < 0)
 		snprintf(c->note, sizeof(c->note),
-		         "table inet %s changed by another program (%s "
-		         "deleted%s); re-installing it failed: %s",
-		         c->table, what, by, strerror((int)-r));
+		         "table inet %s changed: %s; re-installing it failed: "
+		         "%s",
+		         c->table, why, strerror((int)-r));
 	else
 		snprintf(c->note, sizeof(c->note),
-		         "table inet %s changed by another program (%s "
-		         "deleted%s); re-installed it with %ld mappings",
-		         c->table, what, by, r);
+		         "table inet %s changed: %s; re-installed it with %ld "
+		         "mappings",
+		         c->table, why, r);
 }
 
 /* Re-install the table and every mapping, alone in one transaction. */
@@ -246,6 +250,20 @@ static long repair(struct nft_ctx *c, const struct dp_monitor_seen *s)
 	return r;
 }
 
+/* Whether what the drain saw (and, for a commit, its error) means the
+ * table lost something.  Lost notifications (our own bursts can overrun
+ * the buffer) are checked against the table itself. */
+static bool table_lost(struct nft_ctx *c, struct dp_monitor_seen *s, int err)
+{
+	if (s->lost || err == -ENOENT)
+		return true;
+	if (s->overrun && dp_layout_present(c->nl, c->table) == 0) {
+		s->what = "a chain, rule or set"; /* notifications lost */
+		return true;
+	}
+	return false;
+}
+
 static int nft_commit(void *ctx)
 {
 	struct nft_ctx *c = ctx;
@@ -254,7 +272,7 @@ static int nft_commit(void *ctx)
 	if (err && c->mon)
 		(void)dp_monitor_drain(c->mon, mnl_socket_get_portid(c->nl),
 		                       &seen);
-	if (err && (seen.lost || err == -ENOENT)) {
+	if (err && table_lost(c, &seen, err)) {
 		/* The table went away under us (an operator's flush): put
 		 * it back with every mapping, then this commit's operations,
 		 * all in one transaction, so that the request succeeds. */
@@ -360,7 +378,7 @@ static int nft_events(void *ctx, char *msg, size_t msglen)
 	if (err)
 		snprintf(c->note, sizeof(c->note),
 		         "reading nftables notifications: %s", strerror(-err));
-	else if (seen.lost)
+	else if (table_lost(c, &seen, 0))
 		r = repair(c, &seen);
 	if (!c->note[0])
 		return 0;
@@ -464,7 +482,7 @@ int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
 	c->ct = dp_ct_open();
 	/* Listening before the table is set up: nothing done to it after
 	 * this point goes unnoticed. */
-	c->mon = dp_monitor_open(c->table);
+	c->mon = dp_monitor_open(c->table, mnl_socket_get_portid(c->nl));
 	if (!c->mon) {
 		int e = errno;
 		free_ctx(c);

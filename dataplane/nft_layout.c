@@ -55,6 +55,8 @@ const struct dp_set_def dp_sets[DP_N_SETS] = {
     [DP_FILT6] = {"filt6", {D6, PR, DP, S6, SP}, 5, 0, true},
 };
 
+const char *const dp_chains[DP_N_CHAINS] = {"pre", "admit", "fwd", "post"};
+
 size_t dp_field_len(enum dp_field f)
 {
 	switch (f) {

@@ -119,6 +119,15 @@ struct dp_layout_cfg {
  * the rules.  On an existing table the sets and their elements are kept
  * (adoption at restart) and the chains' rules replaced.  0 or -errno. */
 int dp_layout_build(struct dp_batch *b, const struct dp_layout_cfg *cfg);
+/* The chains of the table, each with at least one rule. */
+#define DP_N_CHAINS 4
+extern const char *const dp_chains[DP_N_CHAINS];
+
+/* Whether table holds every chain (with rules) and every set of the
+ * layout (elements are not counted): 1 yes, 0 no, or -errno when it
+ * cannot be read (nft_present.c). */
+int dp_layout_present(struct mnl_socket *nl, const char *table);
+
 /* Queue the deletion of the whole table. */
 int dp_layout_delete(struct dp_batch *b, const char *table);
 /* Queue a flush of every set (all elements). */

@@ -4,11 +4,13 @@
 #include "nft_monitor.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+#include <linux/filter.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -22,7 +24,25 @@ struct dp_monitor {
 	char *table;
 };
 
-struct dp_monitor *dp_monitor_open(const char *table)
+/* Our own commits announce every element they add or remove: a socket
+ * filter drops the datagrams whose first message carries our port id (a
+ * transaction's notifications all carry its sender's), so that they are
+ * neither queued nor read.  A classic BPF word load is in network order. */
+static int drop_own(int fd, uint32_t own)
+{
+	struct sock_filter code[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	             offsetof(struct nlmsghdr, nlmsg_pid)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(own), 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, 0),
+	    BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+	};
+	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	                  sizeof(prog));
+}
+
+struct dp_monitor *dp_monitor_open(const char *table, uint32_t own_portid)
 {
 	struct dp_monitor *m = calloc(1, sizeof(*m));
 	if (!m)
@@ -41,6 +61,9 @@ struct dp_monitor *dp_monitor_open(const char *table)
 	int fd = mnl_socket_get_fd(m->nl), sz = MON_RCVBUF;
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	/* Best effort: without the filter our own messages are read and
+	 * ignored by port id. */
+	(void)drop_own(fd, own_portid);
 	return m;
 }
 
@@ -69,11 +92,11 @@ static const char *deletion(uint16_t type)
 	case NFT_MSG_DELCHAIN:
 		return "chain";
 	case NFT_MSG_DELRULE:
-		return "rule";
+		return "rules";
 	case NFT_MSG_DELSET:
 		return "set";
 	case NFT_MSG_DELSETELEM:
-		return "element";
+		return "elements";
 	default:
 		return NULL;
 	}
@@ -154,9 +177,7 @@ int dp_monitor_drain(struct dp_monitor *m, uint32_t own_portid,
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS) {
-				seen->lost = seen->overrun = true;
-				if (!seen->what)
-					seen->what = "notifications";
+				seen->overrun = true;
 				continue;
 			}
 			return -errno;

@@ -20,14 +20,15 @@ struct dp_monitor;
 struct dp_monitor_seen {
 	bool lost;        /* something of ours was deleted or flushed */
 	bool overrun;     /* notifications were lost: assume the worst */
-	const char *what; /* "table", "chain", "rule", "set", "element" */
+	const char *what; /* "table", "chain", "rules", "set", "elements" */
 	uint32_t pid;     /* the process that did it (0: unknown) */
 	char comm[32];    /* its name ("" when unknown) */
 };
 
-/* Listen for changes of table `table` (family inet).  NULL and errno set
+/* Listen for changes of table `table` (family inet); own_portid is the
+ * port id of the socket our own changes are sent from.  NULL and errno set
  * on failure. */
-struct dp_monitor *dp_monitor_open(const char *table);
+struct dp_monitor *dp_monitor_open(const char *table, uint32_t own_portid);
 void dp_monitor_close(struct dp_monitor *m);
 /* Readable when notifications are waiting. */
 int dp_monitor_fd(const struct dp_monitor *m);

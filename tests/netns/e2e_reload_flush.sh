@@ -104,7 +104,7 @@ resumes() {
 logged() {
 	local i
 	for i in $(seq 1 30); do
-		[ "$(grep -c "changed by another program" "$T/log")" -ge "$1" ] && return 0
+		[ "$(grep -c "table inet portctl changed: " "$T/log")" -ge "$1" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -130,6 +130,9 @@ in_rtr nft flush chain inet portctl pre
 after "nft flush chain" 4
 
 wait "$RENEW"
+sleep 0.5
+n=$(grep -c "table inet portctl changed: " "$T/log")
+check "one repair per change, none for our own changes ($n)" [ "$n" -eq 4 ]
 check "every renewal under the reloads succeeded" [ ! -s "$T/renew.err" ]
 nf=$(admin stats | jq '.pcp_results.NETWORK_FAILURE // 0')
 check "no request answered NETWORK_FAILURE ($nf)" [ "$nf" -eq 0 ]

@@ -11,6 +11,12 @@
  *   nft_driver idle SPEC    (S-52: prints idle_left's seconds)
  *   nft_driver watch IFNAME SECONDS
  *   nft_driver [-t table] [-e ext_if] bench TOTAL BATCH [FIRST]
+ *   nft_driver [-t table] [-e ext_if] events SECONDS [DELAY]
+ *
+ * bench ends, and events waits (at most SECONDS) for the backend's change
+ * notifications, then calls events() and prints "events: RESULT MESSAGE";
+ * DELAY: seconds to sleep before the first read (to let a burst overrun
+ * the notification socket).
  *
  * SPEC: comma-separated key=value: id, proto, int, iport, ext, eport,
  * life, count, out (1 = PEER), remote, rport, filter=ADDR/LEN[/PORT]
@@ -155,6 +161,22 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Lets the backend check its notifications, as the daemon's loop does,
+ * until it reports something or `seconds` have passed. */
+static int events(struct pctl_backend *be, int seconds)
+{
+	struct pollfd p = {.fd = be->ops->event_fd(be->ctx), .events = POLLIN};
+	char msg[512] = "";
+	double end = now_s() + seconds;
+	int r;
+	do {
+		r = be->ops->events(be->ctx, msg, sizeof(msg));
+	} while (!r && now_s() < end &&
+	         poll(&p, 1, (int)((end - now_s()) * 1000) + 1) >= 0);
+	printf("events: %d %s\n", r, msg);
+	return r < 0;
+}
+
 /* Installs `total` NAT44 mappings, `batch` per commit, and reports the
  * rate (bench/README in docs/nftables.md). */
 static int bench(struct pctl_backend *be, unsigned total, unsigned batch,
@@ -197,7 +219,9 @@ static int bench(struct pctl_backend *be, unsigned total, unsigned batch,
 	printf("installed %u mappings in batches of %u: %.3f s, %.0f "
 	       "mappings/s\n",
 	       total, batch, dt, total / dt);
-	return 0;
+	/* Our own notifications may have overrun the monitor: that alone
+	 * must not be taken for a loss. */
+	return events(be, 0);
 }
 
 /* Apply the specs with operation cmd, committing each group; a "+op"
@@ -261,7 +285,8 @@ int main(int argc, char **argv)
 	static struct spec specs[MAX_SPECS];
 	const struct pctl_dp_mapping *list[MAX_SPECS];
 	size_t n = 0;
-	bool takes_specs = strcmp(cmd, "lookup") && strcmp(cmd, "bench");
+	bool takes_specs = strcmp(cmd, "lookup") && strcmp(cmd, "bench") &&
+	                   strcmp(cmd, "events");
 	for (; takes_specs && optind < argc && n < MAX_SPECS; optind++, n++) {
 		if (argv[optind][0] == '+') { /* next group's operation */
 			memset(&specs[n], 0, sizeof(specs[n]));
@@ -290,6 +315,10 @@ int main(int argc, char **argv)
 		           (unsigned)atoi(argv[optind + 1]),
 		           argc - optind > 2 ? (unsigned)atoi(argv[optind + 2])
 		                             : 0);
+	} else if (!strcmp(cmd, "events") && argc - optind <= 2) {
+		if (argc - optind == 2)
+			sleep((unsigned)atoi(argv[optind + 1]));
+		rc = events(&be, atoi(argv[optind]));
 	} else if (!strcmp(cmd, "lookup") && argc - optind == 5) {
 		pctl_addr ia, ra;
 		struct pctl_dp_flow f;
