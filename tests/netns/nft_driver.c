@@ -13,6 +13,10 @@
  *   nft_driver [-t table] [-e ext_if] bench TOTAL BATCH [FIRST]
  *   nft_driver [-t table] [-e ext_if] events SECONDS [DELAY]
  *
+ * -w FILE: before every commit but the first, create FILE.ready and wait
+ * (10 s at most) until FILE exists, so that a test can change the table
+ * between two commits.
+ *
  * bench ends, and events waits (at most SECONDS) for the backend's change
  * notifications, then calls events() and prints "events: RESULT MESSAGE";
  * DELAY: seconds to sleep before the first read (to let a burst overrun
@@ -224,6 +228,20 @@ static int bench(struct pctl_backend *be, unsigned total, unsigned batch,
 	return events(be, 0);
 }
 
+static const char *wait_file; /* -w */
+
+/* -w: tell the test we are between two commits, wait for its go. */
+static void wait_go(void)
+{
+	char ready[4096];
+	snprintf(ready, sizeof(ready), "%s.ready", wait_file);
+	FILE *f = fopen(ready, "w");
+	if (f)
+		fclose(f);
+	for (int i = 0; i < 100 && access(wait_file, F_OK); i++)
+		usleep(100000);
+}
+
 /* Apply the specs with operation cmd, committing each group; a "+op"
  * separator commits what came before and switches to op.  "abort" queues
  * creates and drops them. */
@@ -231,7 +249,7 @@ static int run_ops(struct pctl_backend *be, const char *cmd,
                    const struct spec *specs, size_t n)
 {
 	size_t i = 0;
-	for (;;) {
+	for (bool first = true;; first = false) {
 		int (*op)(void *, const struct pctl_dp_mapping *) = NULL;
 		if (!strcmp(cmd, "create") || !strcmp(cmd, "abort"))
 			op = be->ops->create;
@@ -251,6 +269,8 @@ static int run_ops(struct pctl_backend *be, const char *cmd,
 		}
 		if (!strcmp(cmd, "abort"))
 			be->ops->abort(be->ctx);
+		if (wait_file && !first)
+			wait_go();
 		int r = be->ops->commit(be->ctx);
 		if (r) {
 			fprintf(stderr, "commit: %s\n", strerror(-r));
@@ -266,8 +286,10 @@ int main(int argc, char **argv)
 {
 	struct pctl_backend_config cfg = {.table = "portctl"};
 	int opt;
-	while ((opt = getopt(argc, argv, "t:e:H")) != -1) {
-		if (opt == 't')
+	while ((opt = getopt(argc, argv, "t:e:Hw:")) != -1) {
+		if (opt == 'w')
+			wait_file = optarg;
+		else if (opt == 't')
 			cfg.table = optarg;
 		else if (opt == 'e')
 			cfg.ext_ifname = optarg;

@@ -33,6 +33,22 @@ check "the table is back, with its chains" quiet in_rtr nft list chain inet mon 
 # driver run did not install it, so it re-installs none ("0 mappings").
 check "re-installed what it had installed" grep -q "with 0 mappings" "$T/out"
 
+# A commit that finds the table gone (deleted between two commits, before
+# any notification was read) repairs it and succeeds: the request is not
+# refused.
+A=id=2,proto=17,int=192.0.2.2,iport=53,ext=203.0.113.9,eport=5353,life=60
+B=id=3,proto=17,int=192.0.2.2,iport=54,ext=203.0.113.9,eport=5354,life=60
+in_rtr "$DRIVER" -t mon -e wan0 -w "$T/go" create "$A" +create "$B" >"$T/out" 2>&1 &
+DRV=$!
+NETNS_PIDS+=("$DRV")
+for _ in $(seq 1 100); do [ -e "$T/go.ready" ] && break; sleep 0.1; done
+in_rtr nft delete table inet mon
+touch "$T/go"
+check "the commit after the deletion succeeds" wait "$DRV"
+cat "$T/out"
+elements() { in_rtr nft list map inet mon dnat4 | grep -o "203.0.113.9 . udp . 535[34] " | wc -l; }
+check "both mappings are in the kernel" [ "$(elements)" -eq 2 ]
+
 # Many mappings: the backend's own notifications are not a loss.
 drv bench 20000 1000 >"$T/bench" 2>&1
 cat "$T/bench"
