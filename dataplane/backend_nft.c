@@ -251,14 +251,18 @@ static long repair(struct nft_ctx *c, const struct dp_monitor_seen *s)
 }
 
 /* Whether what the drain saw (and, for a commit, its error) means the
- * table lost something.  Lost notifications (our own bursts can overrun
- * the buffer) are checked against the table itself. */
+ * table lost something.  When notifications were lost (a burst of other
+ * programs' changes can overrun the socket) or the kernel refused a commit
+ * for a missing object, the table itself is read back: an ENOENT for an
+ * element alone must not cost a full re-install. */
 static bool table_lost(struct nft_ctx *c, struct dp_monitor_seen *s, int err)
 {
-	if (s->lost || err == -ENOENT)
+	if (s->lost)
 		return true;
-	if (s->overrun && dp_layout_present(c->nl, c->table) == 0) {
-		s->what = "a chain, rule or set"; /* notifications lost */
+	if ((s->overrun || err == -ENOENT) &&
+	    dp_layout_present(c->nl, c->table) == 0) {
+		if (s->overrun)
+			s->what = "a chain, rule or set";
 		return true;
 	}
 	return false;
