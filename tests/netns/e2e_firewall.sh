@@ -164,12 +164,12 @@ v6tcp() { tcp_ok "$NS_EXT" 2001:db8:1::2 8083; }
 v6udp() { udp_ok "$NS_EXT" 2001:db8:1::2 8083; }
 passes() {
 	for f in v4tcp v4udp v6tcp v6udp; do
-		check "$1: $f passes" $f
+		check "$1: $f passes" "$f"
 	done
 }
 refused() {
 	for f in "$@"; do
-		check_not "$WHAT: $f refused" $f
+		check_not "$WHAT: $f refused" "$f"
 	done
 }
 
