@@ -56,3 +56,23 @@ int pctld_backend_open(const char *name, const struct pctl_backend_config *cfg,
 	snprintf(err, errlen, "unknown backend '%s' (none or nftables)", name);
 	return -1;
 }
+
+static void print_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	printf("warning: %s\n", msg);
+}
+
+void pctld_backend_check_firewall(const char *name, const char *table)
+{
+#ifdef PORTCTLD_HAVE_NFT
+	if (!strcmp(name, "nftables") &&
+	    pctl_backend_nftables_check_firewall(table, print_warning, NULL))
+		printf("warning: cannot read the nftables ruleset to check "
+		       "the firewall\n");
+#else
+	(void)name;
+	(void)table;
+	(void)print_warning;
+#endif
+}

@@ -14,4 +14,9 @@ int pctld_backend_open(const char *name, const struct pctl_backend_config *cfg,
 /* Whether name is a backend compiled into this portctld. */
 bool pctld_backend_available(const char *name);
 
+/* `portctld -n`: prints a warning for each way the running firewall would
+ * drop what backend name admits (nftables only; others have nothing to
+ * check). */
+void pctld_backend_check_firewall(const char *name, const char *table);
+
 #endif

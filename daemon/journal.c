@@ -821,6 +821,19 @@ static int jr_dump(void *ctx,
 	return j->inner.ops->dump(j->inner.ctx, cb, arg);
 }
 
+/* Changes to the data plane under the backend: the inner one watches. */
+static int jr_event_fd(void *ctx)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->event_fd(j->inner.ctx);
+}
+
+static int jr_events(void *ctx, char *msg, size_t msglen)
+{
+	struct pctl_journal *j = ctx;
+	return j->inner.ops->events(j->inner.ctx, msg, msglen);
+}
+
 static void journal_free(struct pctl_journal *j)
 {
 	compact_abandon(j);
@@ -1007,6 +1020,8 @@ int pctl_journal_open(const char *dir, const struct pctl_backend *inner,
 	    .lookup_flow = inner->ops->lookup_flow ? jr_lookup_flow : NULL,
 	    .idle_left = inner->ops->idle_left ? jr_idle_left : NULL,
 	    .dump = inner->ops->dump ? jr_dump : NULL,
+	    .event_fd = inner->ops->events ? jr_event_fd : NULL,
+	    .events = inner->ops->events ? jr_events : NULL,
 	    .destroy = jr_destroy,
 	};
 	*jp = j;

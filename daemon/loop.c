@@ -31,6 +31,7 @@
 #define TAG_CONTROL          0xfffffffdu
 #define TAG_EXTWATCH         0xfffffffcu
 #define TAG_SELFWATCH        0xfffffffbu
+#define TAG_BACKEND          0xfffffffau
 #define MAX_TX               16
 
 uint64_t pctld_now_ms(void)
@@ -234,6 +235,19 @@ static bool handle_signal(struct pctld *d)
 	return true;
 }
 
+/* The data plane changed under the backend (an operator's `nft flush
+ * ruleset`, a firewall reload): the backend has re-installed what was
+ * lost; say so. */
+static void backend_events(struct pctld *d)
+{
+	char msg[512] = "";
+	int r = d->backend.ops->events(d->backend.ctx, msg, sizeof(msg));
+
+	if (r)
+		pctld_log(r < 0 ? LOG_ERR : LOG_WARNING, "backend %s: %s",
+		          d->cfg.backend, msg);
+}
+
 static int add_fd(int ep, int fd, uint32_t tag)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = tag};
@@ -243,7 +257,7 @@ static int add_fd(int ep, int fd, uint32_t tag)
 
 int pctld_loop(struct pctld *d)
 {
-	struct epoll_event ev[PCTLD_MAX_LISTEN + 4 + PCTLD_CTL_CONNS];
+	struct epoll_event ev[PCTLD_MAX_LISTEN + 5 + PCTLD_CTL_CONNS];
 	struct pctld_ctl ctl;
 	struct batch *b = calloc(1, sizeof(*b));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -261,7 +275,9 @@ int pctld_loop(struct pctld *d)
 	if (add_fd(ep, d->sig_fd, TAG_SIGNAL) ||
 	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)) ||
 	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)) ||
-	    (d->self_fd >= 0 && add_fd(ep, d->self_fd, TAG_SELFWATCH)))
+	    (d->self_fd >= 0 && add_fd(ep, d->self_fd, TAG_SELFWATCH)) ||
+	    (d->backend.ops->events &&
+	     add_fd(ep, d->backend.ops->event_fd(d->backend.ctx), TAG_BACKEND)))
 		goto fail;
 
 	while (running) {
@@ -301,6 +317,8 @@ int pctld_loop(struct pctld *d)
 				pctld_extwatch_process(d);
 			else if (tag == TAG_SELFWATCH)
 				pctld_selfwatch_process(d);
+			else if (tag == TAG_BACKEND)
+				backend_events(d);
 			else if (tag == TAG_CONTROL)
 				pctld_ctl_accept(&ctl, pctld_now_ms());
 			else if (pctld_ctl_is_conn(tag))

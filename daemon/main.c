@@ -203,6 +203,7 @@ static int run(struct pctld *d)
 			return 1;
 		}
 		printf("configuration OK%s%s\n", notes[0] ? ": " : "", notes);
+		pctld_backend_check_firewall(d->cfg.backend, d->cfg.nft_table);
 		return 0;
 	}
 	/* The sockets first: a wrong address or interface is reported before

@@ -28,6 +28,7 @@
 #include "nft_elem.h"
 #include "nft_features.h"
 #include "nft_layout.h"
+#include "nft_monitor.h"
 #include "nl_batch.h"
 
 enum op_kind { OP_CREATE, OP_REFRESH, OP_REMOVE };
@@ -48,7 +49,16 @@ struct nft_ctx {
 	struct dp_mapstore installed;
 	struct pending *ops;
 	size_t n_ops, cap_ops;
+	struct dp_monitor *mon; /* changes others make to the table */
+	char note[256];         /* a repair not yet reported by events() */
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static void drop_pending(struct nft_ctx *c)
 {
@@ -57,18 +67,41 @@ static void drop_pending(struct nft_ctx *c)
 	c->n_ops = 0;
 }
 
-/* The version of mapping id the kernel will hold once the pending batch
- * is applied (NULL: none). */
-static const struct pctl_dp_mapping *current(const struct nft_ctx *c,
-                                             uint64_t id)
+/* The version of mapping id the kernel will hold once the first `upto`
+ * pending operations are applied (NULL: none). */
+static const struct pctl_dp_mapping *current_upto(const struct nft_ctx *c,
+                                                  uint64_t id, size_t upto)
 {
-	for (size_t i = c->n_ops; i-- > 0;) {
+	for (size_t i = upto; i-- > 0;) {
 		if (c->ops[i].e->m.id != id)
 			continue;
 		return c->ops[i].kind == OP_REMOVE ? NULL : &c->ops[i].e->m;
 	}
 	struct dp_map_entry *e = dp_mapstore_get(&c->installed, id);
 	return e ? &e->m : NULL;
+}
+
+/* The element messages of one operation, given the version it replaces
+ * (old; NULL when unknown). */
+static int emit(struct nft_ctx *c, enum op_kind kind,
+                const struct pctl_dp_mapping *m,
+                const struct pctl_dp_mapping *old)
+{
+	/* What to take out: the installed version when known (it may have
+	 * other filters than m), else m itself (e.g. after a restart). */
+	const struct pctl_dp_mapping *out = old ? old : m;
+	int err = 0;
+	/* Only the lifetime changes: the elements stay, their timeouts are
+	 * restarted by the ADD below. */
+	bool in_place = kind == OP_REFRESH && old && c->feat.timeout_update &&
+	                dp_elem_same(old, m);
+	if (kind != OP_CREATE && !in_place)
+		err = dp_elem_queue(&c->batch, c->table, out,
+		                    c->feat.destroy_elem ? DP_ELEM_DESTROY
+		                                         : DP_ELEM_DELETE);
+	if (!err && kind != OP_REMOVE)
+		err = dp_elem_queue(&c->batch, c->table, m, DP_ELEM_ADD);
+	return err;
 }
 
 /* Queue one operation: the element messages go into the batch; the copy
@@ -84,23 +117,11 @@ static int queue(struct nft_ctx *c, enum op_kind kind,
 		c->ops = p;
 		c->cap_ops = cap;
 	}
-	const struct pctl_dp_mapping *old = current(c, m->id);
-	/* What to take out: the installed version when known (it may have
-	 * other filters than m), else m itself (e.g. after a restart). */
+	const struct pctl_dp_mapping *old = current_upto(c, m->id, c->n_ops);
 	const struct pctl_dp_mapping *out = old ? old : m;
 	struct dp_batch_mark mark;
 	dp_batch_mark(&c->batch, &mark);
-	int err = 0;
-	/* Only the lifetime changes: the elements stay, their timeouts are
-	 * restarted by the ADD below. */
-	bool in_place = kind == OP_REFRESH && old && c->feat.timeout_update &&
-	                dp_elem_same(old, m);
-	if (kind != OP_CREATE && !in_place)
-		err = dp_elem_queue(&c->batch, c->table, out,
-		                    c->feat.destroy_elem ? DP_ELEM_DESTROY
-		                                         : DP_ELEM_DELETE);
-	if (!err && kind != OP_REMOVE)
-		err = dp_elem_queue(&c->batch, c->table, m, DP_ELEM_ADD);
+	int err = emit(c, kind, m, old);
 	struct dp_map_entry *e = NULL;
 	if (!err) {
 		e = dp_map_entry_new(kind == OP_REMOVE ? out : m);
@@ -163,8 +184,11 @@ static void applied(struct nft_ctx *c)
 	if (c->ct && n_gone)
 		(void)dp_ct_kill(c->ct, gone, n_gone);
 	free(gone);
+	uint64_t now = now_ms();
 	for (size_t i = 0; i < c->n_ops; i++) {
 		if (c->ops[i].kind != OP_REMOVE) {
+			c->ops[i].e->expires_ms =
+			    now + (uint64_t)c->ops[i].e->m.lifetime * 1000u;
 			/* ENOMEM here only costs the memory of the old
 			 * filters; the kernel state is right. */
 			(void)dp_mapstore_put(&c->installed, c->ops[i].e);
@@ -174,10 +198,115 @@ static void applied(struct nft_ctx *c)
 	drop_pending(c);
 }
 
+/* Queue the table (chains, rules, sets) as it should be and every
+ * installed mapping with the lifetime it has left: what another program's
+ * flush or delete took away comes back in one transaction.  The number of
+ * mappings queued, or -errno. */
+static long queue_repair(struct nft_ctx *c)
+{
+	struct dp_layout_cfg lc = {c->table, c->ext_ifname, c->hairpin};
+	int err = dp_layout_build(&c->batch, &lc);
+	if (!err)
+		err = dp_layout_flush_sets(&c->batch, c->table);
+	long n = 0;
+	uint64_t now = now_ms();
+	for (size_t b = 0; !err && b < c->installed.n_buckets; b++)
+		for (struct dp_map_entry *e = c->installed.buckets[b];
+		     !err && e; e = e->next) {
+			if (e->expires_ms <= now)
+				continue; /* the engine is removing it */
+			struct pctl_dp_mapping m = e->m;
+			m.lifetime =
+			    (uint32_t)((e->expires_ms - now + 999) / 1000u);
+			err =
+			    dp_elem_queue(&c->batch, c->table, &m, DP_ELEM_ADD);
+			n++;
+		}
+	return err ? err : n;
+}
+
+/* Remember what happened for the next events() call to report. */
+static void note_repair(struct nft_ctx *c, const struct dp_monitor_seen *s,
+                        long r)
+{
+	char why[128] = "the kernel refused a change: part of it is missing";
+	if (s->what)
+		snprintf(why, sizeof(why), "%s deleted by another program",
+		         s->what);
+	if (s->pid) {
+		size_t n = strlen(why);
+		snprintf(why + n, sizeof(why) - n, " (%s, pid %u)",
+		         s->comm[0] ? s->comm : "?", s->pid);
+	}
+	if (r < 0)
+		snprintf(c->note, sizeof(c->note),
+		         "table inet %s changed: %s; re-installing it failed: "
+		         "%s",
+		         c->table, why, strerror((int)-r));
+	else
+		snprintf(c->note, sizeof(c->note),
+		         "table inet %s changed: %s; re-installed it with %ld "
+		         "mappings",
+		         c->table, why, r);
+}
+
+/* Re-install the table and every mapping, alone in one transaction. */
+static long repair(struct nft_ctx *c, const struct dp_monitor_seen *s)
+{
+	dp_batch_reset(&c->batch);
+	long r = queue_repair(c);
+	if (r >= 0) {
+		int err = dp_batch_send(c->nl, &c->batch);
+		if (err)
+			r = err;
+	}
+	dp_batch_reset(&c->batch);
+	note_repair(c, s, r);
+	return r;
+}
+
+/* Whether what the drain saw (and, for a commit, its error) means the
+ * table lost something.  When notifications were lost (a burst of other
+ * programs' changes can overrun the socket) or the kernel refused a commit
+ * for a missing object, the table itself is read back: an ENOENT for an
+ * element alone must not cost a full re-install. */
+static bool table_lost(struct nft_ctx *c, struct dp_monitor_seen *s, int err)
+{
+	if (s->lost)
+		return true;
+	if ((s->overrun || err == -ENOENT) &&
+	    dp_layout_present(c->nl, c->table) == 0) {
+		if (s->overrun)
+			s->what = "a chain, rule or set";
+		return true;
+	}
+	return false;
+}
+
 static int nft_commit(void *ctx)
 {
 	struct nft_ctx *c = ctx;
 	int err = dp_batch_send(c->nl, &c->batch);
+	struct dp_monitor_seen seen = {0};
+	if (err && c->mon)
+		(void)dp_monitor_drain(c->mon, mnl_socket_get_portid(c->nl),
+		                       &seen);
+	if (err && table_lost(c, &seen, err)) {
+		/* The table went away under us (an operator's flush): put
+		 * it back with every mapping, then this commit's operations,
+		 * all in one transaction, so that the request succeeds. */
+		long r = queue_repair(c);
+		for (size_t i = 0; r >= 0 && i < c->n_ops; i++) {
+			const struct pctl_dp_mapping *m = &c->ops[i].e->m;
+			int e = emit(c, c->ops[i].kind, m,
+			             current_upto(c, m->id, i));
+			if (e)
+				r = e;
+		}
+		err = r < 0 ? (int)r : dp_batch_send(c->nl, &c->batch);
+		dp_batch_reset(&c->batch);
+		note_repair(c, &seen, err ? err : r);
+	}
 	if (err) {
 		drop_pending(c);
 		return err;
@@ -262,6 +391,30 @@ static int nft_idle_left(void *ctx, const struct pctl_dp_mapping *m,
 	return dp_ct_idle_left(c->ct, m, seconds);
 }
 
+static int nft_event_fd(void *ctx)
+{
+	struct nft_ctx *c = ctx;
+	return c->mon ? dp_monitor_fd(c->mon) : -1;
+}
+
+static int nft_events(void *ctx, char *msg, size_t msglen)
+{
+	struct nft_ctx *c = ctx;
+	struct dp_monitor_seen seen;
+	int err = dp_monitor_drain(c->mon, mnl_socket_get_portid(c->nl), &seen);
+	long r = 0;
+	if (err)
+		snprintf(c->note, sizeof(c->note),
+		         "reading nftables notifications: %s", strerror(-err));
+	else if (table_lost(c, &seen, 0))
+		r = repair(c, &seen);
+	if (!c->note[0])
+		return 0;
+	snprintf(msg, msglen, "%s", c->note);
+	c->note[0] = '\0';
+	return err ? err : r < 0 ? (int)r : 1;
+}
+
 static void free_ctx(struct nft_ctx *c)
 {
 	drop_pending(c);
@@ -269,6 +422,7 @@ static void free_ctx(struct nft_ctx *c)
 	dp_mapstore_clear(&c->installed);
 	dp_batch_free(&c->batch);
 	dp_ct_close(c->ct);
+	dp_monitor_close(c->mon);
 	if (c->nl)
 		mnl_socket_close(c->nl);
 	free(c->table);
@@ -310,6 +464,8 @@ static const struct pctl_backend_ops nft_ops = {
     .lookup_flow = nft_lookup_flow,
     .idle_left = nft_idle_left,
     .dump = nft_dump,
+    .event_fd = nft_event_fd,
+    .events = nft_events,
     .destroy = nft_destroy,
 };
 
@@ -353,6 +509,16 @@ int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
 	/* Conntrack is an extra (flow cleanup, PEER); without it mappings
 	 * still work. */
 	c->ct = dp_ct_open();
+	/* Listening before the table is set up: nothing done to it after
+	 * this point goes unnoticed. */
+	c->mon = dp_monitor_open(c->table, mnl_socket_get_portid(c->nl));
+	if (!c->mon) {
+		int e = errno;
+		free_ctx(c);
+		snprintf(err, errlen, "nftables: notification socket: %s",
+		         strerror(e));
+		return -e;
+	}
 	struct dp_layout_cfg lc = {c->table, c->ext_ifname, c->hairpin};
 	int r = dp_layout_build(&c->batch, &lc);
 	if (!r)

@@ -16,6 +16,7 @@ struct dp_map_entry *dp_map_entry_new(const struct pctl_dp_mapping *m)
 		return NULL;
 	e->next = NULL;
 	e->m = *m;
+	e->expires_ms = 0;
 	struct pctl_filter *f = (struct pctl_filter *)(e + 1);
 	if (fsz)
 		memcpy(f, m->filters, fsz);

@@ -12,6 +12,9 @@
 struct dp_map_entry {
 	struct dp_map_entry *next;
 	struct pctl_dp_mapping m; /* m.filters points into this entry */
+	uint64_t expires_ms;      /* monotonic; set by the backend when the
+	                             kernel took it (to re-install it with the
+	                             lifetime it has left) */
 };
 
 struct dp_mapstore {

@@ -55,6 +55,8 @@ const struct dp_set_def dp_sets[DP_N_SETS] = {
     [DP_FILT6] = {"filt6", {D6, PR, DP, S6, SP}, 5, 0, true},
 };
 
+const char *const dp_chains[DP_N_CHAINS] = {"pre", "admit", "fwd", "post"};
+
 size_t dp_field_len(enum dp_field f)
 {
 	switch (f) {
@@ -465,8 +467,9 @@ static int rule_end(struct dp_batch *b, struct rb *rb)
 	return err;
 }
 
-/* "nfproto X  <key> @set  <action>" */
-enum action { ACT_ACCEPT, ACT_DNAT, ACT_SNAT };
+/* "nfproto X  <key> @set  <action>"; ACT_LABEL only labels the flow and
+ * returns (the admit chain). */
+enum action { ACT_ACCEPT, ACT_DNAT, ACT_SNAT, ACT_LABEL };
 
 static int lookup_rule(struct dp_batch *b, const struct dp_layout_cfg *cfg,
                        const char *chain, enum dp_set s, uint8_t nfproto,
@@ -477,11 +480,13 @@ static int lookup_rule(struct dp_batch *b, const struct dp_layout_cfg *cfg,
 		return -ENOMEM;
 	e_nfproto(&rb, nfproto);
 	e_key(&rb, s);
-	e_lookup(&rb, s, act != ACT_ACCEPT);
+	e_lookup(&rb, s, act == ACT_DNAT || act == ACT_SNAT);
 	if (act != ACT_SNAT) /* inbound: remember the flow is ours */
 		e_label(&rb);
 	if (act == ACT_ACCEPT)
 		e_verdict(&rb, NF_ACCEPT);
+	else if (act == ACT_LABEL)
+		e_verdict(&rb, NFT_RETURN);
 	else
 		e_nat(&rb, act == ACT_DNAT ? NFT_NAT_DNAT : NFT_NAT_SNAT,
 		      dp_sets[s].data_len == 8);
@@ -570,18 +575,60 @@ static int post_rules(struct dp_batch *b, const struct dp_layout_cfg *cfg)
 	return err;
 }
 
-static int fwd_rules(struct dp_batch *b, const struct dp_layout_cfg *cfg)
+static const enum dp_set pinholes4[] = {DP_OPEN4, DP_OPEN4P, DP_OPEN4A,
+                                        DP_FILT4};
+static const enum dp_set pinholes6[] = {DP_OPEN6, DP_OPEN6P, DP_OPEN6A,
+                                        DP_FILT6};
+
+/* "ct state established,related <verdict>" */
+static int established_rule(struct dp_batch *b, const struct dp_layout_cfg *cfg,
+                            const char *chain, int verdict)
 {
 	struct rb rb;
-	int err;
-	/* Flows already admitted, and ICMP errors about them (S-44). */
-	if (rule_begin(&rb, cfg->table, "fwd"))
+	if (rule_begin(&rb, cfg->table, chain))
 		return -ENOMEM;
 	e_ct(&rb, NFT_CT_STATE, NFT_REG_1);
 	e_bits_set(&rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
 	                    NF_CT_STATE_BIT(IP_CT_RELATED));
-	e_verdict(&rb, NF_ACCEPT);
+	e_verdict(&rb, verdict);
+	return rule_end(b, &rb);
+}
+
+/* The admit chain labels the new inbound flows a pinhole or filter admits,
+ * in prerouting: every forward chain of every table runs after it, whatever
+ * its priority, so the operator's one line "ct label 127 accept" sees the
+ * label wherever it stands.  DNATed flows are skipped: ours were labelled
+ * by the pre chain's DNAT, an operator's own DNAT is the operator's. */
+static int admit_rules(struct dp_batch *b, const struct dp_layout_cfg *cfg)
+{
+	struct rb rb;
+	int err = 0;
+	if (cfg->ext_ifname)
+		err = not_ext_return(b, cfg, "admit", NFT_META_IIFNAME);
+	if (!err)
+		err = established_rule(b, cfg, "admit", NFT_RETURN);
+	if (err)
+		return err;
+	if (rule_begin(&rb, cfg->table, "admit"))
+		return -ENOMEM;
+	e_ct(&rb, NFT_CT_STATUS, NFT_REG_1);
+	e_bits_set(&rb, IPS_DST_NAT);
+	e_verdict(&rb, NFT_RETURN);
 	err = rule_end(b, &rb);
+	for (size_t i = 0; !err && i < 4; i++)
+		err = lookup_rule(b, cfg, "admit", pinholes4[i], NFPROTO_IPV4,
+		                  ACT_LABEL);
+	for (size_t i = 0; !err && i < 4; i++)
+		err = lookup_rule(b, cfg, "admit", pinholes6[i], NFPROTO_IPV6,
+		                  ACT_LABEL);
+	return err;
+}
+
+static int fwd_rules(struct dp_batch *b, const struct dp_layout_cfg *cfg)
+{
+	struct rb rb;
+	/* Flows already admitted, and ICMP errors about them (S-44). */
+	int err = established_rule(b, cfg, "fwd", NF_ACCEPT);
 	if (err)
 		return err;
 	if (cfg->ext_ifname) {
@@ -609,17 +656,13 @@ static int fwd_rules(struct dp_batch *b, const struct dp_layout_cfg *cfg)
 		e_verdict(&rb, NFT_RETURN);
 		err = rule_end(b, &rb);
 	}
-	static const enum dp_set v4[] = {DP_OPEN4, DP_OPEN4P, DP_OPEN4A,
-	                                 DP_FILT4};
-	static const enum dp_set v6[] = {DP_OPEN6, DP_OPEN6P, DP_OPEN6A,
-	                                 DP_FILT6};
 	/* Families strictly apart: each lookup is behind an nfproto test. */
 	for (size_t i = 0; !err && i < 4; i++)
-		err =
-		    lookup_rule(b, cfg, "fwd", v4[i], NFPROTO_IPV4, ACT_ACCEPT);
+		err = lookup_rule(b, cfg, "fwd", pinholes4[i], NFPROTO_IPV4,
+		                  ACT_ACCEPT);
 	for (size_t i = 0; !err && i < 4; i++)
-		err =
-		    lookup_rule(b, cfg, "fwd", v6[i], NFPROTO_IPV6, ACT_ACCEPT);
+		err = lookup_rule(b, cfg, "fwd", pinholes6[i], NFPROTO_IPV6,
+		                  ACT_ACCEPT);
 	if (err)
 		return err;
 	/* Unsolicited inbound traffic no mapping admits (S-80: including
@@ -639,6 +682,9 @@ int dp_layout_build(struct dp_batch *b, const struct dp_layout_cfg *cfg)
 		err = put_chain(b, cfg->table, "pre", "nat",
 		                NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST + 1);
 	if (!err)
+		err = put_chain(b, cfg->table, "admit", "filter",
+		                NF_INET_PRE_ROUTING, DP_ADMIT_PRIO);
+	if (!err)
 		err = put_chain(b, cfg->table, "fwd", "filter", NF_INET_FORWARD,
 		                NF_IP_PRI_FILTER);
 	if (!err)
@@ -646,6 +692,8 @@ int dp_layout_build(struct dp_batch *b, const struct dp_layout_cfg *cfg)
 		                NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC - 1);
 	if (!err)
 		err = pre_rules(b, cfg);
+	if (!err)
+		err = admit_rules(b, cfg);
 	if (!err)
 		err = fwd_rules(b, cfg);
 	if (!err)

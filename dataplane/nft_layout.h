@@ -7,18 +7,27 @@
  * Hooks and priorities (all in one table of family inet):
  *
  *   chain pre   nat    prerouting  dstnat + 1 (-99)
- *       Inbound DNAT of MAP mappings (NAT44).  One above dstnat so that an
- *       operator's own static port forwards at dstnat are consulted first:
- *       conntrack binds the first NAT that applies, so static ones win.
+ *       Inbound DNAT of MAP mappings (NAT44), labelling the flow.  One
+ *       above dstnat so that an operator's own static port forwards at
+ *       dstnat are consulted first: conntrack binds the first NAT that
+ *       applies, so static ones win.
+ *   chain admit filter prerouting  dstnat + 10 (-90)
+ *       Labels the new inbound flows a pinhole or filter admits (IPv6,
+ *       IPv4 without NAT).  Prerouting runs before every forward chain of
+ *       every table, whatever its priority: an operator's forward chain
+ *       with "policy drop" lets our flows through with one line,
+ *       "ct label 127 accept" (docs/nftables.md, FIREWALL INTEGRATION in
+ *       portctld(8)), without depending on the order of base chains.
  *   chain fwd   filter forward     filter (0)
  *       Accepts established/related traffic (ICMP errors of a mapped flow
  *       included, S-44), then for packets entering on the external
  *       interface: leaves flows an operator's own DNAT forwarded (no
  *       label of ours) to the operator's policy, accepts those a pinhole
- *       or filter admits and drops the rest.  A drop here is final; an accept
- * here does not override a drop in another table. chain post  nat postrouting
- * srcnat - 1 (99) Outbound SNAT to the mapped external port (S-43, PEER).  One
- * below srcnat so that it binds before an operator's masquerade does.
+ *       or filter admits and drops the rest.  A drop here is final; an
+ *       accept here does not override a drop in another table.
+ *   chain post  nat    postrouting srcnat - 1 (99)
+ *       Outbound SNAT to the mapped external port (S-43, PEER).  One
+ *       below srcnat so that it binds before an operator's masquerade.
  *
  * Every set carries per-element timeouts (the mapping lifetime), so the
  * kernel expires mappings itself, and every lookup is a hash or pipapo
@@ -89,10 +98,16 @@ size_t dp_set_key_len(enum dp_set s);
 #define DP_HAIRPIN_MARK 0x00800000u
 
 /* Conntrack label bit set on every flow a mapping let in (DNAT in pre,
- * pinhole/filter accept in fwd).  At restart, reconcile ends the labelled
- * flows no live mapping covers, including those of mappings the kernel
- * expired while portctld was away.  Documented in docs/nftables.md. */
+ * pinhole/filter in admit and fwd).  An operator's firewall accepts our
+ * flows by this bit ("ct label 127 accept").  At restart, reconcile ends
+ * the labelled flows no live mapping covers, including those of mappings
+ * the kernel expired while portctld was away.  Documented in
+ * docs/nftables.md. */
 #define DP_CT_LABEL_BIT 127
+
+/* Priority of the admit chain (prerouting): after every DNAT (dstnat,
+ * -100), so that it sees the translated destination. */
+#define DP_ADMIT_PRIO (-90)
 
 struct dp_layout_cfg {
 	const char *table;
@@ -104,6 +119,15 @@ struct dp_layout_cfg {
  * the rules.  On an existing table the sets and their elements are kept
  * (adoption at restart) and the chains' rules replaced.  0 or -errno. */
 int dp_layout_build(struct dp_batch *b, const struct dp_layout_cfg *cfg);
+/* The chains of the table, each with at least one rule. */
+#define DP_N_CHAINS 4
+extern const char *const dp_chains[DP_N_CHAINS];
+
+/* Whether table holds every chain (with rules) and every set of the
+ * layout (elements are not counted): 1 yes, 0 no, or -errno when it
+ * cannot be read (nft_present.c). */
+int dp_layout_present(struct mnl_socket *nl, const char *table);
+
 /* Queue the deletion of the whole table. */
 int dp_layout_delete(struct dp_batch *b, const char *table);
 /* Queue a flush of every set (all elements). */

@@ -112,6 +112,17 @@ struct pctl_backend_ops {
 	int (*dump)(void *ctx,
 	            int (*cb)(void *arg, const struct pctl_dp_mapping *m),
 	            void *arg);
+	/* Optional (may be NULL, both or neither): a descriptor that becomes
+	 * readable when the data plane may have changed under the backend
+	 * (another program deleted or flushed what it installed), and what
+	 * the event loop calls then.  events() checks, re-installs every
+	 * installed mapping when something was lost, and writes what it did
+	 * into msg: 1 when msg says what was repaired, 0 when there was
+	 * nothing to report, -errno when the repair failed (msg says why).
+	 * commit() makes the same check when the kernel refuses a batch, and
+	 * retries it after the repair. */
+	int (*event_fd)(void *ctx);
+	int (*events)(void *ctx, char *msg, size_t msglen);
 	/* Release the backend.  keep_state: leave kernel state in place (for a
 	 * restart with a journal); otherwise remove everything it installed. */
 	void (*destroy)(void *ctx, bool keep_state);
@@ -137,5 +148,13 @@ int pctl_backend_none_open(const struct pctl_backend_config *cfg,
 int pctl_backend_nftables_open(const struct pctl_backend_config *cfg,
                                struct pctl_backend *out, char *err,
                                size_t errlen);
+
+/* `portctld -n` with the nftables backend: calls warn for every forward
+ * chain of the running ruleset that would drop what the backend admits
+ * (nft_fwcheck.c says what it can tell).  0, or -errno when the ruleset
+ * cannot be read. */
+int pctl_backend_nftables_check_firewall(const char *table,
+                                         void (*warn)(void *, const char *),
+                                         void *arg);
 
 #endif

@@ -162,6 +162,13 @@ netns_start_portctld() {
 	return 1
 }
 
+# netns_pmap ARGS...: `$PORTCTL map` from the internal host, nonces kept in
+# $T/state; prints the external port granted ("" when refused).
+netns_pmap() {
+	tool in_int "$PORTCTL" map -t 5 --state "$T/state" -j "$@" >"$T/map.json" || return 1
+	jq -r .external_port "$T/map.json"
+}
+
 # Servers that answer "ok" over TCP and UDP, IPv4 and IPv6, on a port.
 # UDP_ANSWER (udp_answer.c) must be set: socat's forking UDP server loses
 # datagrams to lingering children.

@@ -14,6 +14,16 @@
  *   nft_driver watch IFNAME SECONDS
  *   nft_driver [-t table] [-e ext_if] bench TOTAL BATCH [FIRST]
  *   nft_driver [-t table] bench-set SIZE ROUNDS
+ *   nft_driver [-t table] [-e ext_if] events SECONDS [DELAY]
+ *
+ * -w FILE: before every commit but the first, create FILE.ready and wait
+ * (10 s at most) until FILE exists, so that a test can change the table
+ * between two commits.
+ *
+ * bench ends, and events waits (at most SECONDS) for the backend's change
+ * notifications, then calls events() and prints "events: RESULT MESSAGE";
+ * DELAY: seconds to sleep before the first read (to let a burst overrun
+ * the notification socket).
  *
  * SPEC: comma-separated key=value: id, proto, int, iport, ext, eport,
  * life, count, out (1 = PEER), remote, rport, filter=ADDR/LEN[/PORT]
@@ -158,6 +168,22 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Lets the backend check its notifications, as the daemon's loop does,
+ * until it reports something or `seconds` have passed. */
+static int events(struct pctl_backend *be, int seconds)
+{
+	struct pollfd p = {.fd = be->ops->event_fd(be->ctx), .events = POLLIN};
+	char msg[512] = "";
+	double end = now_s() + seconds;
+	int r;
+	do {
+		r = be->ops->events(be->ctx, msg, sizeof(msg));
+	} while (!r && now_s() < end &&
+	         poll(&p, 1, (int)((end - now_s()) * 1000) + 1) >= 0);
+	printf("events: %d %s\n", r, msg);
+	return r < 0;
+}
+
 /* Installs `total` NAT44 mappings, `batch` per commit, and reports the
  * rate (bench/README in docs/nftables.md). */
 static int bench(struct pctl_backend *be, unsigned total, unsigned batch,
@@ -200,7 +226,23 @@ static int bench(struct pctl_backend *be, unsigned total, unsigned batch,
 	printf("installed %u mappings in batches of %u: %.3f s, %.0f "
 	       "mappings/s\n",
 	       total, batch, dt, total / dt);
-	return 0;
+	/* Our own notifications may have overrun the monitor: that alone
+	 * must not be taken for a loss. */
+	return events(be, 0);
+}
+
+static const char *wait_file; /* -w */
+
+/* -w: tell the test we are between two commits, wait for its go. */
+static void wait_go(void)
+{
+	char ready[4096];
+	snprintf(ready, sizeof(ready), "%s.ready", wait_file);
+	FILE *f = fopen(ready, "w");
+	if (f)
+		fclose(f);
+	for (int i = 0; i < 100 && access(wait_file, F_OK); i++)
+		usleep(100000);
 }
 
 /* One PORT_SET mapping of `size` ports: the time of its create, then of
@@ -256,7 +298,7 @@ static int run_ops(struct pctl_backend *be, const char *cmd,
                    const struct spec *specs, size_t n)
 {
 	size_t i = 0;
-	for (;;) {
+	for (bool first = true;; first = false) {
 		if (!strcmp(cmd, "sleep")) { /* 2 s between two groups */
 			sleep(2);
 			if (i >= n)
@@ -285,6 +327,8 @@ static int run_ops(struct pctl_backend *be, const char *cmd,
 		}
 		if (!strcmp(cmd, "abort"))
 			be->ops->abort(be->ctx);
+		if (wait_file && !first)
+			wait_go();
 		int r = be->ops->commit(be->ctx);
 		if (r) {
 			fprintf(stderr, "commit: %s\n", strerror(-r));
@@ -300,8 +344,10 @@ int main(int argc, char **argv)
 {
 	struct pctl_backend_config cfg = {.table = "portctl"};
 	int opt;
-	while ((opt = getopt(argc, argv, "t:e:H")) != -1) {
-		if (opt == 't')
+	while ((opt = getopt(argc, argv, "t:e:Hw:")) != -1) {
+		if (opt == 'w')
+			wait_file = optarg;
+		else if (opt == 't')
 			cfg.table = optarg;
 		else if (opt == 'e')
 			cfg.ext_ifname = optarg;
@@ -320,7 +366,7 @@ int main(int argc, char **argv)
 	const struct pctl_dp_mapping *list[MAX_SPECS];
 	size_t n = 0;
 	bool takes_specs = strcmp(cmd, "lookup") && strcmp(cmd, "bench") &&
-	                   strcmp(cmd, "bench-set");
+	                   strcmp(cmd, "bench-set") && strcmp(cmd, "events");
 	for (; takes_specs && optind < argc && n < MAX_SPECS; optind++, n++) {
 		if (argv[optind][0] == '+') { /* next group's operation */
 			memset(&specs[n], 0, sizeof(specs[n]));
@@ -352,6 +398,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "bench-set") && argc - optind == 2) {
 		rc = bench_set(&be, (unsigned)atoi(argv[optind]),
 		               (unsigned)atoi(argv[optind + 1]));
+	} else if (!strcmp(cmd, "events") && argc - optind <= 2) {
+		if (argc - optind == 2)
+			sleep((unsigned)atoi(argv[optind + 1]));
+		rc = events(&be, atoi(argv[optind]));
 	} else if (!strcmp(cmd, "lookup") && argc - optind == 5) {
 		pctl_addr ia, ra;
 		struct pctl_dp_flow f;
