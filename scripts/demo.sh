@@ -136,6 +136,7 @@ backend nftables
 nft-table portctl
 control $DEMO_TMP/run/portctld.sock
 state-dir $DEMO_TMP/portctld-state
+# No state kept across restarts: the demo leaves nothing behind.
 journal no
 CONF
 	say "Now portctld, the PCP server, on the router. It listens on 192.0.2.1 port 5351 (the inside only) and turns each mapping into nftables rules. Its configuration file:"
@@ -225,7 +226,7 @@ step_delete() {
 }
 
 step_teardown() {
-	say "Stopping portctld (SIGTERM). A clean stop removes its table from nftables; the router's own NAT table stays."
+	say "Stopping portctld (SIGTERM). This demo runs it without a journal (journal no), so a clean stop removes its table from nftables; with the journal, the default, a stop keeps every mapping for the next start. The router's own NAT table stays."
 	stop_daemon
 	show_in router "$NS_RTR" nft list tables
 	grep -q "inet portctl" "$DEMO_OUT" && demo_fail "portctld's table is still there after it stopped."
