@@ -100,12 +100,9 @@ static int open_journal(struct pctld *d, struct pctld_preflight *pf, char *err,
 	return 0;
 }
 
-/* Restores the journal, if any.  Without one, or when state may have been
- * lost, the epoch restarts and clients are told at once (S-25, S-93,
- * N-10); with state kept completely the epoch continues (S-24). */
 /* The data plane holds exactly the engine's mappings: a predecessor killed
  * with -9 may have left elements in the kernel that nobody would list,
- * delete or renew (issue 4). */
+ * delete or renew (S-93). */
 static int reconcile_backend(struct pctld *d)
 {
 	int rc = pctl_engine_reconcile(d->engine, pctld_now_ms());
@@ -116,6 +113,9 @@ static int reconcile_backend(struct pctld *d)
 	return rc ? -1 : 0;
 }
 
+/* Restores the journal, if any.  Without one, or when state may have been
+ * lost, the epoch restarts and clients are told at once (S-25, S-93,
+ * N-10); with state kept completely the epoch continues (S-24). */
 static int start_state(struct pctld *d)
 {
 	struct pctl_journal_load_result res;

@@ -294,7 +294,6 @@ static void e_cmp(struct rb *rb, uint32_t op, const void *data, uint32_t len)
 	push(rb, e);
 }
 
-/* reg1 = (reg1 & mask) ^ xor, on 4 octets. */
 /* reg1 = (reg1 & mask) ^ xor, on len octets. */
 static void e_bitwise_n(struct rb *rb, const void *mask, const void * xor,
                         uint32_t len)

@@ -9,8 +9,9 @@
  * change behind (S-15).
  *
  * Backends: "none" (backend_none.c: keeps nothing outside the engine) and
- * "nftables" (backend_nft*.c: one nftables table of its own, mappings as map
- * and set elements with kernel timeouts).
+ * "nftables" (dataplane/backend_nft.c and the nft_*.c beside it: one
+ * nftables table of its own, mappings as map and set elements with kernel
+ * timeouts).
  *
  * Nothing here includes engine headers: the engine depends on this file, not
  * the reverse.

@@ -1,6 +1,7 @@
 /*
  * Engine internals shared by engine*.c, pcp_map.c, pcp_peer.c,
- * natpmp_server.c and announce.c.  Not part of the engine's API.
+ * natpmp_server.c, announce.c and engine_reuse.c.  Not part of the
+ * engine's API.
  */
 #ifndef PORTCTL_SERVER_ENGINE_IMPL_H
 #define PORTCTL_SERVER_ENGINE_IMPL_H

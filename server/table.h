@@ -148,7 +148,6 @@ int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m);
 /* Removes it from every index (the record stays allocated). */
 void pctl_table_unlink(struct pctl_table *t, struct pctl_mapping *m);
 
-/* MAP / NAT-PMP / static mapping of an internal endpoint (kind != PEER). */
 /* A PEER mapping of an internal endpoint (any remote), or NULL: the EIM
  * partner of a MAP of that endpoint (S-43).  O(1): the chain holds the
  * PEERs hashed there, and every PEER of the endpoint matches. */
@@ -156,6 +155,7 @@ struct pctl_mapping *pctl_table_find_eim(const struct pctl_table *t,
                                          const pctl_addr *addr, uint8_t proto,
                                          uint16_t port, const uint8_t *tpid,
                                          size_t tpid_len);
+/* MAP / NAT-PMP / static mapping of an internal endpoint (kind != PEER). */
 struct pctl_mapping *pctl_table_find_int(const struct pctl_table *t,
                                          const pctl_addr *addr, uint8_t proto,
                                          uint16_t port, const uint8_t *tpid,

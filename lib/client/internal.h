@@ -1,9 +1,11 @@
 /*
  * Private state of the client library (lib/client): the client object, its
  * server addresses and mapping objects, shared by client.c (object, sockets,
- * loop), exchange.c (timers and retransmission), request.c (building
- * datagrams), response.c (checking and applying answers) and announce.c
- * (unsolicited ANNOUNCEs).
+ * loop), mapping.c (mapping objects and their events), exchange.c (timers
+ * and retransmission), request.c (building datagrams), response.c
+ * (checking and applying answers), announce.c (unsolicited ANNOUNCEs),
+ * srcsel.c, netwatch.c and gateway.c (addresses and routes) and
+ * statefile.c (nonces kept across runs).
  */
 #ifndef PORTCTL_CLIENT_INTERNAL_H
 #define PORTCTL_CLIENT_INTERNAL_H
@@ -112,8 +114,10 @@ uint64_t pctl_cl_now(struct pctl_client *c);
 uint32_t pctl_cl_rand(struct pctl_client *c);
 void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev);
 int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s);
+
+/* mapping.c */
+void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev);
 
 /* exchange.c: starting exchanges, sending, timers. */
 void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay);
