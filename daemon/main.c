@@ -91,7 +91,7 @@ static int open_journal(struct pctld *d, struct pctld_preflight *pf, char *err,
 		pf->journal_lock_fd = -1; /* the journal's now */
 	if (rc) {
 		snprintf(err, errlen,
-		         "journal in %s: %s (set state-dir, or journal no)",
+		         "journal in %s: %.200s (set state-dir, or journal no)",
 		         d->cfg.state_dir, why[0] ? why : strerror(-rc));
 		d->backend = inner;
 		d->journal = NULL;
