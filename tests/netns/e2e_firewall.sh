@@ -28,32 +28,7 @@ command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 # The one line of FIREWALL INTEGRATION in portctld(8).
 LINE='ct label 127 accept comment "portctld: flows a PCP mapping admits"'
 
-# debian_ruleset PRIO [LINE]: the operator's firewall, its forward chain at
-# priority PRIO (e.g. "filter - 5").
-debian_ruleset() {
-	cat <<NFT
-table inet filter {
-	chain input {
-		type filter hook input priority filter; policy accept;
-	}
-	chain forward {
-		type filter hook forward priority $1; policy drop;
-		ct state established,related accept
-		${2:-}
-		iifname "lan0" oifname "wan0" accept
-	}
-	chain output {
-		type filter hook output priority filter; policy accept;
-	}
-}
-table ip nat {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname "wan0" masquerade
-	}
-}
-NFT
-}
+# debian_ruleset: lib.sh.
 
 # fw4_ruleset PRIO [LINE]: the parts of fw4's table that forwarded traffic
 # meets, as fw4 writes them for zone lan (lan0) and zone wan (wan0, input

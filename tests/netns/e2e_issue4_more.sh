@@ -45,21 +45,7 @@ fi
 check "portctld --backend nftables starts" netns_start_portctld "$T/conf" "$T/log1"
 
 # ---- 1. natpmpc (RFC 6886 client by others) through the kernel NAT ----
-# natpmpc_map PROTO PUBLIC PRIVATE LIFETIME: prints the public port granted.
-natpmpc_map() {
-	in_int timeout "$STEP_TIMEOUT" natpmpc -g 192.0.2.1 -a "$2" "$3" "$1" "$4" \
-		>"$T/natpmpc.out" 2>&1 || return 1
-	sed -n 's/^Mapped public port \([0-9]*\) protocol .* to local port .*/\1/p' \
-		"$T/natpmpc.out"
-}
-# natpmpc_del PROTO PUBLIC PRIVATE: lifetime 0 deletes (RFC 6886 3.4; the
-# suggested port is ignored); N-9: the reply carries the internal port,
-# external port 0 and lifetime 0 (natpmpc spells it "liftime").
-natpmpc_del() {
-	natpmpc_map "$1" "$2" "$3" 0 >/dev/null &&
-		grep -q "^Mapped public port 0 protocol [A-Z]* to local port $3 liftime 0$" \
-			"$T/natpmpc.out"
-}
+# natpmpc_map and natpmpc_del: lib.sh.
 nu=$(natpmpc_map udp 8090 8090 60)
 check "N-3: natpmpc udp mapping granted (public port $nu)" [ -n "$nu" ]
 check "N-3: natpmpc mapping: UDP from outside reaches the inside" \

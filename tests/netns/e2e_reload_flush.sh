@@ -59,9 +59,6 @@ uport=$(netns_pmap -s 192.0.2.1 -l 300 udp 8080)
 netns_pmap -s 2001:db8:1::1 -l 300 -6 tcp 8083 >/dev/null
 check "mappings granted" [ -n "$tport" ] && [ -n "$uport" ]
 
-admin() { tool in_rtr "$PORTCTL" admin "$@" --json --socket "$T/ctl.sock"; }
-# The mappings as the daemon lists them, without the lifetime left.
-mappings() { admin list | jq -c '[.mappings[] | del(.lifetime)]'; }
 # The table as the kernel holds it: chains, rules and elements, one per
 # line, without the timeouts (they run down), sorted (hash order).
 kernel() {
@@ -74,7 +71,7 @@ traffic() {
 		tcp_ok "$NS_EXT" 2001:db8:1::2 8083
 }
 check "traffic flows" traffic
-before_maps=$(mappings)
+before_maps=$(netns_mappings)
 kernel >"$T/kernel.before"
 check "the kernel holds the elements" grep -q "203.0.113.1 . tcp . $tport" "$T/kernel.before"
 
@@ -113,7 +110,7 @@ logged() {
 after() {
 	check "$1: traffic resumes" resumes
 	check "$1: portctld logged it" logged "$2"
-	check "$1: no mapping lost (admin list)" [ "$(mappings)" = "$before_maps" ]
+	check "$1: no mapping lost (admin list)" [ "$(netns_mappings)" = "$before_maps" ]
 	kernel >"$T/kernel.after"
 	check "$1: the kernel holds the same table and elements" \
 		diff "$T/kernel.before" "$T/kernel.after"
@@ -134,7 +131,7 @@ sleep 0.5
 n=$(grep -c "table inet portctl changed: " "$T/log")
 check "one repair per change, none for our own changes ($n)" [ "$n" -eq 4 ]
 check "every renewal under the reloads succeeded" [ ! -s "$T/renew.err" ]
-nf=$(admin stats | jq '.pcp_results.NETWORK_FAILURE // 0')
+nf=$(netns_admin stats | jq '.pcp_results.NETWORK_FAILURE // 0')
 check "no request answered NETWORK_FAILURE ($nf)" [ "$nf" -eq 0 ]
 
 kill -TERM "$DAEMON"

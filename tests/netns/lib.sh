@@ -169,6 +169,57 @@ netns_pmap() {
 	jq -r .external_port "$T/map.json"
 }
 
+# debian_ruleset PRIO [LINE]: an operator firewall as Debian's
+# /etc/nftables.conf has it (table inet filter, forward policy drop,
+# established/related and LAN->WAN accepted; masquerade), its forward chain
+# at priority PRIO (e.g. "filter - 5"), LINE after established/related.
+debian_ruleset() {
+	cat <<NFT
+table inet filter {
+	chain input {
+		type filter hook input priority filter; policy accept;
+	}
+	chain forward {
+		type filter hook forward priority $1; policy drop;
+		ct state established,related accept
+		${2:-}
+		iifname "lan0" oifname "wan0" accept
+	}
+	chain output {
+		type filter hook output priority filter; policy accept;
+	}
+}
+table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "wan0" masquerade
+	}
+}
+NFT
+}
+
+# Debian's natpmpc (an RFC 6886 client written by others) on the internal
+# host, asking the router; its output is kept in $T/natpmpc.out.
+# natpmpc_map PROTO PUBLIC PRIVATE LIFETIME: prints the public port granted.
+natpmpc_map() {
+	in_int timeout "$STEP_TIMEOUT" natpmpc -g 192.0.2.1 -a "$2" "$3" "$1" "$4" \
+		>"$T/natpmpc.out" 2>&1 || return 1
+	sed -n 's/^Mapped public port \([0-9]*\) protocol .* to local port .*/\1/p' \
+		"$T/natpmpc.out"
+}
+# natpmpc_del PROTO PUBLIC PRIVATE: lifetime 0 deletes (RFC 6886 3.4; the
+# suggested port is ignored); N-9: the reply carries the internal port,
+# external port 0 and lifetime 0 (natpmpc spells it "liftime").
+natpmpc_del() {
+	natpmpc_map "$1" "$2" "$3" 0 >/dev/null &&
+		grep -q "^Mapped public port 0 protocol [A-Z]* to local port $3 liftime 0$" \
+			"$T/natpmpc.out"
+}
+# The control socket of netns_portctld_conf's daemon (under $T).
+netns_admin() { tool in_rtr "$PORTCTL" admin "$@" --json --socket "$T/ctl.sock"; }
+# The mappings as the daemon lists them, without the lifetime left.
+netns_mappings() { netns_admin list | jq -c '[.mappings[] | del(.lifetime)]'; }
+
 # Servers that answer "ok" over TCP and UDP, IPv4 and IPv6, on a port.
 # UDP_ANSWER (udp_answer.c) must be set: socat's forking UDP server loses
 # datagrams to lingering children.
