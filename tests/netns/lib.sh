@@ -36,6 +36,9 @@ netns_cleanup() {
 	local pid
 	for pid in "${NETNS_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
+		# A stopped process (SIGSTOP) would never take the TERM: the
+		# wait below would block.
+		kill -CONT "$pid" 2>/dev/null
 	done
 	for pid in "${NETNS_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null
@@ -215,8 +218,12 @@ natpmpc_del() {
 		grep -q "^Mapped public port 0 protocol [A-Z]* to local port $3 liftime 0$" \
 			"$T/natpmpc.out"
 }
-# The control socket of netns_portctld_conf's daemon (under $T).
-netns_admin() { tool in_rtr "$PORTCTL" admin "$@" --json --socket "$T/ctl.sock"; }
+# The control socket of netns_portctld_conf's daemon (under $T).  Bounded:
+# `portctl admin` waits as long as the daemon takes to answer (a stopped or
+# hung daemon: exit 124, which tool reports).
+netns_admin() {
+	tool in_rtr timeout "$STEP_TIMEOUT" "$PORTCTL" admin "$@" --json --socket "$T/ctl.sock"
+}
 # The mappings as the daemon lists them, without the lifetime left.
 netns_mappings() { netns_admin list | jq -c '[.mappings[] | del(.lifetime)]'; }
 
