@@ -9,9 +9,9 @@
  */
 #include "config.h"
 #include "config_check.h"
+#include "msgbuf.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +20,6 @@
 #define MAX_WORDS 16
 /* The engine refuses lifetimes above a week (pctl_engine_config_check). */
 #define MAX_LIFETIME 604800
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Unsigned decimal in [min, max]. */
 static int parse_uint(const char *s, unsigned long min, unsigned long max,
@@ -193,20 +180,23 @@ static int h_listen(struct ctx *c)
 	int k;
 
 	if (c->cfg->n_listen == PCTLD_MAX_LISTEN)
-		return fail(c->err, c->errlen, "more than %d listen addresses",
-		            PCTLD_MAX_LISTEN);
+		return pctld_errf(c->err, c->errlen,
+		                  "more than %d listen addresses",
+		                  PCTLD_MAX_LISTEN);
 	if (pctld_parse_endpoint(c->w[0], &ep))
-		return fail(c->err, c->errlen,
-		            "'%s' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT",
-		            c->w[0]);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "'%s' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT",
+		    c->w[0]);
 	k = pctld_listen_clash(c->cfg, &ep);
 	if (k >= 0)
-		return fail(c->err, c->errlen,
-		            "listen %s port %u: already served by the listen "
-		            "address %s given before",
-		            c->w[0], ep.port,
-		            pctl_addr_to_str(&c->cfg->listen[k].addr, txt,
-		                             sizeof(txt)));
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "listen %s port %u: already served by the listen "
+		    "address %s given before",
+		    c->w[0], ep.port,
+		    pctl_addr_to_str(&c->cfg->listen[k].addr, txt,
+		                     sizeof(txt)));
 	c->cfg->listen[c->cfg->n_listen++] = ep;
 	return 0;
 }
@@ -216,22 +206,24 @@ static int h_external_ip(struct ctx *c)
 	pctl_addr a;
 
 	if (ENG->n_ext_addrs == PCTL_ENG_MAX_EXT_ADDRS)
-		return fail(c->err, c->errlen,
-		            "more than %d external addresses",
-		            PCTL_ENG_MAX_EXT_ADDRS);
+		return pctld_errf(c->err, c->errlen,
+		                  "more than %d external addresses",
+		                  PCTL_ENG_MAX_EXT_ADDRS);
 	if (pctl_addr_from_str(&a, c->w[0]) || pctl_addr_is_any(&a))
-		return fail(c->err, c->errlen, "'%s' is not an IP address",
-		            c->w[0]);
+		return pctld_errf(c->err, c->errlen,
+		                  "'%s' is not an IP address", c->w[0]);
 	if (!pctld_unicast_external(&a))
-		return fail(c->err, c->errlen,
-		            "'%s' is not a unicast address reachable from "
-		            "outside (loopback, multicast, broadcast and 0/8 "
-		            "are not)",
-		            c->w[0]);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "'%s' is not a unicast address reachable from "
+		    "outside (loopback, multicast, broadcast and 0/8 "
+		    "are not)",
+		    c->w[0]);
 	for (size_t i = 0; i < ENG->n_ext_addrs; i++)
 		if (pctl_addr_equal(&ENG->ext_addrs[i], &a))
-			return fail(c->err, c->errlen,
-			            "external-ip %s given twice", c->w[0]);
+			return pctld_errf(c->err, c->errlen,
+			                  "external-ip %s given twice",
+			                  c->w[0]);
 	ENG->ext_addrs[ENG->n_ext_addrs++] = a;
 	return 0;
 }
@@ -239,12 +231,13 @@ static int h_external_ip(struct ctx *c)
 static int h_internal_if(struct ctx *c)
 {
 	if (c->cfg->n_int_ifs == PCTLD_MAX_IFS)
-		return fail(c->err, c->errlen,
-		            "more than %d internal interfaces", PCTLD_MAX_IFS);
+		return pctld_errf(c->err, c->errlen,
+		                  "more than %d internal interfaces",
+		                  PCTLD_MAX_IFS);
 	if (strlen(c->w[0]) >= IF_NAMESIZE)
-		return fail(c->err, c->errlen,
-		            "'%s' is longer than %d characters", c->w[0],
-		            IF_NAMESIZE - 1);
+		return pctld_errf(c->err, c->errlen,
+		                  "'%s' is longer than %d characters", c->w[0],
+		                  IF_NAMESIZE - 1);
 	strcpy(c->cfg->int_ifs[c->cfg->n_int_ifs], c->w[0]);
 	c->cfg->n_int_ifs++;
 	return 0;
@@ -254,8 +247,8 @@ static int h_internal_if(struct ctx *c)
 static int h_on_stop(struct ctx *c)
 {
 	if (strcmp(c->w[0], "keep") && strcmp(c->w[0], "flush"))
-		return fail(c->err, c->errlen, "'%s' is neither keep nor flush",
-		            c->w[0]);
+		return pctld_errf(c->err, c->errlen,
+		                  "'%s' is neither keep nor flush", c->w[0]);
 	c->cfg->flush_on_stop = !strcmp(c->w[0], "flush");
 	return 0;
 }
@@ -263,8 +256,8 @@ static int h_on_stop(struct ctx *c)
 static int h_allow_self(struct ctx *c)
 {
 	if (parse_bool(c->w[0], &c->cfg->allow_self))
-		return fail(c->err, c->errlen, "'%s' is not yes or no",
-		            c->w[0]);
+		return pctld_errf(c->err, c->errlen, "'%s' is not yes or no",
+		                  c->w[0]);
 	c->cfg->allow_self_given = true;
 	return 0;
 }
@@ -274,13 +267,14 @@ static int h_announce_unicast(struct ctx *c)
 	struct pctld_endpoint ep = {.port = PCTL_CLIENT_PORT};
 
 	if (c->cfg->n_announce == PCTLD_MAX_ANNOUNCE)
-		return fail(c->err, c->errlen,
-		            "more than %d unicast announce targets",
-		            PCTLD_MAX_ANNOUNCE);
+		return pctld_errf(c->err, c->errlen,
+		                  "more than %d unicast announce targets",
+		                  PCTLD_MAX_ANNOUNCE);
 	if (pctld_parse_endpoint(c->w[0], &ep) || pctl_addr_is_any(&ep.addr))
-		return fail(c->err, c->errlen,
-		            "'%s' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT",
-		            c->w[0]);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "'%s' is not ADDRESS, ADDRESS:PORT or [IPV6]:PORT",
+		    c->w[0]);
 	c->cfg->announce[c->cfg->n_announce++] = ep;
 	return 0;
 }
@@ -289,9 +283,9 @@ static int h_port_range(struct ctx *c)
 {
 	if (parse_port_range(c->w[0], &ENG->port_min, &ENG->port_max) ||
 	    ENG->port_min == 0)
-		return fail(c->err, c->errlen,
-		            "'%s' is not a port range MIN-MAX within 1-65535",
-		            c->w[0]);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "'%s' is not a port range MIN-MAX within 1-65535", c->w[0]);
 	return 0;
 }
 
@@ -303,20 +297,22 @@ static int h_reserved_port(struct ctx *c)
 	const char *port = c->w[0];
 
 	if (ENG->n_reserved == PCTL_ENG_MAX_RESERVED)
-		return fail(c->err, c->errlen, "more than %d reserved ports",
-		            PCTL_ENG_MAX_RESERVED);
+		return pctld_errf(c->err, c->errlen,
+		                  "more than %d reserved ports",
+		                  PCTL_ENG_MAX_RESERVED);
 	r.protocol = 0;
 	if (c->n == 2) {
 		if (parse_protocol(c->w[0], &r.protocol, &any))
-			return fail(c->err, c->errlen,
-			            "'%s' is not tcp, udp, any or a protocol "
-			            "number",
-			            c->w[0]);
+			return pctld_errf(
+			    c->err, c->errlen,
+			    "'%s' is not tcp, udp, any or a protocol "
+			    "number",
+			    c->w[0]);
 		port = c->w[1];
 	}
 	if (parse_uint(port, 1, 65535, &v))
-		return fail(c->err, c->errlen,
-		            "'%s' is not a port from 1 to 65535", port);
+		return pctld_errf(c->err, c->errlen,
+		                  "'%s' is not a port from 1 to 65535", port);
 	r.port = (uint16_t)v;
 	ENG->reserved[ENG->n_reserved++] = r;
 	return 0;
@@ -330,14 +326,15 @@ static int rate_and_burst(struct ctx *c, unsigned long min_burst,
 	unsigned long r, b;
 
 	if (parse_uint(c->w[0], 0, 1000000, &r))
-		return fail(c->err, c->errlen,
-		            "rate '%s' is not a number from 0 to 1000000",
-		            c->w[0]);
+		return pctld_errf(c->err, c->errlen,
+		                  "rate '%s' is not a number from 0 to 1000000",
+		                  c->w[0]);
 	b = r;
 	if (c->n == 2 && parse_uint(c->w[1], min_burst, 1000000, &b))
-		return fail(c->err, c->errlen,
-		            "burst '%s' is not a number from %lu to 1000000",
-		            c->w[1], min_burst);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "burst '%s' is not a number from %lu to 1000000", c->w[1],
+		    min_burst);
 	*rate = (uint32_t)r;
 	*burst = (uint32_t)(b < min_burst ? min_burst : b);
 	return 0;
@@ -362,15 +359,17 @@ static int h_subscriber_prefix(struct ctx *c)
 	unsigned long v4, v6;
 
 	if (parse_uint(c->w[0], 0, 32, &v4))
-		return fail(c->err, c->errlen,
-		            "IPv4 prefix length '%s' is not a number from 0 "
-		            "to 32",
-		            c->w[0]);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "IPv4 prefix length '%s' is not a number from 0 "
+		    "to 32",
+		    c->w[0]);
 	if (parse_uint(c->w[1], 0, 128, &v6))
-		return fail(c->err, c->errlen,
-		            "IPv6 prefix length '%s' is not a number from 0 "
-		            "to 128",
-		            c->w[1]);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "IPv6 prefix length '%s' is not a number from 0 "
+		    "to 128",
+		    c->w[1]);
 	ENG->subscriber_v4_prefix = (uint8_t)v4;
 	ENG->subscriber_v6_prefix = (uint8_t)v6;
 	return 0;
@@ -381,13 +380,13 @@ static int h_third_party_allow(struct ctx *c)
 	struct pctl_prefix p;
 
 	if (ENG->n_third_party_acl == PCTL_ENG_MAX_ACL)
-		return fail(c->err, c->errlen,
-		            "more than %d third-party-allow prefixes",
-		            PCTL_ENG_MAX_ACL);
+		return pctld_errf(c->err, c->errlen,
+		                  "more than %d third-party-allow prefixes",
+		                  PCTL_ENG_MAX_ACL);
 	if (parse_prefix(c->w[0], &p))
-		return fail(c->err, c->errlen,
-		            "'%s' is not an address or ADDRESS/LENGTH",
-		            c->w[0]);
+		return pctld_errf(c->err, c->errlen,
+		                  "'%s' is not an address or ADDRESS/LENGTH",
+		                  c->w[0]);
 	ENG->third_party_acl[ENG->n_third_party_acl++] = p;
 	return 0;
 }
@@ -402,16 +401,16 @@ static int h_prefix64(struct ctx *c)
 		return 0;
 	}
 	if (parse_prefix(c->w[0], &p) || pctl_addr_is_v4(&p.addr))
-		return fail(c->err, c->errlen,
-		            "'%s' is not an IPv6 prefix such as 64:ff9b::/96",
-		            c->w[0]);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "'%s' is not an IPv6 prefix such as 64:ff9b::/96", c->w[0]);
 	/* the RFC 6052 lengths 32, 40, 48, 56, 64 and 96 bits. */
 	bits = p.len;
 	if (bits != 32 && bits != 40 && bits != 48 && bits != 56 &&
 	    bits != 64 && bits != 96)
-		return fail(c->err, c->errlen,
-		            "prefix length /%u is not 32, 40, 48, 56, 64 or 96",
-		            bits);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "prefix length /%u is not 32, 40, 48, 56, 64 or 96", bits);
 	ENG->prefix64_enabled = true;
 	ENG->prefix64_len = (uint8_t)(bits / 8);
 	memset(ENG->prefix64, 0, sizeof(ENG->prefix64));
@@ -427,8 +426,8 @@ static int h_default_policy(struct ctx *c)
 	else if (!strcmp(c->w[0], "deny"))
 		ENG->default_allow = false;
 	else
-		return fail(c->err, c->errlen, "'%s' is not allow or deny",
-		            c->w[0]);
+		return pctld_errf(c->err, c->errlen,
+		                  "'%s' is not allow or deny", c->w[0]);
 	return 0;
 }
 
@@ -440,8 +439,8 @@ static int h_threat_model(struct ctx *c)
 	else if (!strcmp(c->w[0], "relaxed"))
 		ENG->simple_threat_model = false;
 	else
-		return fail(c->err, c->errlen, "'%s' is not simple or relaxed",
-		            c->w[0]);
+		return pctld_errf(c->err, c->errlen,
+		                  "'%s' is not simple or relaxed", c->w[0]);
 	return 0;
 }
 
@@ -465,15 +464,15 @@ static int h_implicit_lifetime(struct ctx *c)
 		if (strcmp(c->w[0], protos[i].name))
 			continue;
 		if (parse_uint(c->w[1], 1, MAX_LIFETIME, &v))
-			return fail(c->err, c->errlen,
-			            "'%s' is not a number from 1 to %u",
-			            c->w[1], (unsigned)MAX_LIFETIME);
+			return pctld_errf(c->err, c->errlen,
+			                  "'%s' is not a number from 1 to %u",
+			                  c->w[1], (unsigned)MAX_LIFETIME);
 		uint32_t x = (uint32_t)v;
 		memcpy((char *)ENG + protos[i].off, &x, sizeof(x));
 		return 0;
 	}
-	return fail(c->err, c->errlen, "'%s' is not tcp, udp, sctp or dccp",
-	            c->w[0]);
+	return pctld_errf(c->err, c->errlen,
+	                  "'%s' is not tcp, udp, sctp or dccp", c->w[0]);
 }
 
 /* allow|deny PREFIX [proto P] [port A[-B]] [external-port A[-B]] */
@@ -487,46 +486,49 @@ static int policy_rule(struct ctx *c, bool allow)
 	};
 
 	if (ENG->n_rules == PCTL_ENG_MAX_RULES)
-		return fail(c->err, c->errlen, "more than %d policy rules",
-		            PCTL_ENG_MAX_RULES);
+		return pctld_errf(c->err, c->errlen,
+		                  "more than %d policy rules",
+		                  PCTL_ENG_MAX_RULES);
 	if (!strcmp(c->w[0], "any")) {
 		pctl_addr_set_any(&r.internal.addr, false);
 		r.internal.len = 0;
 	} else if (parse_prefix(c->w[0], &r.internal)) {
-		return fail(c->err, c->errlen,
-		            "'%s' is not any, an address or ADDRESS/LENGTH",
-		            c->w[0]);
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "'%s' is not any, an address or ADDRESS/LENGTH", c->w[0]);
 	}
 	for (size_t i = 1; i < c->n; i += 2) {
 		const char *key = c->w[i];
 		const char *val = i + 1 < c->n ? c->w[i + 1] : NULL;
 
 		if (!val)
-			return fail(c->err, c->errlen, "'%s' needs a value",
-			            key);
+			return pctld_errf(c->err, c->errlen,
+			                  "'%s' needs a value", key);
 		if (!strcmp(key, "proto")) {
 			if (parse_protocol(val, &r.protocol, &r.any_protocol))
-				return fail(c->err, c->errlen,
-				            "'%s' is not tcp, udp, any or a "
-				            "protocol number",
-				            val);
+				return pctld_errf(
+				    c->err, c->errlen,
+				    "'%s' is not tcp, udp, any or a "
+				    "protocol number",
+				    val);
 		} else if (!strcmp(key, "port")) {
 			if (parse_port_range(val, &r.int_port_min,
 			                     &r.int_port_max))
-				return fail(c->err, c->errlen,
-				            "'%s' is not a port or MIN-MAX",
-				            val);
+				return pctld_errf(
+				    c->err, c->errlen,
+				    "'%s' is not a port or MIN-MAX", val);
 		} else if (!strcmp(key, "external-port")) {
 			if (parse_port_range(val, &r.ext_port_min,
 			                     &r.ext_port_max))
-				return fail(c->err, c->errlen,
-				            "'%s' is not a port or MIN-MAX",
-				            val);
+				return pctld_errf(
+				    c->err, c->errlen,
+				    "'%s' is not a port or MIN-MAX", val);
 		} else {
-			return fail(c->err, c->errlen,
-			            "unknown rule keyword '%s' (proto, port, "
-			            "external-port)",
-			            key);
+			return pctld_errf(
+			    c->err, c->errlen,
+			    "unknown rule keyword '%s' (proto, port, "
+			    "external-port)",
+			    key);
 		}
 	}
 	ENG->rules[ENG->n_rules++] = r;
@@ -648,24 +650,24 @@ static int store(const struct directive *d, struct ctx *c)
 		return d->fn(c);
 	case K_STR:
 		if (strlen(c->w[0]) >= d->cap)
-			return fail(c->err, c->errlen,
-			            "'%s' is longer than %zu characters",
-			            c->w[0], d->cap - 1);
+			return pctld_errf(c->err, c->errlen,
+			                  "'%s' is longer than %zu characters",
+			                  c->w[0], d->cap - 1);
 		strcpy(field, c->w[0]);
 		return 0;
 	case K_BOOL:
 		if (parse_bool(c->w[0], &b))
-			return fail(c->err, c->errlen, "'%s' is not yes or no",
-			            c->w[0]);
+			return pctld_errf(c->err, c->errlen,
+			                  "'%s' is not yes or no", c->w[0]);
 		memcpy(field, &b, sizeof(b));
 		return 0;
 	default:
 		break;
 	}
 	if (parse_uint(c->w[0], d->lo, d->hi, &v))
-		return fail(c->err, c->errlen,
-		            "'%s' is not a number from %lu to %lu", c->w[0],
-		            d->lo, d->hi);
+		return pctld_errf(c->err, c->errlen,
+		                  "'%s' is not a number from %lu to %lu",
+		                  c->w[0], d->lo, d->hi);
 	if (d->kind == K_U16) {
 		uint16_t x = (uint16_t)v;
 		memcpy(field, &x, sizeof(x));
@@ -710,7 +712,7 @@ int pctld_config_line(struct pctld_config *cfg, char *line, char *err,
 	for (tok = strtok_r(line, " \t\r\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\r\n", &save)) {
 		if (n == MAX_WORDS)
-			return fail(err, errlen, "too many words");
+			return pctld_errf(err, errlen, "too many words");
 		words[n++] = tok;
 	}
 	if (n == 0)
@@ -724,17 +726,17 @@ int pctld_config_line(struct pctld_config *cfg, char *line, char *err,
 			continue;
 		if (n - 1 < d->min_args || n - 1 > d->max_args) {
 			if (d->min_args == d->max_args)
-				return fail(err, errlen,
-				            "%s takes %zu argument%s", d->name,
-				            d->min_args,
-				            d->min_args == 1 ? "" : "s");
-			return fail(err, errlen,
-			            "%s takes %zu to %zu arguments", d->name,
-			            d->min_args, d->max_args);
+				return pctld_errf(err, errlen,
+				                  "%s takes %zu argument%s",
+				                  d->name, d->min_args,
+				                  d->min_args == 1 ? "" : "s");
+			return pctld_errf(err, errlen,
+			                  "%s takes %zu to %zu arguments",
+			                  d->name, d->min_args, d->max_args);
 		}
 		return store(d, &c);
 	}
-	return fail(err, errlen, "unknown directive '%s'", words[0]);
+	return pctld_errf(err, errlen, "unknown directive '%s'", words[0]);
 }
 
 int pctld_config_load(struct pctld_config *cfg, const char *path, char *err,
@@ -747,21 +749,23 @@ int pctld_config_load(struct pctld_config *cfg, const char *path, char *err,
 	int rc = 0;
 
 	if (!f)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return pctld_errf(err, errlen, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			rc = fail(err, errlen, "%s:%u: line longer than %zu",
-			          path, lineno, sizeof(line) - 2);
+			rc = pctld_errf(err, errlen,
+			                "%s:%u: line longer than %zu", path,
+			                lineno, sizeof(line) - 2);
 			break;
 		}
 		if (pctld_config_line(cfg, line, why, sizeof(why))) {
-			rc = fail(err, errlen, "%s:%u: %s", path, lineno, why);
+			rc = pctld_errf(err, errlen, "%s:%u: %s", path, lineno,
+			                why);
 			break;
 		}
 	}
 	if (!rc && ferror(f))
-		rc = fail(err, errlen, "%s: read error", path);
+		rc = pctld_errf(err, errlen, "%s: read error", path);
 	fclose(f);
 	return rc;
 }
@@ -790,38 +794,31 @@ static int check_threat_model(const struct pctl_engine_config *e, char *err,
 	if (!e->simple_threat_model)
 		return 0;
 	if (e->n_third_party_acl)
-		return fail(err, errlen,
-		            "threat-model simple forbids third-party-allow "
-		            "(RFC 6887 section 18.1)");
+		return pctld_errf(
+		    err, errlen,
+		    "threat-model simple forbids third-party-allow "
+		    "(RFC 6887 section 18.1)");
 	for (size_t i = 0; i < sizeof(imp) / sizeof(imp[0]); i++)
 		if (e->min_lifetime > imp[i].secs)
-			return fail(err, errlen,
-			            "threat-model simple: min-lifetime %u is "
-			            "above implicit-lifetime %s %u",
-			            e->min_lifetime, imp[i].name, imp[i].secs);
+			return pctld_errf(
+			    err, errlen,
+			    "threat-model simple: min-lifetime %u is "
+			    "above implicit-lifetime %s %u",
+			    e->min_lifetime, imp[i].name, imp[i].secs);
 	return 0;
 }
 
 int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
                         char *err, size_t errlen)
 {
-	size_t used = 0;
-
 	if (noteslen)
 		notes[0] = '\0';
-#define NOTE(...)                                                              \
-	do {                                                                   \
-		if (used < noteslen) {                                         \
-			int k = snprintf(notes + used, noteslen - used,        \
-			                 __VA_ARGS__);                         \
-			used += k > 0 ? (size_t)k : 0;                         \
-		}                                                              \
-	} while (0)
+#define NOTE(...) pctld_note_add(notes, noteslen, __VA_ARGS__)
 
 	if (strcmp(cfg->backend, "none") && strcmp(cfg->backend, "nftables"))
-		return fail(err, errlen,
-		            "unknown backend '%s' (none or nftables)",
-		            cfg->backend);
+		return pctld_errf(err, errlen,
+		                  "unknown backend '%s' (none or nftables)",
+		                  cfg->backend);
 	/* Issue 15 item 5: with the none backend nothing is forwarded, so a
 	 * mapping of the router's own address exposes nothing (and the
 	 * embedded default listens on loopback only). */
@@ -830,7 +827,7 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 	                             : !strcmp(cfg->backend, "none");
 	if (!cfg->allow_self_given && cfg->engine.allow_self)
 		NOTE("backend none: the router's own addresses may be mapped "
-		     "(allow-self; nothing is forwarded); ");
+		     "(allow-self; nothing is forwarded)");
 	if (cfg->n_listen == 0) {
 		/* Embedded default: loopback only, so that a bare start
 		 * exposes nothing to a network (S-1 port 5351). */
@@ -840,24 +837,24 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		cfg->listen[1].port = PCTL_SERVER_PORT;
 		cfg->n_listen = 2;
 		NOTE("no listen address configured: serving 127.0.0.1 and ::1 "
-		     "port %u; ",
+		     "port %u",
 		     PCTL_SERVER_PORT);
 	}
 	if (pctld_check_listeners(cfg, err, errlen))
 		return -1;
 	if (cfg->allow_any_interface && pctld_serves_every_interface(cfg))
 		NOTE("warning: a wildcard listen address serves every "
-		     "interface, the WAN included (allow-any-interface yes); ");
+		     "interface, the WAN included (allow-any-interface yes)");
 	cfg->ext_from_if = cfg->ext_if[0] && cfg->engine.n_ext_addrs == 0;
 	if (cfg->ext_from_if) {
-		NOTE("external addresses: those of %s; ", cfg->ext_if);
+		NOTE("external addresses: those of %s", cfg->ext_if);
 	} else if (cfg->engine.n_ext_addrs == 0 &&
 	           !strcmp(cfg->backend, "none")) {
 		pctl_addr_from_str(&cfg->engine.ext_addrs[0],
 		                   PCTLD_DEFAULT_NONE_EXT);
 		cfg->engine.n_ext_addrs = 1;
 		NOTE("backend none without external-ip: reporting "
-		     "documentation address %s; ",
+		     "documentation address %s",
 		     PCTLD_DEFAULT_NONE_EXT);
 	}
 	/* With addresses from an interface, whether there is IPv4 to NAT to
@@ -867,32 +864,32 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 	    (!cfg->engine.nat44 || !has_v4_external(&cfg->engine))) {
 		/* N-13: not doing NAT44, so NAT-PMP must stay silent. */
 		cfg->engine.natpmp_enabled = false;
-		NOTE("NAT-PMP disabled: no IPv4 NAT (N-13); ");
+		NOTE("NAT-PMP disabled: no IPv4 NAT (N-13)");
 	}
 	if (pctld_check_port_range(&cfg->engine, err, errlen))
 		return -1;
 	if (cfg->engine.port_max - cfg->engine.port_min < 15)
 		NOTE("warning: port-range %u-%u holds %u port%s: no more "
-		     "mappings than that per protocol and external address; ",
+		     "mappings than that per protocol and external address",
 		     cfg->engine.port_min, cfg->engine.port_max,
 		     cfg->engine.port_max - cfg->engine.port_min + 1u,
 		     cfg->engine.port_max == cfg->engine.port_min ? "" : "s");
 	if (cfg->engine.port_min < 1024)
 		NOTE("warning: port-range starts at %u, below 1024: the "
 		     "router's own services' ports (ssh, dns, http) may be "
-		     "handed out unless reserved-port names them; ",
+		     "handed out unless reserved-port names them",
 		     cfg->engine.port_min);
 	if (cfg->engine.min_lifetime > cfg->engine.max_lifetime)
-		return fail(err, errlen,
-		            "min-lifetime %u is above max-lifetime %u",
-		            cfg->engine.min_lifetime, cfg->engine.max_lifetime);
+		return pctld_errf(
+		    err, errlen, "min-lifetime %u is above max-lifetime %u",
+		    cfg->engine.min_lifetime, cfg->engine.max_lifetime);
 	if (!strcmp(cfg->backend, "nftables") && !cfg->ext_if[0] &&
 	    cfg->engine.filter_enabled) {
 		/* S-80: a filter that is not enforced would be a lie. */
 		cfg->engine.filter_enabled = false;
 		NOTE("backend nftables without external-interface: inbound "
 		     "traffic cannot be told apart, nothing is dropped by "
-		     "default, and FILTER is refused (UNSUPP_OPTION); ");
+		     "default, and FILTER is refused (UNSUPP_OPTION)");
 	}
 	if (check_threat_model(&cfg->engine, err, errlen))
 		return -1;
@@ -900,14 +897,11 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		NOTE("threat model simple: lifetimes capped at "
 		     "implicit-lifetime "
 		     "(udp %u s, tcp %u s), no THIRD_PARTY, a delete waits for "
-		     "the mapping's flows to go idle (RFC 6887 18.1); ",
+		     "the mapping's flows to go idle (RFC 6887 18.1)",
 		     cfg->engine.implicit_lifetime_udp,
 		     cfg->engine.implicit_lifetime_tcp);
 	if (pctl_engine_config_check(&cfg->engine, err, errlen))
 		return -1;
 #undef NOTE
-	/* Notes are joined by "; ": none after the last one. */
-	if (used >= 2 && used < noteslen && notes[used - 2] == ';')
-		notes[used - 2] = '\0';
 	return 0;
 }

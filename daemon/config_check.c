@@ -3,22 +3,10 @@
  */
 #include "config_check.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "msgbuf.h"
 
 /* Issue 15 item 12: two listen lines that would bind the same port of the
  * same address, or an address and the wildcard of its family on one port
@@ -74,18 +62,19 @@ int pctld_check_listeners(const struct pctld_config *cfg, char *err,
 	char txt[PCTL_ADDRSTRLEN];
 
 	if (!cfg->allow_any_interface && pctld_serves_every_interface(cfg))
-		return failf(err, errlen,
-		             "a wildcard listen address with neither "
-		             "internal-interface nor external-interface serves "
-		             "every interface, the WAN included: name the "
-		             "internal interfaces (internal-interface) or the "
-		             "WAN (external-interface), or set "
-		             "allow-any-interface yes");
+		return pctld_errf(
+		    err, errlen,
+		    "a wildcard listen address with neither "
+		    "internal-interface nor external-interface serves "
+		    "every interface, the WAN included: name the "
+		    "internal interfaces (internal-interface) or the "
+		    "WAN (external-interface), or set "
+		    "allow-any-interface yes");
 	for (size_t i = 0; i < cfg->n_listen; i++)
 		for (size_t k = 0; k < e->n_ext_addrs; k++)
 			if (pctl_addr_equal(&cfg->listen[i].addr,
 			                    &e->ext_addrs[k]))
-				return failf(
+				return pctld_errf(
 				    err, errlen,
 				    "listen %s is an external-ip: WAN "
 				    "hosts would reach it, and requests "
@@ -128,7 +117,7 @@ int pctld_check_port_range(const struct pctl_engine_config *e, char *err,
 		       port_reserved(e, p[k].proto, port))
 			port++;
 		if (port > e->port_max)
-			return failf(
+			return pctld_errf(
 			    err, errlen,
 			    "port-range %u-%u leaves no %s port to hand "
 			    "out: UDP 5350 and 5351 are the server's own, "

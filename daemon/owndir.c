@@ -10,28 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
-
-void pctld_note_add(char *notes, size_t noteslen, const char *fmt, ...)
-{
-	size_t n = strlen(notes);
-	va_list ap;
-
-	if (n && n + 2 < noteslen) {
-		memcpy(notes + n, "; ", 3);
-		n += 2;
-	}
-	va_start(ap, fmt);
-	if (n < noteslen)
-		vsnprintf(notes + n, noteslen - n, fmt, ap);
-	va_end(ap);
-}
 
 static bool is_ours(const char *name, const char *const *ours)
 {

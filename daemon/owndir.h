@@ -10,12 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "msgbuf.h"
 #include "privs.h"
-
-/* Appends a printf-formatted note to notes, after "; " when notes is not
- * empty (the form of pctld_config_finish's notes). */
-void pctld_note_add(char *notes, size_t noteslen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Makes dir a directory of the daemon's own, for who:
  *  - missing: created mode 0700 and given to who (its parent must exist);

@@ -15,6 +15,7 @@
 
 #include "control.h"
 #include "journal.h"
+#include "msgbuf.h"
 #include "owndir.h"
 #include "tablelock.h"
 
