@@ -106,15 +106,11 @@ static void f_str(struct rec *r, const char *k, const char *v)
 
 static void f_uint(struct rec *r, const char *k, uint64_t v)
 {
-	char num[24];
-
 	key(r, k);
-	if (r->json) {
+	if (r->json)
 		pctl_jbuf_uint(&r->j, v);
-	} else {
-		snprintf(num, sizeof(num), "%" PRIu64, v);
-		pctl_jbuf_raw(&r->j, num);
-	}
+	else
+		pctl_jbuf_raw_uint(&r->j, v);
 }
 
 /* Untrusted bytes: escaped and quoted in both forms. */
@@ -127,34 +123,51 @@ static void f_bytes(struct rec *r, const char *k, const uint8_t *s, size_t n)
 		pctl_jbuf_quoted(&r->j, s, n);
 }
 
-static void f_endpoint(struct rec *r, const char *k, const pctl_addr *a,
-                       uint16_t port)
+/* An address as text.  IPv4 by hand: inet_ntop's sprintf was a third of
+ * a record's cost (docs/performance.md). */
+static const char *addr_text(const pctl_addr *a, char *buf, size_t cap)
 {
-	char name[40], txt[PCTL_ADDRSTRLEN];
+	char *p = buf;
 
-	snprintf(name, sizeof(name), "%s_addr", k);
-	f_str(r, name, pctl_addr_to_str(a, txt, sizeof(txt)));
-	snprintf(name, sizeof(name), "%s_port", k);
-	f_uint(r, name, port);
+	if (!pctl_addr_is_v4(a))
+		return pctl_addr_to_str(a, buf, cap);
+	for (int i = 12; i < 16; i++) {
+		unsigned o = a->b[i];
+		if (o >= 100)
+			*p++ = (char)('0' + o / 100);
+		if (o >= 10)
+			*p++ = (char)('0' + o / 10 % 10);
+		*p++ = (char)('0' + o % 10);
+		*p++ = i < 15 ? '.' : '\0';
+	}
+	return buf;
 }
 
-static void lower(char *s)
+/* An endpoint as two fields, `<k>_addr` and `<k>_port` (names given whole:
+ * building them costs more than writing them). */
+static void f_endpoint(struct rec *r, const char *k_addr, const char *k_port,
+                       const pctl_addr *a, uint16_t port)
 {
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
+	char txt[PCTL_ADDRSTRLEN];
+
+	f_str(r, k_addr, addr_text(a, txt, sizeof(txt)));
+	f_uint(r, k_port, port);
 }
 
+/* A name in lower case, or the number when there is none. */
 static void f_name_or_number(struct rec *r, const char *k, const char *name,
                              unsigned v)
 {
 	char txt[32];
+	size_t i = 0;
 
 	if (!name) {
 		f_uint(r, k, v);
 		return;
 	}
-	snprintf(txt, sizeof(txt), "%s", name);
-	lower(txt);
+	for (; name[i] && i < sizeof(txt) - 1; i++)
+		txt[i] = (char)tolower((unsigned char)name[i]);
+	txt[i] = '\0';
 	f_str(r, k, txt);
 }
 
@@ -197,16 +210,39 @@ static void f_changes(struct rec *r, unsigned ch)
 		pctl_jbuf_raw(&r->j, txt);
 }
 
-static void f_time(struct rec *r, uint64_t ms)
+/* Two digits at p. */
+static void two(char *p, unsigned v)
 {
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	char txt[80];
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
 
-	gmtime_r(&s, &tm);
-	snprintf(txt, sizeof(txt), "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
-	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	         tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
+/* RFC 3339 UTC with milliseconds.  The date and time of day are worked
+ * out once per second (gmtime_r and formatting cost more than a record). */
+static void f_time(struct pctld_audit *a, struct rec *r, uint64_t ms)
+{
+	char *txt = a->time_text;
+	uint64_t s = ms / 1000;
+
+	if (!a->time_valid || s != a->time_s) {
+		memcpy(txt, "YYYY-MM-DDTHH:MM:SS.mmmZ", 25);
+		time_t t = (time_t)s;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		unsigned y = (unsigned)(tm.tm_year + 1900) % 10000;
+		two(txt, y / 100);
+		two(txt + 2, y % 100);
+		two(txt + 5, (unsigned)tm.tm_mon + 1);
+		two(txt + 8, (unsigned)tm.tm_mday);
+		two(txt + 11, (unsigned)tm.tm_hour);
+		two(txt + 14, (unsigned)tm.tm_min);
+		two(txt + 17, (unsigned)tm.tm_sec);
+		a->time_s = s;
+		a->time_valid = true;
+	}
+	unsigned m = (unsigned)(ms % 1000);
+	txt[20] = (char)('0' + m / 100);
+	two(txt + 21, m % 100);
 	f_str(r, "time", txt);
 }
 
@@ -223,7 +259,9 @@ static void f_nonce(struct pctld_audit *a, struct rec *r, const uint8_t *n)
 	memcpy(&w1, n + 8, PCTL_NONCE_LEN - 8);
 	uint64_t h = pctl_siphash_u64(a->nonce_key,
 	                              pctl_siphash_u64(a->nonce_key, w0) ^ w1);
-	snprintf(txt, sizeof(txt), "%016" PRIx64, h);
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		txt[i] = "0123456789abcdef"[h & 15];
+	txt[16] = '\0';
 	f_str(r, "nonce_tag", txt);
 }
 
@@ -237,7 +275,7 @@ size_t pctld_audit_format(struct pctld_audit *a,
 	pctl_jbuf_init(&r.j, buf, cap);
 	if (json) {
 		pctl_jbuf_object_begin(&r.j);
-		f_time(&r, a->clock.wall_ms());
+		f_time(a, &r, a->clock.wall_ms());
 	} else {
 		pctl_jbuf_raw(&r.j, "audit:");
 	}
@@ -263,21 +301,26 @@ size_t pctld_audit_format(struct pctld_audit *a,
 		f_name_or_number(&r, "protocol",
 		                 pctl_protocol_name(ev->protocol),
 		                 ev->protocol);
-		f_endpoint(&r, "internal", &ev->int_addr, ev->int_port);
-		f_endpoint(&r, "external", &ev->ext_addr, ev->ext_port);
+		f_endpoint(&r, "internal_addr", "internal_port", &ev->int_addr,
+		           ev->int_port);
+		f_endpoint(&r, "external_addr", "external_port", &ev->ext_addr,
+		           ev->ext_port);
 		f_uint(&r, "ports", ev->port_count);
 	}
 	if (ev->has_remote)
-		f_endpoint(&r, "remote", &ev->remote_addr, ev->remote_port);
+		f_endpoint(&r, "remote_addr", "remote_port", &ev->remote_addr,
+		           ev->remote_port);
 	if (ev->has_prev_ext)
-		f_endpoint(&r, "previous_external", &ev->prev_ext_addr,
+		f_endpoint(&r, "previous_external_addr",
+		           "previous_external_port", &ev->prev_ext_addr,
 		           ev->prev_ext_port);
 	if (ev->has_mapping || refused)
 		f_uint(&r, "lifetime", ev->lifetime);
 	if (ev->type == PCTL_AUDIT_RENEWED)
 		f_changes(&r, ev->changes);
 	if (ev->has_requester)
-		f_endpoint(&r, "requester", &ev->requester, ev->requester_port);
+		f_endpoint(&r, "requester_addr", "requester_port",
+		           &ev->requester, ev->requester_port);
 	if (ev->has_nonce)
 		f_nonce(a, &r, ev->nonce);
 	if (ev->desc_len)
@@ -295,30 +338,51 @@ static void log_syslog(int facility, const char *line)
 	pctld_log_audit(facility, line);
 }
 
+/* Writes the records gathered so far: whole records, in one write(2) (a
+ * short write is retried for the rest, so a record is cut only by a full
+ * disk, which a line cannot help). */
+void pctld_audit_flush(struct pctld_audit *a)
+{
+	size_t done = 0;
+
+	while (done < a->wlen) {
+		ssize_t n = write(a->fd, a->wbuf + done, a->wlen - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			a->write_errors++;
+			if (!a->write_failing)
+				pctld_log(LOG_ERR,
+				          "audit log %s: %s; records are lost "
+				          "until it can be written again",
+				          a->cfg.path,
+				          n < 0 ? strerror(errno) : "no room");
+			a->write_failing = true;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (done == a->wlen)
+		a->write_failing = false;
+	a->wlen = 0;
+}
+
+/* A file's records wait in a buffer until the event loop is done with
+ * what it read (pctld_audit_tick) or the buffer is full: one write(2) per
+ * loop turn rather than one per record, which under load was most of a
+ * record's cost (docs/performance.md). */
 static void out_line(struct pctld_audit *a, char *line, size_t len)
 {
+	a->written++;
 	if (a->cfg.mode == PCTLD_AUDIT_SYSLOG) {
 		a->to_syslog(a->cfg.facility, line);
-		a->written++;
 		return;
 	}
-	line[len++] = '\n'; /* room kept by the callers */
-	ssize_t n;
-	do
-		n = write(a->fd, line, len);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)len) {
-		a->written++;
-		a->write_failing = false;
-		return;
-	}
-	a->write_errors++;
-	if (!a->write_failing)
-		pctld_log(LOG_ERR,
-		          "audit log %s: %s; records are lost until "
-		          "it can be written again",
-		          a->cfg.path, n < 0 ? strerror(errno) : "short write");
-	a->write_failing = true;
+	if (a->wlen + len + 1 > sizeof(a->wbuf))
+		pctld_audit_flush(a);
+	memcpy(a->wbuf + a->wlen, line, len);
+	a->wbuf[a->wlen + len] = '\n';
+	a->wlen += len + 1;
 }
 
 static void report_suppressed(struct pctld_audit *a, uint64_t now)
@@ -332,7 +396,7 @@ static void report_suppressed(struct pctld_audit *a, uint64_t now)
 		struct rec r = {.json = true};
 		pctl_jbuf_init(&r.j, line, sizeof(line) - 1);
 		pctl_jbuf_object_begin(&r.j);
-		f_time(&r, a->clock.wall_ms());
+		f_time(a, &r, a->clock.wall_ms());
 		f_str(&r, "event", "suppressed");
 		f_uint(&r, "records", a->suppressed + a->suppressed_refusals);
 		f_uint(&r, "refusals", a->suppressed_refusals);
@@ -358,6 +422,8 @@ void pctld_audit_tick(struct pctld_audit *a)
 	now = a->clock.mono_ms();
 	if (now - a->last_report_ms >= PCTLD_AUDIT_REPORT_MS)
 		report_suppressed(a, now);
+	if (a->wlen)
+		pctld_audit_flush(a);
 }
 
 /* A reload's message names the first removals (pctld_audit_collect_*). */
@@ -472,6 +538,8 @@ int pctld_audit_open(struct pctld_audit *a,
 
 void pctld_audit_use_fd(struct pctld_audit *a, int fd)
 {
+	if (a->wlen)
+		pctld_audit_flush(a); /* what was for the old file */
 	if (a->fd >= 0)
 		close(a->fd);
 	a->fd = fd;
@@ -501,6 +569,8 @@ void pctld_audit_close(struct pctld_audit *a)
 {
 	if (a->cfg.mode != PCTLD_AUDIT_OFF)
 		report_suppressed(a, a->clock.mono_ms());
+	if (a->wlen)
+		pctld_audit_flush(a);
 	if (a->fd >= 0)
 		close(a->fd);
 	a->fd = -1;

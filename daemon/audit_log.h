@@ -37,10 +37,17 @@ struct pctld_audit {
 	pctld_audit_syslog_fn to_syslog;
 	int fd; /* PCTLD_AUDIT_FILE; -1 otherwise */
 	uint64_t nonce_key[2];
+	/* The records' time of the current second, formatted once. */
+	bool time_valid;
+	uint64_t time_s;
+	char time_text[32];
 	struct pctld_bucket events, refusals;
 	uint64_t suppressed, suppressed_refusals; /* since the last report */
 	uint64_t last_report_ms;
 	uint64_t written, write_errors;
+	/* PCTLD_AUDIT_FILE: whole records not written yet. */
+	size_t wlen;
+	char wbuf[65536];
 	bool write_failing; /* said once per failing streak */
 	/* A reload's removals (pctld_audit_collect_*). */
 	bool collecting;
@@ -70,9 +77,12 @@ void pctld_audit_use_fd(struct pctld_audit *a, int fd);
 /* The engine's observer (pctl_engine_set_audit(e, pctld_audit_event, a)). */
 void pctld_audit_event(void *ctx, const struct pctl_audit_event *ev);
 
-/* Writes the suppressed-records line when one is due; call from the event
- * loop (at least once a minute). */
+/* Writes the records waiting in the buffer, and the suppressed-records
+ * line when one is due; call from the event loop at every turn (and at
+ * least once a minute). */
 void pctld_audit_tick(struct pctld_audit *a);
+/* Writes the records waiting in the buffer (tick and close do). */
+void pctld_audit_flush(struct pctld_audit *a);
 
 /* Around a reload: collects the mappings policy removes, so that the
  * reload's message can name them (the first few, then how many more). */

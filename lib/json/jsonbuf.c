@@ -3,8 +3,6 @@
  */
 #include "jsonbuf.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <portctl/wire.h>
@@ -117,6 +115,16 @@ void pctl_jbuf_quoted(struct pctl_jbuf *j, const uint8_t *s, size_t len)
 	for (size_t i = 0; i < len;) {
 		uint8_t c = s[i];
 		char esc[8];
+		size_t run = i;
+		while (run < len && s[run] >= 0x20 && s[run] < 0x7f &&
+		       s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			/* Printable ASCII as it is, in one piece. */
+			put(j, (const char *)&s[i], run - i);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
@@ -137,9 +145,6 @@ void pctl_jbuf_quoted(struct pctl_jbuf *j, const uint8_t *s, size_t len)
 				esc[5] = hex[c & 15];
 				put(j, esc, 6);
 			}
-			i++;
-		} else if (c < 0x80) {
-			put(j, (const char *)&s[i], 1);
 			i++;
 		} else {
 			size_t n = utf8_seq(s + i, len - i);
@@ -186,13 +191,29 @@ void pctl_jbuf_string(struct pctl_jbuf *j, const char *s)
 	pctl_jbuf_string_n(j, (const uint8_t *)s, strlen(s));
 }
 
+/* Decimal digits by hand: snprintf costs more than the rest of a record
+ * (docs/performance.md, audit log). */
+static void put_uint(struct pctl_jbuf *j, uint64_t v)
+{
+	char num[20];
+	size_t i = sizeof(num);
+
+	do {
+		num[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(j, num + i, sizeof(num) - i);
+}
+
+void pctl_jbuf_raw_uint(struct pctl_jbuf *j, uint64_t v)
+{
+	put_uint(j, v);
+}
+
 void pctl_jbuf_uint(struct pctl_jbuf *j, uint64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
-
 	before_value(j);
-	put(j, num, (size_t)n);
+	put_uint(j, v);
 }
 
 void pctl_jbuf_bool(struct pctl_jbuf *j, bool v)

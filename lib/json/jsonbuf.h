@@ -56,8 +56,10 @@ void pctl_jbuf_bool(struct pctl_jbuf *j, bool v);
 void pctl_jbuf_null(struct pctl_jbuf *j);
 
 /* Raw text appended as it is, outside the JSON structure (a prefix, a
- * newline); the caller answers for its validity. */
+ * newline); the caller answers for its validity.  raw_uint: a number's
+ * digits the same way. */
 void pctl_jbuf_raw(struct pctl_jbuf *j, const char *s);
+void pctl_jbuf_raw_uint(struct pctl_jbuf *j, uint64_t v);
 
 /* The escaped form of len bytes as one JSON string, quotes included: for
  * text formats that quote untrusted strings the same way. */

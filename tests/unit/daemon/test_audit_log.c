@@ -126,9 +126,10 @@ static void open_file(struct filelog *f, uint32_t rate, uint32_t burst,
 	    pctld_audit_open(&f->a, &c, &clock_, NULL, err, sizeof(err)), 0);
 }
 
-static char *slurp(const char *path)
+/* The file's content once the buffered records are written. */
+static char *slurp_file(const char *path)
 {
-	static char buf[65536];
+	static char buf[1 << 20];
 	FILE *fp = fopen(path, "r");
 	size_t n;
 
@@ -137,6 +138,12 @@ static char *slurp(const char *path)
 	buf[n] = '\0';
 	fclose(fp);
 	return buf;
+}
+
+static char *slurp(struct filelog *f)
+{
+	pctld_audit_flush(&f->a);
+	return slurp_file(f->path);
 }
 
 static int count(const char *s, const char *what)
@@ -167,7 +174,7 @@ static void test_json_record_every_field(void **state)
 	(void)state;
 	open_file(&f, 0, 0, 0, 0);
 	pctld_audit_event(&f.a, &ev);
-	const char *s = slurp(f.path);
+	const char *s = slurp(&f);
 	static const char want[] =
 	    "{\"time\":\"2026-12-07T00:00:00.123Z\",\"event\":\"created\","
 	    "\"by\":\"client\",\"via\":\"pcp\",\"id\":42,\"kind\":\"map\","
@@ -180,6 +187,32 @@ static void test_json_record_every_field(void **state)
 	close_file(&f);
 }
 
+static void test_file_records_wait_for_the_loop_turn(void **state)
+{
+	struct filelog f;
+	struct pctl_audit_event ev = created();
+
+	(void)state;
+	open_file(&f, 0, 0, 0, 0);
+	pctld_audit_event(&f.a, &ev);
+	pctld_audit_event(&f.a, &ev);
+	/* Buffered: one write(2) per turn of the event loop. */
+	assert_string_equal(slurp_file(f.path), "");
+	pctld_audit_tick(&f.a);
+	assert_int_equal(count(slurp_file(f.path), "\"event\":\"created\""), 2);
+	/* A full buffer is written at once, whole records only. */
+	for (int i = 0; i < 400; i++)
+		pctld_audit_event(&f.a, &ev);
+	const char *s = slurp_file(f.path);
+	int lines = count(s, "\n");
+	assert_true(lines > 2 && lines < 402);
+	assert_int_equal(s[strlen(s) - 1], '\n');
+	/* The next turn writes the rest: nothing is lost. */
+	pctld_audit_tick(&f.a);
+	assert_int_equal(count(slurp_file(f.path), "\n"), 402);
+	close_file(&f);
+}
+
 static void test_json_escapes_and_hides_nonce(void **state)
 {
 	struct filelog f;
@@ -188,7 +221,7 @@ static void test_json_escapes_and_hides_nonce(void **state)
 	(void)state;
 	open_file(&f, 0, 0, 0, 0);
 	pctld_audit_event(&f.a, &ev);
-	const char *s = slurp(f.path);
+	const char *s = slurp(&f);
 	/* One line, the hostile description escaped. */
 	assert_int_equal(count(s, "\n"), 1);
 	assert_non_null(strstr(
@@ -248,7 +281,7 @@ static void test_rate_limits_and_suppressed_line(void **state)
 		pctld_audit_event(&f.a, &ev);
 	for (int i = 0; i < 10; i++)
 		pctld_audit_event(&f.a, &rf);
-	const char *s = slurp(f.path);
+	const char *s = slurp(&f);
 	/* The bursts: 5 mapping records, 2 refusals, each bucket its own. */
 	assert_int_equal(count(s, "\"event\":\"created\""), 5);
 	assert_int_equal(count(s, "\"event\":\"refused\""), 2);
@@ -258,22 +291,22 @@ static void test_rate_limits_and_suppressed_line(void **state)
 	for (int i = 0; i < 10; i++)
 		pctld_audit_event(&f.a, &ev);
 	pctld_audit_event(&f.a, &rf);
-	s = slurp(f.path);
+	s = slurp(&f);
 	assert_int_equal(count(s, "\"event\":\"created\""), 10);
 	assert_int_equal(count(s, "\"event\":\"refused\""), 2);
 	/* Not a minute yet: no report. */
 	pctld_audit_tick(&f.a);
-	assert_int_equal(count(slurp(f.path), "suppressed"), 0);
+	assert_int_equal(count(slurp(&f), "suppressed"), 0);
 	/* A minute on: one line counts the 15 + 5 + 8 + 1 lost records. */
 	fake_mono += PCTLD_AUDIT_REPORT_MS;
 	pctld_audit_tick(&f.a);
-	s = slurp(f.path);
+	s = slurp(&f);
 	assert_non_null(strstr(s, "\"event\":\"suppressed\",\"records\":29,"
 	                          "\"refusals\":9}\n"));
 	/* Counted once: the next minute has nothing to say. */
 	fake_mono += PCTLD_AUDIT_REPORT_MS;
 	pctld_audit_tick(&f.a);
-	assert_int_equal(count(slurp(f.path), "suppressed"), 1);
+	assert_int_equal(count(slurp(&f), "suppressed"), 1);
 	close_file(&f);
 }
 
@@ -313,8 +346,9 @@ static void test_reopen_after_rotation(void **state)
 	assert_int_equal(pctld_audit_reopen(&f.a, &c, err, sizeof(err)), 0);
 	ev.type = PCTL_AUDIT_EXPIRED;
 	pctld_audit_event(&f.a, &ev);
-	assert_int_equal(count(slurp(rotated), "\"event\":\"created\""), 2);
-	const char *s = slurp(f.path);
+	assert_int_equal(count(slurp_file(rotated), "\"event\":\"created\""),
+	                 2);
+	const char *s = slurp(&f);
 	assert_int_equal(count(s, "\n"), 1);
 	assert_non_null(strstr(s, "\"event\":\"expired\""));
 	/* A path that cannot be opened keeps the old output. */
@@ -322,7 +356,7 @@ static void test_reopen_after_rotation(void **state)
 	assert_int_equal(pctld_audit_reopen(&f.a, &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "/nonexistent-dir/x"));
 	pctld_audit_event(&f.a, &ev);
-	assert_int_equal(count(slurp(f.path), "\n"), 2);
+	assert_int_equal(count(slurp(&f), "\n"), 2);
 	close_file(&f);
 }
 
@@ -398,6 +432,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_json_record_every_field),
+	    cmocka_unit_test(test_file_records_wait_for_the_loop_turn),
 	    cmocka_unit_test(test_json_escapes_and_hides_nonce),
 	    cmocka_unit_test(test_syslog_text_record),
 	    cmocka_unit_test(test_rate_limits_and_suppressed_line),
