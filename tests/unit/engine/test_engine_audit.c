@@ -322,6 +322,40 @@ static void test_admin_policy_address_and_restore(void **state)
 	et_free(t);
 }
 
+/* X-3.8: a request inside a port set refreshes the set; shortening it is
+ * a change. */
+static void test_port_set_overlap_shortened(void **state)
+{
+	(void)state;
+	struct rec r;
+	struct etest *t = start(NULL, &r);
+	struct req q;
+	uint8_t b[PCTL_PORT_SET_LEN];
+	struct pctl_port_set ps = {4, 7000, false};
+
+	req_map(&q, H, 5, 17, 7000, 0, NULL, 3600);
+	pctl_port_set_pack(&ps, b);
+	req_opt(&q, PCTL_OPT_PORT_SET, b, PCTL_PORT_SET_LEN);
+	et_send(t, H, &q);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].port_count, 4);
+	/* One port inside the set, same lifetime: nothing to record. */
+	req_map(&q, H, 5, 17, 7001, 0, NULL, 3600);
+	et_send(t, H, &q);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(r.n, 1);
+	req_map(&q, H, 5, 17, 7001, 0, NULL, 300);
+	et_send(t, H, &q);
+	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[1].type, PCTL_AUDIT_RENEWED);
+	assert_int_equal(r.ev[1].changes, PCTL_AUDIT_CH_SHORTER);
+	assert_int_equal(r.ev[1].int_port, 7000);
+	assert_int_equal(r.ev[1].lifetime, 300);
+	et_free(t);
+}
+
 static void test_no_observer_no_calls(void **state)
 {
 	(void)state;
@@ -346,6 +380,7 @@ int main(void)
 	    cmocka_unit_test(test_peer_created_and_extended),
 	    cmocka_unit_test(test_natpmp_created_refused_deleted),
 	    cmocka_unit_test(test_admin_policy_address_and_restore),
+	    cmocka_unit_test(test_port_set_overlap_shortened),
 	    cmocka_unit_test(test_no_observer_no_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
