@@ -6,9 +6,16 @@
  *   bench_engine            all three sizes
  *   bench_engine N...       the given sizes
  *   bench_engine --smoke    a tiny run that only checks it completes
+ *   bench_engine --audit MODE N...
+ *                           the same with the audit log (issue 10): MODE
+ *                           off (observer registered, nothing written),
+ *                           file:PATH (JSON lines, no rate limit) or
+ *                           limited:PATH (JSON lines, default limits)
  *
  * In-process, "none" backend, so only the engine is measured (decode,
- * lookup, allocation, response encoding).
+ * lookup, allocation, response encoding), and with --audit the audit
+ * record's formatting and write(2).  Each size also times refused requests
+ * (another nonce: NOT_AUTHORIZED), which is what a flood costs.
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -18,6 +25,7 @@
 
 #include <portctl/wire.h>
 
+#include "audit_log.h"
 #include "backend.h"
 #include "engine.h"
 
@@ -82,7 +90,7 @@ struct result {
  * table) and times each. */
 static int run(struct pctl_engine *e, uint64_t now_ms, uint32_t first,
                uint32_t count, uint32_t stride, uint32_t modulo,
-               struct result *r)
+               uint8_t nonce_xor, uint8_t want, struct result *r)
 {
 	uint64_t *lat = malloc(count * sizeof(*lat));
 	uint8_t b[60], out[PCTL_MAX_MSG];
@@ -96,11 +104,11 @@ static int run(struct pctl_engine *e, uint64_t now_ms, uint32_t first,
 	for (uint32_t k = 0; k < count; k++) {
 		uint32_t i =
 		    first + (uint32_t)(((uint64_t)k * stride) % modulo);
-		build(b, &rx, i, 7200, (uint8_t)(i & 0xff));
+		build(b, &rx, i, 7200, (uint8_t)((i & 0xff) ^ nonce_xor));
 		uint64_t a = ns_now();
 		size_t n = pctl_engine_handle(e, &rx, out);
 		lat[k] = ns_now() - a;
-		if (n != 60 || out[3] != 0) {
+		if (n != 60 || out[3] != want) {
 			fprintf(stderr, "request %u failed: result %u\n", i,
 			        n ? out[3] : 255);
 			free(lat);
@@ -115,6 +123,9 @@ static int run(struct pctl_engine *e, uint64_t now_ms, uint32_t first,
 	free(lat);
 	return 0;
 }
+
+/* --audit: the audit log every engine reports to (NULL: none). */
+static struct pctld_audit *audit;
 
 static int bench(uint32_t n, uint32_t probes)
 {
@@ -136,13 +147,17 @@ static int bench(uint32_t n, uint32_t probes)
 	if (!e)
 		return -1;
 	size_t heap1 = heap_used();
+	if (audit)
+		pctl_engine_set_audit(e, pctld_audit_event, audit);
 
-	struct result fill, create, renew;
-	if (run(e, now, 0, n, 1, n, &fill))
+	struct result fill, create, renew, refused;
+	if (run(e, now, 0, n, 1, n, 0, 0, &fill))
 		return -1;
 	size_t heap2 = heap_used();
-	if (run(e, now, n, probes, 1, probes, &create) ||
-	    run(e, now, 0, probes, 7919, n, &renew))
+	if (run(e, now, n, probes, 1, probes, 0, 0, &create) ||
+	    run(e, now, 0, probes, 7919, n, 0, 0, &renew) ||
+	    run(e, now, 0, probes, 7919, n, 0x80, PCTL_R_NOT_AUTHORIZED,
+	        &refused))
 		return -1;
 
 	struct pctl_engine_stats st;
@@ -155,18 +170,55 @@ static int bench(uint32_t n, uint32_t probes)
 
 	printf("%8u live | fill %9.0f req/s | create %9.0f req/s p50 %5.2f "
 	       "us p99 %5.2f us | renew %9.0f req/s p50 %5.2f us p99 %5.2f "
-	       "us | expiry %6.1f ns/mapping | %5.1f heap bytes/mapping "
-	       "(engine base %zu KiB)\n",
+	       "us | refused %9.0f req/s p50 %5.2f us p99 %5.2f us | expiry "
+	       "%6.1f ns/mapping | %5.1f heap bytes/mapping (engine base %zu "
+	       "KiB)\n",
 	       n, fill.rps, create.rps, create.p50, create.p99, renew.rps,
-	       renew.p50, renew.p99, exp_ns, (double)(heap2 - heap1) / n,
-	       (heap1 - heap0) / 1024);
+	       renew.p50, renew.p99, refused.rps, refused.p50, refused.p99,
+	       exp_ns, (double)(heap2 - heap1) / n, (heap1 - heap0) / 1024);
 	int rc = st.expired == live ? 0 : -1;
 	pctl_engine_free(e);
 	return rc;
 }
 
+/* "off", "file:PATH" or "limited:PATH" (see the top). */
+static int open_audit(const char *mode, struct pctld_audit *a)
+{
+	struct pctld_audit_config c;
+	char err[512];
+
+	pctld_audit_config_defaults(&c);
+	if (!strcmp(mode, "off")) {
+		c.mode = PCTLD_AUDIT_OFF;
+	} else if (!strncmp(mode, "file:", 5) ||
+	           !strncmp(mode, "limited:", 8)) {
+		bool limited = mode[0] == 'l';
+		c.mode = PCTLD_AUDIT_FILE;
+		snprintf(c.path, sizeof(c.path), "%s", strchr(mode, ':') + 1);
+		if (!limited)
+			c.rate = c.refused_rate = 0;
+	} else {
+		fprintf(stderr, "--audit off|file:PATH|limited:PATH\n");
+		return -1;
+	}
+	if (pctld_audit_open(a, &c, NULL, NULL, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	static struct pctld_audit sink;
+
+	if (argc > 2 && strcmp(argv[1], "--audit") == 0) {
+		if (open_audit(argv[2], &sink))
+			return 1;
+		audit = &sink;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc > 1 && strcmp(argv[1], "--smoke") == 0)
 		return bench(1000, 200) ? 1 : 0;
 	if (argc > 1) {

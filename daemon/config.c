@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #define MAX_WORDS 16
 /* The engine refuses lifetimes above a week (pctl_engine_config_check). */
@@ -345,6 +346,51 @@ static int h_rate_limit(struct ctx *c)
 	return rate_and_burst(c, 1, &ENG->rate_per_sec, &ENG->rate_burst);
 }
 
+/* Issue 10: audit-log syslog [FACILITY] | file PATH | off. */
+static int h_audit_log(struct ctx *c)
+{
+	struct pctld_audit_config *a = &c->cfg->audit;
+	const char *m = c->w[0];
+
+	if (!strcmp(m, "off") && c->n == 1) {
+		a->mode = PCTLD_AUDIT_OFF;
+	} else if (!strcmp(m, "syslog") && c->n <= 2) {
+		int f = c->n == 2 ? pctld_audit_facility(c->w[1]) : LOG_DAEMON;
+		if (f < 0)
+			return pctld_errf(
+			    c->err, c->errlen,
+			    "'%s' is not a syslog facility (daemon, "
+			    "auth, authpriv, user, local0..local7)",
+			    c->w[1]);
+		a->mode = PCTLD_AUDIT_SYSLOG;
+		a->facility = f;
+	} else if (!strcmp(m, "file") && c->n == 2) {
+		if (strlen(c->w[1]) >= sizeof(a->path))
+			return pctld_errf(c->err, c->errlen,
+			                  "'%s' is longer than %zu characters",
+			                  c->w[1], sizeof(a->path) - 1);
+		a->mode = PCTLD_AUDIT_FILE;
+		strcpy(a->path, c->w[1]);
+	} else {
+		return pctld_errf(
+		    c->err, c->errlen,
+		    "audit-log takes syslog [FACILITY], file PATH "
+		    "or off");
+	}
+	return 0;
+}
+
+static int h_audit_rate(struct ctx *c)
+{
+	return rate_and_burst(c, 1, &c->cfg->audit.rate, &c->cfg->audit.burst);
+}
+
+static int h_audit_refused_rate(struct ctx *c)
+{
+	return rate_and_burst(c, 1, &c->cfg->audit.refused_rate,
+	                      &c->cfg->audit.refused_burst);
+}
+
 /* The admission bucket of subscribers the limiter does not hold yet
  * (server/ratelimit.h). */
 static int h_rate_limit_new(struct ctx *c)
@@ -597,6 +643,9 @@ static const struct directive directives[] = {
     BOOL("multicast-announce", multicast_announce),
     FN("allow-self", 1, 1, h_allow_self),
     BOOL("allow-any-interface", allow_any_interface),
+    FN("audit-log", 1, 2, h_audit_log),
+    FN("audit-rate-limit", 1, 2, h_audit_rate),
+    FN("audit-refused-rate-limit", 1, 2, h_audit_refused_rate),
     /* engine */
     FN("external-ip", 1, 1, h_external_ip),
     NUM("announce-count", K_UINT, engine.announce_count, 0, 10), /* S-94 */
@@ -697,6 +746,7 @@ void pctld_config_defaults(struct pctld_config *cfg)
 	cfg->engine.rate_per_sec = PCTLD_DEFAULT_RATE;
 	cfg->engine.rate_burst = PCTLD_DEFAULT_BURST;
 	cfg->socket_rcvbuf = PCTLD_DEFAULT_RCVBUF;
+	pctld_audit_config_defaults(&cfg->audit);
 }
 
 int pctld_config_line(struct pctld_config *cfg, char *line, char *err,

@@ -17,6 +17,7 @@
 #include <net/if.h>
 
 #include "../server/engine.h"
+#include "audit_config.h"
 
 #define PCTLD_MAX_LISTEN   16
 #define PCTLD_MAX_IFS      16
@@ -110,6 +111,10 @@ struct pctld_config {
 	 * internal-interface nor external-interface serves every interface,
 	 * the WAN included; refused unless this is set. */
 	bool allow_any_interface;
+
+	/* Issue 10: the audit log (audit-log, audit-rate-limit,
+	 * audit-refused-rate-limit). */
+	struct pctld_audit_config audit;
 
 	bool foreground;
 	int verbose;

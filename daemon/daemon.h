@@ -8,6 +8,7 @@
 
 #include "../server/backend.h"
 #include "../server/engine.h"
+#include "audit_log.h"
 #include "config.h"
 #include "journal.h"
 #include "options.h"
@@ -25,7 +26,9 @@ struct pctld {
 	struct pctl_addrwatch *selfwatch; /* own addresses (selfwatch.h) */
 	int self_fd;                      /* its descriptor, or -1 */
 	int ctl_fd;
-	int sig_fd; /* signalfd: SIGTERM, SIGINT, SIGHUP */
+	int sig_fd;               /* signalfd: SIGTERM, SIGINT, SIGHUP */
+	struct pctld_audit audit; /* issue 10; the engine's observer */
+	bool audit_open;
 };
 
 /* Monotonic clock in milliseconds (the engine's `now`). */

@@ -37,3 +37,11 @@ void pctld_log(int prio, const char *fmt, ...)
 	}
 	va_end(ap);
 }
+
+void pctld_log_audit(int facility, const char *line)
+{
+	if (use_stderr)
+		fprintf(stderr, "portctld: %s\n", line);
+	else
+		syslog(facility | LOG_INFO, "%s", line);
+}

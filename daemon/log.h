@@ -12,5 +12,8 @@
 void pctld_log_init(bool to_stderr, int verbose);
 void pctld_log(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* An audit record (audit_log.c): syslog at LOG_INFO in its own facility,
+ * so that operators can route it; stderr in the foreground. */
+void pctld_log_audit(int facility, const char *line);
 
 #endif

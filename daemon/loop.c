@@ -175,8 +175,20 @@ void pctld_reload(struct pctld *d)
 		       sizeof(cfg->engine.ext_addrs));
 		cfg->engine.n_ext_addrs = d->cfg.engine.n_ext_addrs;
 	}
+	/* logrotate: the audit file is opened again, first, so that what
+	 * this reload does is in the new file (and the audit settings
+	 * change now, whatever the engine says below). */
+	if (pctld_audit_reopen(&d->audit, &cfg->audit, err, sizeof(err)))
+		pctld_log(LOG_ERR, "reload: %s; the audit log stays as it was",
+		          err);
+	else
+		d->cfg.audit = cfg->audit;
+	/* Issue 10: each removal is an audit record; the message below
+	 * names the first ones. */
+	pctld_audit_collect_begin(&d->audit);
 	removed =
 	    pctl_engine_reconfigure(d->engine, &cfg->engine, pctld_now_ms());
+	const char *which = pctld_audit_collect_end(&d->audit);
 	if (removed < 0) {
 		pctld_log(LOG_ERR,
 		          "reload: the engine refused the configuration; "
@@ -211,9 +223,10 @@ void pctld_reload(struct pctld *d)
 		free(st);
 	}
 	pctld_log(LOG_NOTICE,
-	          "reloaded configuration; %d mapping%s removed, %" PRIu64
+	          "reloaded configuration; %d mapping%s removed%s%s, %" PRIu64
 	          " kept",
-	          removed, removed == 1 ? "" : "s", kept);
+	          removed, removed == 1 ? "" : "s", removed ? ": " : "",
+	          removed ? which : "", kept);
 	free(cfg);
 }
 
@@ -286,6 +299,7 @@ int pctld_loop(struct pctld *d)
 		int timeout, n;
 
 		pctl_engine_tick(d->engine, now);
+		pctld_audit_tick(&d->audit);
 		flush_tx(d, b, now);
 		next = pctl_engine_next_deadline(d->engine);
 		ctl_next = pctld_ctl_expire(&ctl, now);

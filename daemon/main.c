@@ -272,6 +272,14 @@ static int run(struct pctld *d)
 		                   "memory)");
 		goto out;
 	}
+	/* Issue 10: before the privileges go (the file's descriptor). */
+	if (pctld_audit_open(&d->audit, &d->cfg.audit, NULL, NULL, err,
+	                     sizeof(err))) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
+	d->audit_open = true;
+	pctl_engine_set_audit(d->engine, pctld_audit_event, &d->audit);
 	if (pctld_selfwatch_open(d, err, sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
@@ -290,6 +298,8 @@ static int run(struct pctld *d)
 out:
 	if (d->engine)
 		pctl_engine_free(d->engine);
+	if (d->audit_open)
+		pctld_audit_close(&d->audit);
 	/* A failed start keeps the table and the journal as they were; a
 	 * clean stop keeps them too, for the next start to resume (issue 9),
 	 * unless on-stop flush asks otherwise or there is no journal to

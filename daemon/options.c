@@ -237,7 +237,8 @@ int pctld_config_build(const struct pctld_options *o, struct pctld_config *cfg,
 	cfg->verbose = o->verbose;
 	if (absolute(cfg->control, sizeof(cfg->control), o->base_dir) ||
 	    absolute(cfg->state_dir, sizeof(cfg->state_dir), o->base_dir) ||
-	    absolute(cfg->pidfile, sizeof(cfg->pidfile), o->base_dir)) {
+	    absolute(cfg->pidfile, sizeof(cfg->pidfile), o->base_dir) ||
+	    absolute(cfg->audit.path, sizeof(cfg->audit.path), o->base_dir)) {
 		snprintf(err, errlen, "a path is too long once made absolute");
 		return -1;
 	}

@@ -16,7 +16,10 @@
  *  - a response is at most 1100 octets; a PCP one is a multiple of 4;
  *  - an error response (PCP result != 0, NAT-PMP result != 0) leaves the
  *    mapping count and the data plane unchanged (S-15);
- *  - the fake data plane always holds exactly the engine's mappings.
+ *  - the fake data plane always holds exactly the engine's mappings;
+ *  - every audit event (server/audit.h) formats, in both of the audit
+ *    log's formats (daemon/audit_log.c), into one line without control
+ *    characters, whatever the datagram said (issue 10).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -26,6 +29,8 @@
 
 #include <portctl/wire.h>
 
+#include "audit.h"
+#include "audit_log.h"
 #include "backend.h"
 #include "engine.h"
 #include "fuzz_check.h"
@@ -97,6 +102,25 @@ static const struct pctl_backend_ops fz_ops = {
     .idle_left = fz_idle_left,
 };
 
+static uint64_t fixed_ms(void)
+{
+	return 1796601600000ull;
+}
+
+/* The audit observer: both record formats, checked. */
+static void audit_check(void *ctx, const struct pctl_audit_event *ev)
+{
+	static char line[4096];
+
+	for (int json = 0; json < 2; json++) {
+		size_t n =
+		    pctld_audit_format(ctx, ev, json, line, sizeof(line));
+		CHECK(n > 0 && n < sizeof(line));
+		for (size_t i = 0; i < n; i++)
+			CHECK((uint8_t)line[i] >= 0x20 && line[i] != 0x7f);
+	}
+}
+
 static uint64_t live_mappings(const struct pctl_engine *e)
 {
 	struct pctl_engine_stats s;
@@ -132,6 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.prefix64_len = 12;
 	struct pctl_engine *e = pctl_engine_new(&cfg, &be, now);
 	CHECK(e != NULL);
+	static struct pctld_audit audit = {.clock = {fixed_ms, fixed_ms}};
+	pctl_engine_set_audit(e, audit_check, &audit);
 
 	static uint8_t out[PCTL_MAX_MSG];
 	static uint8_t dgram[PCTL_MAX_MSG + 8];

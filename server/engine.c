@@ -141,6 +141,7 @@ size_t pctl_engine_error(struct pctl_engine *e, const struct pctl_rx *rx,
                          uint8_t result, uint32_t lifetime, uint8_t *out)
 {
 	e->stats.pcp_results[result]++;
+	pctl_audit_refused_pcp(e, rx, result);
 	return pctl_error_response(rx->buf, rx->len, result, lifetime,
 	                           pctl_engine_epoch(e, rx->now_ms), out);
 }
@@ -244,6 +245,20 @@ static size_t handle_pcp(struct pctl_engine *e, const struct pctl_rx *rx,
 	return n;
 }
 
+/* A request in the audit scope of its client (issue 10), by the protocol
+ * that serves it. */
+static size_t handle_audited(struct pctl_engine *e, const struct pctl_rx *rx,
+                             bool natpmp, uint8_t *out)
+{
+	struct pctl_audit_scope prev = pctl_audit_enter(
+	    e, PCTL_AUDIT_BY_CLIENT,
+	    natpmp ? PCTL_AUDIT_VIA_NATPMP : PCTL_AUDIT_VIA_PCP, rx);
+	size_t n =
+	    natpmp ? pctl_natpmp_handle(e, rx, out) : handle_pcp(e, rx, out);
+	pctl_audit_leave(e, prev);
+	return n;
+}
+
 size_t pctl_engine_handle(struct pctl_engine *e, const struct pctl_rx *rx,
                           uint8_t out[PCTL_MAX_MSG])
 {
@@ -269,14 +284,14 @@ size_t pctl_engine_handle(struct pctl_engine *e, const struct pctl_rx *rx,
 	case PCTL_KIND_NATPMP: /* N-21 */
 		if (e->cfg.natpmp_enabled) {
 			e->stats.natpmp_requests++;
-			size_t n = pctl_natpmp_handle(e, rx, out);
+			size_t n = handle_audited(e, rx, true, out);
 			if (!n)
 				e->stats.dropped++;
 			return n;
 		}
-		return handle_pcp(e, rx, out);
+		return handle_audited(e, rx, false, out);
 	default:
-		return handle_pcp(e, rx, out);
+		return handle_audited(e, rx, false, out);
 	}
 }
 
@@ -286,6 +301,8 @@ size_t pctl_engine_handle(struct pctl_engine *e, const struct pctl_rx *rx,
 void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 {
 	struct pctl_mapping *m;
+	struct pctl_audit_scope prev =
+	    pctl_audit_enter(e, PCTL_AUDIT_BY_TIMER, PCTL_AUDIT_VIA_NONE, NULL);
 
 	e->now_ms = now_ms;
 	while ((m = pctl_tw_pop_due(e->wheel, &e->table, pctl_now_s(now_ms))) !=
@@ -298,6 +315,7 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 		e->stats.expired++;
 		pctl_engine_drop(e, m);
 	}
+	pctl_audit_leave(e, prev);
 	pctl_engine_release_cooled(e, now_ms);
 }
 

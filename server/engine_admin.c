@@ -118,7 +118,11 @@ int pctl_engine_delete(struct pctl_engine *e, uint64_t id, uint64_t now_ms)
 
 	if (!m)
 		return -ENOENT;
-	return pctl_engine_remove(e, m);
+	struct pctl_audit_scope prev =
+	    pctl_audit_enter(e, PCTL_AUDIT_BY_ADMIN, PCTL_AUDIT_VIA_NONE, NULL);
+	int rc = pctl_engine_remove(e, m);
+	pctl_audit_leave(e, prev);
+	return rc;
 }
 
 int pctl_engine_flush(struct pctl_engine *e, uint64_t now_ms)
@@ -136,8 +140,11 @@ int pctl_engine_flush(struct pctl_engine *e, uint64_t now_ms)
 	if (rc)
 		return rc;
 	idx = 0;
+	struct pctl_audit_scope prev =
+	    pctl_audit_enter(e, PCTL_AUDIT_BY_ADMIN, PCTL_AUDIT_VIA_NONE, NULL);
 	while ((m = pctl_table_next(&e->table, &idx)) != NULL)
 		pctl_engine_drop(e, m);
+	pctl_audit_leave(e, prev);
 	return 0;
 }
 
@@ -234,7 +241,15 @@ int pctl_engine_restore(struct pctl_engine *e,
 		m->flags |= PCTL_MF_PREFER_FAILURE;
 	uint32_t lifetime =
 	    i->kind == PCTL_MK_STATIC ? PCTL_LIFETIME_STATIC : i->lifetime_left;
+	/* Audited when the administrator makes a static mapping; the
+	 * journal's restore brings back old mappings, nothing new. */
+	struct pctl_audit_scope prev =
+	    pctl_audit_enter(e,
+	                     i->kind == PCTL_MK_STATIC ? PCTL_AUDIT_BY_ADMIN
+	                                               : PCTL_AUDIT_BY_NONE,
+	                     PCTL_AUDIT_VIA_NONE, NULL);
 	int rc = pctl_engine_install(e, m, lifetime, now_ms);
+	pctl_audit_leave(e, prev);
 	if (rc)
 		return rc == -ENOSPC ? -EEXIST : rc;
 	if (id)
@@ -358,6 +373,8 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 		return -1;
 	}
 	idx = 0;
+	struct pctl_audit_scope prev = pctl_audit_enter(
+	    e, PCTL_AUDIT_BY_POLICY, PCTL_AUDIT_VIA_NONE, NULL);
 	while (n_gone && (m = pctl_table_next(&e->table, &idx)) != NULL)
 		if (!still_allowed(cfg, &e->self, m)) {
 			/* Its ports go with the old allocators, rebuilt below.
@@ -366,6 +383,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 			    (uint8_t) ~(PCTL_MF_OWNS_PORTS | PCTL_MF_COMPANION);
 			pctl_engine_drop(e, m);
 		}
+	pctl_audit_leave(e, prev);
 	/* S-28: clients learn a new Pref64 from an ANNOUNCE. */
 	bool p64_changed =
 	    cfg->prefix64_enabled != e->cfg.prefix64_enabled ||
@@ -440,6 +458,7 @@ static bool move_mapping(struct pctl_engine *e, struct pctl_mapping *m,
 	for (uint32_t p = 0; p < n; p++)
 		pctl_portmap_set(pm, (uint16_t)(port + p));
 	m->flags |= PCTL_MF_OWNS_PORTS;
+	pctl_audit_moved(e, m, &old_addr, old_port, left);
 	if (m->kind == PCTL_MK_MAP || m->kind == PCTL_MK_PEER) {
 		m->flags |= PCTL_MF_UPDATE_PENDING;
 		pctl_update_queue(e, m, now_ms);
@@ -478,6 +497,8 @@ int pctl_engine_set_external(struct pctl_engine *e, const pctl_addr *addrs,
 	e->cfg = cfg;
 	rebuild_ports(e);
 	idx = 0;
+	struct pctl_audit_scope prev = pctl_audit_enter(
+	    e, PCTL_AUDIT_BY_ADDRESS, PCTL_AUDIT_VIA_NONE, NULL);
 	while (n_move && (m = pctl_table_next(&e->table, &idx)) != NULL) {
 		if (!(m->flags & PCTL_MF_UPDATE_PENDING) ||
 		    m->ext_idx != PCTL_NO_EXT || !pctl_addr_is_v4(&m->ext_addr))
@@ -491,6 +512,7 @@ int pctl_engine_set_external(struct pctl_engine *e, const pctl_addr *addrs,
 			pctl_engine_drop(e, m);
 		}
 	}
+	pctl_audit_leave(e, prev);
 	/* S-26: the epoch restarts; N-10: NAT-PMP clients hear the new
 	 * address. */
 	e->epoch_base_ms = (int64_t)now_ms;

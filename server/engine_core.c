@@ -548,11 +548,13 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 	e->stats.mappings_total++;
 	if (m->port_count > 1)
 		e->port_set_maps++; /* */
+	pctl_audit_created(e, m, lifetime);
 	return 0;
 }
 
 void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m)
 {
+	pctl_audit_dropped(e, m);
 	e->stats.mappings[m->kind]--;
 	if (m->port_count > 1)
 		e->port_set_maps--;
@@ -577,8 +579,13 @@ int pctl_engine_refresh(struct pctl_engine *e, struct pctl_mapping *m,
 	int rc = queue_failed(e, e->backend.ops->refresh(e->backend.ctx, &dp));
 	if (!rc)
 		rc = pctl_engine_commit(e);
-	if (!rc)
+	if (!rc) {
+		uint32_t old_end = m->expire_s;
 		pctl_engine_set_expiry(e, m, lifetime, now_ms);
+		pctl_audit_renewed(e, m, lifetime,
+		                   m->expire_s < old_end ? PCTL_AUDIT_CH_SHORTER
+		                                         : 0);
+	}
 	return rc;
 }
 

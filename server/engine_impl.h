@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "engine.h"
+#include "engine_audit.h"
 #include "portalloc.h"
 #include "ratelimit.h"
 #include "selfaddr.h"
@@ -133,6 +134,7 @@ struct pctl_engine {
 	uint32_t port_set_maps;
 
 	struct pctl_engine_stats stats;
+	struct pctl_audit_state audit; /* issue 10 (engine_audit.h) */
 	/* Scratch for the filter set of a request (existing + new). */
 	struct pctl_filter *scratch_filters;
 };

@@ -21,6 +21,7 @@ static size_t reply(struct pctl_engine *e, const struct pctl_rx *rx,
 	m->result = result;
 	m->epoch = pctl_engine_epoch(e, rx->now_ms);
 	if (result != PCTL_NATPMP_R_SUCCESS) {
+		pctl_audit_refused_natpmp(e, rx, result);
 		/* N-7: nothing was created: mapped port and lifetime 0. */
 		m->external_port = 0;
 		m->lifetime = 0;
@@ -268,6 +269,7 @@ size_t pctl_natpmp_handle(struct pctl_engine *e, const struct pctl_rx *rx,
 		return 0;
 	if (v == PCTL_V_ERROR) {
 		e->stats.natpmp_results[err.result < 8 ? err.result : 7]++;
+		pctl_audit_refused_natpmp(e, rx, err.result);
 		return pctl_natpmp_error_response(
 		    rx->buf, rx->len, err.result,
 		    pctl_engine_epoch(e, rx->now_ms), out);
@@ -282,6 +284,8 @@ size_t pctl_natpmp_handle(struct pctl_engine *e, const struct pctl_rx *rx,
 		if (pctl_engine_refuses_self(e, &rx->src))
 			r = PCTL_NATPMP_R_NOT_AUTHORIZED;
 		e->stats.natpmp_results[r]++;
+		if (r != PCTL_NATPMP_R_SUCCESS)
+			pctl_audit_refused_natpmp(e, rx, r);
 		return pctl_natpmp_extaddr_msg(e, &rx->src, rx->now_ms, r, out);
 	}
 	return handle_map(e, rx, &req, out);

@@ -214,6 +214,9 @@ static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 		pctl_map_extra_free(nx);
 		return fail(c, pctl_map_backend_result(rc), 0);
 	}
+	pctl_audit_renewed(e, m, lifetime,
+	                   pctl_audit_extra_changes(ox, nx) |
+	                       (adopt ? PCTL_AUDIT_CH_NONCE : 0));
 	pctl_map_extra_free(ox);
 	note_client(c, m);
 	return respond(c, m, lifetime, &m->ext_addr, m->ext_port);

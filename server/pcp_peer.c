@@ -75,6 +75,8 @@ static size_t peer_extend(struct pctl_engine *e, const struct pctl_rx *rx,
 		pctl_map_extra_free(nx);
 		return fail(e, rx, PCTL_R_NETWORK_FAILURE, 0, out);
 	}
+	pctl_audit_renewed(e, m, lifetime,
+	                   pctl_audit_extra_changes(m->extra, nx));
 	pctl_map_extra_free(m->extra);
 	m->extra = nx;
 	m->client_port = rx->src_port;

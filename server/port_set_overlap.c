@@ -302,7 +302,11 @@ size_t pctl_overlap_refresh(struct pctl_engine *e, const struct pctl_rx *rx,
 		struct pctl_mapping *m = it[i].m;
 		if (it[i].kind != OV_RENEW)
 			continue;
+		uint32_t old_end = m->expire_s;
 		pctl_engine_set_expiry(e, m, it[i].lifetime, rx->now_ms);
+		pctl_audit_renewed(e, m, it[i].lifetime,
+		                   m->expire_s < old_end ? PCTL_AUDIT_CH_SHORTER
+		                                         : 0);
 		pctl_map_note_client(e, rx, m);
 		if (i > 0 || m->int_port != req->internal_port) {
 			/* S-95 to the requesting client (note_client). */

@@ -264,13 +264,15 @@ static void test_sighup_keeps_mappings_and_applies_policy(void **state)
 	assert_non_null(strstr(list, "127.22.0.2:5000 "));
 	free(list);
 
-	/* A policy that forbids B's mapping: removed, and said so. */
+	/* A policy that forbids B's mapping: removed, and said so, with
+	 * the mapping named (issue 10). */
 	snprintf(conf, sizeof(conf), "%sdeny %s proto tcp port 5001\n",
 	         f->base_conf, HOST_B);
 	daemon_write_conf(&f->d, conf);
 	assert_int_equal(daemon_signal(&f->d, SIGHUP), 0);
-	assert_true(wait_log(
-	    &f->d, "reloaded configuration; 1 mapping removed, 2 kept"));
+	assert_true(wait_log(&f->d, "reloaded configuration; 1 mapping "
+	                            "removed: TCP 127.22.0.3:5001->"));
+	assert_true(daemon_log_has(&f->d, ", 2 kept"));
 	list = control_request(&f->d, "list");
 	assert_null(strstr(list, "127.22.0.3:5001 "));
 	free(list);
