@@ -198,6 +198,12 @@ struct pctl_engine_config {
 	 * (RFC 6056): 0 (default) = drawn from getrandom() by
 	 * pctl_engine_new; tests set it to stay deterministic. */
 	uint64_t port_seed;
+	/* Issue 16: a new NAT44 mapping (MAP or NAT-PMP) that suggests no
+	 * external port gets its internal port when that is usable
+	 * (pctl_engine_port_usable; default on); off, or when it is not: a
+	 * port from a random point (RFC 6056).  A port the client may
+	 * reclaim (S-53) comes first; PORT_SET and PEER are not affected. */
+	bool prefer_internal_port;
 	/* Issue 15 item 5: requests from the router's own addresses, and
 	 * mappings (THIRD_PARTY included) whose internal address is one of
 	 * them, loopback included, are refused with NOT_AUTHORIZED (NAT-PMP:
