@@ -418,10 +418,13 @@ int pctl_engine_restore(struct pctl_engine *e,
  * 0, or -errno from the backend. */
 int pctl_engine_reconcile(struct pctl_engine *e, uint64_t now_ms);
 
-/* Counters since pctl_engine_new. */
+/* Counters since pctl_engine_new, except `mappings`. */
 struct pctl_engine_stats {
-	uint64_t mappings[4]; /* live, by enum pctl_mapping_kind */
-	uint64_t mappings_total;
+	uint64_t mappings[4]; /* live now, by enum pctl_mapping_kind */
+	/* Mappings installed since pctl_engine_new: created by a request or
+	 * the administrator, or restored (journal); never decreases.  The
+	 * control socket also prints it as mappings_total, its old name. */
+	uint64_t mappings_created;
 	uint64_t requests; /* datagrams handled */
 	uint64_t pcp_requests;
 	uint64_t natpmp_requests;

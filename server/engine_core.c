@@ -557,7 +557,7 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 		return rc < 0 ? rc : -EIO;
 	}
 	e->stats.mappings[m->kind]++;
-	e->stats.mappings_total++;
+	e->stats.mappings_created++;
 	if (m->port_count > 1)
 		e->port_set_maps++; /* */
 	return 0;
