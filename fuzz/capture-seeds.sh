@@ -27,7 +27,7 @@ done
 
 work=$(mktemp -d /tmp/portctl-capture.XXXXXX)
 chmod 0711 "$work" # the daemon's user (nobody) reaches its socket there
-daemon_pid= tshark_pid=
+daemon_pid='' tshark_pid=''
 cleanup() {
 	[ -n "$tshark_pid" ] && kill "$tshark_pid" 2>/dev/null && wait "$tshark_pid" 2>/dev/null
 	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
