@@ -653,6 +653,7 @@ static const struct directive directives[] = {
     NUM("max-lifetime", K_U32, engine.max_lifetime, 1, MAX_LIFETIME),
     BOOL("nat44", engine.nat44),
     FN("port-range", 1, 1, h_port_range),
+    BOOL("prefer-internal-port", engine.prefer_internal_port), /* issue 16 */
     FN("reserved-port", 1, 2, h_reserved_port),
     BOOL("map", engine.map_enabled),
     BOOL("peer", engine.peer_enabled),

@@ -292,7 +292,10 @@ static void stats(struct pctl_engine *e, FILE *out, bool json)
 	    {"mappings_peer", st->mappings[PCTL_MK_PEER]},
 	    {"mappings_natpmp", st->mappings[PCTL_MK_NATPMP]},
 	    {"mappings_static", st->mappings[PCTL_MK_STATIC]},
-	    {"mappings_total", st->mappings_total},
+	    {"mappings_created", st->mappings_created},
+	    /* Issue 16: the old name of mappings_created, which reads as
+	     * the sum of the live counters above; kept for scripts. */
+	    {"mappings_total", st->mappings_created},
 	    {"requests", st->requests},
 	    {"pcp_requests", st->pcp_requests},
 	    {"natpmp_requests", st->natpmp_requests},

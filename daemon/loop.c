@@ -24,6 +24,7 @@
 #include "control_conn.h"
 #include "extwatch.h"
 #include "log.h"
+#include "reload_diff.h"
 #include "selfwatch.h"
 
 #define MAX_BATCHES_PER_WAKE 16
@@ -154,7 +155,7 @@ void pctld_reload(struct pctld *d)
 {
 	struct pctld_config *cfg = malloc(sizeof(*cfg));
 	struct pctl_engine_stats *st;
-	char err[PCTLD_ERR_MAX], notes[1024];
+	char err[PCTLD_ERR_MAX], notes[1024], later[256];
 	uint64_t kept = 0;
 	int removed;
 
@@ -196,20 +197,16 @@ void pctld_reload(struct pctld *d)
 		free(cfg);
 		return;
 	}
-	if (cfg->n_listen != d->cfg.n_listen ||
-	    memcmp(cfg->listen, d->cfg.listen,
-	           sizeof(cfg->listen[0]) * cfg->n_listen) ||
-	    strcmp(cfg->control, d->cfg.control) ||
-	    strcmp(cfg->backend, d->cfg.backend) ||
-	    cfg->n_int_ifs != d->cfg.n_int_ifs ||
-	    memcmp(cfg->int_ifs, d->cfg.int_ifs, sizeof(cfg->int_ifs)) ||
-	    strcmp(cfg->ext_if, d->cfg.ext_if))
+	/* Issue 16: every change left for the next start is named. */
+	if (pctld_reload_restart_only(&d->cfg, cfg, later, sizeof(later)))
 		pctld_log(LOG_WARNING,
-		          "reload: listen, interface, control and backend "
-		          "changes take effect at the next start");
-	/* The engine settings and the announce targets change now; sockets,
-	 * control socket and backend stay as they were opened. */
+		          "reload: %s changed: takes effect at the next start",
+		          later);
+	/* The engine settings, the announce targets and on-stop change now;
+	 * sockets, control socket, backend and journal stay as they were
+	 * opened. */
 	d->cfg.engine = cfg->engine;
+	d->cfg.flush_on_stop = cfg->flush_on_stop;
 	d->cfg.n_announce = cfg->n_announce;
 	memcpy(d->cfg.announce, cfg->announce, sizeof(cfg->announce));
 	d->cfg.announce_port = cfg->announce_port;

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Regenerates the libFuzzer seed corpora in fuzz/corpus/<target>/ from the hex
-# below, so that every seed can be read and reviewed here.  The generated
-# files are committed too; run this after editing a seed.
+# Regenerates the libFuzzer seed corpora in fuzz/corpus/<target>/ (or in
+# OUT/<target>/: fuzz/make-seeds.sh [OUT]) from the hex below, so that every
+# seed can be read and reviewed here.  The generated files are committed too,
+# those that add coverage (scripts/fuzz-corpus.sh --minimize drops the
+# others; docs/fuzzing.md): run this after editing a seed, then that.
 #   T-n  test vectors of docs/checklist.md section 10
 #   N-n  NAT-PMP messages of section 6.1
 #   bad- malformed datagrams from the checklist's list of negative tests
 set -euo pipefail
+OUT=$(realpath -m "${1:-$(dirname "$0")/corpus}")
 cd "$(dirname "$0")"
 command -v xxd >/dev/null || { echo "make-seeds: xxd is needed (Debian package xxd)" >&2; exit 1; }
 
 # seed DIR NAME HEX...: writes the octets spelled by HEX (spaces ignored).
 seed() {
-	local dir=corpus/$1 name=$2
+	local dir=$OUT/$1 name=$2
 	shift 2
 	mkdir -p "$dir"
 	printf '%s' "$*" | tr -d ' \n' | xxd -r -p >"$dir/$name"
@@ -107,4 +110,4 @@ seed fuzz_natpmp_decode t5-unsupp-version-reply "$T5"
 seed fuzz_natpmp_decode t4-announce "$T4"
 pcp_seeds fuzz_roundtrip
 natpmp_seeds fuzz_roundtrip
-echo "make-seeds: $(find corpus -type f | wc -l) seeds in $(pwd)/corpus"
+echo "make-seeds: $(find "$OUT" -type f | wc -l) seeds in $OUT"

@@ -4,7 +4,8 @@
 #  2. build with gcc, -Wall -Wextra -Werror, and run the whole CTest suite;
 #  3. build with gcc in the Debug and MinSizeRel types (warnings are errors);
 #  4. build with clang, ASan+UBSan and the fuzz targets, run the suite again;
-#  5. run every libFuzzer target for FUZZ_SECONDS (default 30) on its seeds;
+#  5. run every libFuzzer target for FUZZ_SECONDS (default 30) on a copy of
+#     its seeds, keeping what it finds in $BUILD/fuzz-found (docs/fuzzing.md);
 #  6. fail if any program of the build tree started by the suite still runs.
 # Exits non-zero on any failure; the last line is "check: N passed, N failed".
 set -uo pipefail
@@ -58,6 +59,8 @@ build_pids() {
 stage "dependencies"
 scripts/deps.sh || { echo "check: dependencies could not be installed"; echo "check: 0 passed, 1 failed"; exit 1; }
 mkdir -p "$BUILD"
+# The fuzz stage must leave the committed corpus as it found it.
+corpus_dirty_before=$(git status --porcelain -- fuzz/corpus 2>/dev/null)
 # Whatever already ran from the build tree is not the suite's to judge.
 read -r -a before_pids <<<"$(build_pids | tr '\n' ' ')"
 
@@ -82,22 +85,34 @@ if build "$BUILD/asan" clang-asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=De
   run_ctest "$BUILD/asan" clang-asan
 
   stage "fuzzing, ${FUZZ_SECONDS}s per target"
+  # The committed seeds (fuzz/corpus/<target>/) are read from a copy in a
+  # temporary directory; what the fuzzer finds goes to $BUILD/fuzz-found/
+  # <target>/, which scripts/fuzz-corpus.sh merges into the committed
+  # corpus when asked (docs/fuzzing.md).  The tree is never written.
   for fz in "$BUILD"/asan/fuzz/fuzz_*; do
     [ -x "$fz" ] || continue
     name=$(basename "$fz")
-    corpus="$BUILD/corpus/$name"
-    mkdir -p "$corpus"
-    [ -d "fuzz/corpus/$name" ] && cp -n fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
-    echo "--- $name"
+    found="$BUILD/fuzz-found/$name"
+    seeds=$(mktemp -d "${TMPDIR:-/tmp}/portctl-seeds.XXXXXX")
+    mkdir -p "$found"
+    [ -d "fuzz/corpus/$name" ] && cp fuzz/corpus/"$name"/* "$seeds"/ 2>/dev/null
+    echo "--- $name ($(find "$seeds" -type f | wc -l) seeds)"
     if "$fz" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-         -artifact_prefix="$BUILD/${name}-" "$corpus" >"$BUILD/$name.log" 2>&1; then
+         -artifact_prefix="$BUILD/${name}-" "$found" "$seeds" >"$BUILD/$name.log" 2>&1; then
       grep -E 'stat::number_of_executed_units|Done' "$BUILD/$name.log" | tail -2
+      echo "$(find "$found" -type f | wc -l) inputs found so far in $found"
       passed=$((passed + 1))
     else
       tail -n 40 "$BUILD/$name.log"
       fail "fuzz: $name found a crash (see $BUILD/$name.log)"
     fi
+    rm -rf "$seeds"
   done
+  if [ -n "$(git status --porcelain -- fuzz/corpus 2>/dev/null)" ] &&
+     [ -z "$corpus_dirty_before" ]; then
+    git status --short -- fuzz/corpus
+    fail "fuzz: the fuzz stage changed fuzz/corpus"
+  fi
 fi
 
 # Tests must end every process they start (house rule): anything still

@@ -198,6 +198,12 @@ struct pctl_engine_config {
 	 * (RFC 6056): 0 (default) = drawn from getrandom() by
 	 * pctl_engine_new; tests set it to stay deterministic. */
 	uint64_t port_seed;
+	/* Issue 16: a new NAT44 mapping (MAP or NAT-PMP) that suggests no
+	 * external port gets its internal port when that is usable
+	 * (pctl_engine_port_usable; default on); off, or when it is not: a
+	 * port from a random point (RFC 6056).  A port the client may
+	 * reclaim (S-53) comes first; PORT_SET and PEER are not affected. */
+	bool prefer_internal_port;
 	/* Issue 15 item 5: requests from the router's own addresses, and
 	 * mappings (THIRD_PARTY included) whose internal address is one of
 	 * them, loopback included, are refused with NOT_AUTHORIZED (NAT-PMP:
@@ -412,10 +418,13 @@ int pctl_engine_restore(struct pctl_engine *e,
  * 0, or -errno from the backend. */
 int pctl_engine_reconcile(struct pctl_engine *e, uint64_t now_ms);
 
-/* Counters since pctl_engine_new. */
+/* Counters since pctl_engine_new, except `mappings`. */
 struct pctl_engine_stats {
-	uint64_t mappings[4]; /* live, by enum pctl_mapping_kind */
-	uint64_t mappings_total;
+	uint64_t mappings[4]; /* live now, by enum pctl_mapping_kind */
+	/* Mappings installed since pctl_engine_new: created by a request or
+	 * the administrator, or restored (journal); never decreases.  The
+	 * control socket also prints it as mappings_total, its old name. */
+	uint64_t mappings_created;
 	uint64_t requests; /* datagrams handled */
 	uint64_t pcp_requests;
 	uint64_t natpmp_requests;

@@ -45,6 +45,7 @@ void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 	/* X-3.3: enough for an RTP range of 32 calls, and a renewal touches
 	 * at most 3 x 64 kernel elements (docs/performance.md). */
 	cfg->max_port_set = 64;
+	cfg->prefer_internal_port = true; /* issue 16: as miniupnpd does */
 }
 
 static int fail(char *err, size_t len, const char *msg)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine_impl.h"
+#include "policy.h"
 
 int pctl_proto_index(uint8_t protocol)
 {
@@ -363,6 +364,17 @@ bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
 	return o && pctl_addr_equal(&o->int_addr, host);
 }
 
+bool pctl_engine_port_usable(struct pctl_engine *e, unsigned xi,
+                             uint8_t protocol, uint16_t port,
+                             const pctl_addr *host, uint16_t int_port,
+                             const uint8_t *nonce)
+{
+	return port && !pctl_engine_port_reserved(&e->cfg, protocol, port) &&
+	       pctl_engine_ext_port_free(e, xi, protocol, port, host, int_port,
+	                                 nonce) &&
+	       pctl_policy_allows(&e->cfg, host, protocol, int_port, port);
+}
+
 struct pctl_mapping *pctl_engine_eim_partner(struct pctl_engine *e,
                                              const pctl_addr *host,
                                              uint8_t protocol, uint16_t port,
@@ -545,7 +557,7 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 		return rc < 0 ? rc : -EIO;
 	}
 	e->stats.mappings[m->kind]++;
-	e->stats.mappings_total++;
+	e->stats.mappings_created++;
 	if (m->port_count > 1)
 		e->port_set_maps++; /* */
 	pctl_audit_created(e, m, lifetime);

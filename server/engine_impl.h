@@ -241,6 +241,13 @@ bool pctl_engine_ext_port_free(struct pctl_engine *e, unsigned xi,
                                uint8_t protocol, uint16_t port,
                                const pctl_addr *host, uint16_t int_port,
                                const uint8_t *nonce);
+/* Can a new mapping of host's int_port (nonce NULL: NAT-PMP) take external
+ * `port` of ext address xi: not 0, not reserved (S-38), free (above) and
+ * allowed by policy? */
+bool pctl_engine_port_usable(struct pctl_engine *e, unsigned xi,
+                             uint8_t protocol, uint16_t port,
+                             const pctl_addr *host, uint16_t int_port,
+                             const uint8_t *nonce);
 /* S-53: the external port cooling after this client's mapping of the same
  * internal endpoint (address, protocol, port; nonce unless NULL = NAT-PMP)
  * on ext address xi (PCTL_NO_EXT: any), which it may take back without

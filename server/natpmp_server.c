@@ -126,10 +126,7 @@ static uint16_t delete_all(struct pctl_engine *e, const pctl_addr *host,
 static int pick_port(struct pctl_engine *e, unsigned xi, uint8_t proto,
                      const pctl_addr *host, uint16_t sug, uint16_t int_port)
 {
-	if (sug && !pctl_engine_port_reserved(&e->cfg, proto, sug) &&
-	    pctl_engine_ext_port_free(e, xi, proto, sug, host, int_port,
-	                              NULL) &&
-	    pctl_policy_allows(&e->cfg, host, proto, int_port, sug))
+	if (pctl_engine_port_usable(e, xi, proto, sug, host, int_port, NULL))
 		return sug;
 	/* S-53: the port cooling after this host's mapping of the same
 	 * internal port, which it need not name to get back. */
@@ -137,6 +134,12 @@ static int pick_port(struct pctl_engine *e, unsigned xi, uint8_t proto,
 	if (rp >= 0 &&
 	    pctl_policy_allows(&e->cfg, host, proto, int_port, (uint16_t)rp))
 		return rp;
+	/* Issue 16: no suggestion: the internal port when usable
+	 * (prefer-internal-port). */
+	if (!sug && e->cfg.prefer_internal_port &&
+	    pctl_engine_port_usable(e, xi, proto, int_port, host, int_port,
+	                            NULL))
+		return int_port;
 	struct pctl_portmap *pm = pctl_engine_portmap(e, xi, proto);
 	struct pctl_portmap *om =
 	    pctl_engine_portmap(e, xi, proto == 6 ? 17 : 6);

@@ -241,18 +241,13 @@ static int choose_addr(struct map_ctx *c, bool *honoured)
 	return pctl_engine_pick_ext(c->e, c->host);
 }
 
+/* S-38: reserved ports are never free in the allocator, and policy may
+ * forbid the port. */
 static bool port_usable(struct map_ctx *c, unsigned xi, uint16_t port)
 {
-	uint8_t proto = c->req->protocol;
-
-	/* S-38: reserved ports are never free in the allocator, and policy
-	 * may forbid the port. */
-	return port && !pctl_engine_port_reserved(&c->e->cfg, proto, port) &&
-	       pctl_engine_ext_port_free(c->e, xi, proto, port, c->host,
-	                                 c->req->internal_port,
-	                                 c->req->nonce) &&
-	       pctl_policy_allows(&c->e->cfg, c->host, proto,
-	                          c->req->internal_port, port);
+	return pctl_engine_port_usable(c->e, xi, c->req->protocol, port,
+	                               c->host, c->req->internal_port,
+	                               c->req->nonce);
 }
 
 /* X-3.3: how many ports of a PORT_SET request a new mapping may have: the
@@ -275,9 +270,11 @@ static uint32_t port_set_want(const struct map_ctx *c)
 }
 
 /* Picks the external ports of a NAT44 mapping.  Returns a result code; on
- * SUCCESS *port and *count are set. */
-static uint8_t choose_ports(struct map_ctx *c, unsigned xi, bool addr_ok,
-                            uint16_t *port, uint16_t *count, int *parity)
+ * SUCCESS *port and *count are set.  The suggested port is kept also when
+ * the suggested address is not ours (issue 16: libtorrent suggests its
+ * internal address); with PREFER_FAILURE the caller has refused that. */
+static uint8_t choose_ports(struct map_ctx *c, unsigned xi, uint16_t *port,
+                            uint16_t *count, int *parity)
 {
 	struct pctl_engine *e = c->e;
 	uint8_t proto = c->req->protocol;
@@ -305,8 +302,7 @@ static uint8_t choose_ports(struct map_ctx *c, unsigned xi, bool addr_ok,
 		 * else a run from a random point (RFC 6056). */
 		if (c->o.port_set.parity)
 			*parity = c->req->internal_port & 1;
-		uint16_t start =
-		    addr_ok && sug ? sug : pctl_engine_port_start(e);
+		uint16_t start = sug ? sug : pctl_engine_port_start(e);
 		for (; want > 1; want /= 2) {
 			int p = pctl_portmap_find_run(pm, want, *parity, start);
 			if (p >= 0 && pctl_policy_allows(
@@ -321,7 +317,7 @@ static uint8_t choose_ports(struct map_ctx *c, unsigned xi, bool addr_ok,
 	}
 	*count = 1;
 	/* S-37: the suggestion when usable. */
-	if (addr_ok && sug && port_usable(c, xi, sug)) {
+	if (sug && port_usable(c, xi, sug)) {
 		*port = sug;
 		return PCTL_R_SUCCESS;
 	}
@@ -336,6 +332,13 @@ static uint8_t choose_ports(struct map_ctx *c, unsigned xi, bool addr_ok,
 	    pctl_policy_allows(&e->cfg, c->host, proto, c->req->internal_port,
 	                       (uint16_t)rp)) {
 		*port = (uint16_t)rp;
+		return PCTL_R_SUCCESS;
+	}
+	/* Issue 16: no suggestion: the internal port when it is usable, as
+	 * the application most likely wants (prefer-internal-port). */
+	if (!sug && e->cfg.prefer_internal_port &&
+	    port_usable(c, xi, c->req->internal_port)) {
+		*port = c->req->internal_port;
 		return PCTL_R_SUCCESS;
 	}
 	/* Otherwise any free port from a random point (RFC 6056); a few
@@ -416,8 +419,7 @@ static size_t map_create(struct map_ctx *c)
 			return fail(c, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
 			            PCTL_SHORT_ERROR_LIFETIME);
 		xi = (unsigned)x;
-		uint8_t r =
-		    choose_ports(c, xi, addr_ok, &ext_port, &count, &parity);
+		uint8_t r = choose_ports(c, xi, &ext_port, &count, &parity);
 		if (r) {
 			uint32_t lt = 0;
 			if (r == PCTL_R_CANNOT_PROVIDE_EXTERNAL) {

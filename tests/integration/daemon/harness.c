@@ -196,6 +196,18 @@ int daemon_start(struct daemon *d, const char *const *extra)
 	return -1;
 }
 
+int daemon_launch(struct daemon *d, const char *ip, uint16_t port,
+                  const char *conf, const char *const *extra)
+{
+	daemon_init(d, ip, port);
+	daemon_write_conf(d, conf);
+	if (daemon_start(d, extra)) {
+		daemon_cleanup(d);
+		return -1;
+	}
+	return 0;
+}
+
 int daemon_signal(struct daemon *d, int sig)
 {
 	int st = 0;

@@ -35,6 +35,10 @@ void daemon_write_conf(struct daemon *d, const char *text);
  * (NULL-terminated, may be NULL); waits (bounded) for the control socket.
  * Returns 0, or -1 if it exited or never became ready. */
 int daemon_start(struct daemon *d, const char *const *extra);
+/* daemon_init, daemon_write_conf(conf) and daemon_start(extra) in one:
+ * 0, or -1 with the temp dir removed (a cmocka group setup's shape). */
+int daemon_launch(struct daemon *d, const char *ip, uint16_t port,
+                  const char *conf, const char *const *extra);
 /* Sends sig; for SIGTERM/SIGINT waits (at most 10 s, then SIGKILL) and
  * returns the exit status (0 on a clean stop), else returns 0. */
 int daemon_signal(struct daemon *d, int sig);

@@ -107,11 +107,26 @@ static void test_natpmpc_map_renew_delete(void **state)
 	free(list);
 }
 
+/* Issue 16: natpmpc asking for public port 0 (no suggestion) gets its
+ * private port, as from miniupnpd (prefer-internal-port, the default). */
+static void test_natpmpc_no_suggestion_gets_private_port(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(natpmpc("-a 0 6881 udp 3600", &out), 0);
+	assert_non_null(strstr(out, "Mapped public port 6881 protocol UDP"));
+	free(out);
+	assert_int_equal(natpmpc("-a 0 6881 udp 0", &out), 0);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_natpmpc_public_address),
 	    cmocka_unit_test(test_natpmpc_map_renew_delete),
+	    cmocka_unit_test(test_natpmpc_no_suggestion_gets_private_port),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -94,6 +94,7 @@ static void test_s1_embedded_default_loopback_5351(void **state)
 	assert_int_equal(cfg.announce_port, 5350);
 	assert_true(cfg.journal);
 	assert_false(cfg.flush_on_stop); /* on-stop keep (issue 9) */
+	assert_true(cfg.engine.prefer_internal_port); /* issue 16 */
 }
 
 static void test_daemon_directives(void **state)
@@ -164,6 +165,7 @@ static void test_engine_directives(void **state)
 	    "max-lifetime 7200\n"
 	    "nat44 no\n"
 	    "port-range 20000-29999\n"
+	    "prefer-internal-port no\n"
 	    "reserved-port 22\n"
 	    "reserved-port tcp 8080\n"
 	    "reserved-port udp 53\n"
@@ -201,6 +203,7 @@ static void test_engine_directives(void **state)
 	assert_false(e->nat44);
 	assert_int_equal(e->port_min, 20000);
 	assert_int_equal(e->port_max, 29999);
+	assert_false(e->prefer_internal_port); /* issue 16; default yes */
 	assert_int_equal(e->n_reserved, 3);
 	assert_int_equal(e->reserved[0].protocol, 0);
 	assert_int_equal(e->reserved[0].port, 22);

@@ -195,6 +195,7 @@ static void first_ports(uint64_t seed, uint16_t *out, int n)
 	struct pctl_engine_config cfg;
 	et_config(&cfg);
 	cfg.port_seed = seed;
+	cfg.prefer_internal_port = false; /* else the internal port */
 	struct etest *t = et_new(&cfg);
 	for (int i = 0; i < n; i++) {
 		assert_int_equal(map(t, H, 1, (uint16_t)(7000 + i), 0, 600),

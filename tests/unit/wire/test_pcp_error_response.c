@@ -1,6 +1,7 @@
 /*
  * test_pcp_error_response.c - pctl_error_response: the request copied back
- * (S-12), truncated to 1100 octets (S-8), padded to 4 and to 24 (S-5.2),
+ * (S-12), truncated to 1100 octets (S-8), padded to 4 and to 24 (S-5.2;
+ * UNSUPP_VERSION: to the version-2 length of MAP and PEER),
  * with version 2, the R bit, octet 2 cleared, result, lifetime and epoch
  * (S-11), and octets 12..23 kept only for "not parsed" results (S-13).
  */
@@ -121,13 +122,13 @@ static void test_s12_error_padded_to_multiple_of_4(void **state)
 	assert_int_equal(out[63], 0);
 }
 
-/* S-5.1, S-5.2: a version-1 request of 2 octets gets a 24-octet version-2
+/* S-5.1, S-5.2: a version-1 ANNOUNCE of 2 octets gets a 24-octet version-2
  * UNSUPP_VERSION answer carrying its opcode with the R bit. */
 static void test_s5_2_short_request_padded_to_24(void **state)
 {
 	(void)state;
-	static const uint8_t req[2] = {1, 0x01};
-	static const uint8_t want[24] = {2,    0x81, 0, 1, 0, 0,
+	static const uint8_t req[2] = {1, 0x00};
+	static const uint8_t want[24] = {2,    0x80, 0, 1, 0, 0,
 	                                 0x07, 0x08, 0, 0, 0, 5};
 
 	memset(out, 0xff, sizeof(out));
@@ -141,6 +142,56 @@ static void test_s5_2_short_request_padded_to_24(void **state)
 	    24);
 	assert_int_equal(out[1], 0x80);
 	assert_int_equal(out[23], 0);
+}
+
+/* S-5.2 (issue 16): libpcpnatpmp's draft-version-1 MAP is 48 octets (no
+ * nonce) and its PEER 68.  Under a version-2 header they must be as long as
+ * a version-2 MAP (60) or PEER (80) response, else the client drops the
+ * answer unread and never moves on to version 2.  The request is copied
+ * as it is and zero-filled; a version-2 MALFORMED_REQUEST (the client sent
+ * a short MAP itself) is not lengthened. */
+static void test_s5_2_unsupp_version_as_long_as_a_v2_answer(void **state)
+{
+	(void)state;
+	static const uint8_t zero[20];
+	uint8_t req[68];
+
+	for (size_t i = 0; i < sizeof(req); i++)
+		req[i] = (uint8_t)(0xa0 + i);
+	req[0] = 1;
+	req[1] = PCTL_OP_MAP;
+	memset(out, 0xff, sizeof(out));
+	assert_int_equal(
+	    pctl_error_response(req, 48, PCTL_R_UNSUPP_VERSION, 1800, 5, out),
+	    PCTL_MAP_LEN);
+	assert_int_equal(out[0], 2);
+	assert_int_equal(out[1], 0x81);
+	assert_int_equal(out[3], PCTL_R_UNSUPP_VERSION);
+	assert_memory_equal(out + 24, req + 24, 24);
+	assert_memory_equal(out + 48, zero, 12);
+	assert_int_equal(pctl_response_decode(out, PCTL_MAP_LEN, &msg, &err),
+	                 PCTL_V_OK);
+	assert_int_equal(msg.result, PCTL_R_UNSUPP_VERSION);
+
+	req[1] = PCTL_OP_PEER;
+	memset(out, 0xff, sizeof(out));
+	assert_int_equal(
+	    pctl_error_response(req, 68, PCTL_R_UNSUPP_VERSION, 1800, 5, out),
+	    PCTL_PEER_LEN);
+	assert_memory_equal(out + 24, req + 24, 44);
+	assert_memory_equal(out + 68, zero, 12);
+
+	/* Even two octets of a MAP: the answer is a whole MAP. */
+	req[1] = PCTL_OP_MAP;
+	assert_int_equal(
+	    pctl_error_response(req, 2, PCTL_R_UNSUPP_VERSION, 1800, 5, out),
+	    PCTL_MAP_LEN);
+
+	req[0] = 2;
+	req[1] = PCTL_OP_MAP;
+	assert_int_equal(pctl_error_response(req, 48, PCTL_R_MALFORMED_REQUEST,
+	                                     1800, 5, out),
+	                 48);
 }
 
 /* S-10, R-4: UNSUPP_OPCODE echoes the uninterpreted payload. */
@@ -167,6 +218,7 @@ int main(void)
 	    cmocka_unit_test(test_s8_error_truncated_to_1100),
 	    cmocka_unit_test(test_s12_error_padded_to_multiple_of_4),
 	    cmocka_unit_test(test_s5_2_short_request_padded_to_24),
+	    cmocka_unit_test(test_s5_2_unsupp_version_as_long_as_a_v2_answer),
 	    cmocka_unit_test(test_s10_unsupp_opcode_payload_echoed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
