@@ -50,36 +50,6 @@ void pctl_client_config_init(struct pctl_client_config *cfg)
 	cfg->max_lifetime = PCTL_CLIENT_MAX_LIFETIME; /* C-23 */
 }
 
-uint64_t pctl_cl_now(struct pctl_client *c)
-{
-	return c->cfg.clock(c->cfg.clock_arg);
-}
-
-/* xorshift64*: RAND need not be cryptographic (section 8.1.1) but differs
- * between invocations because the seed comes from getrandom. */
-uint32_t pctl_cl_rand(struct pctl_client *c)
-{
-	if (c->cfg.random)
-		return c->cfg.random(c->cfg.random_arg);
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return (uint32_t)((c->rng * 2685821657736338717ull) >> 32);
-}
-
-void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	if (!c->cfg.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->cfg.log(c->cfg.log_arg, level, line);
-}
-
 struct pctl_client *pctl_client_new(const struct pctl_client_config *cfg)
 {
 	struct pctl_client *c = calloc(1, sizeof(*c));
@@ -191,7 +161,7 @@ fail : {
  * into the Client IP field; a random ephemeral port (C-10).  C-12: when
  * that is a ULA but the interface also has a global address, the global
  * one is used, since a mapping for a ULA is useless from the Internet. */
-int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s)
+static int srv_open(struct pctl_client *c, struct pctl_srv *s)
 {
 	pctl_addr src, global;
 	int fd;
@@ -240,7 +210,7 @@ static int add_addr(struct pctl_client *c, const pctl_addr *a, uint16_t port,
 	s->salen = (socklen_t)pctl_addr_to_sockaddr(a, port, &s->sa);
 	if (s->sa.ss_family == AF_INET6)
 		((struct sockaddr_in6 *)&s->sa)->sin6_scope_id = scope;
-	if (pctl_cl_srv_open(c, s) < 0)
+	if (srv_open(c, s) < 0)
 		return -1;
 	c->nsrv++;
 	return 0;
@@ -322,16 +292,6 @@ int pctl_client_discover(struct pctl_client *c)
 	add_addr(c, &any6, PCTL_SERVER_PORT, 0); /* fails without v6 route */
 	c->discovered = true;
 	return (int)c->nsrv;
-}
-
-/* C-1: the first server of the mapping's family (the IPv4 default router
- * for IPv4 mappings, the IPv6 one for IPv6), else the first of all. */
-int pctl_cl_first_srv(const struct pctl_client *c, int fam)
-{
-	for (size_t i = 0; i < c->nsrv; i++)
-		if (pctl_addr_is_v4(&c->srv[i].addr) == (fam == 0))
-			return (int)i;
-	return 0;
 }
 
 size_t pctl_client_server_count(const struct pctl_client *c)
@@ -588,7 +548,7 @@ void pctl_client_reset(struct pctl_client *c)
 			memset(&s->epoch, 0, sizeof(s->epoch));
 			s->hold_new_until = s->hold_all_until = 0;
 			s->unreachable = false;
-			if (pctl_cl_srv_open(c, s) == 0)
+			if (srv_open(c, s) == 0)
 				close(old);
 			else
 				s->fd = old;

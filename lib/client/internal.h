@@ -1,11 +1,15 @@
 /*
  * Private state of the client library (lib/client): the client object, its
- * server addresses and mapping objects, shared by client.c (object, sockets,
- * loop), mapping.c (mapping objects and their events), exchange.c (timers
- * and retransmission), request.c (building datagrams), response.c
- * (checking and applying answers), announce.c (unsolicited ANNOUNCEs),
- * srcsel.c, netwatch.c and gateway.c (addresses and routes) and
- * statefile.c (nonces kept across runs).
+ * server addresses and mapping objects.  The files form layers; each calls
+ * only the ones below it (scripts/file-cycles.sh checks there is no cycle):
+ *
+ *   client.c (object, sockets, loop)   mapping.c (public mapping calls)
+ *   response.c (answers)   announce.c (unsolicited ANNOUNCEs)
+ *   exchange.c (exchanges, retransmission and renewal timers)
+ *   request.c (datagrams)   snapshot.c (snapshot and callback)
+ *   context.c (clock, randomness, log, first server)
+ *   timers.c, epoch.c, addrclass.c, srcsel.c, netwatch.c, gateway.c,
+ *   statefile.c, dhcp_pcp.c (pure helpers and the kernel's tables)
  */
 #ifndef PORTCTL_CLIENT_INTERNAL_H
 #define PORTCTL_CLIENT_INTERNAL_H
@@ -108,15 +112,14 @@ static inline int pctl_fam(const struct pctl_mapping *m)
 	return m->p.want_ipv6 ? 1 : 0;
 }
 
-/* client.c */
+/* context.c */
 int pctl_cl_first_srv(const struct pctl_client *c, int fam);
 uint64_t pctl_cl_now(struct pctl_client *c);
 uint32_t pctl_cl_rand(struct pctl_client *c);
 void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s);
 
-/* mapping.c */
+/* snapshot.c: calls the mapping's callback with a fresh snapshot. */
 void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev);
 
 /* exchange.c: starting exchanges, sending, timers. */
