@@ -526,7 +526,7 @@ int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
 }
 
 int cli_parse_proto_port(const char *proto, const char *port,
-                         struct pctl_map_params *p)
+                         struct pctl_client_map_params *p)
 {
 	int pr = pctl_protocol_parse(proto);
 	uint32_t v;
@@ -632,7 +632,7 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 	return c;
 }
 
-int cli_wait(struct pctl_client *c, struct pctl_mapping *m,
+int cli_wait(struct pctl_client *c, struct pctl_client_map *m,
              const struct cli_opts *o)
 {
 	if (pctl_client_wait(c, m, o->timeout_ms) == 0)
@@ -645,8 +645,9 @@ int cli_wait(struct pctl_client *c, struct pctl_mapping *m,
 	return PORTCTL_EXIT_SYSTEM;
 }
 
-void cli_state_key(const struct pctl_map_params *p,
-                   const struct pctl_map_info *info, struct pctl_state_entry *e)
+void cli_state_key(const struct pctl_client_map_params *p,
+                   const struct pctl_client_map_info *info,
+                   struct pctl_state_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	if (info) {
@@ -671,8 +672,9 @@ void cli_state_key(const struct pctl_map_params *p,
 	}
 }
 
-void cli_state_save(const struct cli_opts *o, const struct pctl_map_params *p,
-                    const struct pctl_map_info *info)
+void cli_state_save(const struct cli_opts *o,
+                    const struct pctl_client_map_params *p,
+                    const struct pctl_client_map_info *info)
 {
 	struct pctl_state_entry e;
 
@@ -684,8 +686,9 @@ void cli_state_save(const struct cli_opts *o, const struct pctl_map_params *p,
 		        o->state_path, strerror(errno));
 }
 
-void cli_state_forget(const struct cli_opts *o, const struct pctl_map_params *p,
-                      const struct pctl_map_info *info)
+void cli_state_forget(const struct cli_opts *o,
+                      const struct pctl_client_map_params *p,
+                      const struct pctl_client_map_info *info)
 {
 	struct pctl_state_entry e;
 
@@ -697,7 +700,8 @@ void cli_state_forget(const struct cli_opts *o, const struct pctl_map_params *p,
 		        o->state_path, strerror(errno));
 }
 
-bool cli_state_lookup(const struct cli_opts *o, struct pctl_map_params *p,
+bool cli_state_lookup(const struct cli_opts *o,
+                      struct pctl_client_map_params *p,
                       struct pctl_state_entry *found)
 {
 	struct pctl_state_entry key;
@@ -730,7 +734,7 @@ bool cli_state_lookup(const struct cli_opts *o, struct pctl_map_params *p,
 	return true;
 }
 
-const char *cli_event_name(enum pctl_map_event ev)
+const char *cli_event_name(enum pctl_client_map_event ev)
 {
 	switch (ev) {
 	case PCTL_EV_GRANTED:
@@ -751,7 +755,7 @@ const char *cli_event_name(enum pctl_map_event ev)
 	return "unknown";
 }
 
-int cli_exit_code(const struct pctl_map_info *info)
+int cli_exit_code(const struct pctl_client_map_info *info)
 {
 	switch (info->state) {
 	case PCTL_MS_GRANTED:
@@ -778,7 +782,7 @@ static const char *proto_text(uint8_t proto, char *buf, size_t len)
 }
 
 static void print_json(const char *cmd, const char *event,
-                       const struct pctl_map_info *in)
+                       const struct pctl_client_map_info *in)
 {
 	struct json_writer w;
 	char a[PCTL_ADDRSTRLEN], pb[8];
@@ -837,7 +841,7 @@ static void print_json(const char *cmd, const char *event,
 	fputc('\n', stdout);
 }
 
-static void print_text(const char *event, const struct pctl_map_info *in)
+static void print_text(const char *event, const struct pctl_client_map_info *in)
 {
 	char a[PCTL_ADDRSTRLEN], s[PCTL_ADDRSTRLEN], x[PCTL_ADDRSTRLEN], pb[8];
 	const char *ver = in->version == 0 ? "NAT-PMP" : "PCP";
@@ -882,7 +886,7 @@ static void print_text(const char *event, const struct pctl_map_info *in)
 }
 
 void cli_print_info(const struct cli_opts *o, const char *event,
-                    const struct pctl_map_info *info)
+                    const struct pctl_client_map_info *info)
 {
 	if (o->json)
 		print_json(o->cmd, event, info);
@@ -893,12 +897,12 @@ void cli_print_info(const struct cli_opts *o, const char *event,
 
 struct once {
 	const struct cli_opts *o;
-	enum pctl_map_event last;
+	enum pctl_client_map_event last;
 	bool any;
 };
 
-static void once_cb(struct pctl_mapping *m, enum pctl_map_event ev,
-                    const struct pctl_map_info *info, void *arg)
+static void once_cb(struct pctl_client_map *m, enum pctl_client_map_event ev,
+                    const struct pctl_client_map_info *info, void *arg)
 {
 	struct once *st = arg;
 
@@ -911,13 +915,13 @@ static void once_cb(struct pctl_mapping *m, enum pctl_map_event ev,
 	st->any = true;
 }
 
-int cli_request_once(const struct cli_opts *o, struct pctl_map_params *p)
+int cli_request_once(const struct cli_opts *o, struct pctl_client_map_params *p)
 {
 	struct pctl_state_entry found;
-	struct pctl_map_info info;
+	struct pctl_client_map_info info;
 	struct once st = {.o = o};
 	struct pctl_client *c;
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 	int rc;
 	bool mapping = p->kind == PCTL_REQ_MAP || p->kind == PCTL_REQ_PEER;
 
@@ -926,7 +930,7 @@ int cli_request_once(const struct cli_opts *o, struct pctl_map_params *p)
 	c = cli_client(o, false, 0);
 	if (!c)
 		return PORTCTL_EXIT_SYSTEM;
-	m = pctl_map_new(c, p, once_cb, &st);
+	m = pctl_client_map_new(c, p, once_cb, &st);
 	if (!m) {
 		fprintf(stderr, "portctl %s: %s\n", o->cmd, strerror(errno));
 		pctl_client_free(c);
@@ -934,7 +938,7 @@ int cli_request_once(const struct cli_opts *o, struct pctl_map_params *p)
 		                       : PORTCTL_EXIT_SYSTEM;
 	}
 	rc = cli_wait(c, m, o);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	if (rc == PORTCTL_EXIT_OK)
 		rc = cli_exit_code(&info);
 	cli_print_info(o, st.any ? cli_event_name(st.last) : "timeout", &info);
@@ -944,8 +948,8 @@ int cli_request_once(const struct cli_opts *o, struct pctl_map_params *p)
 	return rc;
 }
 
-void cli_ignore_events(struct pctl_mapping *m, enum pctl_map_event ev,
-                       const struct pctl_map_info *info, void *arg)
+void cli_ignore_events(struct pctl_client_map *m, enum pctl_client_map_event ev,
+                       const struct pctl_client_map_info *info, void *arg)
 {
 	(void)m;
 	(void)ev;

@@ -24,7 +24,9 @@
  * change is reported through the mapping's callback.
  *
  * Not thread-safe: one client object per thread (distinct objects are
- * independent).  All public names start with pctl_client_ / pctl_map_.
+ * independent).  The client object and its mappings are named pctl_client_
+ * and pctl_client_map_ (the server engine has its own pctl_mapping and
+ * pctl_map_ internals, which are not part of this library).
  */
 #ifndef PORTCTL_CLIENT_H
 #define PORTCTL_CLIENT_H
@@ -40,7 +42,7 @@ extern "C" {
 #endif
 
 struct pctl_client;
-struct pctl_mapping;
+struct pctl_client_map;
 
 /* Retransmission defaults of RFC 6887 section 8.1.1 (K-12), milliseconds. */
 #define PCTL_CLIENT_IRT_MS 3000u
@@ -155,7 +157,7 @@ PCTL_API void pctl_client_process(struct pctl_client *c, const int *ready,
  * With m NULL, runs until timeout_ms passes or pctl_client_stop() is
  * called.  Returns 0, or -1 with errno ETIMEDOUT / EINTR (a signal arrived:
  * the caller checks its flags and calls again). */
-PCTL_API int pctl_client_wait(struct pctl_client *c, struct pctl_mapping *m,
+PCTL_API int pctl_client_wait(struct pctl_client *c, struct pctl_client_map *m,
                               int64_t timeout_ms);
 /* Makes a running pctl_client_wait() return (from a callback). */
 PCTL_API void pctl_client_stop(struct pctl_client *c);
@@ -177,12 +179,12 @@ enum pctl_req_kind {
 #define PCTL_CLIENT_DESC_MAX    256
 
 /* What to ask for.  Zero-initialise, then set what is needed. */
-struct pctl_map_params {
+struct pctl_client_map_params {
 	enum pctl_req_kind kind;
 	uint8_t protocol;       /* 6, 17, ...; 0 = all (then port 0, C-62) */
 	uint16_t internal_port; /* 0 only with protocol 0 or for ANNOUNCE */
 	uint32_t lifetime;      /* requested, seconds (0 is refused: use
-	                           pctl_map_delete) */
+	                           pctl_client_map_delete) */
 	/* Suggested external endpoint (C-64); all-zeros = no preference. */
 	bool want_ipv6; /* family of the all-zeros suggestion */
 	bool has_suggest;
@@ -207,7 +209,7 @@ struct pctl_map_params {
 	bool keep;
 };
 
-enum pctl_map_state {
+enum pctl_client_map_state {
 	PCTL_MS_PENDING = 0, /* request outstanding, no answer yet */
 	PCTL_MS_GRANTED,     /* the server granted it (renewals running) */
 	PCTL_MS_ERROR,       /* the server refused; retried after the hold */
@@ -218,7 +220,7 @@ enum pctl_map_state {
 	                        long for traffic still on it (S-52) */
 };
 
-enum pctl_map_event {
+enum pctl_client_map_event {
 	PCTL_EV_GRANTED = 1, /* first success (or success after loss) */
 	PCTL_EV_CHANGED,     /* external address or port changed */
 	PCTL_EV_RENEWED,     /* renewal succeeded, nothing changed */
@@ -229,15 +231,10 @@ enum pctl_map_event {
 	PCTL_EV_DELETED,     /* delete confirmed */
 };
 
-enum pctl_proto_used {
-	PCTL_USED_PCP = 2,
-	PCTL_USED_NATPMP = 0,
-};
-
 /* A snapshot of a mapping, valid during the callback or until the next
  * pctl_client_process(). */
-struct pctl_map_info {
-	enum pctl_map_state state;
+struct pctl_client_map_info {
+	enum pctl_client_map_state state;
 	enum pctl_req_kind kind;
 	uint8_t protocol;
 	uint16_t internal_port;
@@ -261,39 +258,43 @@ struct pctl_map_info {
 	unsigned transmissions; /* datagrams sent in the current exchange */
 };
 
-typedef void (*pctl_map_cb)(struct pctl_mapping *m, enum pctl_map_event ev,
-                            const struct pctl_map_info *info, void *arg);
+typedef void (*pctl_client_map_cb)(struct pctl_client_map *m,
+                                   enum pctl_client_map_event ev,
+                                   const struct pctl_client_map_info *info,
+                                   void *arg);
 
 /* Starts a mapping: validates params (EINVAL for C-62, C-68, C-70, C-71
  * violations), chooses a nonce (getrandom unless params->has_nonce), and
  * sends the first request.  Servers must have been added or discovered
  * (ENOENT otherwise).  Returns the mapping, or NULL with errno set. */
-PCTL_API struct pctl_mapping *pctl_map_new(struct pctl_client *c,
-                                           const struct pctl_map_params *params,
-                                           pctl_map_cb cb, void *arg);
+PCTL_API struct pctl_client_map *
+pctl_client_map_new(struct pctl_client *c,
+                    const struct pctl_client_map_params *params,
+                    pctl_client_map_cb cb, void *arg);
 /* Deletes: lifetime 0 with the creating nonce (C-65), retransmitted like
  * any request; the callback reports PCTL_EV_DELETED (or ERROR, TIMEOUT).
- * The object stays valid until pctl_map_free.  -1 with EINVAL for PEER and
- * ANNOUNCE: a PEER mapping cannot be deleted, only left to expire (RFC 6887
+ * The object stays valid until pctl_client_map_free.  -1 with EINVAL for PEER
+ * and ANNOUNCE: a PEER mapping cannot be deleted, only left to expire (RFC 6887
  * section 12.1). */
-PCTL_API int pctl_map_delete(struct pctl_mapping *m);
+PCTL_API int pctl_client_map_delete(struct pctl_client_map *m);
 /* Deletes a MAP mapping this object never created, e.g. one a previous
  * process made: params identify it and carry its nonce (has_nonce; from a
  * state file) and, through want_ipv6, the family of its external address
  * (C-65).  lifetime is ignored.  Reports PCTL_EV_DELETED, ERROR or TIMEOUT.
  * NULL with EINVAL for other kinds. */
-PCTL_API struct pctl_mapping *
-pctl_map_delete_new(struct pctl_client *c, const struct pctl_map_params *params,
-                    pctl_map_cb cb, void *arg);
+PCTL_API struct pctl_client_map *
+pctl_client_map_delete_new(struct pctl_client *c,
+                           const struct pctl_client_map_params *params,
+                           pctl_client_map_cb cb, void *arg);
 /* Forgets a mapping locally (nothing is sent) and frees it.  Allowed from
  * the mapping's own callback (the memory is released afterwards). */
-PCTL_API void pctl_map_free(struct pctl_mapping *m);
+PCTL_API void pctl_client_map_free(struct pctl_client_map *m);
 /* Current snapshot. */
-PCTL_API void pctl_map_get_info(const struct pctl_mapping *m,
-                                struct pctl_map_info *info);
+PCTL_API void pctl_client_map_get_info(const struct pctl_client_map *m,
+                                       struct pctl_client_map_info *info);
 /* Starts a new exchange now (e.g. the application knows the network
  * changed). */
-PCTL_API void pctl_map_refresh(struct pctl_mapping *m);
+PCTL_API void pctl_client_map_refresh(struct pctl_client_map *m);
 /* Re-discovers servers (if they were discovered) and re-creates every
  * mapping: called on suspend/resume or a network change. */
 PCTL_API void pctl_client_reset(struct pctl_client *c);

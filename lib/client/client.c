@@ -103,7 +103,7 @@ void pctl_client_free(struct pctl_client *c)
 	if (!c)
 		return;
 	while (c->maps) {
-		struct pctl_mapping *m = c->maps;
+		struct pctl_client_map *m = c->maps;
 		c->maps = m->next;
 		free(m);
 	}
@@ -348,7 +348,7 @@ int64_t pctl_client_timeout(struct pctl_client *c)
 {
 	uint64_t now = pctl_cl_now(c), next = 0;
 
-	for (struct pctl_mapping *m = c->maps; m; m = m->next)
+	for (struct pctl_client_map *m = c->maps; m; m = m->next)
 		if (!m->dead && m->next_at && (!next || m->next_at < next))
 			next = m->next_at;
 	if (c->net_change_at && (!next || c->net_change_at < next))
@@ -391,7 +391,7 @@ static void drain_server(struct pctl_client *c, int i, uint64_t now)
 			if (errno == ECONNREFUSED) {
 				/* C-3 / N-11: hard ICMP error */
 				c->srv[i].unreachable = true;
-				for (struct pctl_mapping *m = c->maps; m;
+				for (struct pctl_client_map *m = c->maps; m;
 				     m = m->next)
 					if (!m->dead && m->srv == i &&
 					    m->next_at &&
@@ -410,13 +410,13 @@ static void drain_server(struct pctl_client *c, int i, uint64_t now)
 
 static void reap(struct pctl_client *c)
 {
-	struct pctl_mapping **pp = &c->maps;
+	struct pctl_client_map **pp = &c->maps;
 
 	if (c->in_callback)
 		return;
 	while (*pp) {
 		if ((*pp)->dead) {
-			struct pctl_mapping *d = *pp;
+			struct pctl_client_map *d = *pp;
 			*pp = d->next;
 			free(d);
 		} else {
@@ -455,7 +455,7 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 	 * so loop until nothing more is due, bounded. */
 	for (int round = 0; round < 4; round++) {
 		bool any = false;
-		for (struct pctl_mapping *m = c->maps; m; m = m->next)
+		for (struct pctl_client_map *m = c->maps; m; m = m->next)
 			if (!m->dead && m->next_at && m->next_at <= now) {
 				any = true;
 				pctl_ex_timer(m, now);
@@ -464,19 +464,19 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 			break;
 		/* Awake anyway: renew every mapping whose window is open, so
 		 * that many mappings cost one wake-up, not one each. */
-		for (struct pctl_mapping *m = c->maps; m; m = m->next)
+		for (struct pctl_client_map *m = c->maps; m; m = m->next)
 			if (pctl_ex_window_open(m, now))
 				pctl_ex_timer(m, now);
 	}
 	reap(c);
 }
 
-static bool settled(const struct pctl_mapping *m)
+static bool settled(const struct pctl_client_map *m)
 {
 	return m->state != PCTL_MS_PENDING && m->state != PCTL_MS_DELETING;
 }
 
-int pctl_client_wait(struct pctl_client *c, struct pctl_mapping *m,
+int pctl_client_wait(struct pctl_client *c, struct pctl_client_map *m,
                      int64_t timeout_ms)
 {
 	uint64_t start = pctl_cl_now(c);
@@ -555,7 +555,7 @@ void pctl_client_reset(struct pctl_client *c)
 		}
 		c->selected[0] = c->selected[1] = -1;
 	}
-	for (struct pctl_mapping *m = c->maps; m; m = m->next) {
+	for (struct pctl_client_map *m = c->maps; m; m = m->next) {
 		if (m->dead || (!m->p.keep && m->state != PCTL_MS_PENDING))
 			continue;
 		if (m->srv >= (int)c->nsrv)

@@ -48,7 +48,7 @@ struct pctl_client {
 	int ann_fd[2];          /* unsolicited ANNOUNCE listeners (C-56), -1 */
 	int nl_fd;              /* rtnetlink change notifications, or -1 */
 	uint64_t net_change_at; /* reset due (debounced), 0 = none */
-	struct pctl_mapping *maps;
+	struct pctl_client_map *maps;
 	uint64_t rng;
 	bool have_boot_gap;
 	uint64_t boot_gap_ms; /* CLOCK_BOOTTIME - CLOCK_MONOTONIC */
@@ -57,13 +57,13 @@ struct pctl_client {
 	uint64_t wakeups;
 };
 
-struct pctl_mapping {
+struct pctl_client_map {
 	struct pctl_client *c;
-	struct pctl_mapping *next;
-	struct pctl_map_params p;
-	pctl_map_cb cb;
+	struct pctl_client_map *next;
+	struct pctl_client_map_params p;
+	pctl_client_map_cb cb;
 	void *arg;
-	enum pctl_map_state state;
+	enum pctl_client_map_state state;
 	uint8_t nonce[PCTL_NONCE_LEN];
 	int srv; /* index into c->srv */
 
@@ -107,7 +107,7 @@ struct pctl_mapping {
 };
 
 /* The external family of a mapping: 0 IPv4, 1 IPv6 (index of selected). */
-static inline int pctl_fam(const struct pctl_mapping *m)
+static inline int pctl_fam(const struct pctl_client_map *m)
 {
 	return m->p.want_ipv6 ? 1 : 0;
 }
@@ -120,22 +120,24 @@ void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* snapshot.c: calls the mapping's callback with a fresh snapshot. */
-void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev);
+void pctl_cl_notify(struct pctl_client_map *m, enum pctl_client_map_event ev);
 
 /* exchange.c: starting exchanges, sending, timers. */
-void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay);
-void pctl_ex_send(struct pctl_mapping *m, uint64_t now);
-void pctl_ex_timer(struct pctl_mapping *m, uint64_t now);
-bool pctl_ex_window_open(const struct pctl_mapping *m, uint64_t now);
+void pctl_ex_start(struct pctl_client_map *m, uint64_t now, uint64_t delay);
+void pctl_ex_send(struct pctl_client_map *m, uint64_t now);
+void pctl_ex_timer(struct pctl_client_map *m, uint64_t now);
+bool pctl_ex_window_open(const struct pctl_client_map *m, uint64_t now);
 bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
-                         const struct pctl_mapping *self);
-void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now);
-void pctl_ex_granted(struct pctl_mapping *m, uint64_t now);
+                         const struct pctl_client_map *self);
+void pctl_ex_next_address(struct pctl_client_map *m, uint64_t now);
+void pctl_ex_granted(struct pctl_client_map *m, uint64_t now);
 void pctl_ex_server_lost_state(struct pctl_client *c, int srv,
-                               const struct pctl_mapping *except, uint64_t now);
+                               const struct pctl_client_map *except,
+                               uint64_t now);
 
 /* request.c: the datagram for the mapping's current exchange. */
-size_t pctl_req_build(const struct pctl_mapping *m, uint8_t *buf, size_t cap);
+size_t pctl_req_build(const struct pctl_client_map *m, uint8_t *buf,
+                      size_t cap);
 
 /* response.c */
 void pctl_resp_input(struct pctl_client *c, int srv, const uint8_t *buf,

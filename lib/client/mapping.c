@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-static bool params_valid(const struct pctl_map_params *p)
+static bool params_valid(const struct pctl_client_map_params *p)
 {
 	switch (p->kind) {
 	case PCTL_REQ_ANNOUNCE:
@@ -50,11 +50,11 @@ static bool params_valid(const struct pctl_map_params *p)
 	return true;
 }
 
-static struct pctl_mapping *create(struct pctl_client *c,
-                                   const struct pctl_map_params *params,
-                                   pctl_map_cb cb, void *arg, bool del)
+static struct pctl_client_map *
+create(struct pctl_client *c, const struct pctl_client_map_params *params,
+       pctl_client_map_cb cb, void *arg, bool del)
 {
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 	uint64_t now;
 
 	if (!params_valid(params) ||
@@ -104,24 +104,26 @@ static struct pctl_mapping *create(struct pctl_client *c,
 	return m;
 }
 
-struct pctl_mapping *pctl_map_new(struct pctl_client *c,
-                                  const struct pctl_map_params *params,
-                                  pctl_map_cb cb, void *arg)
+struct pctl_client_map *
+pctl_client_map_new(struct pctl_client *c,
+                    const struct pctl_client_map_params *params,
+                    pctl_client_map_cb cb, void *arg)
 {
 	return create(c, params, cb, arg, false);
 }
 
-struct pctl_mapping *pctl_map_delete_new(struct pctl_client *c,
-                                         const struct pctl_map_params *params,
-                                         pctl_map_cb cb, void *arg)
+struct pctl_client_map *
+pctl_client_map_delete_new(struct pctl_client *c,
+                           const struct pctl_client_map_params *params,
+                           pctl_client_map_cb cb, void *arg)
 {
-	struct pctl_map_params p = *params;
+	struct pctl_client_map_params p = *params;
 
 	p.lifetime = 1; /* only to pass validation; 0 is sent (C-65) */
 	return create(c, &p, cb, arg, true);
 }
 
-int pctl_map_delete(struct pctl_mapping *m)
+int pctl_client_map_delete(struct pctl_client_map *m)
 {
 	uint64_t now = pctl_cl_now(m->c);
 
@@ -138,10 +140,10 @@ int pctl_map_delete(struct pctl_mapping *m)
 	return 0;
 }
 
-void pctl_map_free(struct pctl_mapping *m)
+void pctl_client_map_free(struct pctl_client_map *m)
 {
 	struct pctl_client *c = m->c;
-	struct pctl_mapping **pp;
+	struct pctl_client_map **pp;
 
 	if (c->in_callback) {
 		m->dead = true; /* reaped after the callback returns */
@@ -156,7 +158,7 @@ void pctl_map_free(struct pctl_mapping *m)
 	free(m);
 }
 
-void pctl_map_refresh(struct pctl_mapping *m)
+void pctl_client_map_refresh(struct pctl_client_map *m)
 {
 	uint64_t now = pctl_cl_now(m->c);
 

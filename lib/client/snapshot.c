@@ -1,13 +1,14 @@
 /*
- * A mapping's snapshot (the public pctl_map_get_info) and the callback that
- * reports it.  Kept apart from mapping.c, which starts exchanges, so that
+ * A mapping's snapshot (the public pctl_client_map_get_info) and the callback
+ * that reports it.  Kept apart from mapping.c, which starts exchanges, so that
  * exchange.c and response.c can report events without a cycle through it.
  */
 #include <string.h>
 
 #include "internal.h"
 
-void pctl_map_get_info(const struct pctl_mapping *m, struct pctl_map_info *info)
+void pctl_client_map_get_info(const struct pctl_client_map *m,
+                              struct pctl_client_map_info *info)
 {
 	const struct pctl_srv *s = &m->c->srv[m->srv];
 
@@ -36,13 +37,13 @@ void pctl_map_get_info(const struct pctl_mapping *m, struct pctl_map_info *info)
 	info->transmissions = m->tx;
 }
 
-void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev)
+void pctl_cl_notify(struct pctl_client_map *m, enum pctl_client_map_event ev)
 {
-	struct pctl_map_info info;
+	struct pctl_client_map_info info;
 
 	if (!m->cb || m->dead)
 		return;
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	m->c->in_callback++;
 	m->cb(m, ev, &info, m->arg);
 	m->c->in_callback--;
