@@ -343,7 +343,7 @@ static int parse_dhcp(struct cli_opts *o, int family, const char *arg)
 		                "dhclient writes them)");
 	rc = pctl_dhcp_pcp_servers(family, buf, (size_t)len, ifindex, srv,
 	                           CLI_MAX_SERVERS, &ns);
-	if (rc == -ENOSPC)
+	if (rc < 0 && errno == ENOSPC)
 		return dhcp_bad(o, family, arg, "too many servers");
 	if (rc < 0)
 		return dhcp_bad(o, family, arg,
@@ -718,7 +718,7 @@ bool cli_state_lookup(const struct cli_opts *o,
 			key.server_port = port ? port : PCTL_SERVER_PORT;
 		}
 	}
-	if (pctl_state_find(o->state_path, &key, found) != 1)
+	if (pctl_state_find(o->state_path, &key, found) < 0)
 		return false;
 	memcpy(p->nonce, found->nonce, PCTL_NONCE_LEN);
 	p->has_nonce = true;

@@ -130,8 +130,8 @@ PCTL_API int pctl_client_add_server(struct pctl_client *c, const char *text);
 /* When no server was added: the IPv4 and IPv6 default gateways (rtnetlink
  * RTM_GETROUTE) followed by the RFC 7723 anycast addresses 192.0.0.9 and
  * 2001:1::1 (C-1); addresses without a route are left out.  Returns the
- * number of servers now known (0: none).  Again later (pctl_client_reset),
- * it replaces the discovered list. */
+ * number of servers now known (0: none; it cannot fail).  Again later
+ * (pctl_client_reset), it replaces the discovered list. */
 PCTL_API int pctl_client_discover(struct pctl_client *c);
 /* Number of server addresses and the text of one ("ADDR:PORT"), for
  * display.  Returns buf or NULL when i is out of range. */
@@ -359,15 +359,18 @@ struct pctl_state_entry {
  * Returns buf, or NULL when it does not fit. */
 PCTL_API const char *pctl_state_default_path(char *buf, size_t len);
 /* Looks up an entry with the same identity (everything but nonce, external
- * endpoint and expiry).  Returns 1 and fills *out, 0 when absent, -1 on a
- * read error. */
+ * endpoint and expiry).  Returns 0 and fills *out, or -1 with errno ENOENT
+ * when there is no such entry (or no file), another errno on a read
+ * error. */
 PCTL_API int pctl_state_find(const char *path,
                              const struct pctl_state_entry *key,
                              struct pctl_state_entry *out);
 /* Adds or replaces (same identity) an entry; creates the directory (0700)
- * and file (0600).  Atomic (rename) and serialised by flock.  0 or -1. */
+ * and file (0600).  Atomic (rename) and serialised by flock.  Returns 0, or
+ * -1 with errno set. */
 PCTL_API int pctl_state_put(const char *path, const struct pctl_state_entry *e);
-/* Removes the entry with that identity (absent is not an error).  0 / -1. */
+/* Removes the entry with that identity (absent is not an error).  Returns
+ * 0, or -1 with errno set. */
 PCTL_API int pctl_state_remove(const char *path,
                                const struct pctl_state_entry *key);
 
@@ -397,11 +400,11 @@ struct pctl_dhcp_server {
  * loopback, unspecified and (IPv4) limited broadcast addresses are
  * silently discarded; a server left without an address is dropped.  Every
  * server gets ifindex (0: unknown).  Returns 0 with *n_out servers in out,
- * -EINVAL for a malformed option (empty, bad length, List-Length 0, not a
- * multiple of 4 or past the end) or a family other than 4 and 6, -ENOSPC
- * when more than max servers or more than PCTL_DHCP_PCP_MAX_ADDRS usable
- * addresses in one server remain.  On error *n_out is 0 and out is
- * zeroed: nothing half-decoded is left. */
+ * or -1 with errno EINVAL for a malformed option (empty, bad length,
+ * List-Length 0, not a multiple of 4 or past the end) or a family other
+ * than 4 and 6, ENOSPC when more than max servers or more than
+ * PCTL_DHCP_PCP_MAX_ADDRS usable addresses in one server remain.  On error
+ * *n_out is 0 and out is zeroed: nothing half-decoded is left. */
 PCTL_API int pctl_dhcp_pcp_servers(int family, const uint8_t *payload,
                                    size_t len, unsigned ifindex,
                                    struct pctl_dhcp_server *out, size_t max,
