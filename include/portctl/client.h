@@ -44,6 +44,21 @@ extern "C" {
 struct pctl_client;
 struct pctl_client_map;
 
+/* ---- Structures that grow ------------------------------------------------
+ * struct pctl_client_config, struct pctl_client_map_params and struct
+ * pctl_client_map_info may gain fields at their end in a later release of
+ * the same SONAME (README, ABI).  The calls that take them are inline
+ * wrappers that pass sizeof the structure as the program was compiled; the
+ * library reads and writes no more than that, fields a program does not
+ * know are zero (which always means "the default"), and a longer structure
+ * whose tail this library does not know is refused with E2BIG unless that
+ * tail is zero (a newer program asking for something this library cannot
+ * do).  A structure shorter than the first release's is refused with
+ * EINVAL.  Bindings that cannot use inline functions call the *_sized
+ * functions with the size of their copy of the structure.  A
+ * pctl_client_map_info handed to a callback is the library's own: read no
+ * field newer than the library the program requires. */
+
 /* Retransmission defaults of RFC 6887 section 8.1.1 (K-12), milliseconds. */
 #define PCTL_CLIENT_IRT_MS 3000u
 #define PCTL_CLIENT_MRT_MS 1024000u
@@ -111,12 +126,24 @@ struct pctl_client_config {
 
 /* Fills cfg with the RFC defaults (K-12), the C-23 cap, ANNOUNCE listening
  * off and the default clock. */
-PCTL_API void pctl_client_config_init(struct pctl_client_config *cfg);
+PCTL_API void pctl_client_config_init_sized(struct pctl_client_config *cfg,
+                                            size_t size);
+static inline void pctl_client_config_init(struct pctl_client_config *cfg)
+{
+	pctl_client_config_init_sized(cfg, sizeof(*cfg));
+}
 
-/* Creates a client.  Returns NULL with errno set on failure.  cfg is copied
- * (the strings it points to must stay valid for the client's life). */
+/* Creates a client; cfg NULL means the defaults.  Returns NULL with errno
+ * set on failure (EINVAL or E2BIG for cfg: see "Structures that grow"
+ * above).  cfg is copied (the strings it points to must stay valid for the
+ * client's life). */
 PCTL_API struct pctl_client *
-pctl_client_new(const struct pctl_client_config *cfg);
+pctl_client_new_sized(const struct pctl_client_config *cfg, size_t size);
+static inline struct pctl_client *
+pctl_client_new(const struct pctl_client_config *cfg)
+{
+	return pctl_client_new_sized(cfg, sizeof(*cfg));
+}
 /* Frees the client and every mapping, without sending anything. */
 PCTL_API void pctl_client_free(struct pctl_client *c);
 
@@ -268,9 +295,16 @@ typedef void (*pctl_client_map_cb)(struct pctl_client_map *m,
  * sends the first request.  Servers must have been added or discovered
  * (ENOENT otherwise).  Returns the mapping, or NULL with errno set. */
 PCTL_API struct pctl_client_map *
+pctl_client_map_new_sized(struct pctl_client *c,
+                          const struct pctl_client_map_params *params,
+                          size_t size, pctl_client_map_cb cb, void *arg);
+static inline struct pctl_client_map *
 pctl_client_map_new(struct pctl_client *c,
                     const struct pctl_client_map_params *params,
-                    pctl_client_map_cb cb, void *arg);
+                    pctl_client_map_cb cb, void *arg)
+{
+	return pctl_client_map_new_sized(c, params, sizeof(*params), cb, arg);
+}
 /* Deletes: lifetime 0 with the creating nonce (C-65), retransmitted like
  * any request; the callback reports PCTL_EV_DELETED (or ERROR, TIMEOUT).
  * The object stays valid until pctl_client_map_free.  -1 with EINVAL for PEER
@@ -283,15 +317,29 @@ PCTL_API int pctl_client_map_delete(struct pctl_client_map *m);
  * (C-65).  lifetime is ignored.  Reports PCTL_EV_DELETED, ERROR or TIMEOUT.
  * NULL with EINVAL for other kinds. */
 PCTL_API struct pctl_client_map *
+pctl_client_map_delete_new_sized(struct pctl_client *c,
+                                 const struct pctl_client_map_params *params,
+                                 size_t size, pctl_client_map_cb cb, void *arg);
+static inline struct pctl_client_map *
 pctl_client_map_delete_new(struct pctl_client *c,
                            const struct pctl_client_map_params *params,
-                           pctl_client_map_cb cb, void *arg);
+                           pctl_client_map_cb cb, void *arg)
+{
+	return pctl_client_map_delete_new_sized(c, params, sizeof(*params), cb,
+	                                        arg);
+}
 /* Forgets a mapping locally (nothing is sent) and frees it.  Allowed from
  * the mapping's own callback (the memory is released afterwards). */
 PCTL_API void pctl_client_map_free(struct pctl_client_map *m);
 /* Current snapshot. */
-PCTL_API void pctl_client_map_get_info(const struct pctl_client_map *m,
-                                       struct pctl_client_map_info *info);
+PCTL_API void pctl_client_map_get_info_sized(const struct pctl_client_map *m,
+                                             struct pctl_client_map_info *info,
+                                             size_t size);
+static inline void pctl_client_map_get_info(const struct pctl_client_map *m,
+                                            struct pctl_client_map_info *info)
+{
+	pctl_client_map_get_info_sized(m, info, sizeof(*info));
+}
 /* Starts a new exchange now (e.g. the application knows the network
  * changed). */
 PCTL_API void pctl_client_map_refresh(struct pctl_client_map *m);

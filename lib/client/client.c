@@ -40,7 +40,7 @@ static uint64_t default_boottime(void *arg)
 	return clock_ms(CLOCK_BOOTTIME); /* also counts suspended time */
 }
 
-void pctl_client_config_init(struct pctl_client_config *cfg)
+static void config_defaults(struct pctl_client_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->irt_ms = PCTL_CLIENT_IRT_MS; /* K-12 */
@@ -50,16 +50,28 @@ void pctl_client_config_init(struct pctl_client_config *cfg)
 	cfg->max_lifetime = PCTL_CLIENT_MAX_LIFETIME; /* C-23 */
 }
 
-struct pctl_client *pctl_client_new(const struct pctl_client_config *cfg)
+void pctl_client_config_init_sized(struct pctl_client_config *cfg, size_t size)
+{
+	struct pctl_client_config d;
+
+	config_defaults(&d);
+	pctl_sized_out(cfg, size, &d, sizeof(d));
+}
+
+struct pctl_client *pctl_client_new_sized(const struct pctl_client_config *cfg,
+                                          size_t size)
 {
 	struct pctl_client *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	if (cfg)
-		c->cfg = *cfg;
-	else
-		pctl_client_config_init(&c->cfg);
+	if (!cfg) {
+		config_defaults(&c->cfg);
+	} else if (pctl_sized_in(&c->cfg, sizeof(c->cfg), cfg, size,
+	                         PCTL_CLIENT_CONFIG_SIZE_0) < 0) {
+		free(c);
+		return NULL;
+	}
 	if (!c->cfg.clock) {
 		c->cfg.clock = default_monotonic;
 		c->cfg.boottime = default_boottime;

@@ -7,13 +7,15 @@
  *   response.c (answers)   announce.c (unsolicited ANNOUNCEs)
  *   exchange.c (exchanges, retransmission and renewal timers)
  *   request.c (datagrams)   snapshot.c (snapshot and callback)
- *   context.c (clock, randomness, log, first server)
+ *   context.c (clock, randomness, log, first server)   sized.c (growable
+ *   structures in and out)
  *   timers.c, epoch.c, addrclass.c, srcsel.c, netwatch.c, gateway.c,
  *   statefile.c, dhcp_pcp.c (pure helpers and the kernel's tables)
  */
 #ifndef PORTCTL_CLIENT_INTERNAL_H
 #define PORTCTL_CLIENT_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -111,6 +113,21 @@ static inline int pctl_fam(const struct pctl_client_map *m)
 {
 	return m->p.want_ipv6 ? 1 : 0;
 }
+
+/* sized.c: copying a program's copy of a growable structure (size octets)
+ * in and out.  pctl_sized_in zero-fills what the program's layout lacks and
+ * fails with EINVAL below min_size, E2BIG for a non-zero tail this library
+ * does not know; pctl_sized_out zero-fills what the library's lacks. */
+int pctl_sized_in(void *dst, size_t dst_size, const void *src, size_t src_size,
+                  size_t min_size);
+void pctl_sized_out(void *dst, size_t dst_size, const void *src,
+                    size_t src_size);
+/* The smallest layouts a program of SONAME 0 may pass: the end of the last
+ * field of the first release.  They stay when fields are added. */
+#define PCTL_CLIENT_CONFIG_SIZE_0                                              \
+	(offsetof(struct pctl_client_config, log_arg) + sizeof(void *))
+#define PCTL_CLIENT_MAP_PARAMS_SIZE_0                                          \
+	(offsetof(struct pctl_client_map_params, keep) + sizeof(bool))
 
 /* context.c */
 int pctl_cl_first_srv(const struct pctl_client *c, int fam);

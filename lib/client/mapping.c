@@ -50,13 +50,20 @@ static bool params_valid(const struct pctl_client_map_params *p)
 	return true;
 }
 
+/* sized is the program's copy, size octets long (sized.c). */
 static struct pctl_client_map *
-create(struct pctl_client *c, const struct pctl_client_map_params *params,
-       pctl_client_map_cb cb, void *arg, bool del)
+create(struct pctl_client *c, const struct pctl_client_map_params *sized,
+       size_t size, pctl_client_map_cb cb, void *arg, bool del)
 {
+	struct pctl_client_map_params p, *params = &p;
 	struct pctl_client_map *m;
 	uint64_t now;
 
+	if (pctl_sized_in(&p, sizeof(p), sized, size,
+	                  PCTL_CLIENT_MAP_PARAMS_SIZE_0) < 0)
+		return NULL;
+	if (del)
+		p.lifetime = 1; /* only to pass validation; 0 is sent (C-65) */
 	if (!params_valid(params) ||
 	    (del && params->kind != PCTL_REQ_MAP)) { /* E-11: no PEER */
 		errno = EINVAL;
@@ -105,22 +112,19 @@ create(struct pctl_client *c, const struct pctl_client_map_params *params,
 }
 
 struct pctl_client_map *
-pctl_client_map_new(struct pctl_client *c,
-                    const struct pctl_client_map_params *params,
-                    pctl_client_map_cb cb, void *arg)
+pctl_client_map_new_sized(struct pctl_client *c,
+                          const struct pctl_client_map_params *params,
+                          size_t size, pctl_client_map_cb cb, void *arg)
 {
-	return create(c, params, cb, arg, false);
+	return create(c, params, size, cb, arg, false);
 }
 
 struct pctl_client_map *
-pctl_client_map_delete_new(struct pctl_client *c,
-                           const struct pctl_client_map_params *params,
-                           pctl_client_map_cb cb, void *arg)
+pctl_client_map_delete_new_sized(struct pctl_client *c,
+                                 const struct pctl_client_map_params *params,
+                                 size_t size, pctl_client_map_cb cb, void *arg)
 {
-	struct pctl_client_map_params p = *params;
-
-	p.lifetime = 1; /* only to pass validation; 0 is sent (C-65) */
-	return create(c, &p, cb, arg, true);
+	return create(c, params, size, cb, arg, true);
 }
 
 int pctl_client_map_delete(struct pctl_client_map *m)

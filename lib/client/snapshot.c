@@ -1,5 +1,5 @@
 /*
- * A mapping's snapshot (the public pctl_client_map_get_info) and the callback
+ * A mapping's snapshot (pctl_client_map_get_info_sized) and the callback
  * that reports it.  Kept apart from mapping.c, which starts exchanges, so that
  * exchange.c and response.c can report events without a cycle through it.
  */
@@ -7,8 +7,8 @@
 
 #include "internal.h"
 
-void pctl_client_map_get_info(const struct pctl_client_map *m,
-                              struct pctl_client_map_info *info)
+static void snapshot(const struct pctl_client_map *m,
+                     struct pctl_client_map_info *info)
 {
 	const struct pctl_srv *s = &m->c->srv[m->srv];
 
@@ -37,13 +37,23 @@ void pctl_client_map_get_info(const struct pctl_client_map *m,
 	info->transmissions = m->tx;
 }
 
+void pctl_client_map_get_info_sized(const struct pctl_client_map *m,
+                                    struct pctl_client_map_info *info,
+                                    size_t size)
+{
+	struct pctl_client_map_info i;
+
+	snapshot(m, &i);
+	pctl_sized_out(info, size, &i, sizeof(i));
+}
+
 void pctl_cl_notify(struct pctl_client_map *m, enum pctl_client_map_event ev)
 {
 	struct pctl_client_map_info info;
 
 	if (!m->cb || m->dead)
 		return;
-	pctl_client_map_get_info(m, &info);
+	snapshot(m, &info);
 	m->c->in_callback++;
 	m->cb(m, ev, &info, m->arg);
 	m->c->in_callback--;
