@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_output.h"
+#include "client_request.h"
+#include "client_state.h"
 #include "commands.h"
 
 static const char usage[] =

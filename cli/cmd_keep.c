@@ -14,7 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_output.h"
+#include "client_request.h"
+#include "client_state.h"
+#include "cmd_keep.h"
 #include "commands.h"
 
 static const char usage[] =

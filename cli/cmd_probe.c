@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_request.h"
 #include "commands.h"
 #include "json.h"
 
