@@ -4,7 +4,8 @@
  */
 #include <stdio.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_request.h"
 #include "commands.h"
 
 static const char usage[] =

@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_output.h"
+#include "client_request.h"
+#include "client_state.h"
 #include "commands.h"
 
 static const char usage[] =
@@ -23,9 +26,9 @@ int cmd_delete(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct pctl_state_entry found;
-	struct pctl_map_info info;
+	struct pctl_client_map_info info;
 	struct pctl_client *c;
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 	int rc = cli_parse(argc, argv, CLI_O_STATE | CLI_O_MAPOPTS, usage, &o);
 
 	if (rc >= 0)
@@ -59,14 +62,14 @@ int cmd_delete(int argc, char **argv)
 	c = cli_client(&o, false, 0);
 	if (!c)
 		return PORTCTL_EXIT_SYSTEM;
-	m = pctl_map_delete_new(c, &o.p, cli_ignore_events, NULL);
+	m = pctl_client_map_delete_new(c, &o.p, cli_ignore_events, NULL);
 	if (!m) {
 		fprintf(stderr, "portctl delete: %s\n", strerror(errno));
 		pctl_client_free(c);
 		return PORTCTL_EXIT_SYSTEM;
 	}
 	rc = cli_wait(c, m, &o);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	if (rc == PORTCTL_EXIT_OK)
 		rc = cli_exit_code(&info);
 	cli_print_info(&o,

@@ -5,7 +5,9 @@
  */
 #include <stdio.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_output.h"
+#include "client_request.h"
 #include "commands.h"
 
 static const char usage[] =
@@ -17,9 +19,9 @@ static const char usage[] =
 int cmd_external_ip(int argc, char **argv)
 {
 	struct cli_opts o;
-	struct pctl_map_info info;
+	struct pctl_client_map_info info;
 	struct pctl_client *c;
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 	int rc = cli_parse(argc, argv, 0, usage, &o);
 
 	if (rc >= 0)
@@ -33,13 +35,13 @@ int cmd_external_ip(int argc, char **argv)
 	c = cli_client(&o, false, 0);
 	if (!c)
 		return PORTCTL_EXIT_SYSTEM;
-	m = pctl_map_new(c, &o.p, cli_ignore_events, NULL);
+	m = pctl_client_map_new(c, &o.p, cli_ignore_events, NULL);
 	if (!m) {
 		pctl_client_free(c);
 		return PORTCTL_EXIT_SYSTEM;
 	}
 	rc = cli_wait(c, m, &o);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	if (rc == PORTCTL_EXIT_OK)
 		rc = cli_exit_code(&info);
 	if (info.state == PCTL_MS_GRANTED && o.json) {
@@ -58,7 +60,7 @@ int cmd_external_ip(int argc, char **argv)
 	}
 	/* Tidy up the discard-port mapping (PCP only; best effort). */
 	if (info.state == PCTL_MS_GRANTED && info.version == PCTL_VERSION &&
-	    pctl_map_delete(m) == 0)
+	    pctl_client_map_delete(m) == 0)
 		pctl_client_wait(c, m, 1000);
 	pctl_client_free(c);
 	return rc;

@@ -14,7 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_output.h"
+#include "client_request.h"
+#include "client_state.h"
+#include "cmd_keep.h"
 #include "commands.h"
 
 static const char usage[] =
@@ -35,14 +39,14 @@ static void on_signal(int sig)
 
 struct kept {
 	const struct cli_opts *o;
-	struct pctl_map_params *p;
+	struct pctl_client_map_params *p;
 	struct pctl_client *c;
 };
 
 /* The hook runs with the new endpoint in its environment; we wait for it
  * so hooks never overlap (they may edit DNS). */
-static void run_hook(const struct cli_opts *o, enum pctl_map_event ev,
-                     const struct pctl_map_info *in)
+static void run_hook(const struct cli_opts *o, enum pctl_client_map_event ev,
+                     const struct pctl_client_map_info *in)
 {
 	char addr[PCTL_ADDRSTRLEN], buf[6][64];
 	const char *proto;
@@ -91,8 +95,8 @@ static void run_hook(const struct cli_opts *o, enum pctl_map_event ev,
 		        WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-static void kept_cb(struct pctl_mapping *m, enum pctl_map_event ev,
-                    const struct pctl_map_info *info, void *arg)
+static void kept_cb(struct pctl_client_map *m, enum pctl_client_map_event ev,
+                    const struct pctl_client_map_info *info, void *arg)
 {
 	struct kept *k = arg;
 
@@ -109,13 +113,13 @@ static void kept_cb(struct pctl_mapping *m, enum pctl_map_event ev,
 		run_hook(k->o, ev, info);
 }
 
-static bool all_settled(struct pctl_mapping **ms, size_t n)
+static bool all_settled(struct pctl_client_map **ms, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct pctl_map_info info;
+		struct pctl_client_map_info info;
 		if (!ms[i])
 			continue;
-		pctl_map_get_info(ms[i], &info);
+		pctl_client_map_get_info(ms[i], &info);
 		if (info.state == PCTL_MS_DELETING)
 			return false;
 	}
@@ -165,9 +169,10 @@ static int run_loop(struct pctl_client *c)
 	return 0;
 }
 
-int cli_keep_run(const struct cli_opts *o, struct pctl_map_params *ps, size_t n)
+int cli_keep_run(const struct cli_opts *o, struct pctl_client_map_params *ps,
+                 size_t n)
 {
-	struct pctl_mapping **ms = calloc(n, sizeof(*ms));
+	struct pctl_client_map **ms = calloc(n, sizeof(*ms));
 	struct kept *ks = calloc(n, sizeof(*ks));
 	struct sigaction sa;
 	struct pctl_client *c;
@@ -199,7 +204,7 @@ int cli_keep_run(const struct cli_opts *o, struct pctl_map_params *ps, size_t n)
 		ps[i].keep = true;
 		cli_state_lookup(o, &ps[i], &found);
 		ks[i] = (struct kept){.o = o, .p = &ps[i], .c = c};
-		ms[i] = pctl_map_new(c, &ps[i], kept_cb, &ks[i]);
+		ms[i] = pctl_client_map_new(c, &ps[i], kept_cb, &ks[i]);
 		if (!ms[i]) {
 			fprintf(stderr, "portctl keep: port %u: %s\n",
 			        ps[i].internal_port, strerror(errno));
@@ -213,10 +218,10 @@ int cli_keep_run(const struct cli_opts *o, struct pctl_map_params *ps, size_t n)
 	}
 	/* Delete everything we hold, bounded by --timeout. */
 	for (size_t i = 0; i < n; i++) {
-		struct pctl_map_info info;
-		pctl_map_get_info(ms[i], &info);
+		struct pctl_client_map_info info;
+		pctl_client_map_get_info(ms[i], &info);
 		if (info.state == PCTL_MS_GRANTED)
-			pctl_map_delete(ms[i]);
+			pctl_client_map_delete(ms[i]);
 	}
 	{
 		int64_t left = o->timeout_ms;
@@ -235,7 +240,7 @@ out:
 int cmd_keep(int argc, char **argv)
 {
 	struct cli_opts o;
-	struct pctl_map_params *ps;
+	struct pctl_client_map_params *ps;
 	size_t n;
 	int rc = cli_parse(argc, argv, CLI_O_MAPOPTS | CLI_O_STATE | CLI_O_KEEP,
 	                   usage, &o);

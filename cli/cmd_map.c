@@ -6,7 +6,9 @@
  */
 #include <stdio.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_request.h"
+#include "cmd_keep.h"
 #include "commands.h"
 
 static const char usage[] =

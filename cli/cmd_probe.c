@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client_common.h"
+#include "client_opts.h"
+#include "client_request.h"
 #include "commands.h"
 #include "json.h"
 
@@ -18,11 +19,11 @@ static const char usage[] =
 
 /* One query; fills info (state PENDING/FAILED: no answer). */
 static void ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
-                struct pctl_map_info *info)
+                struct pctl_client_map_info *info)
 {
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	struct pctl_client *c = cli_client(o, natpmp, 0);
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 
 	memset(info, 0, sizeof(*info));
 	if (!c)
@@ -30,12 +31,13 @@ static void ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
 	memset(&p, 0, sizeof(p));
 	p.kind = k;
 	p.lifetime = 120;
-	m = pctl_map_new(c, &p, cli_ignore_events, NULL);
+	m = pctl_client_map_new(c, &p, cli_ignore_events, NULL);
 	if (m) {
 		pctl_client_wait(c, m, o->timeout_ms);
-		pctl_map_get_info(m, info);
+		pctl_client_map_get_info(m, info);
 		if (k == PCTL_REQ_EXTERNAL && info->state == PCTL_MS_GRANTED &&
-		    info->version == PCTL_VERSION && pctl_map_delete(m) == 0)
+		    info->version == PCTL_VERSION &&
+		    pctl_client_map_delete(m) == 0)
 			pctl_client_wait(c, m, 1000);
 	}
 	pctl_client_free(c);
@@ -44,7 +46,7 @@ static void ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
 int cmd_probe(int argc, char **argv)
 {
 	struct cli_opts o;
-	struct pctl_map_info ann, ext, np;
+	struct pctl_client_map_info ann, ext, np;
 	bool pcp, natpmp, have_ext, double_nat;
 	char a[PCTL_ADDRSTRLEN] = "", s[PCTL_ADDRSTRLEN];
 	int rc = cli_parse(argc, argv, 0, usage, &o);

@@ -230,7 +230,7 @@ static void print_option_malformed(struct printer *p,
 static bool print_third_party(struct printer *p, const struct pctl_option *o)
 {
 	pctl_addr a;
-	int r = pctl_third_party_parse(o, &a);
+	enum pctl_result r = pctl_third_party_parse(o, &a);
 	if (r != PCTL_R_SUCCESS) {
 		print_option_malformed(p, o, r);
 		return false;
@@ -243,7 +243,7 @@ static bool print_third_party(struct printer *p, const struct pctl_option *o)
 static bool print_filter(struct printer *p, const struct pctl_option *o)
 {
 	struct pctl_filter f;
-	int r = pctl_filter_parse(o, &f);
+	enum pctl_result r = pctl_filter_parse(o, &f);
 	if (r != PCTL_R_SUCCESS) {
 		print_option_malformed(p, o, r);
 		return false;
@@ -259,7 +259,7 @@ static bool print_filter(struct printer *p, const struct pctl_option *o)
 static bool print_port_set(struct printer *p, const struct pctl_option *o)
 {
 	struct pctl_port_set ps;
-	int r = pctl_port_set_parse(o, &ps);
+	enum pctl_result r = pctl_port_set_parse(o, &ps);
 	if (r != PCTL_R_SUCCESS) {
 		print_option_malformed(p, o, r);
 		return false;
@@ -275,7 +275,7 @@ static bool print_port_set(struct printer *p, const struct pctl_option *o)
 static bool print_prefix64(struct printer *p, const struct pctl_option *o)
 {
 	struct pctl_prefix64 px;
-	int r = pctl_prefix64_parse(o, &px);
+	enum pctl_result r = pctl_prefix64_parse(o, &px);
 	if (r != PCTL_R_SUCCESS) {
 		print_option_malformed(p, o, r);
 		return false;

@@ -34,8 +34,8 @@ static uint32_t fuzz_random(void *arg)
 	return 0x9e3779b9u;
 }
 
-static void cb(struct pctl_mapping *m, enum pctl_map_event ev,
-               const struct pctl_map_info *info, void *arg)
+static void cb(struct pctl_client_map *m, enum pctl_client_map_event ev,
+               const struct pctl_client_map_info *info, void *arg)
 {
 	(void)m;
 	(void)ev;
@@ -46,13 +46,13 @@ static void cb(struct pctl_mapping *m, enum pctl_map_event ev,
 		abort(); /* a mapping granted with an unusable address */
 }
 
-static void check(struct pctl_client *c, struct pctl_mapping **ms, size_t n)
+static void check(struct pctl_client *c, struct pctl_client_map **ms, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct pctl_map_info info;
+		struct pctl_client_map_info info;
 		if (!ms[i])
 			continue;
-		pctl_map_get_info(ms[i], &info);
+		pctl_client_map_get_info(ms[i], &info);
 		if (info.state == PCTL_MS_GRANTED &&
 		    info.kind != PCTL_REQ_ANNOUNCE &&
 		    (pctl_addr_is_any(&info.external_addr) ||
@@ -81,7 +81,7 @@ static uint32_t take(const uint8_t **p, size_t *left, size_t n)
 
 /* A well-formed answer to mapping m with fuzzed result, lifetime, epoch,
  * external endpoint and raw option bytes. */
-static void answer(struct pctl_client *c, struct pctl_mapping *m,
+static void answer(struct pctl_client *c, struct pctl_client_map *m,
                    const uint8_t **p, size_t *left, uint64_t now)
 {
 	struct pctl_msg r;
@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pctl_client_config cfg;
 	struct pctl_client *c;
-	struct pctl_mapping *ms[MAX_MAPS] = {0};
+	struct pctl_client_map *ms[MAX_MAPS] = {0};
 	size_t nmaps = 0;
 	const uint8_t *p = data;
 	size_t left = size;
@@ -167,7 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3: /* a new mapping */
 			if (nmaps < MAX_MAPS) {
-				struct pctl_map_params mp;
+				struct pctl_client_map_params mp;
 				memset(&mp, 0, sizeof(mp));
 				mp.kind = (enum pctl_req_kind)(1 + which % 4);
 				mp.protocol = which & 8 ? 17 : 6;
@@ -178,18 +178,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				pctl_addr_from_str(&mp.remote_addr,
 				                   "198.51.100.1");
 				mp.remote_port = 80;
-				ms[nmaps] = pctl_map_new(c, &mp, cb, NULL);
+				ms[nmaps] =
+				    pctl_client_map_new(c, &mp, cb, NULL);
 				if (ms[nmaps])
 					nmaps++;
 			}
 			break;
 		case 4: /* delete */
 			if (nmaps && ms[which % nmaps])
-				pctl_map_delete(ms[which % nmaps]);
+				pctl_client_map_delete(ms[which % nmaps]);
 			break;
 		case 5: /* forget */
 			if (nmaps && ms[which % nmaps]) {
-				pctl_map_free(ms[which % nmaps]);
+				pctl_client_map_free(ms[which % nmaps]);
 				ms[which % nmaps] = NULL;
 			}
 			break;

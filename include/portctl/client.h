@@ -24,7 +24,9 @@
  * change is reported through the mapping's callback.
  *
  * Not thread-safe: one client object per thread (distinct objects are
- * independent).  All public names start with pctl_client_ / pctl_map_.
+ * independent).  The client object and its mappings are named pctl_client_
+ * and pctl_client_map_ (the server engine has its own pctl_mapping and
+ * pctl_map_ internals, which are not part of this library).
  */
 #ifndef PORTCTL_CLIENT_H
 #define PORTCTL_CLIENT_H
@@ -40,7 +42,22 @@ extern "C" {
 #endif
 
 struct pctl_client;
-struct pctl_mapping;
+struct pctl_client_map;
+
+/* ---- Structures that grow ------------------------------------------------
+ * struct pctl_client_config, struct pctl_client_map_params and struct
+ * pctl_client_map_info may gain fields at their end in a later release of
+ * the same SONAME (README, ABI).  The calls that take them are inline
+ * wrappers that pass sizeof the structure as the program was compiled; the
+ * library reads and writes no more than that, fields a program does not
+ * know are zero (which always means "the default"), and a longer structure
+ * whose tail this library does not know is refused with E2BIG unless that
+ * tail is zero (a newer program asking for something this library cannot
+ * do).  A structure shorter than the first release's is refused with
+ * EINVAL.  Bindings that cannot use inline functions call the *_sized
+ * functions with the size of their copy of the structure.  A
+ * pctl_client_map_info handed to a callback is the library's own: read no
+ * field newer than the library the program requires. */
 
 /* Retransmission defaults of RFC 6887 section 8.1.1 (K-12), milliseconds. */
 #define PCTL_CLIENT_IRT_MS 3000u
@@ -109,12 +126,24 @@ struct pctl_client_config {
 
 /* Fills cfg with the RFC defaults (K-12), the C-23 cap, ANNOUNCE listening
  * off and the default clock. */
-PCTL_API void pctl_client_config_init(struct pctl_client_config *cfg);
+PCTL_API void pctl_client_config_init_sized(struct pctl_client_config *cfg,
+                                            size_t size);
+static inline void pctl_client_config_init(struct pctl_client_config *cfg)
+{
+	pctl_client_config_init_sized(cfg, sizeof(*cfg));
+}
 
-/* Creates a client.  Returns NULL with errno set on failure.  cfg is copied
- * (the strings it points to must stay valid for the client's life). */
+/* Creates a client; cfg NULL means the defaults.  Returns NULL with errno
+ * set on failure (EINVAL or E2BIG for cfg: see "Structures that grow"
+ * above).  cfg is copied (the strings it points to must stay valid for the
+ * client's life). */
 PCTL_API struct pctl_client *
-pctl_client_new(const struct pctl_client_config *cfg);
+pctl_client_new_sized(const struct pctl_client_config *cfg, size_t size);
+static inline struct pctl_client *
+pctl_client_new(const struct pctl_client_config *cfg)
+{
+	return pctl_client_new_sized(cfg, sizeof(*cfg));
+}
 /* Frees the client and every mapping, without sending anything. */
 PCTL_API void pctl_client_free(struct pctl_client *c);
 
@@ -128,8 +157,8 @@ PCTL_API int pctl_client_add_server(struct pctl_client *c, const char *text);
 /* When no server was added: the IPv4 and IPv6 default gateways (rtnetlink
  * RTM_GETROUTE) followed by the RFC 7723 anycast addresses 192.0.0.9 and
  * 2001:1::1 (C-1); addresses without a route are left out.  Returns the
- * number of servers now known (0: none).  Again later (pctl_client_reset),
- * it replaces the discovered list. */
+ * number of servers now known (0: none; it cannot fail).  Again later
+ * (pctl_client_reset), it replaces the discovered list. */
 PCTL_API int pctl_client_discover(struct pctl_client *c);
 /* Number of server addresses and the text of one ("ADDR:PORT"), for
  * display.  Returns buf or NULL when i is out of range. */
@@ -155,7 +184,7 @@ PCTL_API void pctl_client_process(struct pctl_client *c, const int *ready,
  * With m NULL, runs until timeout_ms passes or pctl_client_stop() is
  * called.  Returns 0, or -1 with errno ETIMEDOUT / EINTR (a signal arrived:
  * the caller checks its flags and calls again). */
-PCTL_API int pctl_client_wait(struct pctl_client *c, struct pctl_mapping *m,
+PCTL_API int pctl_client_wait(struct pctl_client *c, struct pctl_client_map *m,
                               int64_t timeout_ms);
 /* Makes a running pctl_client_wait() return (from a callback). */
 PCTL_API void pctl_client_stop(struct pctl_client *c);
@@ -177,12 +206,12 @@ enum pctl_req_kind {
 #define PCTL_CLIENT_DESC_MAX    256
 
 /* What to ask for.  Zero-initialise, then set what is needed. */
-struct pctl_map_params {
+struct pctl_client_map_params {
 	enum pctl_req_kind kind;
 	uint8_t protocol;       /* 6, 17, ...; 0 = all (then port 0, C-62) */
 	uint16_t internal_port; /* 0 only with protocol 0 or for ANNOUNCE */
 	uint32_t lifetime;      /* requested, seconds (0 is refused: use
-	                           pctl_map_delete) */
+	                           pctl_client_map_delete) */
 	/* Suggested external endpoint (C-64); all-zeros = no preference. */
 	bool want_ipv6; /* family of the all-zeros suggestion */
 	bool has_suggest;
@@ -207,7 +236,7 @@ struct pctl_map_params {
 	bool keep;
 };
 
-enum pctl_map_state {
+enum pctl_client_map_state {
 	PCTL_MS_PENDING = 0, /* request outstanding, no answer yet */
 	PCTL_MS_GRANTED,     /* the server granted it (renewals running) */
 	PCTL_MS_ERROR,       /* the server refused; retried after the hold */
@@ -218,7 +247,7 @@ enum pctl_map_state {
 	                        long for traffic still on it (S-52) */
 };
 
-enum pctl_map_event {
+enum pctl_client_map_event {
 	PCTL_EV_GRANTED = 1, /* first success (or success after loss) */
 	PCTL_EV_CHANGED,     /* external address or port changed */
 	PCTL_EV_RENEWED,     /* renewal succeeded, nothing changed */
@@ -229,15 +258,10 @@ enum pctl_map_event {
 	PCTL_EV_DELETED,     /* delete confirmed */
 };
 
-enum pctl_proto_used {
-	PCTL_USED_PCP = 2,
-	PCTL_USED_NATPMP = 0,
-};
-
 /* A snapshot of a mapping, valid during the callback or until the next
  * pctl_client_process(). */
-struct pctl_map_info {
-	enum pctl_map_state state;
+struct pctl_client_map_info {
+	enum pctl_client_map_state state;
 	enum pctl_req_kind kind;
 	uint8_t protocol;
 	uint16_t internal_port;
@@ -261,39 +285,64 @@ struct pctl_map_info {
 	unsigned transmissions; /* datagrams sent in the current exchange */
 };
 
-typedef void (*pctl_map_cb)(struct pctl_mapping *m, enum pctl_map_event ev,
-                            const struct pctl_map_info *info, void *arg);
+typedef void (*pctl_client_map_cb)(struct pctl_client_map *m,
+                                   enum pctl_client_map_event ev,
+                                   const struct pctl_client_map_info *info,
+                                   void *arg);
 
 /* Starts a mapping: validates params (EINVAL for C-62, C-68, C-70, C-71
  * violations), chooses a nonce (getrandom unless params->has_nonce), and
  * sends the first request.  Servers must have been added or discovered
  * (ENOENT otherwise).  Returns the mapping, or NULL with errno set. */
-PCTL_API struct pctl_mapping *pctl_map_new(struct pctl_client *c,
-                                           const struct pctl_map_params *params,
-                                           pctl_map_cb cb, void *arg);
+PCTL_API struct pctl_client_map *
+pctl_client_map_new_sized(struct pctl_client *c,
+                          const struct pctl_client_map_params *params,
+                          size_t size, pctl_client_map_cb cb, void *arg);
+static inline struct pctl_client_map *
+pctl_client_map_new(struct pctl_client *c,
+                    const struct pctl_client_map_params *params,
+                    pctl_client_map_cb cb, void *arg)
+{
+	return pctl_client_map_new_sized(c, params, sizeof(*params), cb, arg);
+}
 /* Deletes: lifetime 0 with the creating nonce (C-65), retransmitted like
  * any request; the callback reports PCTL_EV_DELETED (or ERROR, TIMEOUT).
- * The object stays valid until pctl_map_free.  -1 with EINVAL for PEER and
- * ANNOUNCE: a PEER mapping cannot be deleted, only left to expire (RFC 6887
+ * The object stays valid until pctl_client_map_free.  -1 with EINVAL for PEER
+ * and ANNOUNCE: a PEER mapping cannot be deleted, only left to expire (RFC 6887
  * section 12.1). */
-PCTL_API int pctl_map_delete(struct pctl_mapping *m);
+PCTL_API int pctl_client_map_delete(struct pctl_client_map *m);
 /* Deletes a MAP mapping this object never created, e.g. one a previous
  * process made: params identify it and carry its nonce (has_nonce; from a
  * state file) and, through want_ipv6, the family of its external address
  * (C-65).  lifetime is ignored.  Reports PCTL_EV_DELETED, ERROR or TIMEOUT.
  * NULL with EINVAL for other kinds. */
-PCTL_API struct pctl_mapping *
-pctl_map_delete_new(struct pctl_client *c, const struct pctl_map_params *params,
-                    pctl_map_cb cb, void *arg);
+PCTL_API struct pctl_client_map *
+pctl_client_map_delete_new_sized(struct pctl_client *c,
+                                 const struct pctl_client_map_params *params,
+                                 size_t size, pctl_client_map_cb cb, void *arg);
+static inline struct pctl_client_map *
+pctl_client_map_delete_new(struct pctl_client *c,
+                           const struct pctl_client_map_params *params,
+                           pctl_client_map_cb cb, void *arg)
+{
+	return pctl_client_map_delete_new_sized(c, params, sizeof(*params), cb,
+	                                        arg);
+}
 /* Forgets a mapping locally (nothing is sent) and frees it.  Allowed from
  * the mapping's own callback (the memory is released afterwards). */
-PCTL_API void pctl_map_free(struct pctl_mapping *m);
+PCTL_API void pctl_client_map_free(struct pctl_client_map *m);
 /* Current snapshot. */
-PCTL_API void pctl_map_get_info(const struct pctl_mapping *m,
-                                struct pctl_map_info *info);
+PCTL_API void pctl_client_map_get_info_sized(const struct pctl_client_map *m,
+                                             struct pctl_client_map_info *info,
+                                             size_t size);
+static inline void pctl_client_map_get_info(const struct pctl_client_map *m,
+                                            struct pctl_client_map_info *info)
+{
+	pctl_client_map_get_info_sized(m, info, sizeof(*info));
+}
 /* Starts a new exchange now (e.g. the application knows the network
  * changed). */
-PCTL_API void pctl_map_refresh(struct pctl_mapping *m);
+PCTL_API void pctl_client_map_refresh(struct pctl_client_map *m);
 /* Re-discovers servers (if they were discovered) and re-creates every
  * mapping: called on suspend/resume or a network change. */
 PCTL_API void pctl_client_reset(struct pctl_client *c);
@@ -358,15 +407,18 @@ struct pctl_state_entry {
  * Returns buf, or NULL when it does not fit. */
 PCTL_API const char *pctl_state_default_path(char *buf, size_t len);
 /* Looks up an entry with the same identity (everything but nonce, external
- * endpoint and expiry).  Returns 1 and fills *out, 0 when absent, -1 on a
- * read error. */
+ * endpoint and expiry).  Returns 0 and fills *out, or -1 with errno ENOENT
+ * when there is no such entry (or no file), another errno on a read
+ * error. */
 PCTL_API int pctl_state_find(const char *path,
                              const struct pctl_state_entry *key,
                              struct pctl_state_entry *out);
 /* Adds or replaces (same identity) an entry; creates the directory (0700)
- * and file (0600).  Atomic (rename) and serialised by flock.  0 or -1. */
+ * and file (0600).  Atomic (rename) and serialised by flock.  Returns 0, or
+ * -1 with errno set. */
 PCTL_API int pctl_state_put(const char *path, const struct pctl_state_entry *e);
-/* Removes the entry with that identity (absent is not an error).  0 / -1. */
+/* Removes the entry with that identity (absent is not an error).  Returns
+ * 0, or -1 with errno set. */
 PCTL_API int pctl_state_remove(const char *path,
                                const struct pctl_state_entry *key);
 
@@ -396,11 +448,11 @@ struct pctl_dhcp_server {
  * loopback, unspecified and (IPv4) limited broadcast addresses are
  * silently discarded; a server left without an address is dropped.  Every
  * server gets ifindex (0: unknown).  Returns 0 with *n_out servers in out,
- * -EINVAL for a malformed option (empty, bad length, List-Length 0, not a
- * multiple of 4 or past the end) or a family other than 4 and 6, -ENOSPC
- * when more than max servers or more than PCTL_DHCP_PCP_MAX_ADDRS usable
- * addresses in one server remain.  On error *n_out is 0 and out is
- * zeroed: nothing half-decoded is left. */
+ * or -1 with errno EINVAL for a malformed option (empty, bad length,
+ * List-Length 0, not a multiple of 4 or past the end) or a family other
+ * than 4 and 6, ENOSPC when more than max servers or more than
+ * PCTL_DHCP_PCP_MAX_ADDRS usable addresses in one server remain.  On error
+ * *n_out is 0 and out is zeroed: nothing half-decoded is left. */
 PCTL_API int pctl_dhcp_pcp_servers(int family, const uint8_t *payload,
                                    size_t len, unsigned ifindex,
                                    struct pctl_dhcp_server *out, size_t max,

@@ -13,6 +13,13 @@
  * and are repeated in the implementation next to the rule they enforce.
  *
  * All public names start with pctl_ / PCTL_.
+ *
+ * Return values follow one convention in the whole library (libportctl(3),
+ * RETURN VALUE): a call that can fail returns -1 (a pointer: NULL) and sets
+ * errno; success is 0 or a non-negative value.  Predicates return bool, the
+ * encoders the length written (0: it does not fit).  What a decoder finds
+ * in the bytes is not a failure of the call: it comes back typed, as an
+ * enum pctl_verdict or an enum pctl_result (the answer a server owes).
  */
 #ifndef PORTCTL_WIRE_H
 #define PORTCTL_WIRE_H
@@ -131,7 +138,8 @@ PCTL_API void pctl_addr_from_v4(pctl_addr *a, const uint8_t v4[4]);
 /* Copies the IPv4 octets out; returns false if a is not IPv4-mapped. */
 PCTL_API bool pctl_addr_to_v4(const pctl_addr *a, uint8_t v4[4]);
 /* From AF_INET or AF_INET6 (a v4-mapped IPv6 sockaddr stays v4-mapped).
- * port (host order) may be NULL.  Returns 0, or -1 for another family. */
+ * port (host order) may be NULL.  Returns 0, or -1 with errno EAFNOSUPPORT
+ * for another family (EINVAL for NULL). */
 PCTL_API int pctl_addr_from_sockaddr(pctl_addr *a, uint16_t *port,
                                      const struct sockaddr *sa);
 /* To AF_INET when a is IPv4-mapped, else AF_INET6.  Returns the length of
@@ -141,7 +149,8 @@ PCTL_API size_t pctl_addr_to_sockaddr(const pctl_addr *a, uint16_t port,
 /* Text: dotted quad for IPv4-mapped, RFC 5952 form otherwise.  Returns buf. */
 PCTL_API const char *pctl_addr_to_str(const pctl_addr *a, char *buf,
                                       size_t len);
-/* Parses dotted quad (stored v4-mapped) or IPv6 text.  Returns 0 or -1. */
+/* Parses dotted quad (stored v4-mapped) or IPv6 text.  Returns 0, or -1
+ * with errno EINVAL (*a is then unchanged). */
 PCTL_API int pctl_addr_from_str(pctl_addr *a, const char *s);
 
 /* ---- Decoded messages ---------------------------------------------------- */
@@ -261,8 +270,9 @@ PCTL_API size_t pctl_error_response(const uint8_t *req, size_t len,
 /* First option of a code, or NULL. */
 PCTL_API const struct pctl_option *pctl_msg_option(const struct pctl_msg *m,
                                                    uint8_t code);
-/* Appends an option (data is referenced, not copied).  Returns 0, or -1 when
- * the list is full or len exceeds PCTL_OPT_MAX_DATA. */
+/* Appends an option (data is referenced, not copied).  Returns 0, or -1 with
+ * errno ENOSPC when the list is full, EINVAL when len exceeds
+ * PCTL_OPT_MAX_DATA or data is NULL with a length. */
 PCTL_API int pctl_msg_add_option(struct pctl_msg *m, uint8_t code,
                                  const void *data, uint16_t len);
 /* Octets an option occupies on the wire, padding included (W-7.1). */
@@ -272,10 +282,12 @@ PCTL_API size_t pctl_encoded_len(const struct pctl_msg *msg);
 
 /* ---- Typed options (W-8) -------------------------------------------------
  * *_parse() return PCTL_R_SUCCESS or the result code the data deserves
- * (PCTL_R_MALFORMED_OPTION); *_pack() write the option data (no header). */
+ * (PCTL_R_MALFORMED_OPTION): what the bytes say, not an error of the call;
+ * *_pack() write the option data (no header). */
 
 /* THIRD_PARTY (1): 16 octets, the internal address. */
-PCTL_API int pctl_third_party_parse(const struct pctl_option *o, pctl_addr *a);
+PCTL_API enum pctl_result pctl_third_party_parse(const struct pctl_option *o,
+                                                 pctl_addr *a);
 
 /* FILTER (3): 20 octets.  prefix_len 0 means "remove all filters" (S-82);
  * otherwise 96..128 for IPv4-mapped addresses (96 = any IPv4 peer, valid per
@@ -287,8 +299,8 @@ struct pctl_filter {
 	pctl_addr addr;
 };
 #define PCTL_FILTER_LEN 20
-PCTL_API int pctl_filter_parse(const struct pctl_option *o,
-                               struct pctl_filter *f);
+PCTL_API enum pctl_result pctl_filter_parse(const struct pctl_option *o,
+                                            struct pctl_filter *f);
 PCTL_API void pctl_filter_pack(const struct pctl_filter *f,
                                uint8_t out[PCTL_FILTER_LEN]);
 /* Does remote address/port r match filter f (the protocol is the MAP's)? */
@@ -302,8 +314,8 @@ struct pctl_port_set {
 	bool parity; /* P bit */
 };
 #define PCTL_PORT_SET_LEN 5
-PCTL_API int pctl_port_set_parse(const struct pctl_option *o,
-                                 struct pctl_port_set *ps);
+PCTL_API enum pctl_result pctl_port_set_parse(const struct pctl_option *o,
+                                              struct pctl_port_set *ps);
 PCTL_API void pctl_port_set_pack(const struct pctl_port_set *ps,
                                  uint8_t out[PCTL_PORT_SET_LEN]);
 
@@ -319,8 +331,8 @@ struct pctl_prefix64 {
 	uint16_t ipv4_count;
 	const uint8_t *ipv4_list;
 };
-PCTL_API int pctl_prefix64_parse(const struct pctl_option *o,
-                                 struct pctl_prefix64 *p);
+PCTL_API enum pctl_result pctl_prefix64_parse(const struct pctl_option *o,
+                                              struct pctl_prefix64 *p);
 /* Returns the data length written, or 0 if cap is too small or the prefix
  * length is invalid. */
 PCTL_API size_t pctl_prefix64_pack(const struct pctl_prefix64 *p, uint8_t *out,
@@ -345,7 +357,7 @@ PCTL_API uint32_t pctl_result_lifetime(uint8_t result);
 /* "TCP", "UDP", "SCTP", "DCCP", "ICMP", "ALL" (0) or NULL when unknown. */
 PCTL_API const char *pctl_protocol_name(uint8_t proto);
 /* Parses "tcp", "udp", "sctp", "dccp", "all", or a number 0..255.  Returns
- * the protocol number, or -1. */
+ * the protocol number, or -1 with errno EINVAL. */
 PCTL_API int pctl_protocol_parse(const char *s);
 
 /* ---- NAT-PMP (RFC 6886) -------------------------------------------------- */

@@ -40,7 +40,7 @@ static uint64_t default_boottime(void *arg)
 	return clock_ms(CLOCK_BOOTTIME); /* also counts suspended time */
 }
 
-void pctl_client_config_init(struct pctl_client_config *cfg)
+static void config_defaults(struct pctl_client_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->irt_ms = PCTL_CLIENT_IRT_MS; /* K-12 */
@@ -50,46 +50,28 @@ void pctl_client_config_init(struct pctl_client_config *cfg)
 	cfg->max_lifetime = PCTL_CLIENT_MAX_LIFETIME; /* C-23 */
 }
 
-uint64_t pctl_cl_now(struct pctl_client *c)
+void pctl_client_config_init_sized(struct pctl_client_config *cfg, size_t size)
 {
-	return c->cfg.clock(c->cfg.clock_arg);
+	struct pctl_client_config d;
+
+	config_defaults(&d);
+	pctl_sized_out(cfg, size, &d, sizeof(d));
 }
 
-/* xorshift64*: RAND need not be cryptographic (section 8.1.1) but differs
- * between invocations because the seed comes from getrandom. */
-uint32_t pctl_cl_rand(struct pctl_client *c)
-{
-	if (c->cfg.random)
-		return c->cfg.random(c->cfg.random_arg);
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return (uint32_t)((c->rng * 2685821657736338717ull) >> 32);
-}
-
-void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	if (!c->cfg.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->cfg.log(c->cfg.log_arg, level, line);
-}
-
-struct pctl_client *pctl_client_new(const struct pctl_client_config *cfg)
+struct pctl_client *pctl_client_new_sized(const struct pctl_client_config *cfg,
+                                          size_t size)
 {
 	struct pctl_client *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	if (cfg)
-		c->cfg = *cfg;
-	else
-		pctl_client_config_init(&c->cfg);
+	if (!cfg) {
+		config_defaults(&c->cfg);
+	} else if (pctl_sized_in(&c->cfg, sizeof(c->cfg), cfg, size,
+	                         PCTL_CLIENT_CONFIG_SIZE_0) < 0) {
+		free(c);
+		return NULL;
+	}
 	if (!c->cfg.clock) {
 		c->cfg.clock = default_monotonic;
 		c->cfg.boottime = default_boottime;
@@ -133,7 +115,7 @@ void pctl_client_free(struct pctl_client *c)
 	if (!c)
 		return;
 	while (c->maps) {
-		struct pctl_mapping *m = c->maps;
+		struct pctl_client_map *m = c->maps;
 		c->maps = m->next;
 		free(m);
 	}
@@ -191,7 +173,7 @@ fail : {
  * into the Client IP field; a random ephemeral port (C-10).  C-12: when
  * that is a ULA but the interface also has a global address, the global
  * one is used, since a mapping for a ULA is useless from the Internet. */
-int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s)
+static int srv_open(struct pctl_client *c, struct pctl_srv *s)
 {
 	pctl_addr src, global;
 	int fd;
@@ -240,7 +222,7 @@ static int add_addr(struct pctl_client *c, const pctl_addr *a, uint16_t port,
 	s->salen = (socklen_t)pctl_addr_to_sockaddr(a, port, &s->sa);
 	if (s->sa.ss_family == AF_INET6)
 		((struct sockaddr_in6 *)&s->sa)->sin6_scope_id = scope;
-	if (pctl_cl_srv_open(c, s) < 0)
+	if (srv_open(c, s) < 0)
 		return -1;
 	c->nsrv++;
 	return 0;
@@ -324,16 +306,6 @@ int pctl_client_discover(struct pctl_client *c)
 	return (int)c->nsrv;
 }
 
-/* C-1: the first server of the mapping's family (the IPv4 default router
- * for IPv4 mappings, the IPv6 one for IPv6), else the first of all. */
-int pctl_cl_first_srv(const struct pctl_client *c, int fam)
-{
-	for (size_t i = 0; i < c->nsrv; i++)
-		if (pctl_addr_is_v4(&c->srv[i].addr) == (fam == 0))
-			return (int)i;
-	return 0;
-}
-
 size_t pctl_client_server_count(const struct pctl_client *c)
 {
 	return c->nsrv;
@@ -388,7 +360,7 @@ int64_t pctl_client_timeout(struct pctl_client *c)
 {
 	uint64_t now = pctl_cl_now(c), next = 0;
 
-	for (struct pctl_mapping *m = c->maps; m; m = m->next)
+	for (struct pctl_client_map *m = c->maps; m; m = m->next)
 		if (!m->dead && m->next_at && (!next || m->next_at < next))
 			next = m->next_at;
 	if (c->net_change_at && (!next || c->net_change_at < next))
@@ -431,7 +403,7 @@ static void drain_server(struct pctl_client *c, int i, uint64_t now)
 			if (errno == ECONNREFUSED) {
 				/* C-3 / N-11: hard ICMP error */
 				c->srv[i].unreachable = true;
-				for (struct pctl_mapping *m = c->maps; m;
+				for (struct pctl_client_map *m = c->maps; m;
 				     m = m->next)
 					if (!m->dead && m->srv == i &&
 					    m->next_at &&
@@ -450,13 +422,13 @@ static void drain_server(struct pctl_client *c, int i, uint64_t now)
 
 static void reap(struct pctl_client *c)
 {
-	struct pctl_mapping **pp = &c->maps;
+	struct pctl_client_map **pp = &c->maps;
 
 	if (c->in_callback)
 		return;
 	while (*pp) {
 		if ((*pp)->dead) {
-			struct pctl_mapping *d = *pp;
+			struct pctl_client_map *d = *pp;
 			*pp = d->next;
 			free(d);
 		} else {
@@ -495,7 +467,7 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 	 * so loop until nothing more is due, bounded. */
 	for (int round = 0; round < 4; round++) {
 		bool any = false;
-		for (struct pctl_mapping *m = c->maps; m; m = m->next)
+		for (struct pctl_client_map *m = c->maps; m; m = m->next)
 			if (!m->dead && m->next_at && m->next_at <= now) {
 				any = true;
 				pctl_ex_timer(m, now);
@@ -504,19 +476,19 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 			break;
 		/* Awake anyway: renew every mapping whose window is open, so
 		 * that many mappings cost one wake-up, not one each. */
-		for (struct pctl_mapping *m = c->maps; m; m = m->next)
+		for (struct pctl_client_map *m = c->maps; m; m = m->next)
 			if (pctl_ex_window_open(m, now))
 				pctl_ex_timer(m, now);
 	}
 	reap(c);
 }
 
-static bool settled(const struct pctl_mapping *m)
+static bool settled(const struct pctl_client_map *m)
 {
 	return m->state != PCTL_MS_PENDING && m->state != PCTL_MS_DELETING;
 }
 
-int pctl_client_wait(struct pctl_client *c, struct pctl_mapping *m,
+int pctl_client_wait(struct pctl_client *c, struct pctl_client_map *m,
                      int64_t timeout_ms)
 {
 	uint64_t start = pctl_cl_now(c);
@@ -588,14 +560,14 @@ void pctl_client_reset(struct pctl_client *c)
 			memset(&s->epoch, 0, sizeof(s->epoch));
 			s->hold_new_until = s->hold_all_until = 0;
 			s->unreachable = false;
-			if (pctl_cl_srv_open(c, s) == 0)
+			if (srv_open(c, s) == 0)
 				close(old);
 			else
 				s->fd = old;
 		}
 		c->selected[0] = c->selected[1] = -1;
 	}
-	for (struct pctl_mapping *m = c->maps; m; m = m->next) {
+	for (struct pctl_client_map *m = c->maps; m; m = m->next) {
 		if (m->dead || (!m->p.keep && m->state != PCTL_MS_PENDING))
 			continue;
 		if (m->srv >= (int)c->nsrv)

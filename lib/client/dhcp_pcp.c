@@ -28,13 +28,15 @@ static bool unusable(const pctl_addr *a)
 }
 
 /* Appends a to the server under construction unless it must be
- * discarded.  -ENOSPC past PCTL_DHCP_PCP_MAX_ADDRS. */
+ * discarded.  -1 with errno ENOSPC past PCTL_DHCP_PCP_MAX_ADDRS. */
 static int keep_addr(struct pctl_dhcp_server *s, const pctl_addr *a)
 {
 	if (unusable(a))
 		return 0;
-	if (s->n_addrs == PCTL_DHCP_PCP_MAX_ADDRS)
-		return -ENOSPC;
+	if (s->n_addrs == PCTL_DHCP_PCP_MAX_ADDRS) {
+		errno = ENOSPC;
+		return -1;
+	}
 	s->addrs[s->n_addrs++] = *a;
 	return 0;
 }
@@ -42,16 +44,16 @@ static int keep_addr(struct pctl_dhcp_server *s, const pctl_addr *a)
 /* One DHCPv6 option instance is one server (RFC 7291 section 3.2). */
 static int decode_v6(const uint8_t *p, size_t len, struct pctl_dhcp_server *s)
 {
-	if (len == 0 || len % 16) /* K-27: a multiple of 16 */
-		return -EINVAL;
+	if (len == 0 || len % 16) { /* K-27: a multiple of 16 */
+		errno = EINVAL;
+		return -1;
+	}
 	for (size_t off = 0; off < len; off += 16) {
 		pctl_addr a;
-		int rc;
 
 		memcpy(a.b, p + off, 16);
-		rc = keep_addr(s, &a);
-		if (rc < 0)
-			return rc;
+		if (keep_addr(s, &a) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -59,22 +61,20 @@ static int decode_v6(const uint8_t *p, size_t len, struct pctl_dhcp_server *s)
 /* The structure of a DHCPv4 option: blocks of List-Length (a non-zero
  * multiple of 4) then as many octets, ending exactly at the end; at least
  * one block, which makes K-27's Length >= 5.  Checked whole before
- * anything is decoded.  Returns the block count or -EINVAL. */
-static long v4_blocks(const uint8_t *p, size_t len)
+ * anything is decoded.  True when it is well formed. */
+static bool v4_well_formed(const uint8_t *p, size_t len)
 {
 	size_t off = 0;
-	long n = 0;
 
 	if (len == 0) /* an empty option */
-		return -EINVAL;
+		return false;
 	while (off < len) {
 		size_t ll = p[off];
 		if (ll == 0 || ll % 4 || ll > len - off - 1)
-			return -EINVAL;
+			return false;
 		off += 1 + ll;
-		n++;
 	}
-	return n;
+	return true;
 }
 
 static void clear(struct pctl_dhcp_server *out, size_t max)
@@ -92,19 +92,24 @@ int pctl_dhcp_pcp_servers(int family, const uint8_t *payload, size_t len,
 
 	*n_out = 0;
 	clear(out, max);
-	if ((family != 4 && family != 6) || (!payload && len))
-		return -EINVAL;
+	if ((family != 4 && family != 6) || (!payload && len)) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (family == 6) {
 		struct pctl_dhcp_server s = {.ifindex = ifindex};
 		rc = decode_v6(payload, len, &s);
 		if (rc == 0 && s.n_addrs) {
-			if (max == 0)
-				rc = -ENOSPC;
-			else
+			if (max == 0) {
+				errno = ENOSPC;
+				rc = -1;
+			} else {
 				out[n++] = s;
+			}
 		}
-	} else if (v4_blocks(payload, len) < 0) {
-		rc = -EINVAL;
+	} else if (!v4_well_formed(payload, len)) {
+		errno = EINVAL;
+		rc = -1;
 	} else {
 		/* One List-Length block is one server (section 4.2). */
 		while (rc == 0 && off < len) {
@@ -117,16 +122,20 @@ int pctl_dhcp_pcp_servers(int family, const uint8_t *payload, size_t len,
 			}
 			off += ll;
 			if (rc == 0 && s.n_addrs) {
-				if (n == max)
-					rc = -ENOSPC;
-				else
+				if (n == max) {
+					errno = ENOSPC;
+					rc = -1;
+				} else {
 					out[n++] = s;
+				}
 			}
 		}
 	}
 	if (rc < 0) {
+		int e = errno;
 		clear(out, max);
-		return rc;
+		errno = e;
+		return -1;
 	}
 	*n_out = n;
 	return 0;

@@ -12,7 +12,7 @@
 
 /* Starts a new exchange after delay ms: PCP first every time (C-15, C-50.5:
  * the NAT-PMP downgrade is never cached). */
-void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay)
+void pctl_ex_start(struct pctl_client_map *m, uint64_t now, uint64_t delay)
 {
 	if (m->state != PCTL_MS_DELETING)
 		m->state = PCTL_MS_PENDING;
@@ -35,7 +35,7 @@ void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay)
 }
 
 /* The timeout after a transmission. */
-static uint64_t next_rt(struct pctl_mapping *m)
+static uint64_t next_rt(struct pctl_client_map *m)
 {
 	const struct pctl_client_config *cfg = &m->c->cfg;
 
@@ -52,7 +52,7 @@ static uint64_t next_rt(struct pctl_mapping *m)
 	return m->rt;
 }
 
-void pctl_ex_send(struct pctl_mapping *m, uint64_t now)
+void pctl_ex_send(struct pctl_client_map *m, uint64_t now)
 {
 	struct pctl_client *c = m->c;
 	uint8_t buf[PCTL_MAX_MSG];
@@ -71,7 +71,7 @@ void pctl_ex_send(struct pctl_mapping *m, uint64_t now)
 }
 
 /* Fails the exchange: nobody answered. */
-static void exchange_failed(struct pctl_mapping *m, uint64_t now)
+static void exchange_failed(struct pctl_client_map *m, uint64_t now)
 {
 	struct pctl_client *c = m->c;
 
@@ -84,7 +84,7 @@ static void exchange_failed(struct pctl_mapping *m, uint64_t now)
 }
 
 /* RFC 7488 section 3: the next address of the server, immediately. */
-void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now)
+void pctl_ex_next_address(struct pctl_client_map *m, uint64_t now)
 {
 	struct pctl_client *c = m->c;
 
@@ -111,9 +111,9 @@ void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now)
 /* N-11: NAT-PMP requests to one server go one at a time.  Is another
  * mapping's NAT-PMP request at srv still unanswered? */
 bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
-                         const struct pctl_mapping *self)
+                         const struct pctl_client_map *self)
 {
-	for (const struct pctl_mapping *m = c->maps; m; m = m->next)
+	for (const struct pctl_client_map *m = c->maps; m; m = m->next)
 		if (m != self && !m->dead && m->srv == srv && m->natpmp &&
 		    m->tx > 0 &&
 		    (m->state == PCTL_MS_PENDING ||
@@ -123,7 +123,7 @@ bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
 }
 
 /* A timer fired while a request is outstanding. */
-static void retransmit(struct pctl_mapping *m, uint64_t now)
+static void retransmit(struct pctl_client_map *m, uint64_t now)
 {
 	struct pctl_client *c = m->c;
 	const struct pctl_client_config *cfg = &c->cfg;
@@ -179,7 +179,7 @@ static void retransmit(struct pctl_mapping *m, uint64_t now)
 
 /* Section 11.2.1: the next renewal after attempt k, at least 4 s after the
  * previous transmission (C-21), never after expiry. */
-static void schedule_renewal(struct pctl_mapping *m, uint64_t now)
+static void schedule_renewal(struct pctl_client_map *m, uint64_t now)
 {
 	uint64_t at =
 	    m->granted_at +
@@ -194,7 +194,7 @@ static void schedule_renewal(struct pctl_mapping *m, uint64_t now)
 	m->next_at = at;
 }
 
-void pctl_ex_granted(struct pctl_mapping *m, uint64_t now)
+void pctl_ex_granted(struct pctl_client_map *m, uint64_t now)
 {
 	m->granted_at = now;
 	m->expires_at = now + (uint64_t)m->lifetime * 1000u;
@@ -207,7 +207,7 @@ void pctl_ex_granted(struct pctl_mapping *m, uint64_t now)
 		schedule_renewal(m, now);
 }
 
-static void renew(struct pctl_mapping *m, uint64_t now)
+static void renew(struct pctl_client_map *m, uint64_t now)
 {
 	if (now >= m->expires_at) {
 		/* Renewals went unanswered until expiry: lost.  Keep asking,
@@ -238,7 +238,7 @@ static void renew(struct pctl_mapping *m, uint64_t now)
 
 /* Is m's current renewal window (C-21) open, so that renewing it now,
  * while the process is awake anyway, is as good as at its random point? */
-bool pctl_ex_window_open(const struct pctl_mapping *m, uint64_t now)
+bool pctl_ex_window_open(const struct pctl_client_map *m, uint64_t now)
 {
 	if (m->dead || m->state != PCTL_MS_GRANTED || !m->p.keep ||
 	    !m->lifetime || m->p.kind == PCTL_REQ_ANNOUNCE || !m->next_at ||
@@ -250,7 +250,7 @@ bool pctl_ex_window_open(const struct pctl_mapping *m, uint64_t now)
 	       m->granted_at + pctl_renew_at(m->lifetime, m->renew_attempt, 0);
 }
 
-void pctl_ex_timer(struct pctl_mapping *m, uint64_t now)
+void pctl_ex_timer(struct pctl_client_map *m, uint64_t now)
 {
 	switch (m->state) {
 	case PCTL_MS_PENDING:
@@ -275,9 +275,10 @@ void pctl_ex_timer(struct pctl_mapping *m, uint64_t now)
  * re-created after uniform(0, 5 s) (K-20; for ordinary responses as well,
  * impl-choice of C-43), suggesting its previous endpoint. */
 void pctl_ex_server_lost_state(struct pctl_client *c, int srv,
-                               const struct pctl_mapping *except, uint64_t now)
+                               const struct pctl_client_map *except,
+                               uint64_t now)
 {
-	for (struct pctl_mapping *m = c->maps; m; m = m->next) {
+	for (struct pctl_client_map *m = c->maps; m; m = m->next) {
 		uint64_t delay;
 		if (m == except || m->dead || m->srv != srv ||
 		    m->state != PCTL_MS_GRANTED ||

@@ -1,15 +1,21 @@
 /*
  * Private state of the client library (lib/client): the client object, its
- * server addresses and mapping objects, shared by client.c (object, sockets,
- * loop), mapping.c (mapping objects and their events), exchange.c (timers
- * and retransmission), request.c (building datagrams), response.c
- * (checking and applying answers), announce.c (unsolicited ANNOUNCEs),
- * srcsel.c, netwatch.c and gateway.c (addresses and routes) and
- * statefile.c (nonces kept across runs).
+ * server addresses and mapping objects.  The files form layers; each calls
+ * only the ones below it (scripts/file-cycles.sh checks there is no cycle):
+ *
+ *   client.c (object, sockets, loop)   mapping.c (public mapping calls)
+ *   response.c (answers)   announce.c (unsolicited ANNOUNCEs)
+ *   exchange.c (exchanges, retransmission and renewal timers)
+ *   request.c (datagrams)   snapshot.c (snapshot and callback)
+ *   context.c (clock, randomness, log, first server)   sized.c (growable
+ *   structures in and out)
+ *   timers.c, epoch.c, addrclass.c, srcsel.c, netwatch.c, gateway.c,
+ *   statefile.c, dhcp_pcp.c (pure helpers and the kernel's tables)
  */
 #ifndef PORTCTL_CLIENT_INTERNAL_H
 #define PORTCTL_CLIENT_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -44,7 +50,7 @@ struct pctl_client {
 	int ann_fd[2];          /* unsolicited ANNOUNCE listeners (C-56), -1 */
 	int nl_fd;              /* rtnetlink change notifications, or -1 */
 	uint64_t net_change_at; /* reset due (debounced), 0 = none */
-	struct pctl_mapping *maps;
+	struct pctl_client_map *maps;
 	uint64_t rng;
 	bool have_boot_gap;
 	uint64_t boot_gap_ms; /* CLOCK_BOOTTIME - CLOCK_MONOTONIC */
@@ -53,13 +59,13 @@ struct pctl_client {
 	uint64_t wakeups;
 };
 
-struct pctl_mapping {
+struct pctl_client_map {
 	struct pctl_client *c;
-	struct pctl_mapping *next;
-	struct pctl_map_params p;
-	pctl_map_cb cb;
+	struct pctl_client_map *next;
+	struct pctl_client_map_params p;
+	pctl_client_map_cb cb;
 	void *arg;
-	enum pctl_map_state state;
+	enum pctl_client_map_state state;
 	uint8_t nonce[PCTL_NONCE_LEN];
 	int srv; /* index into c->srv */
 
@@ -103,36 +109,52 @@ struct pctl_mapping {
 };
 
 /* The external family of a mapping: 0 IPv4, 1 IPv6 (index of selected). */
-static inline int pctl_fam(const struct pctl_mapping *m)
+static inline int pctl_fam(const struct pctl_client_map *m)
 {
 	return m->p.want_ipv6 ? 1 : 0;
 }
 
-/* client.c */
+/* sized.c: copying a program's copy of a growable structure (size octets)
+ * in and out.  pctl_sized_in zero-fills what the program's layout lacks and
+ * fails with EINVAL below min_size, E2BIG for a non-zero tail this library
+ * does not know; pctl_sized_out zero-fills what the library's lacks. */
+int pctl_sized_in(void *dst, size_t dst_size, const void *src, size_t src_size,
+                  size_t min_size);
+void pctl_sized_out(void *dst, size_t dst_size, const void *src,
+                    size_t src_size);
+/* The smallest layouts a program of SONAME 0 may pass: the end of the last
+ * field of the first release.  They stay when fields are added. */
+#define PCTL_CLIENT_CONFIG_SIZE_0                                              \
+	(offsetof(struct pctl_client_config, log_arg) + sizeof(void *))
+#define PCTL_CLIENT_MAP_PARAMS_SIZE_0                                          \
+	(offsetof(struct pctl_client_map_params, keep) + sizeof(bool))
+
+/* context.c */
 int pctl_cl_first_srv(const struct pctl_client *c, int fam);
 uint64_t pctl_cl_now(struct pctl_client *c);
 uint32_t pctl_cl_rand(struct pctl_client *c);
 void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int pctl_cl_srv_open(struct pctl_client *c, struct pctl_srv *s);
 
-/* mapping.c */
-void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev);
+/* snapshot.c: calls the mapping's callback with a fresh snapshot. */
+void pctl_cl_notify(struct pctl_client_map *m, enum pctl_client_map_event ev);
 
 /* exchange.c: starting exchanges, sending, timers. */
-void pctl_ex_start(struct pctl_mapping *m, uint64_t now, uint64_t delay);
-void pctl_ex_send(struct pctl_mapping *m, uint64_t now);
-void pctl_ex_timer(struct pctl_mapping *m, uint64_t now);
-bool pctl_ex_window_open(const struct pctl_mapping *m, uint64_t now);
+void pctl_ex_start(struct pctl_client_map *m, uint64_t now, uint64_t delay);
+void pctl_ex_send(struct pctl_client_map *m, uint64_t now);
+void pctl_ex_timer(struct pctl_client_map *m, uint64_t now);
+bool pctl_ex_window_open(const struct pctl_client_map *m, uint64_t now);
 bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
-                         const struct pctl_mapping *self);
-void pctl_ex_next_address(struct pctl_mapping *m, uint64_t now);
-void pctl_ex_granted(struct pctl_mapping *m, uint64_t now);
+                         const struct pctl_client_map *self);
+void pctl_ex_next_address(struct pctl_client_map *m, uint64_t now);
+void pctl_ex_granted(struct pctl_client_map *m, uint64_t now);
 void pctl_ex_server_lost_state(struct pctl_client *c, int srv,
-                               const struct pctl_mapping *except, uint64_t now);
+                               const struct pctl_client_map *except,
+                               uint64_t now);
 
 /* request.c: the datagram for the mapping's current exchange. */
-size_t pctl_req_build(const struct pctl_mapping *m, uint8_t *buf, size_t cap);
+size_t pctl_req_build(const struct pctl_client_map *m, uint8_t *buf,
+                      size_t cap);
 
 /* response.c */
 void pctl_resp_input(struct pctl_client *c, int srv, const uint8_t *buf,

@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-static bool params_valid(const struct pctl_map_params *p)
+static bool params_valid(const struct pctl_client_map_params *p)
 {
 	switch (p->kind) {
 	case PCTL_REQ_ANNOUNCE:
@@ -50,13 +50,20 @@ static bool params_valid(const struct pctl_map_params *p)
 	return true;
 }
 
-static struct pctl_mapping *create(struct pctl_client *c,
-                                   const struct pctl_map_params *params,
-                                   pctl_map_cb cb, void *arg, bool del)
+/* sized is the program's copy, size octets long (sized.c). */
+static struct pctl_client_map *
+create(struct pctl_client *c, const struct pctl_client_map_params *sized,
+       size_t size, pctl_client_map_cb cb, void *arg, bool del)
 {
-	struct pctl_mapping *m;
+	struct pctl_client_map_params p, *params = &p;
+	struct pctl_client_map *m;
 	uint64_t now;
 
+	if (pctl_sized_in(&p, sizeof(p), sized, size,
+	                  PCTL_CLIENT_MAP_PARAMS_SIZE_0) < 0)
+		return NULL;
+	if (del)
+		p.lifetime = 1; /* only to pass validation; 0 is sent (C-65) */
 	if (!params_valid(params) ||
 	    (del && params->kind != PCTL_REQ_MAP)) { /* E-11: no PEER */
 		errno = EINVAL;
@@ -104,24 +111,23 @@ static struct pctl_mapping *create(struct pctl_client *c,
 	return m;
 }
 
-struct pctl_mapping *pctl_map_new(struct pctl_client *c,
-                                  const struct pctl_map_params *params,
-                                  pctl_map_cb cb, void *arg)
+struct pctl_client_map *
+pctl_client_map_new_sized(struct pctl_client *c,
+                          const struct pctl_client_map_params *params,
+                          size_t size, pctl_client_map_cb cb, void *arg)
 {
-	return create(c, params, cb, arg, false);
+	return create(c, params, size, cb, arg, false);
 }
 
-struct pctl_mapping *pctl_map_delete_new(struct pctl_client *c,
-                                         const struct pctl_map_params *params,
-                                         pctl_map_cb cb, void *arg)
+struct pctl_client_map *
+pctl_client_map_delete_new_sized(struct pctl_client *c,
+                                 const struct pctl_client_map_params *params,
+                                 size_t size, pctl_client_map_cb cb, void *arg)
 {
-	struct pctl_map_params p = *params;
-
-	p.lifetime = 1; /* only to pass validation; 0 is sent (C-65) */
-	return create(c, &p, cb, arg, true);
+	return create(c, params, size, cb, arg, true);
 }
 
-int pctl_map_delete(struct pctl_mapping *m)
+int pctl_client_map_delete(struct pctl_client_map *m)
 {
 	uint64_t now = pctl_cl_now(m->c);
 
@@ -138,10 +144,10 @@ int pctl_map_delete(struct pctl_mapping *m)
 	return 0;
 }
 
-void pctl_map_free(struct pctl_mapping *m)
+void pctl_client_map_free(struct pctl_client_map *m)
 {
 	struct pctl_client *c = m->c;
-	struct pctl_mapping **pp;
+	struct pctl_client_map **pp;
 
 	if (c->in_callback) {
 		m->dead = true; /* reaped after the callback returns */
@@ -156,7 +162,7 @@ void pctl_map_free(struct pctl_mapping *m)
 	free(m);
 }
 
-void pctl_map_refresh(struct pctl_mapping *m)
+void pctl_client_map_refresh(struct pctl_client_map *m)
 {
 	uint64_t now = pctl_cl_now(m->c);
 
@@ -164,45 +170,4 @@ void pctl_map_refresh(struct pctl_mapping *m)
 		return;
 	pctl_ex_start(m, now, 0);
 	pctl_ex_timer(m, now);
-}
-
-void pctl_map_get_info(const struct pctl_mapping *m, struct pctl_map_info *info)
-{
-	const struct pctl_srv *s = &m->c->srv[m->srv];
-
-	memset(info, 0, sizeof(*info));
-	info->state = m->state;
-	info->kind = m->p.kind;
-	info->protocol = m->p.kind == PCTL_REQ_EXTERNAL ? 17 : m->p.protocol;
-	info->internal_port = m->p.internal_port;
-	info->internal_addr =
-	    m->p.has_third_party ? m->p.third_party : s->local;
-	if (m->have_ext) {
-		info->external_addr = m->ext_addr;
-		info->external_port = m->ext_port;
-	}
-	info->lifetime = m->lifetime;
-	info->result = m->result;
-	info->natpmp_result = m->natpmp_result;
-	info->error_class = pctl_result_class(m->result);
-	info->version = m->version;
-	info->epoch = m->epoch;
-	info->double_nat = m->double_nat;
-	info->version_too_old = m->too_old;
-	info->server_addr = s->addr;
-	info->server_port = s->port;
-	memcpy(info->nonce, m->nonce, PCTL_NONCE_LEN);
-	info->transmissions = m->tx;
-}
-
-void pctl_cl_notify(struct pctl_mapping *m, enum pctl_map_event ev)
-{
-	struct pctl_map_info info;
-
-	if (!m->cb || m->dead)
-		return;
-	pctl_map_get_info(m, &info);
-	m->c->in_callback++;
-	m->cb(m, ev, &info, m->arg);
-	m->c->in_callback--;
 }

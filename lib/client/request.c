@@ -8,13 +8,13 @@
 
 #include "internal.h"
 
-static bool deleting(const struct pctl_mapping *m)
+static bool deleting(const struct pctl_client_map *m)
 {
 	return m->state == PCTL_MS_DELETING;
 }
 
 /* The suggested external endpoint (C-20, C-64, C-65, C-66, C-70). */
-static void suggestion(const struct pctl_mapping *m, struct pctl_msg *msg)
+static void suggestion(const struct pctl_client_map *m, struct pctl_msg *msg)
 {
 	if (deleting(m)) {
 		/* C-65, erratum 3621: all-zeros of the mapping's family. */
@@ -35,7 +35,8 @@ static void suggestion(const struct pctl_mapping *m, struct pctl_msg *msg)
 	}
 }
 
-static size_t build_pcp(const struct pctl_mapping *m, uint8_t *buf, size_t cap)
+static size_t build_pcp(const struct pctl_client_map *m, uint8_t *buf,
+                        size_t cap)
 {
 	const struct pctl_srv *s = &m->c->srv[m->srv];
 	uint8_t filters[PCTL_CLIENT_MAX_FILTERS][PCTL_FILTER_LEN];
@@ -101,7 +102,7 @@ static size_t build_pcp(const struct pctl_mapping *m, uint8_t *buf, size_t cap)
 }
 
 /* NAT-PMP: the external address first (opcode 0), then the mapping. */
-static size_t build_natpmp(const struct pctl_mapping *m, uint8_t *buf,
+static size_t build_natpmp(const struct pctl_client_map *m, uint8_t *buf,
                            size_t cap)
 {
 	struct pctl_natpmp q;
@@ -129,7 +130,7 @@ static size_t build_natpmp(const struct pctl_mapping *m, uint8_t *buf,
 	return pctl_natpmp_encode(&q, buf, cap);
 }
 
-size_t pctl_req_build(const struct pctl_mapping *m, uint8_t *buf, size_t cap)
+size_t pctl_req_build(const struct pctl_client_map *m, uint8_t *buf, size_t cap)
 {
 	return m->natpmp ? build_natpmp(m, buf, cap) : build_pcp(m, buf, cap);
 }

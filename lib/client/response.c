@@ -15,7 +15,7 @@ static uint32_t cap_lifetime(const struct pctl_client *c, uint32_t l)
 	return l > c->cfg.max_lifetime ? c->cfg.max_lifetime : l;
 }
 
-static bool waiting(const struct pctl_mapping *m)
+static bool waiting(const struct pctl_client_map *m)
 {
 	return m->state == PCTL_MS_PENDING || m->state == PCTL_MS_DELETING;
 }
@@ -40,7 +40,7 @@ static uint8_t natpmp_to_pcp(uint16_t r)
 }
 
 /* An error answer: hold (C-46, C-47), report once per repeated code. */
-static void apply_error(struct pctl_mapping *m, uint8_t result,
+static void apply_error(struct pctl_client_map *m, uint8_t result,
                         uint32_t lifetime, uint64_t now)
 {
 	struct pctl_client *c = m->c;
@@ -84,7 +84,7 @@ static void apply_error(struct pctl_mapping *m, uint8_t result,
 
 /* While deleting, a success with a lifetime: is it the server keeping the
  * mapping for its traffic (S-52)?  See delete_only and kept_tx. */
-static bool kept_for_traffic(struct pctl_mapping *m)
+static bool kept_for_traffic(struct pctl_client_map *m)
 {
 	if (m->delete_only || (m->kept_tx && m->tx > m->kept_tx))
 		return true;
@@ -94,10 +94,10 @@ static bool kept_for_traffic(struct pctl_mapping *m)
 }
 
 /* A success answer.  ext may be NULL (ANNOUNCE). */
-static void apply_success(struct pctl_mapping *m, const pctl_addr *ext,
+static void apply_success(struct pctl_client_map *m, const pctl_addr *ext,
                           uint16_t port, uint32_t lifetime, uint64_t now)
 {
-	enum pctl_map_event ev = PCTL_EV_GRANTED;
+	enum pctl_client_map_event ev = PCTL_EV_GRANTED;
 	bool changed;
 
 	m->result = PCTL_R_SUCCESS;
@@ -143,7 +143,7 @@ static void apply_success(struct pctl_mapping *m, const pctl_addr *ext,
 static void switch_version(struct pctl_client *c, int srv, bool to_natpmp,
                            uint64_t now)
 {
-	for (struct pctl_mapping *m = c->maps; m; m = m->next) {
+	for (struct pctl_client_map *m = c->maps; m; m = m->next) {
 		if (m->dead || m->srv != srv || !m->tx ||
 		    m->natpmp == to_natpmp)
 			continue;
@@ -184,7 +184,7 @@ static void select_server(struct pctl_client *c, int srv, int fam)
 	if (c->selected[fam] == srv)
 		return;
 	c->selected[fam] = srv;
-	for (struct pctl_mapping *m = c->maps; m; m = m->next)
+	for (struct pctl_client_map *m = c->maps; m; m = m->next)
 		if (!m->dead && waiting(m) && m->srv != srv &&
 		    pctl_fam(m) == fam) {
 			m->srv = srv;
@@ -193,14 +193,15 @@ static void select_server(struct pctl_client *c, int srv, int fam)
 }
 
 static void epoch_checked(struct pctl_client *c, int srv, bool valid,
-                          const struct pctl_mapping *m, uint64_t now)
+                          const struct pctl_client_map *m, uint64_t now)
 {
 	if (!valid)
 		pctl_ex_server_lost_state(c, srv, m, now);
 }
 
 /* C-35: does this PCP answer belong to m? */
-static bool pcp_matches(const struct pctl_mapping *m, const struct pctl_msg *r)
+static bool pcp_matches(const struct pctl_client_map *m,
+                        const struct pctl_msg *r)
 {
 	const struct pctl_option *tp;
 	pctl_addr tpa;
@@ -268,7 +269,8 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			uint32_t l = r.lifetime && r.lifetime < 1800u
 			                 ? r.lifetime
 			                 : 1800u;
-			for (struct pctl_mapping *m = c->maps; m; m = m->next)
+			for (struct pctl_client_map *m = c->maps; m;
+			     m = m->next)
 				if (!m->dead && m->srv == srv && waiting(m) &&
 				    !m->natpmp) {
 					m->too_old = true;
@@ -280,7 +282,7 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 	}
 	if (r.version != PCTL_VERSION)
 		return;
-	for (struct pctl_mapping *m = c->maps; m; m = m->next) {
+	for (struct pctl_client_map *m = c->maps; m; m = m->next) {
 		bool valid;
 		if (m->dead || m->srv != srv || !pcp_matches(m, &r))
 			continue;
@@ -366,7 +368,7 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			memcpy(s->natpmp_ext, r.external_addr, 4);
 		}
 		select_server(c, srv, 0); /* NAT-PMP is IPv4 only */
-		for (struct pctl_mapping *m = c->maps; m; m = m->next) {
+		for (struct pctl_client_map *m = c->maps; m; m = m->next) {
 			pctl_addr ext;
 			if (m->dead || m->srv != srv || !m->natpmp ||
 			    !waiting(m))
@@ -399,7 +401,7 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 	if (r.opcode != PCTL_NATPMP_OP_MAP_UDP &&
 	    r.opcode != PCTL_NATPMP_OP_MAP_TCP)
 		return;
-	for (struct pctl_mapping *m = c->maps; m; m = m->next) {
+	for (struct pctl_client_map *m = c->maps; m; m = m->next) {
 		pctl_addr ext;
 		if (m->dead || m->srv != srv || !m->natpmp ||
 		    m->natpmp_need_addr || m->p.kind != PCTL_REQ_MAP ||

@@ -151,19 +151,23 @@ int pctl_state_find(const char *path, const struct pctl_state_entry *key,
 {
 	FILE *f = fopen(path, "re");
 	char line[512];
-	int found = 0;
+	bool found = false;
 
 	if (!f)
-		return errno == ENOENT ? 0 : -1;
+		return -1; /* ENOENT: no file, so no entry either */
 	while (!found && fgets(line, sizeof(line), f)) {
 		struct pctl_state_entry e;
 		if (parse_line(line, &e) == 0 && same_identity(&e, key)) {
 			*out = e;
-			found = 1;
+			found = true;
 		}
 	}
 	fclose(f);
-	return found;
+	if (!found) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
 }
 
 static int mkdirs(const char *path)
@@ -171,8 +175,10 @@ static int mkdirs(const char *path)
 	char dir[PATH_MAX];
 	size_t len = strlen(path);
 
-	if (len >= sizeof(dir))
+	if (len >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	memcpy(dir, path, len + 1);
 	for (char *p = dir + 1; *p; p++) {
 		if (*p != '/')
@@ -200,8 +206,10 @@ static int rewrite(const char *path, const struct pctl_state_entry *key,
 		return -1;
 	/* The lock lives on a separate file: the data file is replaced by
 	 * rename, so a lock on it would not exclude the next writer. */
-	if (snprintf(tmp, sizeof(tmp), "%s.lock", path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.lock", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
 	fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
@@ -220,8 +228,10 @@ static int rewrite(const char *path, const struct pctl_state_entry *key,
 		goto out;
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >=
-	    (int)sizeof(tmp))
+	    (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
 		goto out;
+	}
 	{
 		/* 0600: nonces let whoever reads them delete our mappings. */
 		int tfd =
@@ -247,9 +257,12 @@ static int rewrite(const char *path, const struct pctl_state_entry *key,
 	rc = rename(tmp, path);
 	if (rc < 0)
 		unlink(tmp);
-out:
+out : {
+	int e = errno; /* the failure's, not close's */
 	free(all);
 	close(fd); /* releases the lock */
+	errno = e;
+}
 	return rc;
 }
 

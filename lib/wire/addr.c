@@ -3,6 +3,7 @@
  * family tests, the two all-zeros forms, and conversions to and from
  * sockaddrs and text.
  */
+#include <errno.h>
 #include <portctl/wire.h>
 
 #include <arpa/inet.h>
@@ -62,8 +63,10 @@ bool pctl_addr_to_v4(const pctl_addr *a, uint8_t v4[4])
 int pctl_addr_from_sockaddr(pctl_addr *a, uint16_t *port,
                             const struct sockaddr *sa)
 {
-	if (sa == NULL)
+	if (sa == NULL) {
+		errno = EINVAL;
 		return -1;
+	}
 	if (sa->sa_family == AF_INET) {
 		struct sockaddr_in sin;
 
@@ -86,6 +89,7 @@ int pctl_addr_from_sockaddr(pctl_addr *a, uint16_t *port,
 			*port = ntohs(sin6.sin6_port);
 		return 0;
 	}
+	errno = EAFNOSUPPORT;
 	return -1;
 }
 
@@ -137,8 +141,10 @@ int pctl_addr_from_str(pctl_addr *a, const char *s)
 	uint8_t v4[4];
 	pctl_addr tmp;
 
-	if (s == NULL)
+	if (s == NULL) {
+		errno = EINVAL;
 		return -1;
+	}
 	/* Parsed into v4/tmp first: a failure leaves *a untouched. */
 	if (inet_pton(AF_INET, s, v4) == 1) {
 		pctl_addr_from_v4(a, v4);
@@ -148,5 +154,6 @@ int pctl_addr_from_str(pctl_addr *a, const char *s)
 		*a = tmp;
 		return 0;
 	}
+	errno = EINVAL;
 	return -1;
 }

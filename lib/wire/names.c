@@ -3,6 +3,7 @@
  * checklist W-10), the error lifetime classes of the R- table (RFC 6887
  * section 7.4), transport protocol names and NAT-PMP result codes (N-6).
  */
+#include <errno.h>
 #include <portctl/wire.h>
 
 #include <string.h>
@@ -156,16 +157,12 @@ const char *pctl_protocol_name(uint8_t proto)
 	return NULL;
 }
 
-int pctl_protocol_parse(const char *s)
+/* Decimal digits only: strtoul alone would take signs, spaces and
+ * hexadecimal prefixes.  -1 when s is not a number up to 255. */
+static int protocol_number(const char *s)
 {
-	if (s == NULL || *s == '\0')
-		return -1;
-	for (size_t i = 0; i < N_ELEMS(protocols); i++)
-		if (strcasecmp(s, protocols[i].name) == 0)
-			return protocols[i].number;
-	/* Decimal digits only: strtoul alone would take signs, spaces and
-	 * hexadecimal prefixes. */
 	unsigned long v = 0;
+
 	for (const char *p = s; *p != '\0'; p++) {
 		if (*p < '0' || *p > '9')
 			return -1;
@@ -174,6 +171,23 @@ int pctl_protocol_parse(const char *s)
 			return -1;
 	}
 	return (int)v;
+}
+
+int pctl_protocol_parse(const char *s)
+{
+	int v;
+
+	if (s == NULL || *s == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; i < N_ELEMS(protocols); i++)
+		if (strcasecmp(s, protocols[i].name) == 0)
+			return protocols[i].number;
+	v = protocol_number(s);
+	if (v < 0)
+		errno = EINVAL;
+	return v;
 }
 
 /* N-6 */

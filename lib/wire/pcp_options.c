@@ -8,6 +8,7 @@
  * in a message, how often, and what it means together with the opcode's
  * fields is the request decoder's business (pcp_decode.c).
  */
+#include <errno.h>
 #include <portctl/wire.h>
 
 #include <string.h>
@@ -32,10 +33,14 @@ const struct pctl_option *pctl_msg_option(const struct pctl_msg *m,
 int pctl_msg_add_option(struct pctl_msg *m, uint8_t code, const void *data,
                         uint16_t len)
 {
-	if (m->n_options >= PCTL_MAX_OPTIONS || len > PCTL_OPT_MAX_DATA)
+	if (m->n_options >= PCTL_MAX_OPTIONS) {
+		errno = ENOSPC;
 		return -1;
-	if (len != 0 && data == NULL)
+	}
+	if (len > PCTL_OPT_MAX_DATA || (len != 0 && data == NULL)) {
+		errno = EINVAL;
 		return -1;
+	}
 	struct pctl_option *o = &m->options[m->n_options++];
 	o->code = code;
 	o->len = len;
@@ -54,7 +59,8 @@ size_t pctl_option_wire_len(uint16_t data_len)
 
 #define THIRD_PARTY_LEN 16 /* W-8 */
 
-int pctl_third_party_parse(const struct pctl_option *o, pctl_addr *a)
+enum pctl_result pctl_third_party_parse(const struct pctl_option *o,
+                                        pctl_addr *a)
 {
 	if (o->len != THIRD_PARTY_LEN)
 		return PCTL_R_MALFORMED_OPTION;
@@ -69,7 +75,8 @@ int pctl_third_party_parse(const struct pctl_option *o, pctl_addr *a)
 #define FILTER_OFF_PORT   2
 #define FILTER_OFF_ADDR   4
 
-int pctl_filter_parse(const struct pctl_option *o, struct pctl_filter *f)
+enum pctl_result pctl_filter_parse(const struct pctl_option *o,
+                                   struct pctl_filter *f)
 {
 	if (o->len != PCTL_FILTER_LEN)
 		return PCTL_R_MALFORMED_OPTION;
@@ -122,7 +129,8 @@ bool pctl_filter_match(const struct pctl_filter *f, const pctl_addr *r,
 
 /* ---- PORT_SET (130) ------------------------------------------------------ */
 
-int pctl_port_set_parse(const struct pctl_option *o, struct pctl_port_set *ps)
+enum pctl_result pctl_port_set_parse(const struct pctl_option *o,
+                                     struct pctl_port_set *ps)
 {
 	/* RFC 7753 section 4 fixes the length at 5; any other length cannot
 	 * be read as a port set (X-3.2 decision: MALFORMED_OPTION). */
@@ -160,7 +168,8 @@ static bool prefix64_len_valid(uint16_t plen)
 	       plen == 12;
 }
 
-int pctl_prefix64_parse(const struct pctl_option *o, struct pctl_prefix64 *p)
+enum pctl_result pctl_prefix64_parse(const struct pctl_option *o,
+                                     struct pctl_prefix64 *p)
 {
 	memset(p, 0, sizeof(*p));
 	if (o->len < P64_FIXED_LEN)

@@ -36,8 +36,8 @@ struct h {
 	uint64_t now, boot; /* fake CLOCK_MONOTONIC / CLOCK_BOOTTIME, ms */
 	uint32_t rnd;       /* what the random callback returns */
 	size_t nev;
-	enum pctl_map_event ev[H_MAX_EVENTS];
-	struct pctl_map_info info[H_MAX_EVENTS];
+	enum pctl_client_map_event ev[H_MAX_EVENTS];
+	struct pctl_client_map_info info[H_MAX_EVENTS];
 	char log[256];
 	unsigned nlog;
 };
@@ -65,8 +65,9 @@ static inline void h_logger(void *arg, int level, const char *line)
 	h->nlog++;
 }
 
-static inline void h_cb(struct pctl_mapping *m, enum pctl_map_event ev,
-                        const struct pctl_map_info *info, void *arg)
+static inline void h_cb(struct pctl_client_map *m,
+                        enum pctl_client_map_event ev,
+                        const struct pctl_client_map_info *info, void *arg)
 {
 	struct h *h = arg;
 	(void)m;
@@ -232,10 +233,10 @@ static inline void h_reply(struct h *h, const struct pctl_msg *req,
 	h_process(h);
 }
 
-static inline struct pctl_map_params h_map_params(uint8_t proto, uint16_t port,
-                                                  uint32_t lifetime)
+static inline struct pctl_client_map_params
+h_map_params(uint8_t proto, uint16_t port, uint32_t lifetime)
 {
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	memset(&p, 0, sizeof(p));
 	p.kind = PCTL_REQ_MAP;
 	p.protocol = proto;
@@ -246,14 +247,14 @@ static inline struct pctl_map_params h_map_params(uint8_t proto, uint16_t port,
 }
 
 /* Creates a MAP, answers it with SUCCESS, returns the mapping. */
-static inline struct pctl_mapping *h_granted_map(struct h *h, uint16_t port,
-                                                 uint32_t lifetime,
-                                                 uint32_t epoch,
-                                                 struct pctl_msg *req)
+static inline struct pctl_client_map *h_granted_map(struct h *h, uint16_t port,
+                                                    uint32_t lifetime,
+                                                    uint32_t epoch,
+                                                    struct pctl_msg *req)
 {
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p = h_map_params(6, port, lifetime);
-	struct pctl_mapping *m = pctl_map_new(h->c, &p, h_cb, h);
+	struct pctl_client_map_params p = h_map_params(6, port, lifetime);
+	struct pctl_client_map *m = pctl_client_map_new(h->c, &p, h_cb, h);
 	assert_non_null(m);
 	h_expect_pcp(h, req, buf);
 	h_reply(h, req, PCTL_R_SUCCESS, lifetime, epoch, "203.0.113.7",
@@ -261,10 +262,11 @@ static inline struct pctl_mapping *h_granted_map(struct h *h, uint16_t port,
 	return m;
 }
 
-static inline enum pctl_map_state h_state(const struct pctl_mapping *m)
+static inline enum pctl_client_map_state
+h_state(const struct pctl_client_map *m)
 {
-	struct pctl_map_info i;
-	pctl_map_get_info(m, &i);
+	struct pctl_client_map_info i;
+	pctl_client_map_get_info(m, &i);
 	return i.state;
 }
 

@@ -113,14 +113,14 @@ static void test_c55_announce_request(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	memset(&p, 0, sizeof(p));
 	p.kind = PCTL_REQ_ANNOUNCE;
 	p.lifetime = 1;
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	h_expect_pcp(&h, &req, buf);
 	assert_int_equal(req.opcode, PCTL_OP_ANNOUNCE);
 	assert_int_equal(req.lifetime, 0); /* C-55 */

@@ -46,37 +46,37 @@ static void test_server_text_forms(void **state)
 static void test_c62_c68_c70_c71_invalid_params_refused(void **state)
 {
 	struct h h;
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(0, 80, 600); /* C-62: all protocols, port 80 */
-	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	assert_int_equal(errno, EINVAL);
 	p = h_map_params(6, 0, 600);
-	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
-	p = h_map_params(6, 80, 0); /* use pctl_map_delete */
-	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_null(pctl_client_map_new(h.c, &p, h_cb, &h));
+	p = h_map_params(6, 80, 0); /* use pctl_client_map_delete */
+	assert_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	p = h_map_params(6, 80, 600); /* C-68: with PORT_SET */
 	p.prefer_failure = true;
 	p.has_suggest = true;
 	p.suggest_port = 80;
 	p.port_set_size = 10;
-	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	p = h_map_params(6, 80, 600); /* C-70: PEER remote port 0 */
 	p.kind = PCTL_REQ_PEER;
 	pctl_addr_from_str(&p.remote_addr, "198.51.100.1");
-	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	p.remote_port = 80;
 	p.prefer_failure = true;
-	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	p = h_map_params(6, 80, 600); /* C-71: THIRD_PARTY = own source */
 	p.has_third_party = true;
 	pctl_addr_from_str(&p.third_party, "127.0.0.1");
-	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	p = h_map_params(6, 80, 600); /* bad UTF-8 description */
 	memcpy(p.description, "\xc0\xaf", 3);
-	assert_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	assert_int_equal(h_count_requests(&h), 0);
 	h_done(&h);
 }
@@ -86,7 +86,7 @@ static void test_c11_c64_request_fields_and_options(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	char a[PCTL_ADDRSTRLEN];
 	struct pctl_filter f;
 	struct pctl_port_set ps;
@@ -108,7 +108,7 @@ static void test_c11_c64_request_fields_and_options(void **state)
 	snprintf(p.description, sizeof(p.description), "web server");
 	p.port_set_size = 8;
 	p.port_set_parity = true;
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	h_expect_pcp(&h, &req, buf);
 	/* C-11: the source address of the datagram */
 	assert_string_equal(pctl_addr_to_str(&req.client_addr, a, sizeof(a)),
@@ -148,7 +148,7 @@ static void test_c3_rfc7488_four_per_address(void **state)
 	struct h h, h2;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
@@ -156,7 +156,7 @@ static void test_c3_rfc7488_four_per_address(void **state)
 	h_open_server(&h2);
 	h_add_server(&h, "127.0.0.1", h2.srv_port);
 	p = h_map_params(6, 80, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_advance(&h, 3000);
 	h_advance(&h, 6000);
 	h_advance(&h, 12000);
@@ -173,7 +173,7 @@ static void test_c3_rfc7488_four_per_address(void **state)
 	assert_int_equal(h.nev, 1);
 	/* a second mapping goes straight to the selected address */
 	p.internal_port = 81;
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	assert_int_equal(h_count_requests(&h2), 1);
 	assert_int_equal(h_count_requests(&h), 0);
 	close(h2.srv_fd);
@@ -184,7 +184,7 @@ static void test_c3_rfc7488_four_per_address(void **state)
 static void test_c3_icmp_error_next_address(void **state)
 {
 	struct h h;
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t sl = sizeof(sin);
 	int dead;
@@ -202,7 +202,7 @@ static void test_c3_icmp_error_next_address(void **state)
 	h_add_server(&h, "127.0.0.1", ntohs(sin.sin_port));
 	h_add_server(&h, "127.0.0.1", h.srv_port);
 	p = h_map_params(6, 80, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	/* the ICMP error is reported on the socket; processing it moves on
 	 * without waiting for the 3 s timer */
 	usleep(20000);
@@ -260,7 +260,7 @@ static void test_c1_discovery_appends_anycast(void **state)
 static void test_c1_family_of_mapping_picks_server(void **state)
 {
 	struct h h, h6;
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_config(&h);
@@ -270,12 +270,12 @@ static void test_c1_family_of_mapping_picks_server(void **state)
 	h_add_server(&h, "::1", h6.srv_port);
 	h_add_server(&h, "127.0.0.1", h.srv_port);
 	p = h_map_params(6, 80, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	assert_int_equal(h_count_requests(&h), 1);
 	assert_int_equal(h_count_requests(&h6), 0);
 	p.want_ipv6 = true;
 	p.internal_port = 81;
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	assert_int_equal(h_count_requests(&h), 0);
 	assert_int_equal(h_count_requests(&h6), 1);
 	close(h6.srv_fd);
@@ -305,8 +305,8 @@ static void test_c10_ephemeral_distinct_source_ports(void **state)
 		fclose(f);
 	}
 	h_init(&h);
-	struct pctl_map_params p = h_map_params(6, 80, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	struct pctl_client_map_params p = h_map_params(6, 80, 600);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	uint16_t first = request_port(&h);
 
 	struct pctl_client *other = pctl_client_new(&h.cfg);
@@ -314,7 +314,7 @@ static void test_c10_ephemeral_distinct_source_ports(void **state)
 	char srv[40];
 	snprintf(srv, sizeof(srv), "127.0.0.1:%u", h.srv_port);
 	assert_int_equal(pctl_client_add_server(other, srv), 0);
-	pctl_map_new(other, &p, h_cb, &h);
+	pctl_client_map_new(other, &p, h_cb, &h);
 	uint16_t second = request_port(&h);
 
 	assert_int_not_equal(first, second);

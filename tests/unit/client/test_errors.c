@@ -11,12 +11,12 @@ static void test_c46_no_resend_during_error_lifetime(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 8080, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_NETWORK_FAILURE, 30, 1, "::", 0);
 	assert_int_equal(h.ev[0], PCTL_EV_ERROR);
@@ -35,14 +35,14 @@ static void test_c23_error_lifetime_capped(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_config(&h);
 	h.cfg.max_lifetime = 3600;
 	h_start(&h);
 	p = h_map_params(6, 8080, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_NOT_AUTHORIZED, 0x7fffffff, 1, "::", 0);
 	assert_int_equal(h.info[0].error_class, PCTL_ERR_LONG);
@@ -55,17 +55,17 @@ static void test_c47_no_resources_holds_new_mappings(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 8080, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_NO_RESOURCES, 30, 1, "::", 0);
 	/* another new mapping is not requested during the hold */
 	p.internal_port = 8081;
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	assert_int_equal(h_count_requests(&h), 0);
 	h_advance(&h, 29999);
 	assert_int_equal(h_count_requests(&h), 0);
@@ -79,14 +79,14 @@ static void test_c47_no_resources_on_delete_holds_everything(void **state)
 	struct h h;
 	struct pctl_msg a, b, del;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_mapping *ma;
+	struct pctl_client_map *ma;
 	(void)state;
 
 	h_init(&h);
 	h.rnd = 0;
 	ma = h_granted_map(&h, 1, 100, 1, &a);
 	h_granted_map(&h, 2, 100, 1, &b);
-	pctl_map_delete(ma);
+	pctl_client_map_delete(ma);
 	h_expect_pcp(&h, &del, buf);
 	h_reply(&h, &del, PCTL_R_NO_RESOURCES, 120, 1, "::", 0);
 	/* b's renewal (due at 50 s) waits until the hold is over */
@@ -102,12 +102,12 @@ static void test_one_log_line_per_repeated_error(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 8080, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	for (int i = 0; i < 3; i++) {
 		h_expect_pcp(&h, &req, buf);
 		h_reply(&h, &req, PCTL_R_NETWORK_FAILURE, 30, 1, "::", 0);
@@ -127,12 +127,12 @@ static void test_c50_version_one_too_old(void **state)
 {
 	struct h h;
 	uint8_t buf[PCTL_MAX_MSG], out[24] = {1, 0x80, 0, 1, 0, 0, 0x0e, 0x10};
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 8080, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	assert_true(h_recv(&h, buf, sizeof(buf)) > 0);
 	h_send(&h, out, sizeof(out)); /* lifetime 3600 */
 	h_process(&h);
@@ -155,11 +155,11 @@ static void test_c49_option_errors_long_hold(void **state)
 		struct h h;
 		struct pctl_msg req;
 		uint8_t buf[PCTL_MAX_MSG];
-		struct pctl_map_params p;
+		struct pctl_client_map_params p;
 
 		h_init(&h);
 		p = h_map_params(6, 8080, 600);
-		pctl_map_new(h.c, &p, h_cb, &h);
+		pctl_client_map_new(h.c, &p, h_cb, &h);
 		h_expect_pcp(&h, &req, buf);
 		h_reply(&h, &req, codes[i], 0, 1, "::", 0);
 		assert_int_equal(h.ev[0], PCTL_EV_ERROR);
@@ -176,7 +176,7 @@ static void test_c49_option_errors_long_hold(void **state)
 static void test_c3_all_addresses_silent_retry_15min(void **state)
 {
 	struct h h, h2;
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
@@ -184,7 +184,7 @@ static void test_c3_all_addresses_silent_retry_15min(void **state)
 	h_open_server(&h2);
 	h_add_server(&h, "127.0.0.1", h2.srv_port);
 	p = h_map_params(6, 80, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	for (int i = 0; i < 8 && h.nev == 0; i++)
 		h_advance(&h, (uint64_t)pctl_client_timeout(h.c));
 	assert_int_equal(h_count_requests(&h), 4);

@@ -22,8 +22,8 @@ static uint32_t lcg(void *arg)
 
 static unsigned granted;
 
-static void count_cb(struct pctl_mapping *m, enum pctl_map_event ev,
-                     const struct pctl_map_info *info, void *arg)
+static void count_cb(struct pctl_client_map *m, enum pctl_client_map_event ev,
+                     const struct pctl_client_map_info *info, void *arg)
 {
 	(void)m;
 	(void)info;
@@ -66,9 +66,9 @@ static void test_idle_wakeups_100_mappings(void **state)
 	h_start(&h);
 	h.now = 0;
 	for (int i = 0; i < N_MAPS; i++) {
-		struct pctl_map_params p =
+		struct pctl_client_map_params p =
 		    h_map_params(6, (uint16_t)(1000 + i), 7200);
-		assert_non_null(pctl_map_new(h.c, &p, count_cb, NULL));
+		assert_non_null(pctl_client_map_new(h.c, &p, count_cb, NULL));
 		if (i % 20 == 19) /* within the server's socket buffer */
 			answer_all(&h);
 	}

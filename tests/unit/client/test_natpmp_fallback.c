@@ -39,11 +39,11 @@ static void natpmp_map_reply(struct h *h, uint8_t op, uint16_t iport,
 }
 
 /* Drives a mapping to granted through NAT-PMP; returns it. */
-static struct pctl_mapping *natpmp_grant(struct h *h, uint16_t port)
+static struct pctl_client_map *natpmp_grant(struct h *h, uint16_t port)
 {
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p = h_map_params(6, port, 7200);
-	struct pctl_mapping *m = pctl_map_new(h->c, &p, h_cb, h);
+	struct pctl_client_map_params p = h_map_params(6, port, 7200);
+	struct pctl_client_map *m = pctl_client_map_new(h->c, &p, h_cb, h);
 	ssize_t n;
 
 	n = h_recv(h, buf, sizeof(buf));
@@ -67,7 +67,7 @@ static struct pctl_mapping *natpmp_grant(struct h *h, uint16_t port)
 static void test_n20_fallback_to_natpmp(void **state)
 {
 	struct h h;
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 	char a[PCTL_ADDRSTRLEN];
 	(void)state;
 
@@ -110,12 +110,12 @@ static void test_n11_natpmp_retransmission_250ms_doubling(void **state)
 {
 	struct h h;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(17, 53, 7200);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_recv(&h, buf, sizeof(buf));
 	natpmp_unsupp(&h, 5);
 	assert_int_equal(h_count_requests(&h), 1);
@@ -160,12 +160,12 @@ static void test_c50_version2_answer_to_natpmp_switches_back(void **state)
 	struct h h;
 	uint8_t buf[PCTL_MAX_MSG];
 	uint8_t t5[24] = {2, 0x80, 0, 1, 0, 0, 7, 8, 0, 0, 4, 0xd2};
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 8080, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_recv(&h, buf, sizeof(buf));
 	natpmp_unsupp(&h, 5);
 	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 2);
@@ -177,15 +177,15 @@ static void test_c50_version2_answer_to_natpmp_switches_back(void **state)
 }
 
 /* A client forced to NAT-PMP with UDP 6000 -> 6000 granted for 3600 s. */
-static struct pctl_mapping *natpmp_granted(struct h *h)
+static struct pctl_client_map *natpmp_granted(struct h *h)
 {
 	uint8_t buf[PCTL_MAX_MSG];
 
 	h_config(h);
 	h->cfg.force_natpmp = true;
 	h_start(h);
-	struct pctl_map_params p = h_map_params(17, 6000, 3600);
-	struct pctl_mapping *m = pctl_map_new(h->c, &p, h_cb, h);
+	struct pctl_client_map_params p = h_map_params(17, 6000, 3600);
+	struct pctl_client_map *m = pctl_client_map_new(h->c, &p, h_cb, h);
 	assert_int_equal(h_recv(h, buf, sizeof(buf)), 2);
 	natpmp_extaddr(h, 10);
 	assert_int_equal(h_recv(h, buf, sizeof(buf)), 12);
@@ -199,17 +199,17 @@ static void test_force_natpmp_and_delete(void **state)
 {
 	struct h h;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_info info;
+	struct pctl_client_map_info info;
 	(void)state;
 
-	struct pctl_mapping *m = natpmp_granted(&h);
-	pctl_map_delete(m);
+	struct pctl_client_map *m = natpmp_granted(&h);
+	pctl_client_map_delete(m);
 	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 12);
 	assert_int_equal(pctl_get32(buf + 8), 0); /* N-9 */
 	assert_int_equal(pctl_get16(buf + 6), 0);
 	natpmp_map_reply(&h, 1, 6000, 0, 0, 11);
 	assert_int_equal(h_state(m), PCTL_MS_DELETED);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	assert_int_equal(info.lifetime, 0);
 	h_done(&h);
 }
@@ -220,21 +220,21 @@ static void test_s52_natpmp_delete_answered_with_lifetime_left(void **state)
 {
 	struct h h;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_info info;
+	struct pctl_client_map_info info;
 	(void)state;
 
-	struct pctl_mapping *m = natpmp_granted(&h);
-	pctl_map_delete(m);
+	struct pctl_client_map *m = natpmp_granted(&h);
+	pctl_client_map_delete(m);
 	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 12);
 	/* Once could be a late renewal answer: the delete goes again. */
 	natpmp_map_reply(&h, 1, 6000, 6000, 60, 11);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	assert_int_equal(info.state, PCTL_MS_DELETING);
 	h_advance(&h, (uint64_t)pctl_client_timeout(h.c));
 	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 12);
 	assert_int_equal(pctl_get32(buf + 8), 0);
 	natpmp_map_reply(&h, 1, 6000, 6000, 60, 11);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	assert_int_equal(info.state, PCTL_MS_DELETED);
 	assert_int_equal(info.lifetime, 60);
 	assert_int_equal(info.external_port, 6000);
@@ -246,7 +246,7 @@ static void test_n20_peer_not_downgraded(void **state)
 {
 	struct h h;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
@@ -254,7 +254,7 @@ static void test_n20_peer_not_downgraded(void **state)
 	p.kind = PCTL_REQ_PEER;
 	pctl_addr_from_str(&p.remote_addr, "198.51.100.1");
 	p.remote_port = 443;
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	h_recv(&h, buf, sizeof(buf));
 	natpmp_unsupp(&h, 5);
 	assert_int_equal(h.ev[0], PCTL_EV_ERROR);
@@ -269,15 +269,15 @@ static void test_n11_natpmp_requests_serialised(void **state)
 {
 	struct h h;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	ssize_t n;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(17, 1111, 3600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	p.internal_port = 2222;
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	assert_int_equal(h_count_requests(&h), 2); /* both PCP */
 	natpmp_unsupp(&h, 50);
 	n = h_recv(&h, buf, sizeof(buf));

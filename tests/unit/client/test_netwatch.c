@@ -68,7 +68,7 @@ static void test_c12_global_rather_than_ula(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	char a[PCTL_ADDRSTRLEN];
 	(void)state;
 
@@ -80,7 +80,7 @@ static void test_c12_global_rather_than_ula(void **state)
 	h.c = pctl_client_new(&h.cfg);
 	h_add_server(&h, "fd00::1", h.srv_port);
 	p = h_map_params(6, 80, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	assert_string_equal(pctl_addr_to_str(&req.client_addr, a, sizeof(a)),
 	                    "2001:db8::2");

@@ -25,7 +25,7 @@ static void test_c20_renewal_same_nonce_suggests_previous(void **state)
 	struct h h;
 	struct pctl_msg req, ren;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 	(void)state;
 
 	h_init(&h);
@@ -98,13 +98,13 @@ static void test_c23_lifetime_capped(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	h.rnd = 0;
 	p = h_map_params(6, 443, 3600);
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_SUCCESS, PCTL_LIFETIME_STATIC, 1,
 	        "203.0.113.8", 443);
@@ -119,14 +119,14 @@ static void test_c20_not_kept_is_not_renewed(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
-	struct pctl_mapping *m;
+	struct pctl_client_map_params p;
+	struct pctl_client_map *m;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 444, 3600);
 	p.keep = false;
-	m = pctl_map_new(h.c, &p, h_cb, &h);
+	m = pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_SUCCESS, 3600, 1, "203.0.113.8", 444);
 	assert_int_equal(h_state(m), PCTL_MS_GRANTED);
@@ -141,13 +141,13 @@ static void test_c66_sctp_zero_then_echo(void **state)
 	struct h h;
 	struct pctl_msg req, ren;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	h.rnd = 0;
 	p = h_map_params(132, 3868, 100);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	assert_int_equal(req.protocol, 132);
 	assert_int_equal(req.external_port, 0);
@@ -189,7 +189,7 @@ static void test_c24_peer_renewed_like_map(void **state)
 	struct h h;
 	struct pctl_msg req, ren;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
@@ -198,7 +198,7 @@ static void test_c24_peer_renewed_like_map(void **state)
 	p.kind = PCTL_REQ_PEER;
 	pctl_addr_from_str(&p.remote_addr, "198.51.100.20");
 	p.remote_port = 5060;
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_SUCCESS, 200, 1, "203.0.113.4", 45060);
 	assert_int_equal(pctl_client_timeout(h.c), 100000);

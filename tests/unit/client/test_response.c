@@ -11,13 +11,13 @@ static void test_c35_wrong_nonce_port_protocol_ignored(void **state)
 	struct h h;
 	struct pctl_msg req, bad;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
-	struct pctl_mapping *m;
+	struct pctl_client_map_params p;
+	struct pctl_client_map *m;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 8080, 600);
-	m = pctl_map_new(h.c, &p, h_cb, &h);
+	m = pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	bad = req;
 	bad.nonce[0] ^= 1;
@@ -45,14 +45,14 @@ static void test_c30_wrong_source_port_ignored(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG], out[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	struct sockaddr_in sin = {.sin_family = AF_INET};
 	int other;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 8080, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	req.response = true;
 	pctl_addr_from_str(&req.external_addr, "203.0.113.7");
@@ -75,12 +75,12 @@ static void test_zero_or_loopback_external_rejected(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(17, 5353, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_SUCCESS, 600, 1, "0.0.0.0", 5353);
 	h_reply(&h, &req, PCTL_R_SUCCESS, 600, 1, "::", 5353);
@@ -99,13 +99,13 @@ static void test_c48_address_mismatch_is_double_nat(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 80, 600);
 	p.keep = false;
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_ADDRESS_MISMATCH, 1800, 1, "::", 0);
 	assert_int_equal(h.ev[0], PCTL_EV_ERROR);
@@ -121,12 +121,12 @@ static void test_c38_unknown_options_ignored(void **state)
 	struct pctl_msg req, r;
 	uint8_t buf[PCTL_MAX_MSG], out[PCTL_MAX_MSG];
 	uint8_t junk[4] = {1, 2, 3, 4};
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 81, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	r = req;
 	r.response = true;
@@ -170,7 +170,7 @@ static void test_c39_prefer_failure_stale_update_ignored(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
@@ -179,7 +179,7 @@ static void test_c39_prefer_failure_stale_update_ignored(void **state)
 	p.has_suggest = true;
 	pctl_addr_from_str(&p.suggest_addr, "203.0.113.5");
 	p.suggest_port = 2222;
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	h_expect_pcp(&h, &req, buf);
 	assert_non_null(pctl_msg_option(&req, PCTL_OPT_PREFER_FAILURE));
 	h_reply(&h, &req, PCTL_R_SUCCESS, 600, 1, "203.0.113.5", 2223);
@@ -223,12 +223,12 @@ static void test_c65_delete_zero_lifetime_same_nonce(void **state)
 	struct h h;
 	struct pctl_msg req, del;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 	(void)state;
 
 	h_init(&h);
 	m = h_granted_map(&h, 7000, 600, 5, &req);
-	assert_int_equal(pctl_map_delete(m), 0);
+	assert_int_equal(pctl_client_map_delete(m), 0);
 	h_expect_pcp(&h, &del, buf);
 	assert_int_equal(del.lifetime, 0);
 	assert_int_equal(del.external_port, 0);
@@ -242,7 +242,7 @@ static void test_c65_delete_zero_lifetime_same_nonce(void **state)
 	assert_int_equal(h_state(m), PCTL_MS_DELETED);
 	assert_int_equal(h.ev[h.nev - 1], PCTL_EV_DELETED);
 	assert_int_equal(pctl_client_timeout(h.c), -1);
-	pctl_map_free(m);
+	pctl_client_map_free(m);
 	h_done(&h);
 }
 
@@ -253,31 +253,31 @@ static void test_s52_delete_answered_with_lifetime_left(void **state)
 {
 	struct h h;
 	struct pctl_msg req, del;
-	struct pctl_map_info info;
+	struct pctl_client_map_info info;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_mapping *m;
+	struct pctl_client_map *m;
 	(void)state;
 
 	h_init(&h);
 	m = h_granted_map(&h, 7000, 600, 5, &req);
-	assert_int_equal(pctl_map_delete(m), 0);
+	assert_int_equal(pctl_client_map_delete(m), 0);
 	h_expect_pcp(&h, &del, buf);
 	/* Once could be a late renewal answer: the delete goes again. */
 	h_reply(&h, &del, PCTL_R_SUCCESS, 90, 6, "203.0.113.7", 17000);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	assert_int_equal(info.state, PCTL_MS_DELETING);
 	h_advance(&h, (uint64_t)pctl_client_timeout(h.c));
 	h_expect_pcp(&h, &del, buf);
 	assert_int_equal(del.lifetime, 0);
 	h_reply(&h, &del, PCTL_R_SUCCESS, 87, 6, "203.0.113.7", 17000);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	assert_int_equal(info.state, PCTL_MS_DELETED);
 	assert_int_equal(h.ev[h.nev - 1], PCTL_EV_DELETED);
 	assert_int_equal(info.lifetime, 87);
 	assert_int_equal(info.external_port, 17000);
 	/* Not renewed: nothing more is sent. */
 	assert_int_equal(pctl_client_timeout(h.c), -1);
-	pctl_map_free(m);
+	pctl_client_map_free(m);
 	h_done(&h);
 }
 
@@ -287,32 +287,33 @@ static void test_s52_delete_only_takes_first_kept_answer(void **state)
 {
 	struct h h;
 	struct pctl_msg del;
-	struct pctl_map_info info;
+	struct pctl_client_map_info info;
 	uint8_t buf[PCTL_MAX_MSG];
 	(void)state;
 
 	h_init(&h);
-	struct pctl_map_params p = h_map_params(6, 7000, 600);
-	struct pctl_mapping *m = pctl_map_delete_new(h.c, &p, h_cb, &h);
+	struct pctl_client_map_params p = h_map_params(6, 7000, 600);
+	struct pctl_client_map *m =
+	    pctl_client_map_delete_new(h.c, &p, h_cb, &h);
 	assert_non_null(m);
 	h_expect_pcp(&h, &del, buf);
 	assert_int_equal(del.lifetime, 0);
 	h_reply(&h, &del, PCTL_R_SUCCESS, 90, 6, "203.0.113.7", 17000);
-	pctl_map_get_info(m, &info);
+	pctl_client_map_get_info(m, &info);
 	assert_int_equal(info.state, PCTL_MS_DELETED);
 	assert_int_equal(info.lifetime, 90);
-	pctl_map_free(m);
+	pctl_client_map_free(m);
 	h_done(&h);
 }
 
 /* A callback may free its mapping (deferred until it returns). */
-static void free_cb(struct pctl_mapping *m, enum pctl_map_event ev,
-                    const struct pctl_map_info *info, void *arg)
+static void free_cb(struct pctl_client_map *m, enum pctl_client_map_event ev,
+                    const struct pctl_client_map_info *info, void *arg)
 {
 	(void)ev;
 	(void)info;
 	(void)arg;
-	pctl_map_free(m);
+	pctl_client_map_free(m);
 }
 
 static void test_free_from_callback(void **state)
@@ -320,12 +321,12 @@ static void test_free_from_callback(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 7001, 600);
-	pctl_map_new(h.c, &p, free_cb, &h);
+	pctl_client_map_new(h.c, &p, free_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	h_reply(&h, &req, PCTL_R_SUCCESS, 600, 5, "203.0.113.7", 1);
 	assert_int_equal(pctl_client_timeout(h.c), -1);
@@ -338,13 +339,13 @@ static void test_c31_c33_malformed_dropped(void **state)
 	struct h h;
 	struct pctl_msg req, r;
 	uint8_t buf[PCTL_MAX_MSG], out[PCTL_MAX_MSG + 8];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	size_t len;
 	(void)state;
 
 	h_init(&h);
 	p = h_map_params(6, 8080, 600);
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	r = req;
 	r.response = true;
@@ -373,7 +374,7 @@ static void test_c51_peer_update_cannot_provide_external(void **state)
 	struct h h;
 	struct pctl_msg req;
 	uint8_t buf[PCTL_MAX_MSG];
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
@@ -381,7 +382,7 @@ static void test_c51_peer_update_cannot_provide_external(void **state)
 	p.kind = PCTL_REQ_PEER;
 	pctl_addr_from_str(&p.remote_addr, "198.51.100.9");
 	p.remote_port = 443;
-	pctl_map_new(h.c, &p, h_cb, &h);
+	pctl_client_map_new(h.c, &p, h_cb, &h);
 	h_expect_pcp(&h, &req, buf);
 	assert_int_equal(req.opcode, PCTL_OP_PEER);
 	assert_int_equal(req.remote_port, 443);

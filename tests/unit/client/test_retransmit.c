@@ -43,13 +43,13 @@ static void test_c13_c16_retransmissions_identical_on_schedule(void **state)
 	struct h h;
 	uint8_t first[PCTL_MAX_MSG], again[PCTL_MAX_MSG];
 	ssize_t n1, n2;
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_init(&h);
 	h.rnd = H_RAND_ZERO; /* RAND = 0 exactly */
 	p = h_map_params(6, 8080, 7200);
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	n1 = h_recv(&h, first, sizeof(first));
 	assert_true(n1 == 60);
 	uint64_t expect = 3000;
@@ -71,8 +71,8 @@ static void test_c13_c16_retransmissions_identical_on_schedule(void **state)
 static void test_c16_mrc_ends_exchange(void **state)
 {
 	struct h h;
-	struct pctl_map_params p;
-	struct pctl_mapping *m;
+	struct pctl_client_map_params p;
+	struct pctl_client_map *m;
 	(void)state;
 
 	h_config(&h);
@@ -80,7 +80,7 @@ static void test_c16_mrc_ends_exchange(void **state)
 	h_start(&h);
 	p = h_map_params(17, 5000, 600);
 	p.keep = false;
-	m = pctl_map_new(h.c, &p, h_cb, &h);
+	m = pctl_client_map_new(h.c, &p, h_cb, &h);
 	assert_non_null(m);
 	for (int i = 0; i < 2; i++)
 		h_advance(&h, 20000);
@@ -98,7 +98,7 @@ static void test_c16_mrc_ends_exchange(void **state)
 static void test_c16_mrd_ends_exchange(void **state)
 {
 	struct h h;
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_config(&h);
@@ -107,7 +107,7 @@ static void test_c16_mrd_ends_exchange(void **state)
 	h.rnd = H_RAND_ZERO;
 	p = h_map_params(17, 5001, 600);
 	p.keep = false;
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	h_advance(&h, 3000); /* t=3: 2nd */
 	h_advance(&h, 6000); /* t=9: 3rd */
 	assert_int_equal(h_count_requests(&h), 3);
@@ -121,7 +121,7 @@ static void test_c16_mrd_ends_exchange(void **state)
 static void test_quick_first_retry_then_irt(void **state)
 {
 	struct h h;
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	(void)state;
 
 	h_config(&h);
@@ -129,7 +129,7 @@ static void test_quick_first_retry_then_irt(void **state)
 	h_start(&h);
 	h.rnd = H_RAND_ZERO;
 	p = h_map_params(6, 22, 600);
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	assert_int_equal(h_count_requests(&h), 1);
 	assert_int_equal(pctl_client_timeout(h.c), 250);
 	h_advance(&h, 250);
@@ -152,7 +152,7 @@ static uint32_t seq_random(void *arg)
 static void test_k12_rand_fresh_per_computation(void **state)
 {
 	struct h h;
-	struct pctl_map_params p;
+	struct pctl_client_map_params p;
 	uint32_t seq = 0;
 	(void)state;
 
@@ -161,7 +161,7 @@ static void test_k12_rand_fresh_per_computation(void **state)
 	h.cfg.random_arg = &seq;
 	h_start(&h);
 	p = h_map_params(6, 23, 600);
-	assert_non_null(pctl_map_new(h.c, &p, h_cb, &h));
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	/* first draw 0x40000000 -> +(-0.05): 3000 * 0.950 */
 	assert_int_equal(pctl_client_timeout(h.c), 2850);
 	h_advance(&h, 2850);

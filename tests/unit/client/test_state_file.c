@@ -5,6 +5,7 @@
  */
 #include "harness.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -44,6 +45,16 @@ static void cleanup(const char *path)
 	rmdir(buf);
 }
 
+/* No entry with k's identity: -1 with errno ENOENT (also without a file). */
+static void assert_absent(const char *path, const struct pctl_state_entry *k)
+{
+	struct pctl_state_entry out;
+
+	errno = 0;
+	assert_int_equal(pctl_state_find(path, k, &out), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
 static void test_c13_nonce_round_trip(void **state)
 {
 	char path[256];
@@ -54,32 +65,32 @@ static void test_c13_nonce_round_trip(void **state)
 	tmp_path(path, sizeof(path));
 	entry(&a, 80, 1);
 	entry(&b, 81, 50);
-	assert_int_equal(pctl_state_find(path, &a, &out), 0); /* no file */
+	assert_absent(path, &a); /* no file */
 	assert_int_equal(pctl_state_put(path, &a), 0);
 	assert_int_equal(pctl_state_put(path, &b), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	key = a;
 	memset(key.nonce, 0, sizeof(key.nonce));
-	assert_int_equal(pctl_state_find(path, &key, &out), 1);
+	assert_int_equal(pctl_state_find(path, &key, &out), 0);
 	assert_memory_equal(out.nonce, a.nonce, PCTL_NONCE_LEN);
 	assert_int_equal(out.external_port, 40000);
 	assert_int_equal(out.expires, 1900000000);
 	/* any server matches an all-zeros key server */
 	memset(&key.server, 0, sizeof(key.server));
-	assert_int_equal(pctl_state_find(path, &key, &out), 1);
+	assert_int_equal(pctl_state_find(path, &key, &out), 0);
 	/* replace by identity */
 	a.nonce[0] = 0xee;
 	assert_int_equal(pctl_state_put(path, &a), 0);
-	assert_int_equal(pctl_state_find(path, &a, &out), 1);
+	assert_int_equal(pctl_state_find(path, &a, &out), 0);
 	assert_int_equal(out.nonce[0], 0xee);
 	/* another protocol is another mapping */
 	key = a;
 	key.protocol = 17;
-	assert_int_equal(pctl_state_find(path, &key, &out), 0);
+	assert_absent(path, &key);
 	assert_int_equal(pctl_state_remove(path, &a), 0);
-	assert_int_equal(pctl_state_find(path, &a, &out), 0);
-	assert_int_equal(pctl_state_find(path, &b, &out), 1);
+	assert_absent(path, &a);
+	assert_int_equal(pctl_state_find(path, &b, &out), 0);
 	assert_int_equal(pctl_state_remove(path, &b), 0);
 	cleanup(path);
 }
@@ -99,9 +110,9 @@ static void test_broken_lines_skipped(void **state)
 	      "0.0.0.0 0 zz0102030405060708090a0b 203.0.113.1 1 0\n",
 	      f);
 	fclose(f);
-	assert_int_equal(pctl_state_find(path, &a, &out), 1);
-	a.internal_port = 91;
 	assert_int_equal(pctl_state_find(path, &a, &out), 0);
+	a.internal_port = 91;
+	assert_absent(path, &a);
 	/* a rewrite drops the garbage */
 	a.internal_port = 90;
 	assert_int_equal(pctl_state_remove(path, &a), 0);

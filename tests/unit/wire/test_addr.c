@@ -2,6 +2,7 @@
  * test_addr.c - the PCP address field (checklist W-1.1..W-1.7).
  */
 /* cmocka needs these first. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,10 +266,14 @@ static void test_w1_sockaddr_other_family_rejected(void **state)
 	sun.sun_family = AF_UNIX;
 	memset(&a, 0x5a, sizeof(a));
 	before = a;
+	errno = 0;
 	assert_int_equal(
 	    pctl_addr_from_sockaddr(&a, &port, (const struct sockaddr *)&sun),
 	    -1);
+	assert_int_equal(errno, EAFNOSUPPORT);
+	errno = 0;
 	assert_int_equal(pctl_addr_from_sockaddr(&a, &port, NULL), -1);
+	assert_int_equal(errno, EINVAL);
 	/* Nothing is left behind. */
 	assert_memory_equal(&a, &before, sizeof(a));
 	assert_int_equal(port, 77);
@@ -353,10 +358,14 @@ static void test_w1_text_bad_strings_rejected(void **state)
 	memset(&a, 0x33, sizeof(a));
 	before = a;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
 		assert_int_equal(pctl_addr_from_str(&a, bad[i]), -1);
+		assert_int_equal(errno, EINVAL);
 		assert_memory_equal(&a, &before, sizeof(a));
 	}
+	errno = 0;
 	assert_int_equal(pctl_addr_from_str(&a, NULL), -1);
+	assert_int_equal(errno, EINVAL);
 	assert_memory_equal(&a, &before, sizeof(a));
 }
 

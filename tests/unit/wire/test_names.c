@@ -3,6 +3,7 @@
  * K-13, K-14), protocol names and NAT-PMP result names (N-6).
  */
 /* cmocka needs these first. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,9 +168,14 @@ static void test_protocol_parse(void **state)
 	    "0x6",  "tcpx", "tc", "1e2", "6a", "99999999999999999999",
 	    "udp ",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
 		assert_int_equal(pctl_protocol_parse(bad[i]), -1);
+		assert_int_equal(errno, EINVAL);
+	}
+	errno = 0;
 	assert_int_equal(pctl_protocol_parse(NULL), -1);
+	assert_int_equal(errno, EINVAL);
 }
 
 /* N-6 */

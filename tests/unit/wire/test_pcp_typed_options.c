@@ -3,6 +3,7 @@
  * FILTER (S-80..S-82), PORT_SET (X-3), PREFIX64 (X-2), and the option list
  * helpers pctl_msg_option / pctl_msg_add_option.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,6 +266,7 @@ static void test_w11_msg_add_option_bounds(void **state)
 	static const uint8_t data[PCTL_OPT_MAX_DATA + 1];
 
 	memset(&m, 0, sizeof(m));
+	errno = 0;
 	assert_int_equal(pctl_msg_add_option(&m, PCTL_OPT_DESCRIPTION, data,
 	                                     PCTL_OPT_MAX_DATA),
 	                 0);
@@ -272,11 +274,15 @@ static void test_w11_msg_add_option_bounds(void **state)
 	assert_int_equal(pctl_msg_add_option(&m, PCTL_OPT_DESCRIPTION, data,
 	                                     PCTL_OPT_MAX_DATA + 1),
 	                 -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
 	assert_int_equal(pctl_msg_add_option(&m, 200, NULL, 3), -1);
+	assert_int_equal(errno, EINVAL);
 	assert_int_equal(m.n_options, 1);
 	while (m.n_options < PCTL_MAX_OPTIONS)
 		assert_int_equal(pctl_msg_add_option(&m, 200, NULL, 0), 0);
 	assert_int_equal(pctl_msg_add_option(&m, 200, NULL, 0), -1);
+	assert_int_equal(errno, ENOSPC);
 	assert_int_equal(m.n_options, PCTL_MAX_OPTIONS);
 	assert_ptr_equal(pctl_msg_option(&m, 200), &m.options[1]);
 	assert_null(pctl_msg_option(&m, 1));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end proofs of issue 4 that e2e_portctld_nft.sh does not give, with
+# End-to-end checks that e2e_portctld_nft.sh does not make, with
 # real traffic through portctld --backend nftables on the router:
 #  1. a NAT-PMP mapping made by a client written by others (Debian's
 #     natpmpc) carries UDP and TCP from outside in; its deletion stops
@@ -10,7 +10,7 @@
 #  3. after kill -9 of a daemon without a journal, the restart sends an
 #     unsolicited ANNOUNCE (result 0, epoch 0) that the internal host
 #     receives on 224.0.0.1:5350 (S-93, S-25).
-# Usage: e2e_issue4_more.sh NFT_DRIVER PORTCTLD PORTCTL
+# Usage: e2e_natpmpc_peer_announce.sh NFT_DRIVER PORTCTLD PORTCTL
 # shellcheck disable=SC2317 # functions called through check/check_not
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"

@@ -1,0 +1,171 @@
+/*
+ * What the client subcommands print for a mapping: text lines or one JSON
+ * object, the event names, and the exit code a settled mapping gives.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "client_output.h"
+#include "commands.h"
+#include "json.h"
+
+const char *cli_event_name(enum pctl_client_map_event ev)
+{
+	switch (ev) {
+	case PCTL_EV_GRANTED:
+		return "granted";
+	case PCTL_EV_CHANGED:
+		return "changed";
+	case PCTL_EV_RENEWED:
+		return "renewed";
+	case PCTL_EV_ERROR:
+		return "error";
+	case PCTL_EV_LOST:
+		return "lost";
+	case PCTL_EV_TIMEOUT:
+		return "timeout";
+	case PCTL_EV_DELETED:
+		return "deleted";
+	}
+	return "unknown";
+}
+
+int cli_exit_code(const struct pctl_client_map_info *info)
+{
+	switch (info->state) {
+	case PCTL_MS_GRANTED:
+	case PCTL_MS_DELETED:
+		return PORTCTL_EXIT_OK;
+	case PCTL_MS_ERROR:
+		return PORTCTL_EXIT_REFUSED;
+	case PCTL_MS_PENDING:
+	case PCTL_MS_DELETING:
+	case PCTL_MS_FAILED:
+		return PORTCTL_EXIT_TIMEOUT;
+	}
+	return PORTCTL_EXIT_SYSTEM;
+}
+
+static const char *proto_text(uint8_t proto, char *buf, size_t len)
+{
+	const char *n = pctl_protocol_name(proto);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+static void print_json(const char *cmd, const char *event,
+                       const struct pctl_client_map_info *in)
+{
+	struct json_writer w;
+	char a[PCTL_ADDRSTRLEN], pb[8];
+	bool answered = in->state != PCTL_MS_PENDING &&
+	                in->state != PCTL_MS_FAILED &&
+	                in->state != PCTL_MS_DELETING;
+
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	json_key(&w, "command");
+	json_string(&w, cmd);
+	json_key(&w, "event");
+	json_string(&w, event);
+	json_key(&w, "server");
+	json_string(&w, pctl_addr_to_str(&in->server_addr, a, sizeof(a)));
+	json_key(&w, "server_port");
+	json_uint(&w, in->server_port);
+	if (in->kind != PCTL_REQ_ANNOUNCE) {
+		json_key(&w, "protocol");
+		json_string(&w, proto_text(in->protocol, pb, sizeof(pb)));
+		json_key(&w, "internal_address");
+		json_string(&w,
+		            pctl_addr_to_str(&in->internal_addr, a, sizeof(a)));
+		json_key(&w, "internal_port");
+		json_uint(&w, in->internal_port);
+		json_key(&w, "nonce");
+		json_hex(&w, in->nonce, PCTL_NONCE_LEN);
+	}
+	if (answered) {
+		json_key(&w, "version");
+		json_string(&w, in->version == 0 ? "NAT-PMP" : "PCP");
+		json_key(&w, "result");
+		json_string(&w, pctl_result_name(in->result));
+		json_key(&w, "epoch");
+		json_uint(&w, in->epoch);
+		json_key(&w, "lifetime");
+		json_uint(&w, in->lifetime);
+	}
+	if ((in->state == PCTL_MS_GRANTED ||
+	     (in->state == PCTL_MS_DELETED && in->lifetime)) &&
+	    in->kind != PCTL_REQ_ANNOUNCE) {
+		json_key(&w, "external_address");
+		json_string(&w,
+		            pctl_addr_to_str(&in->external_addr, a, sizeof(a)));
+		json_key(&w, "external_port");
+		json_uint(&w, in->external_port);
+	}
+	if (in->state == PCTL_MS_ERROR) {
+		json_key(&w, "error_class");
+		json_string(&w, in->error_class == PCTL_ERR_LONG ? "long"
+		                                                 : "short");
+	}
+	json_key(&w, "double_nat");
+	json_bool(&w, in->double_nat);
+	json_object_end(&w);
+	fputc('\n', stdout);
+}
+
+static void print_text(const char *event, const struct pctl_client_map_info *in)
+{
+	char a[PCTL_ADDRSTRLEN], s[PCTL_ADDRSTRLEN], x[PCTL_ADDRSTRLEN], pb[8];
+	const char *ver = in->version == 0 ? "NAT-PMP" : "PCP";
+
+	pctl_addr_to_str(&in->server_addr, s, sizeof(s));
+	if (in->state == PCTL_MS_PENDING || in->state == PCTL_MS_FAILED ||
+	    in->state == PCTL_MS_DELETING) {
+		printf("%s: no answer from %s port %u\n", event, s,
+		       in->server_port);
+		return;
+	}
+	if (in->state == PCTL_MS_ERROR) {
+		printf("%s: server %s refused: %s (%s-lifetime error, %u s)\n",
+		       event, s, pctl_result_name(in->result),
+		       in->error_class == PCTL_ERR_LONG ? "long" : "short",
+		       in->lifetime);
+	} else if (in->kind == PCTL_REQ_ANNOUNCE) {
+		printf("%s: server %s speaks %s, epoch %u\n", event, s, ver,
+		       in->epoch);
+	} else if (in->state == PCTL_MS_DELETED && in->lifetime) {
+		/* S-52: the server waits for the mapping's flows to go idle. */
+		printf("%s: %s port %u, but server %s keeps it %u s more for "
+		       "the traffic still on it (%s)\n",
+		       event, proto_text(in->protocol, pb, sizeof(pb)),
+		       in->internal_port, s, in->lifetime, ver);
+	} else if (in->state == PCTL_MS_DELETED) {
+		printf("%s: %s port %u (server %s, %s)\n", event,
+		       proto_text(in->protocol, pb, sizeof(pb)),
+		       in->internal_port, s, ver);
+	} else {
+		printf("%s: %s %s port %u -> %s port %u, lifetime %u s "
+		       "(server %s, %s, epoch %u)\n",
+		       event, proto_text(in->protocol, pb, sizeof(pb)),
+		       pctl_addr_to_str(&in->internal_addr, a, sizeof(a)),
+		       in->internal_port,
+		       pctl_addr_to_str(&in->external_addr, x, sizeof(x)),
+		       in->external_port, in->lifetime, s, ver, in->epoch);
+	}
+	if (in->double_nat)
+		printf("warning: another NAT sits between this host and the "
+		       "Internet (double NAT)\n");
+}
+
+void cli_print_info(const struct cli_opts *o, const char *event,
+                    const struct pctl_client_map_info *info)
+{
+	if (o->json)
+		print_json(o->cmd, event, info);
+	else
+		print_text(event, info);
+	fflush(stdout);
+}
