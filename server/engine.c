@@ -54,7 +54,7 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 	e->wheel = malloc(sizeof(*e->wheel));
 	e->scratch_filters = calloc(PCTL_MAX_OPTIONS + PCTL_ENG_FILTER_CAP,
 	                            sizeof(struct pctl_filter));
-	uint32_t hint = cfg->max_mappings ? cfg->max_mappings : 1024;
+	uint32_t hint = cfg->max_mappings; /* 0: a small table that grows */
 	if (!e->wheel || !e->scratch_filters ||
 	    pctl_table_init(&e->table, hint > (1u << 22) ? 1u << 22 : hint)) {
 		free(e->wheel);
