@@ -19,6 +19,7 @@
 #include <portctl/wire.h>
 
 #include "backend.h"
+#include "bench_map_req.h"
 #include "engine.h"
 
 #define HOST_PORTS 50 /* mappings per internal host */
@@ -38,34 +39,12 @@ static size_t heap_used(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
-/* MAP request i: host 10.a.b.c = i / HOST_PORTS, internal port. */
+/* MAP request i: host i / HOST_PORTS, internal port. */
 static void build(uint8_t *b, struct pctl_rx *rx, uint32_t i, uint32_t lifetime,
                   uint8_t nonce)
 {
-	uint32_t host = i / HOST_PORTS + 1;
-	uint8_t v4[4] = {10, (uint8_t)(host >> 16), (uint8_t)(host >> 8),
-	                 (uint8_t)host};
-	uint16_t port = (uint16_t)(1024 + i % HOST_PORTS);
-
-	memset(b, 0, 60);
-	b[0] = 2;
-	b[1] = 1;
-	b[4] = (uint8_t)(lifetime >> 24);
-	b[5] = (uint8_t)(lifetime >> 16);
-	b[6] = (uint8_t)(lifetime >> 8);
-	b[7] = (uint8_t)lifetime;
-	pctl_addr_from_v4(&rx->src, v4);
-	memcpy(b + 8, rx->src.b, 16);
-	memset(b + 24, nonce, 12);
-	b[36] = 17;
-	b[40] = (uint8_t)(port >> 8);
-	b[41] = (uint8_t)port;
-	b[54] = 0xff;
-	b[55] = 0xff; /* suggested ::ffff:0.0.0.0 */
-	rx->buf = b;
-	rx->len = 60;
-	rx->src_port = 5350;
-	rx->internal = true;
+	bench_map_req(b, rx, i / HOST_PORTS + 1, 17,
+	              (uint16_t)(1024 + i % HOST_PORTS), lifetime, nonce);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -122,12 +101,7 @@ static int bench(uint32_t n, uint32_t probes)
 	struct pctl_backend be;
 	struct pctl_backend_config bc = {0};
 
-	pctl_engine_config_defaults(&cfg);
-	cfg.n_ext_addrs = 16;
-	for (unsigned i = 0; i < 16; i++) {
-		uint8_t v4[4] = {203, 0, 113, (uint8_t)(1 + i)};
-		pctl_addr_from_v4(&cfg.ext_addrs[i], v4);
-	}
+	bench_engine_config(&cfg);
 	if (pctl_backend_none_open(&bc, &be, NULL, 0))
 		return -1;
 	uint64_t now = 1000;
