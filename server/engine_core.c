@@ -207,10 +207,17 @@ struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,
 			return NULL;
 		pctl_portmap_init(pm, e->cfg.port_min, e->cfg.port_max);
 		pctl_portmap_set(pm, 0);
-		for (uint32_t p = e->cfg.port_min; p <= e->cfg.port_max; p++)
-			if (pctl_engine_port_reserved(&e->cfg, protocol,
-			                              (uint16_t)p))
-				pctl_portmap_set(pm, (uint16_t)p);
+		/* The reserved ports (pctl_engine_port_reserved), from
+		 * their list: not a test of every port of the range, which
+		 * cost milliseconds in the request that made the map. */
+		if (protocol == 17) {
+			pctl_portmap_set(pm, PCTL_SERVER_PORT);
+			pctl_portmap_set(pm, PCTL_CLIENT_PORT);
+		}
+		for (size_t i = 0; i < e->cfg.n_reserved; i++)
+			if (e->cfg.reserved[i].protocol == 0 ||
+			    e->cfg.reserved[i].protocol == protocol)
+				pctl_portmap_set(pm, e->cfg.reserved[i].port);
 		*slot = pm;
 	}
 	return *slot;

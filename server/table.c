@@ -190,14 +190,14 @@ void pctl_map_extra_free(struct pctl_map_extra *x)
 
 void pctl_table_fini(struct pctl_table *t)
 {
-	for (uint32_t c = 0; c < t->n_chunks; c++) {
-		for (uint32_t i = 0; i < PCTL_TABLE_CHUNK; i++) {
-			struct pctl_mapping *m = &t->chunks[c][i];
-			if (m->flags & PCTL_MF_USED)
-				pctl_map_extra_free(m->extra);
-		}
-		free(t->chunks[c]);
+	/* Records past next_fresh were never used. */
+	for (uint32_t i = 1; i < t->next_fresh; i++) {
+		struct pctl_mapping *m = pctl_table_at(t, i);
+		if (m->flags & PCTL_MF_USED)
+			pctl_map_extra_free(m->extra);
 	}
+	for (uint32_t c = 0; c < t->n_chunks; c++)
+		zfree(t->chunks[c], PCTL_TABLE_CHUNK, sizeof(**t->chunks));
 	free(t->chunks);
 	for (int ix = 0; ix < PCTL_N_IX; ix++) {
 		zfree(t->buckets[ix], t->bucket_mask + 1ull, sizeof(uint32_t));
@@ -228,13 +228,19 @@ struct pctl_mapping *pctl_table_alloc(struct pctl_table *t)
 		idx = t->next_fresh;
 		uint32_t c = idx >> PCTL_TABLE_CHUNK_SHIFT;
 		if (c >= t->n_chunks) {
-			struct pctl_mapping **nc =
-			    realloc(t->chunks, (c + 1) * sizeof(*nc));
-			if (!nc)
-				return NULL;
-			t->chunks = nc;
-			nc[c] = calloc(PCTL_TABLE_CHUNK, sizeof(**nc));
-			if (!nc[c])
+			if (c >= t->cap_chunks) {
+				uint32_t cap =
+				    t->cap_chunks ? t->cap_chunks * 2 : 4;
+				struct pctl_mapping **nc =
+				    realloc(t->chunks, cap * sizeof(*nc));
+				if (!nc)
+					return NULL;
+				t->chunks = nc;
+				t->cap_chunks = cap;
+			}
+			t->chunks[c] =
+			    zalloc(PCTL_TABLE_CHUNK, sizeof(**t->chunks));
+			if (!t->chunks[c])
 				return NULL;
 			t->n_chunks = c + 1;
 		}

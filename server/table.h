@@ -129,6 +129,7 @@ enum { PCTL_IX_KEY, PCTL_IX_EXT, PCTL_IX_EIM, PCTL_N_IX };
 struct pctl_table {
 	struct pctl_mapping **chunks;
 	uint32_t n_chunks;
+	uint32_t cap_chunks; /* pointers allocated in chunks (doubling) */
 	uint32_t next_fresh; /* first never-used index */
 	uint32_t free_head;  /* free list through key_next */
 	uint32_t count;      /* live mappings */
@@ -148,7 +149,10 @@ struct pctl_table {
 	uint8_t sub_v4, sub_v6; /* subscriber prefix lengths (subscriber.h) */
 };
 
-#define PCTL_TABLE_CHUNK_SHIFT 12
+/* Records come in chunks of 256 (32 KB): small enough that a new engine
+ * (a fuzzer input) does not pay for thousands it never uses, big enough
+ * that 10M mappings need 40,000 chunk pointers only. */
+#define PCTL_TABLE_CHUNK_SHIFT 8
 #define PCTL_TABLE_CHUNK       (1u << PCTL_TABLE_CHUNK_SHIFT)
 #define PCTL_TABLE_MAX         0x7fffffffu
 
