@@ -3,6 +3,7 @@
  * time: epoch (S-24..S-26) and expiry.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,10 +86,20 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 	return e;
 }
 
+struct pctl_msg *pctl_engine_msg(struct pctl_engine *e, int which)
+{
+	if (!e->msgs && !(e->msgs = malloc(PCTL_N_MSGS * sizeof(*e->msgs))))
+		return NULL;
+	struct pctl_msg *m = &e->msgs[which];
+	memset(m, 0, offsetof(struct pctl_msg, options));
+	return m;
+}
+
 void pctl_engine_free(struct pctl_engine *e)
 {
 	if (!e)
 		return;
+	free(e->msgs);
 	pctl_table_fini(&e->table);
 	for (unsigned i = 0; i < PCTL_ENG_MAX_EXT_ADDRS; i++)
 		for (unsigned p = 0; p < PCTL_N_PROTOS; p++)
@@ -160,14 +171,13 @@ size_t pctl_engine_encode(struct pctl_engine *e, struct pctl_msg *msg,
 static size_t handle_announce(struct pctl_engine *e, const struct pctl_rx *rx,
                               const struct pctl_msg *req, uint8_t *out)
 {
-	struct pctl_msg *resp = malloc(sizeof(*resp));
+	struct pctl_msg *resp = pctl_engine_msg(e, PCTL_MSG_RESP);
 	struct pctl_req_opts o;
 	uint8_t buf[40];
 
 	if (!resp)
 		return pctl_engine_error(e, rx, PCTL_R_NO_RESOURCES,
 		                         PCTL_SHORT_ERROR_LIFETIME, out);
-	memset(resp, 0, sizeof(*resp));
 	memset(&o, 0, sizeof(o));
 	o.prefix64 = e->cfg.prefix64_enabled;
 	resp->version = PCTL_VERSION;
@@ -175,15 +185,13 @@ static size_t handle_announce(struct pctl_engine *e, const struct pctl_rx *rx,
 	resp->opcode = PCTL_OP_ANNOUNCE;
 	resp->epoch = pctl_engine_epoch(e, rx->now_ms);
 	pctl_engine_add_opts(e, req, &o, NULL, resp, buf);
-	size_t n = pctl_engine_encode(e, resp, out);
-	free(resp);
-	return n;
+	return pctl_engine_encode(e, resp, out);
 }
 
 static size_t handle_pcp(struct pctl_engine *e, const struct pctl_rx *rx,
                          uint8_t *out)
 {
-	struct pctl_msg *msg = malloc(sizeof(*msg));
+	struct pctl_msg *msg = pctl_engine_msg(e, PCTL_MSG_REQ);
 	struct pctl_error err;
 	size_t n = 0;
 
@@ -240,7 +248,6 @@ static size_t handle_pcp(struct pctl_engine *e, const struct pctl_rx *rx,
 		}
 		break;
 	}
-	free(msg);
 	return n;
 }
 

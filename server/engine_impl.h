@@ -135,7 +135,20 @@ struct pctl_engine {
 	struct pctl_engine_stats stats;
 	/* Scratch for the filter set of a request (existing + new). */
 	struct pctl_filter *scratch_filters;
+	/* Message buffers (pctl_engine_msg), made on first use: a struct
+	 * pctl_msg is 4.4 KB (options[PCTL_MAX_OPTIONS]), too big to
+	 * allocate per request or keep on the stack. */
+	struct pctl_msg *msgs;
 };
+
+/* The engine's message buffers: the decoded request, the response being
+ * built, and a copy of the request (a PORT_SET answer, X-3.6).  A request
+ * uses each at most once at a time; nothing nests them. */
+enum { PCTL_MSG_REQ, PCTL_MSG_RESP, PCTL_MSG_COPY, PCTL_N_MSGS };
+
+/* Buffer `which`, its fields before the options cleared (no options: as
+ * calloc would give it); NULL when it could not be made. */
+struct pctl_msg *pctl_engine_msg(struct pctl_engine *e, int which);
 
 static inline uint32_t pctl_now_s(uint64_t now_ms)
 {
