@@ -52,13 +52,11 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 		return NULL;
 	e->cfg = *cfg;
 	e->backend = *backend;
-	e->wheel = malloc(sizeof(*e->wheel));
 	e->scratch_filters = calloc(PCTL_MAX_OPTIONS + PCTL_ENG_FILTER_CAP,
 	                            sizeof(struct pctl_filter));
 	uint32_t hint = cfg->max_mappings; /* 0: a small table that grows */
-	if (!e->wheel || !e->scratch_filters ||
+	if (!e->scratch_filters ||
 	    pctl_table_init(&e->table, hint > (1u << 22) ? 1u << 22 : hint)) {
-		free(e->wheel);
 		free(e->scratch_filters);
 		free(e);
 		return NULL;
@@ -68,7 +66,6 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 	    pctl_rl_init(&e->rl, &rlc) || pctl_cool_init(&e->cooling)) {
 		pctl_rl_fini(&e->rl);
 		pctl_table_fini(&e->table);
-		free(e->wheel);
 		free(e->scratch_filters);
 		free(e);
 		return NULL;
@@ -81,7 +78,7 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 	}
 	pctl_table_rekey(&e->table, hosts, n_hosts, cfg->subscriber_v4_prefix,
 	                 cfg->subscriber_v6_prefix);
-	pctl_tw_init(e->wheel, pctl_now_s(now_ms));
+	e->wheel_from_s = pctl_now_s(now_ms);
 	e->epoch_base_ms = (int64_t)now_ms; /* S-25: a new engine starts at 0 */
 	return e;
 }
@@ -295,8 +292,10 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 	struct pctl_mapping *m;
 
 	e->now_ms = now_ms;
-	while ((m = pctl_tw_pop_due(e->wheel, &e->table, pctl_now_s(now_ms))) !=
-	       NULL) {
+	if (!e->wheel && pctl_now_s(now_ms) >= e->wheel_from_s)
+		e->wheel_from_s = pctl_now_s(now_ms) + 1; /* as pop_due would */
+	while (e->wheel && (m = pctl_tw_pop_due(e->wheel, &e->table,
+	                                        pctl_now_s(now_ms))) != NULL) {
 		/* Expiry cannot be refused: a backend failure is counted and
 		 * the kernel's own timeout removes the entry anyway. */
 		if (!pctl_engine_queue_remove(e, m))
@@ -311,7 +310,7 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 uint64_t pctl_engine_next_deadline(const struct pctl_engine *e)
 {
 	uint64_t t = UINT64_MAX;
-	uint32_t s = pctl_tw_next(e->wheel);
+	uint32_t s = e->wheel ? pctl_tw_next(e->wheel) : UINT32_MAX;
 
 	if (s != UINT32_MAX)
 		t = (uint64_t)s * 1000;

@@ -112,6 +112,17 @@ int pctl_engine_keep_for_traffic(struct pctl_engine *e,
 	return 0;
 }
 
+int pctl_engine_wheel_ready(struct pctl_engine *e)
+{
+	if (e->wheel)
+		return 0;
+	e->wheel = malloc(sizeof(*e->wheel));
+	if (!e->wheel)
+		return -ENOMEM;
+	pctl_tw_init(e->wheel, e->wheel_from_s);
+	return 0;
+}
+
 void pctl_engine_set_expiry(struct pctl_engine *e, struct pctl_mapping *m,
                             uint32_t lifetime, uint64_t now_ms)
 {
@@ -525,8 +536,13 @@ static void unwind(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
                         uint32_t lifetime, uint64_t now_ms)
 {
-	int rc;
+	int rc = pctl_engine_wheel_ready(e);
 
+	if (rc) {
+		m->flags &= (uint8_t)~PCTL_MF_OWNS_PORTS;
+		pctl_table_release(&e->table, m);
+		return rc;
+	}
 	if (m->flags & PCTL_MF_OWNS_PORTS) {
 		rc = take_ports(e, m);
 		if (rc) {

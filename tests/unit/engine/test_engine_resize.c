@@ -4,7 +4,8 @@
  * under way after the insertion that starts it, that each later call
  * moves a bounded number of buckets, and that everything stays correct
  * while a resize runs: lookups in every index, deletes on both sides of
- * the moving boundary, iteration, the admin list's pages and expiry.
+ * the moving boundary, iteration, the admin list's pages and expiry; and
+ * the same for the cooling store of released ports (S-53).
  */
 #include "etest.h"
 
@@ -264,12 +265,52 @@ static void test_expiry_and_pages_during_resize(void **state)
 	et_free(t);
 }
 
+/* S-53 while the cooling store doubles: every client reclaims its own
+ * external port after a delete, with resizes under way in between. */
+static void test_cooling_reclaim_during_resize(void **state)
+{
+	(void)state;
+	struct pctl_engine_config c;
+	et_config(&c);
+	c.max_per_host = 0;
+	struct etest *t = et_new(&c);
+	enum { H = 600 };
+	uint16_t *port = calloc(H, sizeof(*port));
+	char host[32];
+	struct req r;
+	unsigned resizing = 0;
+
+	assert_non_null(port);
+	for (unsigned h = 0; h < H; h++) {
+		map_host(t, h, 3600);
+		port[h] = EXTPORT(t);
+	}
+	for (unsigned h = 0; h < H; h++) {
+		snprintf(host, sizeof(host), "10.0.%u.%u", h / 250,
+		         h % 250 + 1);
+		req_map(&r, host, (uint8_t)h, 17, 5000, 0, NULL, 0);
+		et_send(t, host, &r);
+		assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
+		resizing += t->e->cooling.old_buckets != NULL;
+	}
+	assert_true(resizing > 0);
+	assert_int_equal(t->e->cooling.count, H);
+	for (unsigned h = 0; h < H; h++) {
+		map_host(t, h, 3600);
+		assert_int_equal(EXTPORT(t), port[h]);
+	}
+	assert_int_equal(t->e->cooling.count, 0);
+	free(port);
+	et_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_resize_is_spread_over_later_calls),
 	    cmocka_unit_test(test_fini_during_resize),
 	    cmocka_unit_test(test_expiry_and_pages_during_resize),
+	    cmocka_unit_test(test_cooling_reclaim_during_resize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
