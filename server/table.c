@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/mman.h>
-
+#include "bigarray.h"
 #include "subscriber.h"
 
 /* ---- hashing -------------------------------------------------------------
@@ -101,52 +100,6 @@ static uint64_t key_hash_of(const struct pctl_mapping *m)
 	return hash_int(&m->int_addr, m->protocol, m->int_port, tpid, n);
 }
 
-/* ---- index arrays --------------------------------------------------------
- * Big arrays come straight from mmap: the kernel hands out zero pages on
- * first touch, so allocating 64 MB costs no more than 64 KB, and calloc
- * (which may clear a recycled heap block) would stall the doubling it is
- * meant to spread out.  Small ones (a new engine, a fuzzer input) stay on
- * the heap: a system call each would cost more than they do. */
-
-#define BIG_ARRAY (256u * 1024u)
-
-static void *zalloc(size_t n, size_t size)
-{
-	size_t bytes = n * size;
-
-	if (bytes < BIG_ARRAY)
-		return calloc(n, size);
-	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void zfree(void *p, size_t n, size_t size)
-{
-	size_t bytes = n * size;
-
-	if (!p)
-		return;
-	if (bytes < BIG_ARRAY)
-		free(p);
-	else
-		munmap(p, bytes);
-}
-
-/* The pages of a big old array whose entries [0, upto) have all been moved
- * out go back to the kernel as the resize passes them, so that its final
- * munmap has nothing left to release (unmapping 64 MB of touched pages at
- * once takes milliseconds). */
-static void zrelease_below(void *p, size_t n, size_t size, size_t upto)
-{
-	if (n * size < BIG_ARRAY)
-		return;
-	size_t page = 4096, bytes = upto * size;
-
-	if (bytes % page == 0 && bytes)
-		madvise((char *)p + bytes - page, page, MADV_DONTNEED);
-}
-
 /* ---- pool ---------------------------------------------------------------- */
 
 static uint32_t round_pow2(uint32_t v)
@@ -166,8 +119,9 @@ int pctl_table_init(struct pctl_table *t, uint32_t size_hint)
 	t->host_mask = 15;
 	bool ok = true;
 	for (int ix = 0; ix < PCTL_N_IX; ix++)
-		ok = (t->buckets[ix] = zalloc(nb, sizeof(uint32_t))) && ok;
-	t->hosts = zalloc(t->host_mask + 1, sizeof(struct pctl_host));
+		ok = (t->buckets[ix] = pctl_big_alloc(nb, sizeof(uint32_t))) &&
+		     ok;
+	t->hosts = pctl_big_alloc(t->host_mask + 1, sizeof(struct pctl_host));
 	if (!ok || !t->hosts) {
 		pctl_table_fini(t);
 		return -ENOMEM;
@@ -197,18 +151,20 @@ void pctl_table_fini(struct pctl_table *t)
 			pctl_map_extra_free(m->extra);
 	}
 	for (uint32_t c = 0; c < t->n_chunks; c++)
-		zfree(t->chunks[c], PCTL_TABLE_CHUNK, sizeof(**t->chunks));
+		pctl_big_free(t->chunks[c], PCTL_TABLE_CHUNK,
+		              sizeof(**t->chunks));
 	free(t->chunks);
 	for (int ix = 0; ix < PCTL_N_IX; ix++) {
-		zfree(t->buckets[ix], t->bucket_mask + 1ull, sizeof(uint32_t));
+		pctl_big_free(t->buckets[ix], t->bucket_mask + 1ull,
+		              sizeof(uint32_t));
 		if (t->old_buckets[ix])
-			zfree(t->old_buckets[ix], t->old_mask + 1ull,
-			      sizeof(uint32_t));
+			pctl_big_free(t->old_buckets[ix], t->old_mask + 1ull,
+			              sizeof(uint32_t));
 	}
-	zfree(t->hosts, t->host_mask + 1ull, sizeof(struct pctl_host));
+	pctl_big_free(t->hosts, t->host_mask + 1ull, sizeof(struct pctl_host));
 	if (t->old_hosts)
-		zfree(t->old_hosts, t->old_host_mask + 1ull,
-		      sizeof(struct pctl_host));
+		pctl_big_free(t->old_hosts, t->old_host_mask + 1ull,
+		              sizeof(struct pctl_host));
 	memset(t, 0, sizeof(*t));
 }
 
@@ -238,8 +194,8 @@ struct pctl_mapping *pctl_table_alloc(struct pctl_table *t)
 				t->chunks = nc;
 				t->cap_chunks = cap;
 			}
-			t->chunks[c] =
-			    zalloc(PCTL_TABLE_CHUNK, sizeof(**t->chunks));
+			t->chunks[c] = pctl_big_alloc(PCTL_TABLE_CHUNK,
+			                              sizeof(**t->chunks));
 			if (!t->chunks[c])
 				return NULL;
 			t->n_chunks = c + 1;
@@ -387,13 +343,14 @@ static void rehash_step(struct pctl_table *t, uint32_t n)
 	while (n-- && t->rehash_next < old_n) {
 		move_bucket(t, t->rehash_next++);
 		for (int ix = 0; ix < PCTL_N_IX; ix++)
-			zrelease_below(t->old_buckets[ix], old_n,
-			               sizeof(uint32_t), t->rehash_next);
+			pctl_big_release_below(t->old_buckets[ix], old_n,
+			                       sizeof(uint32_t),
+			                       t->rehash_next);
 	}
 	if (t->rehash_next < old_n)
 		return;
 	for (int ix = 0; ix < PCTL_N_IX; ix++) {
-		zfree(t->old_buckets[ix], old_n, sizeof(uint32_t));
+		pctl_big_free(t->old_buckets[ix], old_n, sizeof(uint32_t));
 		t->old_buckets[ix] = NULL;
 	}
 }
@@ -410,10 +367,10 @@ static void maybe_grow(struct pctl_table *t)
 	uint32_t *fresh[PCTL_N_IX];
 	bool ok = true;
 	for (int ix = 0; ix < PCTL_N_IX; ix++)
-		ok = (fresh[ix] = zalloc(nb, sizeof(uint32_t))) && ok;
+		ok = (fresh[ix] = pctl_big_alloc(nb, sizeof(uint32_t))) && ok;
 	if (!ok) {
 		for (int ix = 0; ix < PCTL_N_IX; ix++)
-			zfree(fresh[ix], nb, sizeof(uint32_t));
+			pctl_big_free(fresh[ix], nb, sizeof(uint32_t));
 		return;
 	}
 	for (int ix = 0; ix < PCTL_N_IX; ix++) {
@@ -509,8 +466,8 @@ static void host_rehash_step(struct pctl_table *t, uint32_t n)
 		struct pctl_host *o = &t->old_hosts[t->host_rehash_next];
 		if (!o->ports) {
 			t->host_rehash_next++;
-			zrelease_below(t->old_hosts, old_n, sizeof(*o),
-			               t->host_rehash_next);
+			pctl_big_release_below(t->old_hosts, old_n, sizeof(*o),
+			                       t->host_rehash_next);
 			continue;
 		}
 		struct pctl_host moved = *o;
@@ -519,7 +476,7 @@ static void host_rehash_step(struct pctl_table *t, uint32_t n)
 	}
 	if (t->host_rehash_next < old_n)
 		return;
-	zfree(t->old_hosts, old_n, sizeof(struct pctl_host));
+	pctl_big_free(t->old_hosts, old_n, sizeof(struct pctl_host));
 	t->old_hosts = NULL;
 }
 
@@ -554,7 +511,7 @@ static int host_grow(struct pctl_table *t)
 {
 	host_rehash_step(t, UINT32_MAX);
 	uint32_t n = (t->host_mask + 1) * 2;
-	struct pctl_host *nh = zalloc(n, sizeof(*nh));
+	struct pctl_host *nh = pctl_big_alloc(n, sizeof(*nh));
 
 	if (!nh)
 		return -ENOMEM;
@@ -677,12 +634,12 @@ struct pctl_host *pctl_table_rekey_prepare(const struct pctl_table *t,
 	while (size < 2 * ((uint64_t)t->count + 1) && size < (1u << 31))
 		size <<= 1;
 	*n = size;
-	return zalloc(size, sizeof(struct pctl_host));
+	return pctl_big_alloc(size, sizeof(struct pctl_host));
 }
 
 void pctl_table_rekey_discard(struct pctl_host *hosts, uint32_t n)
 {
-	zfree(hosts, n, sizeof(struct pctl_host));
+	pctl_big_free(hosts, n, sizeof(struct pctl_host));
 }
 
 void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
@@ -691,10 +648,10 @@ void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
 	uint32_t idx = 0;
 	struct pctl_mapping *m;
 
-	zfree(t->hosts, t->host_mask + 1ull, sizeof(struct pctl_host));
+	pctl_big_free(t->hosts, t->host_mask + 1ull, sizeof(struct pctl_host));
 	if (t->old_hosts)
-		zfree(t->old_hosts, t->old_host_mask + 1ull,
-		      sizeof(struct pctl_host));
+		pctl_big_free(t->old_hosts, t->old_host_mask + 1ull,
+		              sizeof(struct pctl_host));
 	t->old_hosts = NULL;
 	t->hosts = hosts;
 	t->host_mask = n - 1;
