@@ -558,7 +558,8 @@ static int compact_start(struct pctl_journal *j)
 /* The walk is done: every slot of the current table was visited. */
 static bool compact_walked(const struct pctl_journal *j)
 {
-	return j->c.cap == j->live.cap && j->c.scan == j->c.cap;
+	return !pctld_jmap_resizing(&j->live) && j->c.cap == j->live.cap &&
+	       j->c.scan == j->c.cap;
 }
 
 /* Walks on and writes the records of at most `max` mappings (visiting at
@@ -569,6 +570,14 @@ static int compact_step(struct pctl_journal *j, size_t max)
 	size_t written = 0, visits = max > SIZE_MAX / 4 ? SIZE_MAX : 4 * max;
 	int rc = 0;
 
+	/* While the live set resizes (journal_map.h) its entries are in two
+	 * arrays and move: the walk waits, and the step's visits go to moving
+	 * them instead, so that the resize ends soon. */
+	if (pctld_jmap_resizing(&j->live)) {
+		pctld_jmap_step(&j->live, visits);
+		if (pctld_jmap_resizing(&j->live))
+			visits = 0;
+	}
 	if (j->c.cap != j->live.cap) {
 		/* The table grew: every mapping moved.  Start over. */
 		j->c.cap = j->live.cap;
@@ -598,7 +607,8 @@ static int compact_step(struct pctl_journal *j, size_t max)
  * no walk can be affected. */
 static size_t compact_before_del(const struct pctl_journal *j, uint64_t id)
 {
-	if (j->c.fd < 0 || j->c.cap != j->live.cap)
+	if (j->c.fd < 0 || j->c.cap != j->live.cap ||
+	    pctld_jmap_resizing(&j->live))
 		return SIZE_MAX; /* the walk starts over anyway */
 	const struct pctld_jmap_slot *s = pctld_jmap_get(&j->live, id);
 	return s ? (size_t)(s - j->live.slots) : SIZE_MAX;
@@ -1586,7 +1596,8 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 
 	j->loading = true;
 	if (!rc)
-		rc = restore_all(j, e, &set, now_ms, now_realtime, res);
+		pctld_jmap_step(&set, SIZE_MAX); /* one array to walk */
+	rc = restore_all(j, e, &set, now_ms, now_realtime, res);
 	if (!rc && res->damaged)
 		rc = adopt_data_plane(j, e, now_ms, now_realtime, res);
 	j->loading = false;
