@@ -1,12 +1,14 @@
 /*
- * The MAP request the in-process engine benchmarks send: from internal
- * host 10.a.b.c (host = a << 16 | b << 8 | c), one internal port and
- * protocol, no suggested external address; and their configuration.
+ * What the in-process engine benchmarks share: the MAP request they send
+ * (from internal host 10.a.b.c, host = a << 16 | b << 8 | c, one internal
+ * port and protocol, no suggested external address), their configuration,
+ * and how they measure memory.
  */
-#ifndef PORTCTL_BENCH_MAP_REQ_H
-#define PORTCTL_BENCH_MAP_REQ_H
+#ifndef PORTCTL_BENCH_COMMON_H
+#define PORTCTL_BENCH_COMMON_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <portctl/wire.h>
@@ -51,6 +53,21 @@ static inline void bench_engine_config(struct pctl_engine_config *cfg)
 		uint8_t v4[4] = {203, 0, 113, (uint8_t)(1 + i)};
 		pctl_addr_from_v4(&cfg->ext_addrs[i], v4);
 	}
+}
+
+/* Resident bytes of the process: the engine's big index arrays are
+ * mmap'd outside the heap (table.c), so heap statistics under-count. */
+static inline size_t bench_rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long size = 0, rss = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu %lu", &size, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * 4096;
 }
 
 #endif

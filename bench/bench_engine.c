@@ -1,7 +1,7 @@
 /*
  * Engine benchmark: MAP create and renew throughput and latency with 1k,
  * 100k and 1M live mappings (the cost must stay flat as the table grows,
- * docs/design.md), expiry cost per mapping and heap bytes per mapping.
+ * docs/design.md), expiry cost per mapping and resident bytes per mapping.
  *
  *   bench_engine            all three sizes
  *   bench_engine N...       the given sizes
@@ -10,7 +10,6 @@
  * In-process, "none" backend, so only the engine is measured (decode,
  * lookup, allocation, response encoding).
  */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,7 @@
 #include <portctl/wire.h>
 
 #include "backend.h"
-#include "bench_map_req.h"
+#include "bench_common.h"
 #include "engine.h"
 
 #define HOST_PORTS 50 /* mappings per internal host */
@@ -30,13 +29,6 @@ static uint64_t ns_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static size_t heap_used(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return mi.uordblks + mi.hblkhd;
 }
 
 /* MAP request i: host i / HOST_PORTS, internal port. */
@@ -105,16 +97,16 @@ static int bench(uint32_t n, uint32_t probes)
 	if (pctl_backend_none_open(&bc, &be, NULL, 0))
 		return -1;
 	uint64_t now = 1000;
-	size_t heap0 = heap_used();
+	size_t rss0 = bench_rss_bytes();
 	struct pctl_engine *e = pctl_engine_new(&cfg, &be, now);
 	if (!e)
 		return -1;
-	size_t heap1 = heap_used();
+	size_t rss1 = bench_rss_bytes();
 
 	struct result fill, create, renew;
 	if (run(e, now, 0, n, 1, n, &fill))
 		return -1;
-	size_t heap2 = heap_used();
+	size_t rss2 = bench_rss_bytes();
 	if (run(e, now, n, probes, 1, probes, &create) ||
 	    run(e, now, 0, probes, 7919, n, &renew))
 		return -1;
@@ -129,11 +121,11 @@ static int bench(uint32_t n, uint32_t probes)
 
 	printf("%8u live | fill %9.0f req/s | create %9.0f req/s p50 %5.2f "
 	       "us p99 %5.2f us | renew %9.0f req/s p50 %5.2f us p99 %5.2f "
-	       "us | expiry %6.1f ns/mapping | %5.1f heap bytes/mapping "
+	       "us | expiry %6.1f ns/mapping | %5.1f resident bytes/mapping "
 	       "(engine base %zu KiB)\n",
 	       n, fill.rps, create.rps, create.p50, create.p99, renew.rps,
-	       renew.p50, renew.p99, exp_ns, (double)(heap2 - heap1) / n,
-	       (heap1 - heap0) / 1024);
+	       renew.p50, renew.p99, exp_ns, (double)(rss2 - rss1) / n,
+	       (rss1 - rss0) / 1024);
 	int rc = st.expired == live ? 0 : -1;
 	pctl_engine_free(e);
 	return rc;

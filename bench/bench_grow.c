@@ -25,7 +25,7 @@
 #include <portctl/wire.h>
 
 #include "backend.h"
-#include "bench_map_req.h"
+#include "bench_common.h"
 #include "engine.h"
 
 #define HOST_PORTS 50 /* mappings per internal host */
@@ -69,21 +69,6 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Resident bytes of the process (the indexes' big arrays are mmap'd
- * outside the heap, so the heap alone would under-count). */
-static size_t rss_bytes(void)
-{
-	FILE *f = fopen("/proc/self/statm", "r");
-	unsigned long size = 0, rss = 0;
-
-	if (f) {
-		if (fscanf(f, "%lu %lu", &size, &rss) != 2)
-			rss = 0;
-		fclose(f);
-	}
-	return rss * 4096;
-}
-
 /* Latencies [from, to) of one band, sorted in place. */
 static void report(const char *what, uint32_t *lat, uint32_t n)
 {
@@ -116,7 +101,7 @@ static int grow(uint32_t n, bool pinhole)
 	/* Touched now, so that they are not counted per mapping. */
 	memset(lat, 0, (size_t)n * sizeof(*lat));
 	memset(cpu, 0, (size_t)n * sizeof(*cpu));
-	size_t rss0 = rss_bytes();
+	size_t rss0 = bench_rss_bytes();
 	struct pctl_engine *e = pctl_engine_new(&cfg, &be, 1000);
 	if (!e)
 		return -1;
@@ -154,7 +139,7 @@ static int grow(uint32_t n, bool pinhole)
 		ctl_lat[i] = clamp32(ns_now() - a);
 		ctl_cpu[i] = clamp32(cpu_now() - c);
 	}
-	size_t rss1 = rss_bytes();
+	size_t rss1 = bench_rss_bytes();
 	printf("%s, 0 -> %u mappings in %.1f s (%.0f req/s), %.1f resident "
 	       "bytes per mapping\n",
 	       pinhole ? "pinholes" : "NAT44", n, secs, n / secs,
