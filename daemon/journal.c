@@ -88,6 +88,7 @@ struct pctl_journal {
 		pthread_mutex_t mu;
 		pthread_cond_t cv;
 		bool started;
+		pid_t pid; /* the process the thread runs in */
 		bool stop;
 		int fd;     /* to sync; -1 when none is queued or running */
 		bool done;  /* a finished sync's result not yet collected */
@@ -311,9 +312,21 @@ static void *sync_main(void *arg)
 	return NULL;
 }
 
+/* After a fork the thread stayed in the parent: the child starts afresh
+ * (a descriptor queued for it is the parent's business). */
+static void sync_after_fork(struct pctl_journal *j)
+{
+	if (j->sync.started && j->sync.pid != getpid()) {
+		j->sync.started = false;
+		j->sync.fd = -1;
+		j->sync.done = false;
+	}
+}
+
 /* Is a sync queued or running? */
 static bool sync_busy(struct pctl_journal *j)
 {
+	sync_after_fork(j);
 	if (!j->sync.started)
 		return false;
 	pthread_mutex_lock(&j->sync.mu);
@@ -325,6 +338,7 @@ static bool sync_busy(struct pctl_journal *j)
 /* Takes a finished sync's result: a failure marks the log broken. */
 static void sync_collect(struct pctl_journal *j)
 {
+	sync_after_fork(j);
 	if (!j->sync.started)
 		return;
 	pthread_mutex_lock(&j->sync.mu);
@@ -343,6 +357,7 @@ static void sync_collect(struct pctl_journal *j)
  * closed, synced at once or freed). */
 static void sync_stop(struct pctl_journal *j)
 {
+	sync_after_fork(j);
 	if (!j->sync.started)
 		return;
 	pthread_mutex_lock(&j->sync.mu);
@@ -379,6 +394,7 @@ static bool sync_thread_ready(struct pctl_journal *j)
 		return false;
 	}
 	j->sync.started = true;
+	j->sync.pid = getpid();
 	return true;
 }
 
@@ -1230,7 +1246,7 @@ uint64_t pctl_journal_next_deadline(const struct pctl_journal *j)
 	/* A sync under way: looked at again every SYNC_POLL_MS until it ends
 	 * (a failure must be acted on, and a due sync waits for it), not spun
 	 * on; a failed one is collected at once. */
-	if (j->sync.started) {
+	if (j->sync.started && j->sync.pid == getpid()) {
 		pthread_mutex_t *mu = (pthread_mutex_t *)&j->sync.mu;
 		pthread_mutex_lock(mu);
 		bool running = j->sync.fd >= 0;
