@@ -1,7 +1,7 @@
 /*
  * Engine benchmark: MAP create and renew throughput and latency with 1k,
  * 100k and 1M live mappings (the cost must stay flat as the table grows,
- * docs/design.md), expiry cost per mapping and heap bytes per mapping.
+ * docs/design.md), expiry cost per mapping and resident bytes per mapping.
  *
  *   bench_engine            all three sizes
  *   bench_engine N...       the given sizes
@@ -17,7 +17,6 @@
  * record's formatting and write(2).  Each size also times refused requests
  * (another nonce: NOT_AUTHORIZED), which is what a flood costs.
  */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 
 #include "audit_log.h"
 #include "backend.h"
+#include "bench_common.h"
 #include "engine.h"
 
 #define HOST_PORTS 50 /* mappings per internal host */
@@ -39,41 +39,12 @@ static uint64_t ns_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static size_t heap_used(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return mi.uordblks + mi.hblkhd;
-}
-
-/* MAP request i: host 10.a.b.c = i / HOST_PORTS, internal port. */
+/* MAP request i: host i / HOST_PORTS, internal port. */
 static void build(uint8_t *b, struct pctl_rx *rx, uint32_t i, uint32_t lifetime,
                   uint8_t nonce)
 {
-	uint32_t host = i / HOST_PORTS + 1;
-	uint8_t v4[4] = {10, (uint8_t)(host >> 16), (uint8_t)(host >> 8),
-	                 (uint8_t)host};
-	uint16_t port = (uint16_t)(1024 + i % HOST_PORTS);
-
-	memset(b, 0, 60);
-	b[0] = 2;
-	b[1] = 1;
-	b[4] = (uint8_t)(lifetime >> 24);
-	b[5] = (uint8_t)(lifetime >> 16);
-	b[6] = (uint8_t)(lifetime >> 8);
-	b[7] = (uint8_t)lifetime;
-	pctl_addr_from_v4(&rx->src, v4);
-	memcpy(b + 8, rx->src.b, 16);
-	memset(b + 24, nonce, 12);
-	b[36] = 17;
-	b[40] = (uint8_t)(port >> 8);
-	b[41] = (uint8_t)port;
-	b[54] = 0xff;
-	b[55] = 0xff; /* suggested ::ffff:0.0.0.0 */
-	rx->buf = b;
-	rx->len = 60;
-	rx->src_port = 5350;
-	rx->internal = true;
+	bench_map_req(b, rx, i / HOST_PORTS + 1, 17,
+	              (uint16_t)(1024 + i % HOST_PORTS), lifetime, nonce);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -133,27 +104,22 @@ static int bench(uint32_t n, uint32_t probes)
 	struct pctl_backend be;
 	struct pctl_backend_config bc = {0};
 
-	pctl_engine_config_defaults(&cfg);
-	cfg.n_ext_addrs = 16;
-	for (unsigned i = 0; i < 16; i++) {
-		uint8_t v4[4] = {203, 0, 113, (uint8_t)(1 + i)};
-		pctl_addr_from_v4(&cfg.ext_addrs[i], v4);
-	}
+	bench_engine_config(&cfg);
 	if (pctl_backend_none_open(&bc, &be, NULL, 0))
 		return -1;
 	uint64_t now = 1000;
-	size_t heap0 = heap_used();
+	size_t rss0 = bench_rss_bytes();
 	struct pctl_engine *e = pctl_engine_new(&cfg, &be, now);
 	if (!e)
 		return -1;
-	size_t heap1 = heap_used();
+	size_t rss1 = bench_rss_bytes();
 	if (audit)
 		pctl_engine_set_audit(e, pctld_audit_event, audit);
 
 	struct result fill, create, renew, refused;
 	if (run(e, now, 0, n, 1, n, 0, 0, &fill))
 		return -1;
-	size_t heap2 = heap_used();
+	size_t rss2 = bench_rss_bytes();
 	if (run(e, now, n, probes, 1, probes, 0, 0, &create) ||
 	    run(e, now, 0, probes, 7919, n, 0, 0, &renew) ||
 	    run(e, now, 0, probes, 7919, n, 0x80, PCTL_R_NOT_AUTHORIZED,
@@ -171,11 +137,11 @@ static int bench(uint32_t n, uint32_t probes)
 	printf("%8u live | fill %9.0f req/s | create %9.0f req/s p50 %5.2f "
 	       "us p99 %5.2f us | renew %9.0f req/s p50 %5.2f us p99 %5.2f "
 	       "us | refused %9.0f req/s p50 %5.2f us p99 %5.2f us | expiry "
-	       "%6.1f ns/mapping | %5.1f heap bytes/mapping (engine base %zu "
-	       "KiB)\n",
+	       "%6.1f ns/mapping | %5.1f resident bytes/mapping (engine base "
+	       "%zu KiB)\n",
 	       n, fill.rps, create.rps, create.p50, create.p99, renew.rps,
 	       renew.p50, renew.p99, refused.rps, refused.p50, refused.p99,
-	       exp_ns, (double)(heap2 - heap1) / n, (heap1 - heap0) / 1024);
+	       exp_ns, (double)(rss2 - rss1) / n, (rss1 - rss0) / 1024);
 	int rc = st.expired == live ? 0 : -1;
 	pctl_engine_free(e);
 	return rc;

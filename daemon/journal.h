@@ -9,15 +9,25 @@
  * append-only log in the state directory; abort() drops them.  An operation
  * the engine rolls back therefore never reaches the file (S-15).
  *
- * Durability: each commit is one write(2), so a process killed with -9
- * loses nothing; fdatasync runs at most once per sync interval (default
- * 1 s; pctl_journal_tick() does the deferred one), bounding what a power
- * loss can take.  When the log holds more than twice the live set (and at
- * least compact_min_records records) it is compacted: the live set is
- * written to a temporary file, fsynced, renamed over the log, and the
- * directory fsynced, so a crash at any point leaves either the old or the
- * new log, never a mix.  Compaction runs off the request path, a bounded
- * step per pctl_journal_tick() (compact_step_records records; journal.c
+ * Durability: each commit is one write(2) before the commit returns, so a
+ * process killed with -9 loses nothing.  What a power loss can take is
+ * bounded by the sync interval (default 1 s): the first commit or
+ * pctl_journal_tick() at least that long after the last fdatasync began
+ * starts the next one on the journal's sync thread and returns at once
+ * (an fdatasync took 27 ms at a million mappings, too long for a request
+ * to wait).  A commit is therefore on disk at most one interval plus the
+ * duration of one fdatasync after it returned; while an fdatasync is
+ * still running no other starts, so a disk that stalls stretches that
+ * window by its stall (the loop looks again every 10 ms), and a failed one
+ * is acted on as before (the log is marked broken and rewritten by a
+ * snapshot).  With sync_interval_ms 0 the fdatasync runs inside every
+ * commit, which is then on disk when it returns.  Compaction's fsyncs and
+ * the clean close's are synchronous, as before.  When the log holds more than
+ * twice the live set (and at least compact_min_records records) it is
+ * compacted: the live set is written to a temporary file, fsynced, renamed over
+ * the log, and the directory fsynced, so a crash at any point leaves either the
+ * old or the new log, never a mix.  Compaction runs off the request path, a
+ * bounded step per pctl_journal_tick() (compact_step_records records; journal.c
  * explains why the result is exact while commits keep coming; meanwhile a
  * commit is written twice, to the log and to the new file); while it runs,
  * and while the replaced log is freed afterwards, pctl_journal_next_deadline()
@@ -40,7 +50,8 @@
  * The live set is also kept in memory (one encoded record per mapping) so
  * that compaction needs neither the engine nor a re-read of the file.
  *
- * Single-threaded, like the engine.
+ * Single-threaded, like the engine, except for that sync thread, which
+ * touches nothing but a duplicate of the log's descriptor.
  */
 #ifndef PORTCTLD_JOURNAL_H
 #define PORTCTLD_JOURNAL_H

@@ -40,7 +40,7 @@ static bool natpmp_announces(const struct pctl_engine *e)
 
 static size_t pcp_announce(struct pctl_engine *e, uint64_t now_ms, uint8_t *out)
 {
-	struct pctl_msg *m = calloc(1, sizeof(*m));
+	struct pctl_msg *m = pctl_engine_msg(e, PCTL_MSG_RESP);
 
 	if (!m)
 		return 0;
@@ -49,16 +49,14 @@ static size_t pcp_announce(struct pctl_engine *e, uint64_t now_ms, uint8_t *out)
 	m->response = true;
 	m->opcode = PCTL_OP_ANNOUNCE;
 	m->epoch = pctl_engine_epoch(e, now_ms);
-	size_t n = pctl_encode(m, out, PCTL_MAX_MSG);
-	free(m);
-	return n;
+	return pctl_encode(m, out, PCTL_MAX_MSG);
 }
 
 size_t pctl_engine_mapping_msg(struct pctl_engine *e,
                                const struct pctl_mapping *m, uint64_t now_ms,
                                uint8_t *out)
 {
-	struct pctl_msg *r = calloc(1, sizeof(*r));
+	struct pctl_msg *r = pctl_engine_msg(e, PCTL_MSG_RESP);
 	uint8_t tp[16], ps[8];
 
 	if (!r)
@@ -109,7 +107,6 @@ size_t pctl_engine_mapping_msg(struct pctl_engine *e,
 	}
 	size_t n = pctl_encode(r, out, PCTL_MAX_MSG);
 	free(fbuf);
-	free(r);
 	return n;
 }
 

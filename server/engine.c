@@ -3,6 +3,7 @@
  * time: epoch (S-24..S-26) and expiry.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,13 +52,11 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 		return NULL;
 	e->cfg = *cfg;
 	e->backend = *backend;
-	e->wheel = malloc(sizeof(*e->wheel));
 	e->scratch_filters = calloc(PCTL_MAX_OPTIONS + PCTL_ENG_FILTER_CAP,
 	                            sizeof(struct pctl_filter));
-	uint32_t hint = cfg->max_mappings ? cfg->max_mappings : 1024;
-	if (!e->wheel || !e->scratch_filters ||
+	uint32_t hint = cfg->max_mappings; /* 0: a small table that grows */
+	if (!e->scratch_filters ||
 	    pctl_table_init(&e->table, hint > (1u << 22) ? 1u << 22 : hint)) {
-		free(e->wheel);
 		free(e->scratch_filters);
 		free(e);
 		return NULL;
@@ -67,7 +66,6 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 	    pctl_rl_init(&e->rl, &rlc) || pctl_cool_init(&e->cooling)) {
 		pctl_rl_fini(&e->rl);
 		pctl_table_fini(&e->table);
-		free(e->wheel);
 		free(e->scratch_filters);
 		free(e);
 		return NULL;
@@ -80,15 +78,25 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 	}
 	pctl_table_rekey(&e->table, hosts, n_hosts, cfg->subscriber_v4_prefix,
 	                 cfg->subscriber_v6_prefix);
-	pctl_tw_init(e->wheel, pctl_now_s(now_ms));
+	e->wheel_from_s = pctl_now_s(now_ms);
 	e->epoch_base_ms = (int64_t)now_ms; /* S-25: a new engine starts at 0 */
 	return e;
+}
+
+struct pctl_msg *pctl_engine_msg(struct pctl_engine *e, int which)
+{
+	if (!e->msgs && !(e->msgs = malloc(PCTL_N_MSGS * sizeof(*e->msgs))))
+		return NULL;
+	struct pctl_msg *m = &e->msgs[which];
+	memset(m, 0, offsetof(struct pctl_msg, options));
+	return m;
 }
 
 void pctl_engine_free(struct pctl_engine *e)
 {
 	if (!e)
 		return;
+	free(e->msgs);
 	pctl_table_fini(&e->table);
 	for (unsigned i = 0; i < PCTL_ENG_MAX_EXT_ADDRS; i++)
 		for (unsigned p = 0; p < PCTL_N_PROTOS; p++)
@@ -161,14 +169,13 @@ size_t pctl_engine_encode(struct pctl_engine *e, struct pctl_msg *msg,
 static size_t handle_announce(struct pctl_engine *e, const struct pctl_rx *rx,
                               const struct pctl_msg *req, uint8_t *out)
 {
-	struct pctl_msg *resp = malloc(sizeof(*resp));
+	struct pctl_msg *resp = pctl_engine_msg(e, PCTL_MSG_RESP);
 	struct pctl_req_opts o;
 	uint8_t buf[40];
 
 	if (!resp)
 		return pctl_engine_error(e, rx, PCTL_R_NO_RESOURCES,
 		                         PCTL_SHORT_ERROR_LIFETIME, out);
-	memset(resp, 0, sizeof(*resp));
 	memset(&o, 0, sizeof(o));
 	o.prefix64 = e->cfg.prefix64_enabled;
 	resp->version = PCTL_VERSION;
@@ -176,15 +183,13 @@ static size_t handle_announce(struct pctl_engine *e, const struct pctl_rx *rx,
 	resp->opcode = PCTL_OP_ANNOUNCE;
 	resp->epoch = pctl_engine_epoch(e, rx->now_ms);
 	pctl_engine_add_opts(e, req, &o, NULL, resp, buf);
-	size_t n = pctl_engine_encode(e, resp, out);
-	free(resp);
-	return n;
+	return pctl_engine_encode(e, resp, out);
 }
 
 static size_t handle_pcp(struct pctl_engine *e, const struct pctl_rx *rx,
                          uint8_t *out)
 {
-	struct pctl_msg *msg = malloc(sizeof(*msg));
+	struct pctl_msg *msg = pctl_engine_msg(e, PCTL_MSG_REQ);
 	struct pctl_error err;
 	size_t n = 0;
 
@@ -241,7 +246,6 @@ static size_t handle_pcp(struct pctl_engine *e, const struct pctl_rx *rx,
 		}
 		break;
 	}
-	free(msg);
 	return n;
 }
 
@@ -305,8 +309,10 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 	    pctl_audit_enter(e, PCTL_AUDIT_BY_TIMER, PCTL_AUDIT_VIA_NONE, NULL);
 
 	e->now_ms = now_ms;
-	while ((m = pctl_tw_pop_due(e->wheel, &e->table, pctl_now_s(now_ms))) !=
-	       NULL) {
+	if (!e->wheel && pctl_now_s(now_ms) >= e->wheel_from_s)
+		e->wheel_from_s = pctl_now_s(now_ms) + 1; /* as pop_due would */
+	while (e->wheel && (m = pctl_tw_pop_due(e->wheel, &e->table,
+	                                        pctl_now_s(now_ms))) != NULL) {
 		/* Expiry cannot be refused: a backend failure is counted and
 		 * the kernel's own timeout removes the entry anyway. */
 		if (!pctl_engine_queue_remove(e, m))
@@ -322,7 +328,7 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 uint64_t pctl_engine_next_deadline(const struct pctl_engine *e)
 {
 	uint64_t t = UINT64_MAX;
-	uint32_t s = pctl_tw_next(e->wheel);
+	uint32_t s = e->wheel ? pctl_tw_next(e->wheel) : UINT32_MAX;
 
 	if (s != UINT32_MAX)
 		t = (uint64_t)s * 1000;

@@ -362,14 +362,14 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 			continue;
 		if (pctl_engine_queue_remove(e, m)) {
 			pctl_rl_fini(&rl);
-			free(hosts);
+			pctl_table_rekey_discard(hosts, n_hosts);
 			return -1;
 		}
 		n_gone++;
 	}
 	if (n_gone && pctl_engine_commit(e)) {
 		pctl_rl_fini(&rl);
-		free(hosts);
+		pctl_table_rekey_discard(hosts, n_hosts);
 		return -1;
 	}
 	idx = 0;

@@ -113,6 +113,17 @@ int pctl_engine_keep_for_traffic(struct pctl_engine *e,
 	return 0;
 }
 
+int pctl_engine_wheel_ready(struct pctl_engine *e)
+{
+	if (e->wheel)
+		return 0;
+	e->wheel = malloc(sizeof(*e->wheel));
+	if (!e->wheel)
+		return -ENOMEM;
+	pctl_tw_init(e->wheel, e->wheel_from_s);
+	return 0;
+}
+
 void pctl_engine_set_expiry(struct pctl_engine *e, struct pctl_mapping *m,
                             uint32_t lifetime, uint64_t now_ms)
 {
@@ -208,10 +219,17 @@ struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,
 			return NULL;
 		pctl_portmap_init(pm, e->cfg.port_min, e->cfg.port_max);
 		pctl_portmap_set(pm, 0);
-		for (uint32_t p = e->cfg.port_min; p <= e->cfg.port_max; p++)
-			if (pctl_engine_port_reserved(&e->cfg, protocol,
-			                              (uint16_t)p))
-				pctl_portmap_set(pm, (uint16_t)p);
+		/* The reserved ports (pctl_engine_port_reserved), from
+		 * their list: not a test of every port of the range, which
+		 * cost milliseconds in the request that made the map. */
+		if (protocol == 17) {
+			pctl_portmap_set(pm, PCTL_SERVER_PORT);
+			pctl_portmap_set(pm, PCTL_CLIENT_PORT);
+		}
+		for (size_t i = 0; i < e->cfg.n_reserved; i++)
+			if (e->cfg.reserved[i].protocol == 0 ||
+			    e->cfg.reserved[i].protocol == protocol)
+				pctl_portmap_set(pm, e->cfg.reserved[i].port);
 		*slot = pm;
 	}
 	return *slot;
@@ -530,8 +548,13 @@ static void unwind(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
                         uint32_t lifetime, uint64_t now_ms)
 {
-	int rc;
+	int rc = pctl_engine_wheel_ready(e);
 
+	if (rc) {
+		m->flags &= (uint8_t)~PCTL_MF_OWNS_PORTS;
+		pctl_table_release(&e->table, m);
+		return rc;
+	}
 	if (m->flags & PCTL_MF_OWNS_PORTS) {
 		rc = take_ports(e, m);
 		if (rc) {

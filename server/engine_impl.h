@@ -58,11 +58,18 @@ struct pctl_cool {
 	bool hashed; /* still cooling (not reclaimed or released) */
 };
 
+/* Entries live in chunks of 256 (never moved: a growing store copies
+ * nothing), found through two chained hashes that double like the mapping
+ * table's (table.h): each add or take moves at most
+ * PCTL_TABLE_REHASH_STEP old buckets, and a hash whose old bucket is below
+ * rehash_next lives in the new arrays.  Made on the first add. */
+#define PCTL_COOL_CHUNK_SHIFT 8
 struct pctl_cooling {
-	struct pctl_cool *v; /* slots, 1-based indexes */
-	uint32_t cap, n_used, free_head, count;
+	struct pctl_cool **chunks; /* slot i (1-based) at i - 1 */
+	uint32_t n_chunks, cap_chunks, n_used, free_head, count;
 	uint32_t *buckets, mask;
 	uint32_t *ibuckets; /* by internal endpoint, same size */
+	uint32_t *old_buckets, *old_ibuckets, old_mask, rehash_next;
 	uint32_t fifo_head, fifo_tail;
 };
 
@@ -100,7 +107,12 @@ struct pctl_engine {
 	struct pctl_engine_config cfg;
 	struct pctl_backend backend;
 	struct pctl_table table;
+	/* Made by the first mapping that needs it (33 KB: an engine that
+	 * never holds a mapping, e.g. a fuzzer input, does not pay for it);
+	 * until then wheel_from_s is the second it will start at, as the
+	 * ticks would have advanced it. */
 	struct pctl_timerwheel *wheel;
+	uint32_t wheel_from_s;
 	struct pctl_ratelimit rl;
 	/* Allocators, created on first use, per config ext address. */
 	struct pctl_portmap *ports[PCTL_ENG_MAX_EXT_ADDRS][PCTL_N_PROTOS];
@@ -137,7 +149,20 @@ struct pctl_engine {
 	struct pctl_audit_state audit; /* issue 10 (engine_audit.h) */
 	/* Scratch for the filter set of a request (existing + new). */
 	struct pctl_filter *scratch_filters;
+	/* Message buffers (pctl_engine_msg), made on first use: a struct
+	 * pctl_msg is 4.4 KB (options[PCTL_MAX_OPTIONS]), too big to
+	 * allocate per request or keep on the stack. */
+	struct pctl_msg *msgs;
 };
+
+/* The engine's message buffers: the decoded request, the response being
+ * built, and a copy of the request (a PORT_SET answer, X-3.6).  A request
+ * uses each at most once at a time; nothing nests them. */
+enum { PCTL_MSG_REQ, PCTL_MSG_RESP, PCTL_MSG_COPY, PCTL_N_MSGS };
+
+/* Buffer `which`, its fields before the options cleared (no options: as
+ * calloc would give it); NULL when it could not be made. */
+struct pctl_msg *pctl_engine_msg(struct pctl_engine *e, int which);
 
 static inline uint32_t pctl_now_s(uint64_t now_ms)
 {
@@ -146,7 +171,10 @@ static inline uint32_t pctl_now_s(uint64_t now_ms)
 
 /* Seconds left of a mapping at now_ms, rounded up. */
 uint32_t pctl_mapping_left(const struct pctl_mapping *m, uint64_t now_ms);
-/* Sets the expiry to now + lifetime and re-queues it on the wheel. */
+/* Makes the timer wheel if there is none yet.  0 or -ENOMEM. */
+int pctl_engine_wheel_ready(struct pctl_engine *e);
+/* Sets the expiry to now + lifetime and re-queues it on the wheel (made:
+ * pctl_engine_install makes it before any mapping exists). */
 void pctl_engine_set_expiry(struct pctl_engine *e, struct pctl_mapping *m,
                             uint32_t lifetime, uint64_t now_ms);
 /* The data-plane view of m, lifetime seconds from now. */

@@ -119,7 +119,7 @@ size_t pctl_engine_respond(struct pctl_engine *e, const struct pctl_rx *rx,
                            const pctl_addr *ext_addr, uint16_t ext_port,
                            uint8_t *out)
 {
-	struct pctl_msg *resp = calloc(1, sizeof(*resp));
+	struct pctl_msg *resp = pctl_engine_msg(e, PCTL_MSG_RESP);
 	uint8_t buf[40];
 
 	if (!resp)
@@ -140,7 +140,6 @@ size_t pctl_engine_respond(struct pctl_engine *e, const struct pctl_rx *rx,
 	resp->remote_port = req->remote_port;
 	pctl_engine_add_opts(e, req, o, m, resp, buf);
 	size_t n = pctl_engine_encode(e, resp, out);
-	free(resp);
 	/* The response is never longer than the request (its options are a
 	 * subset of the request's, PREFIX64 and PORT_SET no longer than the
 	 * client's), so S-16 cannot arise; stay safe anyway. */

@@ -216,30 +216,26 @@ static int apply(struct pctl_engine *e, struct ov_item *it, size_t n)
 }
 
 /* The request the direct response is built from: req itself, or, for a
- * single-port request inside a port set, a copy given a PORT_SET for the
- * response builder to fill from the set (X-3.6: the answer describes it).
- * *copy is what the caller frees; false when out of memory. */
-static bool answer_request(const struct pctl_msg *req,
+ * single-port request inside a port set, a copy (the engine's
+ * PCTL_MSG_COPY buffer) given a PORT_SET for the response builder to fill
+ * from the set (X-3.6: the answer describes it).  false when out of
+ * memory. */
+static bool answer_request(struct pctl_engine *e, const struct pctl_msg *req,
                            const struct pctl_mapping *first,
-                           const struct pctl_msg **q, struct pctl_msg **copy)
+                           const struct pctl_msg **q)
 {
 	static const uint8_t blank[PCTL_PORT_SET_LEN];
 
 	*q = req;
-	*copy = NULL;
 	if (first->port_count <= 1 || pctl_msg_option(req, PCTL_OPT_PORT_SET))
 		return true;
-	*copy = malloc(sizeof(**copy));
-	if (!*copy)
+	struct pctl_msg *copy = pctl_engine_msg(e, PCTL_MSG_COPY);
+	if (!copy)
 		return false;
-	**copy = *req;
-	if (pctl_msg_add_option(*copy, PCTL_OPT_PORT_SET, blank,
-	                        sizeof(blank))) {
-		free(*copy);
-		*copy = NULL;
+	*copy = *req;
+	if (pctl_msg_add_option(copy, PCTL_OPT_PORT_SET, blank, sizeof(blank)))
 		return false;
-	}
-	*q = *copy;
+	*q = copy;
 	return true;
 }
 
@@ -271,14 +267,11 @@ size_t pctl_overlap_refresh(struct pctl_engine *e, const struct pctl_rx *rx,
 		             out);
 
 	const struct pctl_msg *q;
-	struct pctl_msg *copy;
-	if (!answer_request(req, v[0], &q, &copy))
+	if (!answer_request(e, req, v[0], &q))
 		return error(e, rx, PCTL_R_NO_RESOURCES, 0, out);
 	struct ov_item *it = calloc(n, sizeof(*it));
-	if (!it) {
-		free(copy);
+	if (!it)
 		return error(e, rx, PCTL_R_NO_RESOURCES, 0, out);
-	}
 	for (size_t i = 0; i < n; i++)
 		it[i].m = v[i];
 	uint8_t r = judge(e, rx, req, o, it, n);
@@ -293,7 +286,6 @@ size_t pctl_overlap_refresh(struct pctl_engine *e, const struct pctl_rx *rx,
 			r = pctl_map_backend_result(rc);
 	}
 	if (r) {
-		free(copy);
 		free(it);
 		return error(e, rx, r, 0, out);
 	}
@@ -315,7 +307,6 @@ size_t pctl_overlap_refresh(struct pctl_engine *e, const struct pctl_rx *rx,
 		}
 	}
 	size_t len = answer(e, rx, q, o, &it[0], out);
-	free(copy);
 	free(it);
 	return len;
 }

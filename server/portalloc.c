@@ -17,10 +17,22 @@ static void update_full(struct pctl_portmap *pm, uint32_t w)
 
 void pctl_portmap_init(struct pctl_portmap *pm, uint16_t min, uint16_t max)
 {
-	memset(pm, 0, sizeof(*pm));
-	for (uint32_t p = 0; p < 65536; p++)
-		if (p < min || p > max)
-			pm->word[p >> 6] |= 1ull << (p & 63);
+	/* Word by word (1,024 steps, not 65,536): the first allocator of an
+	 * external address is made inside a request. */
+	for (uint32_t w = 0; w < 1024; w++) {
+		uint32_t lo = w << 6, hi = lo + 63;
+		uint64_t taken = 0;
+		if (max < min || hi < min || lo > max) {
+			taken = ~0ull;
+		} else {
+			if (lo < min)
+				taken |= (1ull << (min - lo)) - 1;
+			if (hi > max)
+				taken |= ~0ull << (max - lo + 1);
+		}
+		pm->word[w] = taken;
+	}
+	memset(pm->full, 0, sizeof(pm->full));
 	for (uint32_t w = 0; w < 1024; w++)
 		update_full(pm, w);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigarray.h"
 #include "subscriber.h"
 
 /* ---- hashing -------------------------------------------------------------
@@ -103,7 +104,7 @@ static uint64_t key_hash_of(const struct pctl_mapping *m)
 
 static uint32_t round_pow2(uint32_t v)
 {
-	uint32_t p = 1024;
+	uint32_t p = 16;
 
 	while (p < v && p < (1u << 30))
 		p <<= 1;
@@ -114,17 +115,17 @@ int pctl_table_init(struct pctl_table *t, uint32_t size_hint)
 {
 	memset(t, 0, sizeof(*t));
 	uint32_t nb = round_pow2(size_hint);
-	t->key_buckets = calloc(nb, sizeof(uint32_t));
-	t->ext_buckets = calloc(nb, sizeof(uint32_t));
-	t->eim_buckets = calloc(nb, sizeof(uint32_t));
-	t->hosts = calloc(256, sizeof(struct pctl_host));
-	if (!t->key_buckets || !t->ext_buckets || !t->eim_buckets ||
-	    !t->hosts) {
+	t->bucket_mask = nb - 1;
+	t->host_mask = 15;
+	bool ok = true;
+	for (int ix = 0; ix < PCTL_N_IX; ix++)
+		ok = (t->buckets[ix] = pctl_big_alloc(nb, sizeof(uint32_t))) &&
+		     ok;
+	t->hosts = pctl_big_alloc(t->host_mask + 1, sizeof(struct pctl_host));
+	if (!ok || !t->hosts) {
 		pctl_table_fini(t);
 		return -ENOMEM;
 	}
-	t->bucket_mask = nb - 1;
-	t->host_mask = 255;
 	t->sub_v4 = PCTL_SUBSCRIBER_V4_DEFAULT;
 	t->sub_v6 = PCTL_SUBSCRIBER_V6_DEFAULT;
 	t->next_fresh = 1; /* index 0 means "none" */
@@ -143,19 +144,27 @@ void pctl_map_extra_free(struct pctl_map_extra *x)
 
 void pctl_table_fini(struct pctl_table *t)
 {
-	for (uint32_t c = 0; c < t->n_chunks; c++) {
-		for (uint32_t i = 0; i < PCTL_TABLE_CHUNK; i++) {
-			struct pctl_mapping *m = &t->chunks[c][i];
-			if (m->flags & PCTL_MF_USED)
-				pctl_map_extra_free(m->extra);
-		}
-		free(t->chunks[c]);
+	/* Records past next_fresh were never used. */
+	for (uint32_t i = 1; i < t->next_fresh; i++) {
+		struct pctl_mapping *m = pctl_table_at(t, i);
+		if (m->flags & PCTL_MF_USED)
+			pctl_map_extra_free(m->extra);
 	}
+	for (uint32_t c = 0; c < t->n_chunks; c++)
+		pctl_big_free(t->chunks[c], PCTL_TABLE_CHUNK,
+		              sizeof(**t->chunks));
 	free(t->chunks);
-	free(t->key_buckets);
-	free(t->ext_buckets);
-	free(t->eim_buckets);
-	free(t->hosts);
+	for (int ix = 0; ix < PCTL_N_IX; ix++) {
+		pctl_big_free(t->buckets[ix], t->bucket_mask + 1ull,
+		              sizeof(uint32_t));
+		if (t->old_buckets[ix])
+			pctl_big_free(t->old_buckets[ix], t->old_mask + 1ull,
+			              sizeof(uint32_t));
+	}
+	pctl_big_free(t->hosts, t->host_mask + 1ull, sizeof(struct pctl_host));
+	if (t->old_hosts)
+		pctl_big_free(t->old_hosts, t->old_host_mask + 1ull,
+		              sizeof(struct pctl_host));
 	memset(t, 0, sizeof(*t));
 }
 
@@ -175,13 +184,19 @@ struct pctl_mapping *pctl_table_alloc(struct pctl_table *t)
 		idx = t->next_fresh;
 		uint32_t c = idx >> PCTL_TABLE_CHUNK_SHIFT;
 		if (c >= t->n_chunks) {
-			struct pctl_mapping **nc =
-			    realloc(t->chunks, (c + 1) * sizeof(*nc));
-			if (!nc)
-				return NULL;
-			t->chunks = nc;
-			nc[c] = calloc(PCTL_TABLE_CHUNK, sizeof(**nc));
-			if (!nc[c])
+			if (c >= t->cap_chunks) {
+				uint32_t cap =
+				    t->cap_chunks ? t->cap_chunks * 2 : 4;
+				struct pctl_mapping **nc =
+				    realloc(t->chunks, cap * sizeof(*nc));
+				if (!nc)
+					return NULL;
+				t->chunks = nc;
+				t->cap_chunks = cap;
+			}
+			t->chunks[c] = pctl_big_alloc(PCTL_TABLE_CHUNK,
+			                              sizeof(**t->chunks));
+			if (!t->chunks[c])
 				return NULL;
 			t->n_chunks = c + 1;
 		}
@@ -238,24 +253,50 @@ struct pctl_mapping *pctl_table_next(const struct pctl_table *t, uint32_t *idx)
 
 /* ---- hash indexes -------------------------------------------------------- */
 
-static uint32_t ext_bucket_of(const struct pctl_table *t,
-                              const struct pctl_mapping *m)
+bool pctl_table_resizing(const struct pctl_table *t)
 {
-	return (uint32_t)hash_ext(&m->ext_addr, m->protocol, m->ext_port) &
-	       t->bucket_mask;
+	return t->old_buckets[0] || t->old_hosts;
 }
 
-/* PEER records only: into / out of the EIM chain (doubly linked, O(1)). */
-static void eim_link(struct pctl_table *t, uint32_t *buckets,
-                     struct pctl_mapping *m)
+/* The head of the chain of hash h in index ix: in the old array while its
+ * old bucket has not been moved yet, else in the new one (table.h). */
+static uint32_t *head_of(const struct pctl_table *t, int ix, uint64_t h)
 {
-	uint32_t *head = &buckets[(uint32_t)hash_eim(&m->int_addr, m->protocol,
-	                                             m->int_port) &
-	                          t->bucket_mask];
-	m->eim_prev = 0;
-	m->eim_next = *head;
-	if (*head)
-		pctl_table_at(t, *head)->eim_prev = m->idx;
+	uint32_t v = (uint32_t)h;
+
+	if (t->old_buckets[ix] && (v & t->old_mask) >= t->rehash_next)
+		return &t->old_buckets[ix][v & t->old_mask];
+	return &t->buckets[ix][v & t->bucket_mask];
+}
+
+static uint64_t ext_hash_of(const struct pctl_mapping *m)
+{
+	return hash_ext(&m->ext_addr, m->protocol, m->ext_port);
+}
+
+static uint64_t eim_hash_of(const struct pctl_mapping *m)
+{
+	return hash_eim(&m->int_addr, m->protocol, m->int_port);
+}
+
+/* Singly linked chains: key (key_next) and ext (ext_next). */
+static uint32_t *next_of(struct pctl_mapping *m, int ix)
+{
+	return ix == PCTL_IX_KEY ? &m->key_next : &m->ext_next;
+}
+
+static void chain_push(struct pctl_table *t, int ix, uint32_t *head,
+                       struct pctl_mapping *m)
+{
+	if (ix == PCTL_IX_EIM) {
+		/* PEER records only, doubly linked: O(1) removal. */
+		m->eim_prev = 0;
+		m->eim_next = *head;
+		if (*head)
+			pctl_table_at(t, *head)->eim_prev = m->idx;
+	} else {
+		*next_of(m, ix) = *head;
+	}
 	*head = m->idx;
 }
 
@@ -264,82 +305,186 @@ static void eim_unlink(struct pctl_table *t, struct pctl_mapping *m)
 	if (m->eim_prev)
 		pctl_table_at(t, m->eim_prev)->eim_next = m->eim_next;
 	else
-		t->eim_buckets[(uint32_t)hash_eim(&m->int_addr, m->protocol,
-		                                  m->int_port) &
-		               t->bucket_mask] = m->eim_next;
+		*head_of(t, PCTL_IX_EIM, eim_hash_of(m)) = m->eim_next;
 	if (m->eim_next)
 		pctl_table_at(t, m->eim_next)->eim_prev = m->eim_prev;
 	m->eim_prev = m->eim_next = 0;
 }
 
-/* Doubles both bucket arrays once the load passes 1; relinking is O(n) but
- * happens at every doubling only, so insertion stays O(1) amortized.  A
- * failed allocation just keeps the longer chains. */
+static uint64_t hash_in(const struct pctl_mapping *m, int ix)
+{
+	return ix == PCTL_IX_KEY   ? key_hash_of(m)
+	       : ix == PCTL_IX_EXT ? ext_hash_of(m)
+	                           : eim_hash_of(m);
+}
+
+/* Moves old bucket b of every index into the new arrays. */
+static void move_bucket(struct pctl_table *t, uint32_t b)
+{
+	for (int ix = 0; ix < PCTL_N_IX; ix++) {
+		uint32_t i = t->old_buckets[ix][b];
+		t->old_buckets[ix][b] = 0;
+		while (i) {
+			struct pctl_mapping *m = pctl_table_at(t, i);
+			i = ix == PCTL_IX_EIM ? m->eim_next : *next_of(m, ix);
+			uint32_t nb = (uint32_t)hash_in(m, ix) & t->bucket_mask;
+			chain_push(t, ix, &t->buckets[ix][nb], m);
+		}
+	}
+}
+
+/* Moves up to n old buckets (all when n is UINT32_MAX); frees the old
+ * arrays once the last one moved. */
+static void rehash_step(struct pctl_table *t, uint32_t n)
+{
+	if (!t->old_buckets[0])
+		return;
+	uint64_t old_n = t->old_mask + 1ull;
+	while (n-- && t->rehash_next < old_n) {
+		move_bucket(t, t->rehash_next++);
+		for (int ix = 0; ix < PCTL_N_IX; ix++)
+			pctl_big_release_below(t->old_buckets[ix], old_n,
+			                       sizeof(uint32_t),
+			                       t->rehash_next);
+	}
+	if (t->rehash_next < old_n)
+		return;
+	for (int ix = 0; ix < PCTL_N_IX; ix++) {
+		pctl_big_free(t->old_buckets[ix], old_n, sizeof(uint32_t));
+		t->old_buckets[ix] = NULL;
+	}
+}
+
+/* Starts doubling the indexes once the load passes 1 (a resize still
+ * under way is finished first; with PCTL_TABLE_REHASH_STEP >= 1 moves per
+ * link it never is).  A failed allocation just keeps the longer chains. */
 static void maybe_grow(struct pctl_table *t)
 {
 	if (t->count <= t->bucket_mask + 1 || t->bucket_mask >= (1u << 30))
 		return;
+	rehash_step(t, UINT32_MAX);
 	uint32_t nb = (t->bucket_mask + 1) * 2;
-	uint32_t *kb = calloc(nb, sizeof(uint32_t));
-	uint32_t *eb = calloc(nb, sizeof(uint32_t));
-	uint32_t *pb = calloc(nb, sizeof(uint32_t));
-	if (!kb || !eb || !pb) {
-		free(kb);
-		free(eb);
-		free(pb);
+	uint32_t *fresh[PCTL_N_IX];
+	bool ok = true;
+	for (int ix = 0; ix < PCTL_N_IX; ix++)
+		ok = (fresh[ix] = pctl_big_alloc(nb, sizeof(uint32_t))) && ok;
+	if (!ok) {
+		for (int ix = 0; ix < PCTL_N_IX; ix++)
+			pctl_big_free(fresh[ix], nb, sizeof(uint32_t));
 		return;
 	}
-	free(t->key_buckets);
-	free(t->ext_buckets);
-	free(t->eim_buckets);
-	t->key_buckets = kb;
-	t->ext_buckets = eb;
-	t->eim_buckets = pb;
-	t->bucket_mask = nb - 1;
-	uint32_t idx = 0;
-	struct pctl_mapping *m;
-	while ((m = pctl_table_next(t, &idx)) != NULL) {
-		if (!(m->flags & PCTL_MF_LINKED))
-			continue;
-		uint32_t kbk = (uint32_t)key_hash_of(m) & t->bucket_mask;
-		m->key_next = kb[kbk];
-		kb[kbk] = m->idx;
-		uint32_t ebk = ext_bucket_of(t, m);
-		m->ext_next = eb[ebk];
-		eb[ebk] = m->idx;
-		if (m->kind == PCTL_MK_PEER)
-			eim_link(t, pb, m);
+	for (int ix = 0; ix < PCTL_N_IX; ix++) {
+		t->old_buckets[ix] = t->buckets[ix];
+		t->buckets[ix] = fresh[ix];
 	}
+	t->old_mask = t->bucket_mask;
+	t->bucket_mask = nb - 1;
+	t->rehash_next = 0;
 }
 
-static void chain_remove(struct pctl_table *t, uint32_t *head, uint32_t idx,
-                         bool key)
+static void chain_remove(struct pctl_table *t, int ix, struct pctl_mapping *m)
 {
-	uint32_t *link = head;
+	uint32_t *link = head_of(t, ix, hash_in(m, ix));
 
 	while (*link) {
 		struct pctl_mapping *c = pctl_table_at(t, *link);
-		if (*link == idx) {
-			*link = key ? c->key_next : c->ext_next;
+		if (c == m) {
+			*link = *next_of(c, ix);
+			*next_of(m, ix) = 0;
 			return;
 		}
-		link = key ? &c->key_next : &c->ext_next;
+		link = next_of(c, ix);
 	}
 }
 
 /* ---- hosts: open addressing, linear probing, backward-shift delete ---- */
 
+/* The entry of a in one host array, or the empty slot where it would go. */
+static struct pctl_host *probe(struct pctl_host *v, uint32_t mask,
+                               const pctl_addr *a)
+{
+	uint32_t i = (uint32_t)hash_host(a) & mask;
+
+	for (;;) {
+		struct pctl_host *h = &v[i];
+		if (!h->ports || pctl_addr_equal(&h->addr, a))
+			return h;
+		i = (i + 1) & mask;
+	}
+}
+
+/* Empties slot h of an array: later members of its probe run move back
+ * into the hole unless their home lies cyclically in (hole, j], so every
+ * remaining entry stays reachable from its home slot. */
+static void slot_delete(struct pctl_host *v, uint32_t mask, struct pctl_host *h)
+{
+	uint32_t i = (uint32_t)(h - v);
+	uint32_t j = i;
+
+	h->count = h->ports = 0;
+	for (;;) {
+		j = (j + 1) & mask;
+		struct pctl_host *hj = &v[j];
+		if (!hj->ports)
+			break;
+		uint32_t home = (uint32_t)hash_host(&hj->addr) & mask;
+		bool in_range =
+		    i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!in_range) {
+			v[i] = *hj;
+			hj->count = hj->ports = 0;
+			i = j;
+		}
+	}
+}
+
+/* The live entry of key a in either array; else the empty slot of the new
+ * array where it would go (reads as count 0, ports 0). */
 static struct pctl_host *host_slot(const struct pctl_table *t,
                                    const pctl_addr *a)
 {
-	uint32_t i = (uint32_t)hash_host(a) & t->host_mask;
+	struct pctl_host *h = probe(t->hosts, t->host_mask, a);
 
-	for (;;) {
-		struct pctl_host *h = &t->hosts[i];
-		if (!h->ports || pctl_addr_equal(&h->addr, a))
-			return h;
-		i = (i + 1) & t->host_mask;
+	if (!h->ports && t->old_hosts) {
+		struct pctl_host *o = probe(t->old_hosts, t->old_host_mask, a);
+		if (o->ports)
+			return o;
 	}
+	return h;
+}
+
+/* Moves up to n slots of the old host array into the new one (all when n
+ * is UINT32_MAX); frees the old array when it is empty.  Slots below
+ * host_rehash_next stay empty: moving deletes with backward shift, which
+ * only fills the slot being moved (then moved again) or later ones. */
+static void host_rehash_step(struct pctl_table *t, uint32_t n)
+{
+	if (!t->old_hosts)
+		return;
+	uint64_t old_n = t->old_host_mask + 1ull;
+	while (n-- && t->host_rehash_next < old_n) {
+		struct pctl_host *o = &t->old_hosts[t->host_rehash_next];
+		if (!o->ports) {
+			t->host_rehash_next++;
+			pctl_big_release_below(t->old_hosts, old_n, sizeof(*o),
+			                       t->host_rehash_next);
+			continue;
+		}
+		struct pctl_host moved = *o;
+		slot_delete(t->old_hosts, t->old_host_mask, o);
+		*probe(t->hosts, t->host_mask, &moved.addr) = moved;
+	}
+	if (t->host_rehash_next < old_n)
+		return;
+	pctl_big_free(t->old_hosts, old_n, sizeof(struct pctl_host));
+	t->old_hosts = NULL;
+}
+
+/* Both resizes move a bounded amount before each mutating call. */
+static void resize_steps(struct pctl_table *t)
+{
+	rehash_step(t, PCTL_TABLE_REHASH_STEP);
+	host_rehash_step(t, PCTL_TABLE_HOST_STEP);
 }
 
 /* S-41: the subscriber an internal address belongs to (subscriber.h): by
@@ -360,46 +505,32 @@ static struct pctl_host *subscriber_slot(const struct pctl_table *t,
 	return host_slot(t, &k);
 }
 
+/* Starts doubling the host array (finishing a resize still under way:
+ * with PCTL_TABLE_HOST_STEP >= 2 per insertion it never is). */
 static int host_grow(struct pctl_table *t)
 {
+	host_rehash_step(t, UINT32_MAX);
 	uint32_t n = (t->host_mask + 1) * 2;
-	struct pctl_host *old = t->hosts;
-	uint32_t old_n = t->host_mask + 1;
-	struct pctl_host *nh = calloc(n, sizeof(*nh));
+	struct pctl_host *nh = pctl_big_alloc(n, sizeof(*nh));
 
 	if (!nh)
 		return -ENOMEM;
+	t->old_hosts = t->hosts;
+	t->old_host_mask = t->host_mask;
+	t->host_rehash_next = 0;
 	t->hosts = nh;
 	t->host_mask = n - 1;
-	for (uint32_t i = 0; i < old_n; i++)
-		if (old[i].ports)
-			*host_slot(t, &old[i].addr) = old[i];
-	free(old);
 	return 0;
 }
 
 static void host_delete(struct pctl_table *t, struct pctl_host *h)
 {
-	uint32_t i = (uint32_t)(h - t->hosts);
-	uint32_t j = i;
+	bool in_new = h >= t->hosts && h <= t->hosts + t->host_mask;
 
-	h->count = h->ports = 0;
-	for (;;) {
-		j = (j + 1) & t->host_mask;
-		struct pctl_host *hj = &t->hosts[j];
-		if (!hj->ports)
-			break;
-		uint32_t home = (uint32_t)hash_host(&hj->addr) & t->host_mask;
-		/* Move hj back into the hole at i unless its home lies
-		 * cyclically in (i, j]. */
-		bool in_range =
-		    i <= j ? (home > i && home <= j) : (home > i || home <= j);
-		if (!in_range) {
-			t->hosts[i] = *hj;
-			hj->count = hj->ports = 0;
-			i = j;
-		}
-	}
+	if (in_new)
+		slot_delete(t->hosts, t->host_mask, h);
+	else
+		slot_delete(t->old_hosts, t->old_host_mask, h);
 	t->n_hosts--;
 }
 
@@ -430,7 +561,8 @@ static struct pctl_host *host_get(struct pctl_table *t, const pctl_addr *a)
 	struct pctl_host *h = subscriber_slot(t, a);
 
 	if (!h->ports) {
-		/* Keep the load under 1/2 so probes stay short. */
+		/* Keep the load under 1/2 so probes stay short (entries of
+		 * the old array counted: they all come over). */
 		if ((t->n_hosts + 1) * 2 > t->host_mask + 1) {
 			if (host_grow(t))
 				return NULL;
@@ -454,6 +586,7 @@ int pctl_table_host_cooling(struct pctl_table *t, const pctl_addr *addr,
 {
 	struct pctl_host *h;
 
+	resize_steps(t);
 	if (n > 0) {
 		h = host_get(t, addr);
 		if (!h)
@@ -501,7 +634,12 @@ struct pctl_host *pctl_table_rekey_prepare(const struct pctl_table *t,
 	while (size < 2 * ((uint64_t)t->count + 1) && size < (1u << 31))
 		size <<= 1;
 	*n = size;
-	return calloc(size, sizeof(struct pctl_host));
+	return pctl_big_alloc(size, sizeof(struct pctl_host));
+}
+
+void pctl_table_rekey_discard(struct pctl_host *hosts, uint32_t n)
+{
+	pctl_big_free(hosts, n, sizeof(struct pctl_host));
 }
 
 void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
@@ -510,7 +648,11 @@ void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
 	uint32_t idx = 0;
 	struct pctl_mapping *m;
 
-	free(t->hosts);
+	pctl_big_free(t->hosts, t->host_mask + 1ull, sizeof(struct pctl_host));
+	if (t->old_hosts)
+		pctl_big_free(t->old_hosts, t->old_host_mask + 1ull,
+		              sizeof(struct pctl_host));
+	t->old_hosts = NULL;
 	t->hosts = hosts;
 	t->host_mask = n - 1;
 	t->n_hosts = 0;
@@ -523,29 +665,22 @@ void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
 
 int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m)
 {
+	resize_steps(t);
 	if (host_attach(t, m))
 		return -ENOMEM;
 	m->flags |= PCTL_MF_LINKED;
-
-	uint32_t kb = (uint32_t)key_hash_of(m) & t->bucket_mask;
-	m->key_next = t->key_buckets[kb];
-	t->key_buckets[kb] = m->idx;
-	uint32_t eb = ext_bucket_of(t, m);
-	m->ext_next = t->ext_buckets[eb];
-	t->ext_buckets[eb] = m->idx;
-	if (m->kind == PCTL_MK_PEER)
-		eim_link(t, t->eim_buckets, m);
+	for (int ix = 0; ix < PCTL_N_IX; ix++)
+		if (ix != PCTL_IX_EIM || m->kind == PCTL_MK_PEER)
+			chain_push(t, ix, head_of(t, ix, hash_in(m, ix)), m);
 	maybe_grow(t);
 	return 0;
 }
 
 void pctl_table_unlink(struct pctl_table *t, struct pctl_mapping *m)
 {
-	chain_remove(t,
-	             &t->key_buckets[(uint32_t)key_hash_of(m) & t->bucket_mask],
-	             m->idx, true);
-	chain_remove(t, &t->ext_buckets[ext_bucket_of(t, m)], m->idx, false);
-	m->key_next = m->ext_next = 0;
+	resize_steps(t);
+	chain_remove(t, PCTL_IX_KEY, m);
+	chain_remove(t, PCTL_IX_EXT, m);
 	if (m->kind == PCTL_MK_PEER)
 		eim_unlink(t, m);
 
@@ -569,10 +704,9 @@ struct pctl_mapping *pctl_table_find_int(const struct pctl_table *t,
                                          uint16_t port, const uint8_t *tpid,
                                          size_t tpid_len)
 {
-	uint32_t b = (uint32_t)hash_int(addr, proto, port, tpid, tpid_len) &
-	             t->bucket_mask;
-
-	for (uint32_t i = t->key_buckets[b]; i;) {
+	for (uint32_t i = *head_of(t, PCTL_IX_KEY,
+	                           hash_int(addr, proto, port, tpid, tpid_len));
+	     i;) {
 		struct pctl_mapping *m = pctl_table_at(t, i);
 		size_t n;
 		const uint8_t *mt = pctl_mapping_tpid(m, &n);
@@ -591,9 +725,8 @@ struct pctl_mapping *pctl_table_find_eim(const struct pctl_table *t,
                                          uint16_t port, const uint8_t *tpid,
                                          size_t tpid_len)
 {
-	uint32_t b = (uint32_t)hash_eim(addr, proto, port) & t->bucket_mask;
-
-	for (uint32_t i = t->eim_buckets[b]; i;) {
+	for (uint32_t i = *head_of(t, PCTL_IX_EIM, hash_eim(addr, proto, port));
+	     i;) {
 		struct pctl_mapping *m = pctl_table_at(t, i);
 		size_t n;
 		const uint8_t *mt = pctl_mapping_tpid(m, &n);
@@ -611,10 +744,9 @@ struct pctl_mapping *pctl_table_find_peer(const struct pctl_table *t,
                                           uint16_t port, const pctl_addr *raddr,
                                           uint16_t rport)
 {
-	uint32_t b = (uint32_t)hash_peer(addr, proto, port, raddr, rport) &
-	             t->bucket_mask;
-
-	for (uint32_t i = t->key_buckets[b]; i;) {
+	for (uint32_t i = *head_of(t, PCTL_IX_KEY,
+	                           hash_peer(addr, proto, port, raddr, rport));
+	     i;) {
 		struct pctl_mapping *m = pctl_table_at(t, i);
 		if (m->kind == PCTL_MK_PEER && m->protocol == proto &&
 		    m->int_port == port && m->remote_port == rport &&
@@ -630,9 +762,8 @@ struct pctl_mapping *pctl_table_find_ext(const struct pctl_table *t,
                                          const pctl_addr *addr, uint8_t proto,
                                          uint16_t port)
 {
-	uint32_t b = (uint32_t)hash_ext(addr, proto, port) & t->bucket_mask;
-
-	for (uint32_t i = t->ext_buckets[b]; i;) {
+	for (uint32_t i = *head_of(t, PCTL_IX_EXT, hash_ext(addr, proto, port));
+	     i;) {
 		struct pctl_mapping *m = pctl_table_at(t, i);
 		if (m->protocol == proto && m->ext_port == port &&
 		    pctl_addr_equal(&m->ext_addr, addr))

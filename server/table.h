@@ -97,26 +97,67 @@ struct pctl_host {
 	uint32_t ports;
 };
 
+/* The three chained indexes (same size, resized together). */
+enum { PCTL_IX_KEY, PCTL_IX_EXT, PCTL_IX_EIM, PCTL_N_IX };
+
+/*
+ * Growth without a stall (issue 16).  Both hash structures double like
+ * Redis' dict: the bigger array is allocated (zero pages from the kernel
+ * for big ones, so allocating costs no time proportional to the size),
+ * and from then on every mutating call (link, unlink, cooling ports)
+ * first moves a bounded number of old buckets or host slots over
+ * (PCTL_TABLE_REHASH_STEP, PCTL_TABLE_HOST_STEP) until the old array is
+ * empty and freed.  Guarantee: no call does more than those few moves
+ * (plus its own work), whatever the table's size; a doubling finishes
+ * before the next one is due, because the steps per insertion exceed what
+ * the old array holds per insertion until the next threshold.  Lookups
+ * stay O(1) during a resize:
+ *  - chains: the old bucket b (hash & old_mask) is moved whole, in bucket
+ *    order, so a hash whose old bucket is >= rehash_next is still in the
+ *    old array, any other in the new one: one chain is walked, never two;
+ *  - hosts (open addressing): probed in the new table, then in the old,
+ *    whose slots below host_rehash_next are all empty (moving a slot
+ *    deletes it with backward shift, which keeps every remaining entry
+ *    reachable from its home slot).
+ * Iteration (pctl_table_next, the admin list's pages) walks the record
+ * pool, not the buckets, so a resize changes neither its order nor what
+ * a cursor sees.
+ */
+#define PCTL_TABLE_REHASH_STEP 4u
+#define PCTL_TABLE_HOST_STEP   16u
+
 struct pctl_table {
 	struct pctl_mapping **chunks;
 	uint32_t n_chunks;
+	uint32_t cap_chunks; /* pointers allocated in chunks (doubling) */
 	uint32_t next_fresh; /* first never-used index */
 	uint32_t free_head;  /* free list through key_next */
 	uint32_t count;      /* live mappings */
-	uint32_t *key_buckets, *ext_buckets, *eim_buckets;
-	uint32_t bucket_mask; /* the indexes have the same size */
+	uint32_t *buckets[PCTL_N_IX];
+	uint32_t bucket_mask;
+	/* During a resize: the previous arrays, and the first old bucket not
+	 * yet moved (old_buckets[0] == NULL: no resize under way). */
+	uint32_t *old_buckets[PCTL_N_IX];
+	uint32_t old_mask;
+	uint32_t rehash_next;
 	struct pctl_host *hosts;
 	uint32_t host_mask;
-	uint32_t n_hosts;
+	uint32_t n_hosts;            /* in both host arrays */
+	struct pctl_host *old_hosts; /* NULL: no resize under way */
+	uint32_t old_host_mask;
+	uint32_t host_rehash_next;
 	uint8_t sub_v4, sub_v6; /* subscriber prefix lengths (subscriber.h) */
 };
 
-#define PCTL_TABLE_CHUNK_SHIFT 12
+/* Records come in chunks of 256 (32 KB): small enough that a new engine
+ * (a fuzzer input) does not pay for thousands it never uses, big enough
+ * that 10M mappings need 40,000 chunk pointers only. */
+#define PCTL_TABLE_CHUNK_SHIFT 8
 #define PCTL_TABLE_CHUNK       (1u << PCTL_TABLE_CHUNK_SHIFT)
 #define PCTL_TABLE_MAX         0x7fffffffu
 
 /* size_hint: expected number of mappings (buckets are sized for it and grow
- * beyond).  0 or -ENOMEM. */
+ * beyond; 0 = a small table).  0 or -ENOMEM. */
 int pctl_table_init(struct pctl_table *t, uint32_t size_hint);
 /* Frees every record and its extra data. */
 void pctl_table_fini(struct pctl_table *t);
@@ -143,7 +184,9 @@ static inline uint64_t pctl_mapping_id(const struct pctl_mapping *m)
 struct pctl_mapping *pctl_table_by_id(const struct pctl_table *t, uint64_t id);
 
 /* Inserts a filled record into every index.  0 or -ENOMEM (host table could
- * not grow; nothing linked). */
+ * not grow; nothing linked).  Link, unlink and pctl_table_host_cooling may
+ * move records between buckets (a resize step): pointers to records stay
+ * valid, pointers into the indexes do not. */
 int pctl_table_link(struct pctl_table *t, struct pctl_mapping *m);
 /* Removes it from every index (the record stays allocated). */
 void pctl_table_unlink(struct pctl_table *t, struct pctl_mapping *m);
@@ -170,7 +213,8 @@ struct pctl_mapping *pctl_table_find_ext(const struct pctl_table *t,
                                          const pctl_addr *addr, uint8_t proto,
                                          uint16_t port);
 
-/* Changing the subscriber prefixes (S-41) in two steps, so that a caller
+/* Changing the subscriber prefixes (S-41) in two steps (an administrative
+ * reload, O(mappings), not a request), so that a caller
  * can allocate before it changes anything and apply where nothing can
  * fail any more: prepare returns a zeroed host index big enough for every
  * live mapping (n entries) or NULL; rekey installs it and counts every
@@ -179,6 +223,8 @@ struct pctl_host *pctl_table_rekey_prepare(const struct pctl_table *t,
                                            uint32_t *n);
 void pctl_table_rekey(struct pctl_table *t, struct pctl_host *hosts, uint32_t n,
                       uint8_t v4_prefix, uint8_t v6_prefix);
+/* Frees a prepared host index that was not installed. */
+void pctl_table_rekey_discard(struct pctl_host *hosts, uint32_t n);
 
 /* Mappings of the subscriber of an internal address (0 if none): by
  * default the address itself for IPv4, its /64 for IPv6. */
@@ -197,6 +243,10 @@ int pctl_table_host_cooling(struct pctl_table *t, const pctl_addr *addr,
  * prefix (an IPv6 /64 by default). */
 uint32_t pctl_table_host_first(const struct pctl_table *t,
                                const pctl_addr *addr);
+
+/* Is a resize of the chained indexes or of the host index under way?
+ * (Tests and benchmarks.) */
+bool pctl_table_resizing(const struct pctl_table *t);
 
 /* Live records in index order: start with idx 0, returns the next live one
  * or NULL. */

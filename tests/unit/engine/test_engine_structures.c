@@ -159,6 +159,26 @@ static void test_x42_tpid_is_part_of_the_key(void **state)
 	pctl_table_fini(&t);
 }
 
+/* The word-by-word init marks exactly the ports outside [min, max]. */
+static void test_portmap_init_marks_outside_range(void **state)
+{
+	(void)state;
+	static const uint16_t r[][2] = {
+	    {1024, 65535}, {1, 65535},   {0, 65535}, {100, 100},
+	    {63, 64},      {5000, 5127}, {128, 191}, {65535, 65535}};
+	struct pctl_portmap *pm = malloc(sizeof(*pm));
+	assert_non_null(pm);
+	for (size_t k = 0; k < sizeof(r) / sizeof(r[0]); k++) {
+		pctl_portmap_init(pm, r[k][0], r[k][1]);
+		for (uint32_t p = 0; p < 65536; p++)
+			assert_int_equal(pctl_portmap_taken(pm, (uint16_t)p),
+			                 p < r[k][0] || p > r[k][1]);
+		int f = pctl_portmap_find(pm, 0);
+		assert_int_equal(f, r[k][0]);
+	}
+	free(pm);
+}
+
 static void test_portmap_finds_every_free_port_once(void **state)
 {
 	(void)state;
@@ -301,6 +321,7 @@ int main(void)
 	    cmocka_unit_test(test_table_indexes_and_growth),
 	    cmocka_unit_test(test_s43_eim_index_finds_peers_by_endpoint),
 	    cmocka_unit_test(test_x42_tpid_is_part_of_the_key),
+	    cmocka_unit_test(test_portmap_init_marks_outside_range),
 	    cmocka_unit_test(test_portmap_finds_every_free_port_once),
 	    cmocka_unit_test(test_portmap_find_from_start_wraps),
 	    cmocka_unit_test(test_siphash_reference_vector),

@@ -3,9 +3,13 @@
  * file), the automatic trigger that bounds the log, compaction spread over
  * ticks while commits keep coming (a bounded step per tick, a crash at any
  * step, a write error in the middle, a stop in the middle), the sync
- * interval, and recovery from a failed write.
+ * interval and its thread, and recovery from a failed write.
+ *
+ * Linked with --wrap=fdatasync (CMakeLists): the wrapper below sees which
+ * thread syncs, and holds a sync off the main thread while a test asks.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +30,39 @@
 #define N_MAPS 200
 /* Small steps, so that a compaction of N_MAPS spans many ticks. */
 #define STEP 8
+
+int __real_fdatasync(int fd);
+int __wrap_fdatasync(int fd);
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t main;
+	bool hold; /* hold syncs made off the main thread */
+	unsigned off_main, inside;
+} ds = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+int __wrap_fdatasync(int fd)
+{
+	pthread_mutex_lock(&ds.mu);
+	bool off = !pthread_equal(pthread_self(), ds.main);
+	ds.off_main += off;
+	ds.inside++;
+	pthread_cond_broadcast(&ds.cv);
+	while (off && ds.hold)
+		pthread_cond_wait(&ds.cv, &ds.mu);
+	ds.inside--;
+	pthread_mutex_unlock(&ds.mu);
+	return __real_fdatasync(fd);
+}
+
+static void ds_release(void)
+{
+	pthread_mutex_lock(&ds.mu);
+	ds.hold = false;
+	pthread_cond_broadcast(&ds.cv);
+	pthread_mutex_unlock(&ds.mu);
+}
 
 struct fx {
 	char dir[256], path[512];
@@ -715,6 +752,75 @@ static void test_auto_compaction_bounds_the_log(void **state)
 	fx_stop(f);
 }
 
+/* The sync thread's fdatasync finished and its result was collected (real
+ * time, bounded: the fake clocks do not move). */
+static void wait_sync_idle(struct fx *f)
+{
+	for (int k = 0; k < 5000; k++) {
+		pctl_journal_tick(f->j);
+		if (pctl_journal_next_deadline(f->j) == UINT64_MAX)
+			return;
+		usleep(1000);
+	}
+	fail_msg("the sync thread did not finish");
+}
+
+/* Issue 16: the periodic fdatasync runs on the journal's thread; commits
+ * made while it runs return without waiting, and start no second one. */
+static void test_sync_runs_off_the_commit(void **state)
+{
+	struct fx *f = *state;
+
+	ds.main = pthread_self();
+	fx_start(f, f->dir);
+	uint64_t syncs = stats(f).syncs;
+	unsigned off = ds.off_main;
+	ds.hold = true;
+	advance(f, 1000);
+	op_commit(f, f->be.ops->create, 0); /* due: handed to the thread */
+	assert_int_equal(stats(f).syncs, syncs + 1);
+	pthread_mutex_lock(&ds.mu);
+	for (int k = 0; k < 5000 && ds.off_main == off; k++) {
+		pthread_mutex_unlock(&ds.mu);
+		usleep(1000);
+		pthread_mutex_lock(&ds.mu);
+	}
+	bool held = ds.off_main == off + 1 && ds.inside == 1;
+	pthread_mutex_unlock(&ds.mu);
+	ds_release(); /* before asserting: never leave the thread held */
+	assert_true(held);
+	fx_stop(f);
+
+	/* While one runs: commits return, none starts, the loop polls. */
+	fx_start(f, f->dir);
+	syncs = stats(f).syncs;
+	off = ds.off_main;
+	ds.hold = true;
+	advance(f, 1000);
+	op_commit(f, f->be.ops->create, 1);
+	advance(f, 5000);
+	op_commit(f, f->be.ops->create, 2);
+	pctl_journal_tick(f->j);
+	uint64_t syncs_held = stats(f).syncs;
+	uint64_t deadline = pctl_journal_next_deadline(f->j);
+	ds_release();
+	assert_int_equal(syncs_held, syncs + 1);
+	assert_int_equal(deadline, f->clk.mono_ms + 10);
+	/* Once it ended, the data written meanwhile gets its own. */
+	for (int k = 0; k < 5000 && stats(f).syncs == syncs + 1; k++) {
+		usleep(1000);
+		pctl_journal_tick(f->j);
+	}
+	assert_int_equal(stats(f).syncs, syncs + 2);
+	wait_sync_idle(f);
+	assert_int_equal(ds.off_main, off + 2);
+	assert_int_equal(stats(f).write_errors, 0);
+	fx_stop(f);
+	fx_start(f, f->dir);
+	assert_int_equal(f->res.restored, 3);
+	fx_stop(f);
+}
+
 static void test_sync_at_most_once_per_interval(void **state)
 {
 	struct fx *f = *state;
@@ -731,7 +837,7 @@ static void test_sync_at_most_once_per_interval(void **state)
 	advance(f, 1000);
 	pctl_journal_tick(f->j);
 	assert_int_equal(stats(f).syncs, syncs + 1);
-	assert_int_equal(pctl_journal_next_deadline(f->j), UINT64_MAX);
+	wait_sync_idle(f);
 	/* Nothing new: no sync. */
 	advance(f, 5000);
 	pctl_journal_tick(f->j);
@@ -808,6 +914,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_compaction_keeps_the_live_set,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_auto_compaction_bounds_the_log,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sync_runs_off_the_commit,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sync_at_most_once_per_interval,
 	                                    setup, teardown),
