@@ -5,6 +5,7 @@
 #define PORTCTLD_DAEMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../server/backend.h"
 #include "../server/engine.h"
@@ -25,19 +26,29 @@ struct pctld {
 	struct pctl_addrwatch *selfwatch; /* own addresses (selfwatch.h) */
 	int self_fd;                      /* its descriptor, or -1 */
 	int ctl_fd;
-	int sig_fd; /* signalfd: SIGTERM, SIGINT, SIGHUP */
+	int sig_fd; /* parent: signalfd (SIGTERM, SIGINT, SIGHUP, SIGCHLD) */
+	/* Network process only (netproc.h): its channel to the parent, and
+	 * the start of its engine's epoch last told to the parent. */
+	struct pctld_ipc_chan *ipc;
+	int64_t epoch_start;
 };
 
 /* Monotonic clock in milliseconds (the engine's `now`). */
 uint64_t pctld_now_ms(void);
 
-/* Runs the event loop until SIGTERM or SIGINT.  0, or -1 on a fatal error
- * (logged). */
+/* The network process's event loop (netproc.h), until the parent says
+ * STOP or is gone.  0, or -1 on a fatal error (logged). */
 int pctld_loop(struct pctld *d);
 
-/* SIGHUP: rebuilds the configuration from the same file and command line
- * and applies the engine part, keeping every mapping the new policy allows
- * (pctl_engine_reconfigure).  A bad file is logged and changes nothing. */
-void pctld_reload(struct pctld *d);
+/* SIGHUP in the network process: applies the configuration the parent
+ * rebuilt from the same file and command line, the engine part at once,
+ * keeping every mapping the new policy allows (pctl_engine_reconfigure). */
+void pctld_reload_apply(struct pctld *d, const struct pctld_config *next);
+
+/* The part of a reloaded configuration that changes while running (the
+ * engine's settings and the announce targets) into cur; sockets, control
+ * socket and backend stay as they were opened. */
+void pctld_reload_take(struct pctld_config *cur,
+                       const struct pctld_config *next);
 
 #endif

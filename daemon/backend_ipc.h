@@ -1,0 +1,52 @@
+/*
+ * The network process's backend (privilege separation, ipc_msg.h): every
+ * operation of server/backend.h becomes a message to the privileged parent,
+ * which applies it to the real data plane and the journal.  create,
+ * refresh and remove are sent and not answered (the parent queues them as
+ * the real backend would); commit, abort, lookup_flow and idle_left wait
+ * for the parent's answer.  reconcile, dump and the repair events are the
+ * parent's alone and are not offered.
+ *
+ * While waiting for an answer the parent may have sent something else
+ * first (STOP at SIGTERM, CONFIG at SIGHUP): it is kept in the channel for
+ * the event loop, which looks at it after each wake-up.
+ */
+#ifndef PORTCTLD_BACKEND_IPC_H
+#define PORTCTLD_BACKEND_IPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../server/backend.h"
+#include "config.h"
+#include "ipc_msg.h"
+
+struct pctld_ipc_chan {
+	int fd;
+	struct pctl_backend_ops ops; /* what the parent's data plane offers */
+	bool stop;                   /* STOP received */
+	struct pctld_config *config; /* CONFIG received, not yet applied */
+	/* While the engine restores what the parent handed over, create and
+	 * commit are already true in the data plane: nothing is sent. */
+	bool quiet;
+	uint8_t buf[PCTLD_IPC_BUF_LEN];
+	struct pctl_filter filters[PCTLD_JR_MAX_FILTERS];
+};
+
+/* A backend speaking on fd (the network process's end of the pair);
+ * lookup_flow and idle_left are offered when the parent's data plane has
+ * them.  *chan is owned by the backend (destroy frees it and closes fd).
+ * 0 or -ENOMEM. */
+int pctld_ipc_backend_open(int fd, bool have_lookup_flow, bool have_idle_left,
+                           struct pctl_backend *out,
+                           struct pctld_ipc_chan **chan);
+
+/* Sends one encoded message.  0, or -errno. */
+int pctld_ipc_send(struct pctld_ipc_chan *c, const uint8_t *msg, size_t len);
+
+/* Reads what the parent sent without waiting, into c->stop and c->config.
+ * 0, or -1 when the parent is gone.  A malformed message ends the process
+ * (exit status 3). */
+int pctld_ipc_poll(struct pctld_ipc_chan *c);
+
+#endif
