@@ -87,12 +87,46 @@ int pctld_ipc_poll(struct pctld_ipc_chan *c)
 	return r;
 }
 
-/* Sends msg and waits for the answer of type `want`.  Without a parent
- * there is no data plane left to answer for: the process ends. */
+/* Sends what is queued, then msg (len 0: nothing more), with as few
+ * system calls as the kernel allows: the parent then reads the operations
+ * and their commit in one wake-up.  0 or -errno. */
+static int flush(struct pctld_ipc_chan *c, const uint8_t *msg, size_t len)
+{
+	struct mmsghdr mh[PCTLD_IPC_OUT_MAX + 1];
+	struct iovec iov[PCTLD_IPC_OUT_MAX + 1];
+	size_t n = 0, done = 0;
+
+	for (size_t i = 0; i < c->n_out; i++, n++) {
+		size_t end = i + 1 < c->n_out ? c->out_off[i + 1] : c->out_len;
+		iov[n] =
+		    (struct iovec){c->out + c->out_off[i], end - c->out_off[i]};
+	}
+	if (len)
+		iov[n++] = (struct iovec){(void *)msg, len};
+	for (size_t i = 0; i < n; i++)
+		mh[i] = (struct mmsghdr){
+		    .msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
+	c->sent_any |= c->n_out > 0;
+	c->n_out = c->out_len = 0;
+	while (done < n) {
+		int r = sendmmsg(c->fd, mh + done, (unsigned)(n - done),
+		                 MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* Sends the queue and msg and waits for the answer of type `want`.
+ * Without a parent there is no data plane left to answer for: the process
+ * ends. */
 static void ask(struct pctld_ipc_chan *c, size_t len, uint8_t want,
                 struct pctld_ipc_msg *m)
 {
-	if (pctld_ipc_send(c, c->buf, len))
+	if (flush(c, c->buf, len))
 		goto gone;
 	for (;;) {
 		if (receive(c, true, m) < 0)
@@ -106,6 +140,7 @@ gone:
 	_exit(3);
 }
 
+/* Queues an operation until the commit (or a query) sends it. */
 static int send_map(struct pctld_ipc_chan *c, uint8_t type,
                     const struct pctl_dp_mapping *m)
 {
@@ -114,7 +149,18 @@ static int send_map(struct pctld_ipc_chan *c, uint8_t type,
 	if (c->quiet)
 		return 0;
 	len = pctld_ipc_encode_map(type, m, c->buf);
-	return len ? pctld_ipc_send(c, c->buf, len) : -EINVAL;
+	if (!len)
+		return -EINVAL;
+	if (c->n_out == PCTLD_IPC_OUT_MAX ||
+	    c->out_len + len > sizeof(c->out)) {
+		int rc = flush(c, NULL, 0);
+		if (rc)
+			return rc;
+	}
+	c->out_off[c->n_out++] = c->out_len;
+	memcpy(c->out + c->out_len, c->buf, len);
+	c->out_len += len;
+	return 0;
 }
 
 static int ipc_create(void *ctx, const struct pctl_dp_mapping *m)
@@ -141,17 +187,24 @@ static int ipc_commit(void *ctx)
 		return 0;
 	ask(c, pctld_ipc_encode_empty(PCTLD_IPC_COMMIT, c->buf),
 	    PCTLD_IPC_RESULT, &m);
+	/* The parent applied or dropped the whole batch. */
+	c->sent_any = false;
 	return -m.u.err;
 }
 
+/* What never left this process needs no word to the parent; what did is
+ * dropped there too. */
 static void ipc_abort(void *ctx)
 {
 	struct pctld_ipc_chan *c = ctx;
 	struct pctld_ipc_msg m;
 
-	if (!c->quiet)
-		ask(c, pctld_ipc_encode_empty(PCTLD_IPC_ABORT, c->buf),
-		    PCTLD_IPC_RESULT, &m);
+	c->n_out = c->out_len = 0;
+	if (c->quiet || !c->sent_any)
+		return;
+	ask(c, pctld_ipc_encode_empty(PCTLD_IPC_ABORT, c->buf),
+	    PCTLD_IPC_RESULT, &m);
+	c->sent_any = false;
 }
 
 /* The parent made the data plane hold exactly the engine's set before this

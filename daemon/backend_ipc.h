@@ -2,9 +2,11 @@
  * The network process's backend (privilege separation, ipc_msg.h): every
  * operation of server/backend.h becomes a message to the privileged parent,
  * which applies it to the real data plane and the journal.  create,
- * refresh and remove are sent and not answered (the parent queues them as
- * the real backend would); commit, abort, lookup_flow and idle_left wait
- * for the parent's answer.  reconcile, dump and the repair events are the
+ * refresh and remove are queued here and sent with the commit (or before a
+ * query), all in one sendmmsg(2), and are not answered (the parent queues
+ * them as the real backend would); commit, lookup_flow and idle_left wait
+ * for the parent's answer, and so does abort when part of the batch had
+ * already been sent.  reconcile, dump and the repair events are the
  * parent's alone and are not offered.
  *
  * While waiting for an answer the parent may have sent something else
@@ -13,6 +15,11 @@
  */
 #ifndef PORTCTLD_BACKEND_IPC_H
 #define PORTCTLD_BACKEND_IPC_H
+
+/* Operations held back until the commit: at most this many, and this many
+ * octets (a longer batch is sent in parts). */
+#define PCTLD_IPC_OUT_MAX 64
+#define PCTLD_IPC_OUT_LEN (64 * 1024)
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,6 +36,12 @@ struct pctld_ipc_chan {
 	/* While the engine restores what the parent handed over, create and
 	 * commit are already true in the data plane: nothing is sent. */
 	bool quiet;
+	/* The batch held back (send_map), and whether part of the batch
+	 * already went to the parent. */
+	uint8_t out[PCTLD_IPC_OUT_LEN];
+	size_t out_off[PCTLD_IPC_OUT_MAX];
+	size_t n_out, out_len;
+	bool sent_any;
 	uint8_t buf[PCTLD_IPC_BUF_LEN];
 	struct pctl_filter filters[PCTLD_JR_MAX_FILTERS];
 };

@@ -43,8 +43,8 @@ check "portctld starts" netns_start_portctld "$T/conf" "$T/log"
 # child: the parent's network process now (bounded wait for a new one
 # other than $1).
 child() {
-	local i c
-	for i in $(seq 1 50); do
+	local _ c
+	for _ in $(seq 1 50); do
 		c=$(pgrep -P "$DAEMON" | head -n 1)
 		if [ -n "$c" ] && [ "$c" != "${1:-}" ] &&
 			grep -q "network process $c: .* restored" "$T/log"; then
