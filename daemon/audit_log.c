@@ -493,7 +493,7 @@ void pctld_audit_event(void *ctx, const struct pctl_audit_event *ev)
 /* ---- life cycle -----------------------------------------------------------
  */
 
-static int open_file(const char *path, char *err, size_t errlen)
+int pctld_audit_open_file(const char *path, char *err, size_t errlen)
 {
 	int fd = open(
 	    path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
@@ -527,7 +527,7 @@ int pctld_audit_open(struct pctld_audit *a,
 		return pctld_errf(err, errlen, "audit log: getrandom: %s",
 		                  strerror(errno));
 	if (cfg->mode == PCTLD_AUDIT_FILE) {
-		a->fd = open_file(cfg->path, err, errlen);
+		a->fd = pctld_audit_open_file(cfg->path, err, errlen);
 		if (a->fd < 0)
 			return -1;
 	}
@@ -546,6 +546,16 @@ void pctld_audit_use_fd(struct pctld_audit *a, int fd)
 	a->write_failing = false;
 }
 
+void pctld_audit_switch(struct pctld_audit *a,
+                        const struct pctld_audit_config *cfg, int fd)
+{
+	/* What the old output owes first: the count of suppressed records. */
+	report_suppressed(a, a->clock.mono_ms());
+	pctld_audit_use_fd(a, fd);
+	a->cfg = *cfg;
+	apply_limits(a, a->clock.mono_ms());
+}
+
 int pctld_audit_reopen(struct pctld_audit *a,
                        const struct pctld_audit_config *cfg, char *err,
                        size_t errlen)
@@ -553,15 +563,11 @@ int pctld_audit_reopen(struct pctld_audit *a,
 	int fd = -1;
 
 	if (cfg->mode == PCTLD_AUDIT_FILE) {
-		fd = open_file(cfg->path, err, errlen);
+		fd = pctld_audit_open_file(cfg->path, err, errlen);
 		if (fd < 0)
 			return -1;
 	}
-	/* What the old output owes first: the count of suppressed records. */
-	report_suppressed(a, a->clock.mono_ms());
-	pctld_audit_use_fd(a, fd);
-	a->cfg = *cfg;
-	apply_limits(a, a->clock.mono_ms());
+	pctld_audit_switch(a, cfg, fd);
 	return 0;
 }
 

@@ -71,6 +71,14 @@ void pctld_audit_close(struct pctld_audit *a);
 int pctld_audit_reopen(struct pctld_audit *a,
                        const struct pctld_audit_config *cfg, char *err,
                        size_t errlen);
+/* The two halves of pctld_audit_reopen, for a process that cannot open
+ * files (the network process, privsep_parent.c): the parent opens the file
+ * (O_APPEND, created 0640; the descriptor, or -1 with the reason in err),
+ * the network process switches to it (fd taken over; -1 when cfg names no
+ * file). */
+int pctld_audit_open_file(const char *path, char *err, size_t errlen);
+void pctld_audit_switch(struct pctld_audit *a,
+                        const struct pctld_audit_config *cfg, int fd);
 /* Replaces the file descriptor with fd (taken over; the old one closed). */
 void pctld_audit_use_fd(struct pctld_audit *a, int fd);
 

@@ -5,6 +5,7 @@
 #define PORTCTLD_DAEMON_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../server/backend.h"
 #include "../server/engine.h"
@@ -26,21 +27,36 @@ struct pctld {
 	struct pctl_addrwatch *selfwatch; /* own addresses (selfwatch.h) */
 	int self_fd;                      /* its descriptor, or -1 */
 	int ctl_fd;
-	int sig_fd;               /* signalfd: SIGTERM, SIGINT, SIGHUP */
-	struct pctld_audit audit; /* issue 10; the engine's observer */
+	int sig_fd; /* parent: signalfd (SIGTERM, SIGINT, SIGHUP, SIGCHLD) */
+	/* Issue 10: the engine's observer.  Opened by the parent before its
+	 * privileges go; the network process writes the records. */
+	struct pctld_audit audit;
 	bool audit_open;
+	/* Network process only (netproc.h): its channel to the parent, and
+	 * the start of its engine's epoch last told to the parent. */
+	struct pctld_ipc_chan *ipc;
+	int64_t epoch_start;
 };
 
 /* Monotonic clock in milliseconds (the engine's `now`). */
 uint64_t pctld_now_ms(void);
 
-/* Runs the event loop until SIGTERM or SIGINT.  0, or -1 on a fatal error
- * (logged). */
+/* The network process's event loop (netproc.h), until the parent says
+ * STOP or is gone.  0, or -1 on a fatal error (logged). */
 int pctld_loop(struct pctld *d);
 
-/* SIGHUP: rebuilds the configuration from the same file and command line
- * and applies the engine part, keeping every mapping the new policy allows
- * (pctl_engine_reconfigure).  A bad file is logged and changes nothing. */
-void pctld_reload(struct pctld *d);
+/* SIGHUP in the network process: applies the configuration the parent
+ * rebuilt from the same file and command line, the engine part at once,
+ * keeping every mapping the new policy allows (pctl_engine_reconfigure).
+ * audit_fd: the audit log's file, opened again by the parent (taken over),
+ * or -1 (none configured, or the parent could not open it). */
+void pctld_reload_apply(struct pctld *d, const struct pctld_config *next,
+                        int audit_fd);
+
+/* The part of a reloaded configuration that changes while running (the
+ * engine's settings, the announce targets and on-stop) into cur; sockets,
+ * control socket and backend stay as they were opened. */
+void pctld_reload_take(struct pctld_config *cur,
+                       const struct pctld_config *next);
 
 #endif

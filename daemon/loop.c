@@ -1,8 +1,9 @@
 /*
- * The event loop: one epoll set holding the UDP sockets, the control socket
- * and its connections (served a page at a time, control_conn.h), and a
- * signalfd.  The epoll timeout is the engine's next deadline (expiry or
- * an unsolicited message due), so nothing wakes up without work to do.
+ * The network process's event loop (netproc.h): one epoll set holding the
+ * UDP sockets, the control socket and its connections (served a page at a
+ * time, control_conn.h), the address watchers, and the parent's socket.  The
+ * epoll timeout is the engine's next deadline (expiry or an unsolicited message
+ * due), so nothing wakes up without work to do.
  *
  * Datagrams are drained in batches of PCTLD_BATCH with recvmmsg and the
  * replies of one batch leave in one sendmmsg.  Each socket gets at most
@@ -13,14 +14,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "backend_ipc.h"
 #include "control_conn.h"
 #include "extwatch.h"
 #include "log.h"
@@ -28,11 +28,10 @@
 #include "selfwatch.h"
 
 #define MAX_BATCHES_PER_WAKE 16
-#define TAG_SIGNAL           0xfffffffeu
+#define TAG_PARENT           0xfffffffeu
 #define TAG_CONTROL          0xfffffffdu
 #define TAG_EXTWATCH         0xfffffffcu
 #define TAG_SELFWATCH        0xfffffffbu
-#define TAG_BACKEND          0xfffffffau
 #define MAX_TX               16
 
 uint64_t pctld_now_ms(void)
@@ -151,11 +150,23 @@ static void flush_tx(struct pctld *d, struct batch *b, uint64_t now)
 	} while (n == MAX_TX);
 }
 
-void pctld_reload(struct pctld *d)
+void pctld_reload_take(struct pctld_config *cur,
+                       const struct pctld_config *next)
+{
+	cur->engine = next->engine;
+	cur->flush_on_stop = next->flush_on_stop;
+	cur->n_announce = next->n_announce;
+	memcpy(cur->announce, next->announce, sizeof(cur->announce));
+	cur->announce_port = next->announce_port;
+	cur->multicast_announce = next->multicast_announce;
+}
+
+void pctld_reload_apply(struct pctld *d, const struct pctld_config *next,
+                        int audit_fd)
 {
 	struct pctld_config *cfg = malloc(sizeof(*cfg));
 	struct pctl_engine_stats *st;
-	char err[PCTLD_ERR_MAX], notes[1024], later[256];
+	char later[256];
 	uint64_t kept = 0;
 	int removed;
 
@@ -163,12 +174,7 @@ void pctld_reload(struct pctld *d)
 		pctld_log(LOG_ERR, "reload: out of memory");
 		return;
 	}
-	if (pctld_config_build(&d->opts, cfg, notes, sizeof(notes), err,
-	                       sizeof(err))) {
-		pctld_log(LOG_ERR, "reload: %s; configuration unchanged", err);
-		free(cfg);
-		return;
-	}
+	*cfg = *next;
 	if (d->addrwatch && cfg->ext_from_if) {
 		/* Addresses still come from the interface: keep the ones the
 		 * watcher last reported, so the reload moves no mapping. */
@@ -176,14 +182,15 @@ void pctld_reload(struct pctld *d)
 		       sizeof(cfg->engine.ext_addrs));
 		cfg->engine.n_ext_addrs = d->cfg.engine.n_ext_addrs;
 	}
-	/* logrotate: the audit file is opened again, first, so that what
-	 * this reload does is in the new file (and the audit settings
-	 * change now, whatever the engine says below). */
-	if (pctld_audit_reopen(&d->audit, &cfg->audit, err, sizeof(err)))
-		pctld_log(LOG_ERR, "reload: %s; the audit log stays as it was",
-		          err);
-	else
+	/* logrotate: the audit file was opened again by the parent (this
+	 * process has no file system), first, so that what this reload does
+	 * is in the new file (and the audit settings change now, whatever
+	 * the engine says below).  When it could not open it, the parent
+	 * said why and the audit log stays as it was. */
+	if (cfg->audit.mode != PCTLD_AUDIT_FILE || audit_fd >= 0) {
+		pctld_audit_switch(&d->audit, &cfg->audit, audit_fd);
 		d->cfg.audit = cfg->audit;
+	}
 	/* Issue 10: each removal is an audit record; the message below
 	 * names the first ones. */
 	pctld_audit_collect_begin(&d->audit);
@@ -205,12 +212,7 @@ void pctld_reload(struct pctld *d)
 	/* The engine settings, the announce targets and on-stop change now;
 	 * sockets, control socket, backend and journal stay as they were
 	 * opened. */
-	d->cfg.engine = cfg->engine;
-	d->cfg.flush_on_stop = cfg->flush_on_stop;
-	d->cfg.n_announce = cfg->n_announce;
-	memcpy(d->cfg.announce, cfg->announce, sizeof(cfg->announce));
-	d->cfg.announce_port = cfg->announce_port;
-	d->cfg.multicast_announce = cfg->multicast_announce;
+	pctld_reload_take(&d->cfg, cfg);
 	/* Issue 15 item 13: say what the reload did to the mappings. */
 	st = malloc(sizeof(*st));
 	if (st) {
@@ -227,35 +229,39 @@ void pctld_reload(struct pctld *d)
 	free(cfg);
 }
 
-/* Returns false when the daemon must stop. */
-static bool handle_signal(struct pctld *d)
+/* The engine's epoch restarted (an external address change, S-26): the
+ * parent's journal records it.  One second of slack absorbs rounding. */
+static void tell_epoch(struct pctld *d)
 {
-	struct signalfd_siginfo si;
+	uint64_t now = pctld_now_ms();
+	uint32_t epoch = pctl_engine_epoch(d->engine, now);
+	int64_t start = (int64_t)(now / 1000) - (int64_t)epoch;
+	uint8_t msg[PCTLD_IPC_HDR_LEN + 4];
 
-	while (read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			pctld_reload(d);
-		} else {
-			pctld_log(LOG_NOTICE, "signal %s: stopping",
-			          si.ssi_signo == SIGINT ? "SIGINT"
-			                                 : "SIGTERM");
-			return false;
-		}
-	}
-	return true;
+	if (llabs(start - d->epoch_start) <= 1)
+		return;
+	d->epoch_start = start;
+	pctld_ipc_send(d->ipc, msg,
+	               pctld_ipc_encode_u32(PCTLD_IPC_EPOCH, epoch, msg));
 }
 
-/* The data plane changed under the backend (an operator's `nft flush
- * ruleset`, a firewall reload): the backend has re-installed what was
- * lost; say so. */
-static void backend_events(struct pctld *d)
+/* After each wake-up (readable: the parent's socket has something): the
+ * parent's messages, also those that came while a commit waited for its
+ * answer.  false when the loop must end (STOP, or no parent). */
+static bool parent_poll(struct pctld *d, bool readable)
 {
-	char msg[512] = "";
-	int r = d->backend.ops->events(d->backend.ctx, msg, sizeof(msg));
-
-	if (r)
-		pctld_log(r < 0 ? LOG_ERR : LOG_WARNING, "backend %s: %s",
-		          d->cfg.backend, msg);
+	if (readable && pctld_ipc_poll(d->ipc) < 0) {
+		pctld_log(LOG_ERR, "the parent is gone: stopping");
+		return false;
+	}
+	if (d->ipc->config) {
+		pctld_reload_apply(d, d->ipc->config, d->ipc->config_fd);
+		free(d->ipc->config);
+		d->ipc->config = NULL;
+		d->ipc->config_fd = -1; /* the audit log's now */
+	}
+	tell_epoch(d);
+	return !d->ipc->stop;
 }
 
 static int add_fd(int ep, int fd, uint32_t tag)
@@ -272,7 +278,7 @@ int pctld_loop(struct pctld *d)
 	struct batch *b = calloc(1, sizeof(*b));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int rc = -1;
-	bool running = true;
+	bool running = true, parent_said = false;
 
 	pctld_ctl_init(&ctl, d->ctl_fd, ep);
 	if (!b || ep < 0) {
@@ -282,12 +288,10 @@ int pctld_loop(struct pctld *d)
 	for (size_t i = 0; i < d->socks.n; i++)
 		if (add_fd(ep, d->socks.s[i].fd, (uint32_t)i))
 			goto fail;
-	if (add_fd(ep, d->sig_fd, TAG_SIGNAL) ||
+	if (add_fd(ep, d->ipc->fd, TAG_PARENT) ||
 	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)) ||
 	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)) ||
-	    (d->self_fd >= 0 && add_fd(ep, d->self_fd, TAG_SELFWATCH)) ||
-	    (d->backend.ops->events &&
-	     add_fd(ep, d->backend.ops->event_fd(d->backend.ctx), TAG_BACKEND)))
+	    (d->self_fd >= 0 && add_fd(ep, d->self_fd, TAG_SELFWATCH)))
 		goto fail;
 
 	while (running) {
@@ -302,13 +306,6 @@ int pctld_loop(struct pctld *d)
 		ctl_next = pctld_ctl_expire(&ctl, now);
 		if (ctl_next < next)
 			next = ctl_next;
-		if (d->journal) {
-			/* Deferred fdatasync, epoch changes (journal.h). */
-			if (pctl_journal_next_deadline(d->journal) <= now)
-				pctl_journal_tick(d->journal);
-			if (pctl_journal_next_deadline(d->journal) < next)
-				next = pctl_journal_next_deadline(d->journal);
-		}
 		if (next == UINT64_MAX)
 			timeout = -1;
 		else if (next <= now)
@@ -322,14 +319,12 @@ int pctld_loop(struct pctld *d)
 			goto fail;
 		for (int i = 0; i < n; i++) {
 			uint32_t tag = ev[i].data.u32;
-			if (tag == TAG_SIGNAL)
-				running = handle_signal(d) && running;
+			if (tag == TAG_PARENT)
+				parent_said = true;
 			else if (tag == TAG_EXTWATCH)
 				pctld_extwatch_process(d);
 			else if (tag == TAG_SELFWATCH)
 				pctld_selfwatch_process(d);
-			else if (tag == TAG_BACKEND)
-				backend_events(d);
 			else if (tag == TAG_CONTROL)
 				pctld_ctl_accept(&ctl, pctld_now_ms());
 			else if (pctld_ctl_is_conn(tag))
@@ -338,6 +333,10 @@ int pctld_loop(struct pctld *d)
 			else if (tag < d->socks.n)
 				serve_socket(d, &d->socks.s[tag], b);
 		}
+		/* Last: a STOP or CONFIG may also have come while a commit
+		 * waited for its answer. */
+		running = parent_poll(d, parent_said);
+		parent_said = false;
 	}
 	rc = 0;
 	goto out;

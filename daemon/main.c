@@ -4,6 +4,9 @@
  * Start-up order matters: everything that can fail on a bad configuration
  * or a busy port is done while stderr still reaches the operator (before
  * detaching), and privileges are dropped only once every socket is bound.
+ * The process that starts becomes the privileged parent (privsep_parent.h):
+ * it keeps the data plane and the journal, and forks the network process
+ * (netproc.h) that serves every request.
  * Whatever can be checked is checked (preflight.h) before the nftables
  * table or the journal is touched, and once the backend is open no failure
  * changes either: the error path keeps their state (issue 15, item 1).
@@ -27,7 +30,8 @@
 #include "pidfile.h"
 #include "preflight.h"
 #include "privs.h"
-#include "selfwatch.h"
+#include "privsep_parent.h"
+#include "sandbox.h"
 
 static int open_signals(void)
 {
@@ -37,6 +41,7 @@ static int open_signals(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD); /* the network process ended */
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	/* A control client that hangs up early must not kill the daemon. */
@@ -115,13 +120,15 @@ static int reconcile_backend(struct pctld *d)
 
 /* Restores the journal, if any.  Without one, or when state may have been
  * lost, the epoch restarts and clients are told at once (S-25, S-93,
- * N-10); with state kept completely the epoch continues (S-24). */
-static int start_state(struct pctld *d)
+ * N-10: *lost, for the network process, which sends the announcements);
+ * with state kept completely the epoch continues (S-24). */
+static int start_state(struct pctld *d, bool *lost)
 {
 	struct pctl_journal_load_result res;
 	struct timespec rt;
 	int rc;
 
+	*lost = true;
 	if (!d->journal) {
 		pctl_engine_state_lost(d->engine, pctld_now_ms());
 		return reconcile_backend(d);
@@ -141,6 +148,7 @@ static int start_state(struct pctld *d)
 		pctl_engine_state_lost(d->engine, pctld_now_ms());
 		pctl_journal_tick(d->journal); /* record the new epoch */
 	}
+	*lost = !res.state_kept;
 	return reconcile_backend(d);
 }
 
@@ -173,14 +181,35 @@ static bool keep_on_stop(const struct pctld_config *cfg)
 	return cfg->journal && !cfg->flush_on_stop;
 }
 
+/* The network process's empty root, beside the control socket; NULL when
+ * the daemon was started without the privileges to chroot. */
+static const char *empty_root(const struct pctld_config *cfg, char *path,
+                              size_t len, char *err, size_t errlen)
+{
+	const char *slash = strrchr(cfg->control, '/');
+	int dir_len = slash ? (int)(slash - cfg->control) : 1;
+
+	if (geteuid() != 0)
+		return NULL;
+	if ((size_t)snprintf(path, len, "%.*s/%s", dir_len,
+	                     slash ? cfg->control : ".",
+	                     PCTLD_EMPTY_DIR_NAME) >= len) {
+		snprintf(err, errlen, "control %s: path too long",
+		         cfg->control);
+		return "";
+	}
+	return pctld_empty_dir(path, err, errlen) ? "" : path;
+}
+
 static int run(struct pctld *d)
 {
-	char err[PCTLD_ERR_MAX], notes[1024];
+	char err[PCTLD_ERR_MAX], notes[1024], root_buf[PCTLD_PATH_MAX + 16];
+	const char *root;
 	const char *ifnames[PCTLD_MAX_IFS];
 	struct pctl_backend_config bcfg;
 	struct pctld_preflight pf = {.table_fd = -1, .journal_lock_fd = -1};
 	int pid_fd = -1, rc = 1;
-	bool backend_open = false, stopped = false;
+	bool backend_open = false, stopped = false, lost;
 
 	d->ctl_fd = -1;
 	d->sig_fd = -1;
@@ -239,8 +268,16 @@ static int run(struct pctld *d)
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
 	}
-	d->watch_fd = pctld_extwatch_open(d, err, sizeof(err));
-	if (d->watch_fd == -1) {
+	/* The network process follows the addresses; here they are read
+	 * once, to restore the journal's mappings on them. */
+	if (pctld_extwatch_open(d, err, sizeof(err)) == -1) {
+		pctld_log(LOG_ERR, "%s", err);
+		goto out;
+	}
+	pctld_extwatch_close(d);
+	root =
+	    empty_root(&d->cfg, root_buf, sizeof(root_buf), err, sizeof(err));
+	if (root && !root[0]) {
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
 	}
@@ -272,28 +309,26 @@ static int run(struct pctld *d)
 		                   "memory)");
 		goto out;
 	}
-	/* Issue 10: before the privileges go (the file's descriptor). */
+	/* Issue 10: before the privileges go (the file's descriptor, which
+	 * the network process inherits and writes to). */
 	if (pctld_audit_open(&d->audit, &d->cfg.audit, NULL, NULL, err,
 	                     sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
 	}
 	d->audit_open = true;
-	pctl_engine_set_audit(d->engine, pctld_audit_event, &d->audit);
-	if (pctld_selfwatch_open(d, err, sizeof(err))) {
-		pctld_log(LOG_ERR, "%s", err);
+	if (start_state(d, &lost))
 		goto out;
-	}
-	if (start_state(d))
-		goto out;
-	/* Last: everything that needs privileges is open or done. */
+	/* Last: everything that needs privileges is open or done.  The
+	 * parent keeps what the network processes it starts need to confine
+	 * themselves (privs.h). */
 	if (pctld_drop_privileges(&pf.ids, !strcmp(d->cfg.backend, "nftables"),
-	                          err, sizeof(err))) {
+	                          root != NULL, err, sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
 		goto out;
 	}
 	log_start(d, notes);
-	rc = pctld_loop(d) ? 1 : 0;
+	rc = pctld_privsep_run(d, &pf.ids, root, lost) ? 1 : 0;
 	stopped = rc == 0;
 out:
 	if (d->engine)
@@ -310,7 +345,6 @@ out:
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
 	pctld_extwatch_close(d);
-	pctld_selfwatch_close(d);
 	pctld_control_close(d->cfg.control, d->ctl_fd);
 	pctld_pidfile_remove(d->cfg.pidfile, pid_fd);
 	pctld_sockets_close(&d->socks);

@@ -5,6 +5,12 @@
  *  - CAP_NET_BIND_SERVICE: not kept.  Port 5351 is not privileged, and every
  *    socket is bound before privileges are dropped; a SIGHUP does not rebind.
  *  - CAP_NET_RAW: not kept.  Plain UDP sockets with IP_PKTINFO need none.
+ *  - CAP_SYS_CHROOT: kept permitted, never effective, so that each
+ *    network process the parent starts can enter its empty root before it
+ *    drops everything (sandbox.h); the parent itself never raises it.
+ *    With `user root` CAP_SETPCAP too (permitted only), for the network
+ *    process to empty its bounding set; a switch of user empties the
+ *    parent's already.
  * Everything else goes, the bounding set included, so that not even an exec
  * could regain it.
  */
@@ -30,7 +36,7 @@ static int set_no_new_privs(char *err, size_t errlen)
 }
 
 int pctld_drop_privileges(const struct pctld_ids *who, bool need_net_admin,
-                          char *err, size_t errlen)
+                          bool keep_sandbox, char *err, size_t errlen)
 {
 	int rc;
 
@@ -50,6 +56,13 @@ int pctld_drop_privileges(const struct pctld_ids *who, bool need_net_admin,
 	                 CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
 	                 CAP_NET_ADMIN)) {
 		snprintf(err, errlen, "cannot keep CAP_NET_ADMIN");
+		return -1;
+	}
+	if (keep_sandbox &&
+	    (capng_update(CAPNG_ADD, CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
+	                  CAP_SYS_CHROOT) ||
+	     capng_update(CAPNG_ADD, CAPNG_PERMITTED, CAP_SETPCAP))) {
+		snprintf(err, errlen, "cannot keep CAP_SYS_CHROOT");
 		return -1;
 	}
 	if (who->change)

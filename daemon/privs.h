@@ -17,9 +17,12 @@ struct pctld_ids {
 };
 
 /* Switches to who (when who->change), keeping CAP_NET_ADMIN only when
- * need_net_admin, clears every other capability and the bounding set, and
- * sets no-new-privileges.  0, or -1 with a reason in err. */
+ * need_net_admin, and CAP_SYS_CHROOT in the permitted set only (not
+ * effective) when keep_sandbox (for the network processes the
+ * parent starts, sandbox.h); clears every other capability and the rest of
+ * the bounding set, and sets no-new-privileges.  0, or -1 with a reason in
+ * err. */
 int pctld_drop_privileges(const struct pctld_ids *who, bool need_net_admin,
-                          char *err, size_t errlen);
+                          bool keep_sandbox, char *err, size_t errlen);
 
 #endif

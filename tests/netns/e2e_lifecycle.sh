@@ -98,6 +98,12 @@ fails_to_start() {
 	[ "$rc" -eq 1 ] && grep -qF -- "$3" "$2"
 }
 stop() { # stop SIGNAL: the daemon, waited for (bounded); STATUS its exit
+	# KILL: its network process too, as a supervisor does (lib.sh).
+	if [ "$1" = KILL ]; then
+		netns_kill9 "$DAEMON"
+		STATUS=137
+		return
+	fi
 	kill "-$1" "$DAEMON" 2>/dev/null
 	for _ in $(seq 1 100); do
 		kill -0 "$DAEMON" 2>/dev/null || break

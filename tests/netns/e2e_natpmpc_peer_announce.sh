@@ -124,8 +124,7 @@ check_not "S-66: after 8 s idle the flow without PEER is closed (control)" \
 nk=$(natpmpc_map udp 8090 8090 60)
 check "natpmpc udp mapping before kill -9 works (public port $nk)" \
 	udp_ok "$NS_EXT" 203.0.113.1 "${nk:-0}"
-kill -KILL "$DAEMON"
-wait "$DAEMON" 2>/dev/null
+netns_kill9 "$DAEMON"
 check_not "portctld killed with SIGKILL" alive "$DAEMON"
 # The internal host listens on both all-hosts groups before the restart;
 # socat -x prints each datagram as a hex dump on stderr.

@@ -32,6 +32,27 @@ netns_require_root() {
 	done
 }
 
+# netns_kill9 PID: SIGKILL to portctld (PID, the parent) and its network
+# process, as a supervisor ending the service does (systemd kills the whole
+# cgroup); waits, bounded, until both are gone, so that a start right after
+# never meets the dying network process's sockets.
+netns_kill9() {
+	local pids p _
+	pids="$1 $(pgrep -P "$1" 2>/dev/null | tr '\n' ' ')"
+	# shellcheck disable=SC2086 # a list of PIDs
+	kill -KILL $pids 2>/dev/null
+	wait "$1" 2>/dev/null
+	for _ in $(seq 1 50); do
+		for p in $pids; do
+			# Gone, or a zombie nobody has reaped yet.
+			[ -e "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] &&
+				continue 2
+		done
+		return 0
+	done
+	return 1
+}
+
 netns_cleanup() {
 	local pid
 	for pid in "${NETNS_PIDS[@]}"; do

@@ -208,12 +208,51 @@ int daemon_launch(struct daemon *d, const char *ip, uint16_t port,
 	return 0;
 }
 
+/* A SIGKILL of portctld ends its network process too, as a supervisor
+ * ends the whole service: killed alone, the parent would take the network
+ * process with it (PR_SET_PDEATHSIG) only a moment later, and a start in
+ * that moment could find the ports and the control socket still held.
+ * Waits (bounded) until it is gone. */
+static void kill_network_process(pid_t parent)
+{
+	char path[64];
+	long child;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)parent,
+	         (int)parent);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%ld", &child) != 1) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	kill((pid_t)child, SIGKILL);
+	/* Its descriptors are closed once it is a zombie (or gone). */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", child);
+	for (int i = 0; i < 100; i++) {
+		char state = 'Z';
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+				state = 'Z';
+			fclose(f);
+		}
+		if (state == 'Z')
+			return;
+		sleep_ms(20);
+	}
+}
+
 int daemon_signal(struct daemon *d, int sig)
 {
 	int st = 0;
 
 	if (d->pid <= 0)
 		return -1;
+	if (sig == SIGKILL)
+		kill_network_process(d->pid);
 	kill(d->pid, sig);
 	if (sig != SIGTERM && sig != SIGINT && sig != SIGKILL)
 		return 0;
