@@ -25,7 +25,8 @@ struct pctld {
 	struct pctl_addrwatch *selfwatch; /* own addresses (selfwatch.h) */
 	int self_fd;                      /* its descriptor, or -1 */
 	int ctl_fd;
-	int sig_fd; /* signalfd: SIGTERM, SIGINT, SIGHUP */
+	int sig_fd;    /* signalfd: SIGTERM, SIGINT, SIGHUP */
+	int notify_fd; /* $NOTIFY_SOCKET (notify.h), or -1 */
 };
 
 /* Monotonic clock in milliseconds (the engine's `now`). */

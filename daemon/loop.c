@@ -24,6 +24,7 @@
 #include "control_conn.h"
 #include "extwatch.h"
 #include "log.h"
+#include "notify.h"
 #include "selfwatch.h"
 
 #define MAX_BATCHES_PER_WAKE 16
@@ -224,7 +225,11 @@ static bool handle_signal(struct pctld *d)
 
 	while (read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			/* The service manager holds `systemctl reload`
+			 * until the reload is done (notify.h). */
+			pctld_notify_reloading(d->notify_fd);
 			pctld_reload(d);
+			pctld_notify(d->notify_fd, "READY=1");
 		} else {
 			pctld_log(LOG_NOTICE, "signal %s: stopping",
 			          si.ssi_signo == SIGINT ? "SIGINT"

@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "extwatch.h"
 #include "log.h"
+#include "notify.h"
 #include "pidfile.h"
 #include "preflight.h"
 #include "privs.h"
@@ -186,6 +187,7 @@ static int run(struct pctld *d)
 	d->sig_fd = -1;
 	d->watch_fd = -1;
 	d->self_fd = -1;
+	d->notify_fd = -1;
 	if (pctld_config_build(&d->opts, &d->cfg, notes, sizeof(notes), err,
 	                       sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
@@ -205,6 +207,13 @@ static int run(struct pctld *d)
 		printf("configuration OK%s%s\n", notes[0] ? ": " : "", notes);
 		pctld_backend_check_firewall(d->cfg.backend, d->cfg.nft_table);
 		return 0;
+	}
+	/* The service manager's socket is reached now, while the daemon may
+	 * still open any path (notify.h). */
+	d->notify_fd = pctld_notify_open(err, sizeof(err));
+	if (d->notify_fd == -2) {
+		pctld_log(LOG_ERR, "%s", err);
+		return 1;
 	}
 	/* The sockets first: a wrong address or interface is reported before
 	 * the preflight creates any directory. */
@@ -285,8 +294,10 @@ static int run(struct pctld *d)
 		goto out;
 	}
 	log_start(d, notes);
+	pctld_notify(d->notify_fd, "READY=1");
 	rc = pctld_loop(d) ? 1 : 0;
 	stopped = rc == 0;
+	pctld_notify(d->notify_fd, "STOPPING=1");
 out:
 	if (d->engine)
 		pctl_engine_free(d->engine);
@@ -299,6 +310,8 @@ out:
 		                        !stopped || keep_on_stop(&d->cfg));
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
+	if (d->notify_fd >= 0)
+		close(d->notify_fd);
 	pctld_extwatch_close(d);
 	pctld_selfwatch_close(d);
 	pctld_control_close(d->cfg.control, d->ctl_fd);
