@@ -14,6 +14,7 @@
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 PORTCTLD="${1:?usage: $0 PORTCTLD PORTCTL UNIT}"
+# shellcheck disable=SC2034 # lib.sh's netns_pmap runs it
 PORTCTL="${2:?}"
 UNIT="${3:?}"
 # shellcheck source=../netns/lib.sh
