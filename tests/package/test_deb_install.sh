@@ -82,23 +82,10 @@ mkdir -p "$ROOT/tmp/debs"
 cp "$T/src/"*.deb "$ROOT/tmp/debs/"
 # A program linked against the library, built here against the -dev
 # package's files and run there.
-cat >"$T/uselib.c" <<'C'
-#include <stdio.h>
-#include <portctl/wire.h>
-int main(void)
-{
-	char buf[64];
-	pctl_addr a;
-	if (pctl_addr_from_str(&a, "192.0.2.1"))
-		return 1;
-	puts(pctl_addr_to_str(&a, buf, sizeof(buf)));
-	return 0;
-}
-C
 dpkg-deb -x "$T/src/"libportctl-dev_*.deb "$T/dev"
 dpkg-deb -x "$T/src/"libportctl0_*.deb "$T/dev"
 libdir=$(dirname "$(find "$T/dev" -name libportctl.so | head -n1)")
-gcc -I"$T/dev/usr/include" -o "$ROOT/tmp/uselib" "$T/uselib.c" -L"$libdir" -lportctl
+gcc -I"$T/dev/usr/include" -o "$ROOT/tmp/uselib" "$HERE/uselib.c" -L"$libdir" -lportctl
 check "a program links against libportctl-dev" [ -x "$ROOT/tmp/uselib" ]
 
 # in_root CMD...: CMD in the root, with /proc, /sys and /dev, in a mount
