@@ -6,7 +6,9 @@
 # journal, a mapping from the internal host, a SIGHUP (ExecReload) and a
 # stop; every system call it made must pass the unit's SystemCallFilter,
 # it must say READY=1, RELOADING=1/READY=1 and STOPPING=1, keep only
-# CAP_NET_ADMIN once serving, and not run as root.  This host has no
+# CAP_NET_ADMIN once serving, and not run as root; its directories are
+# made, and made again before a restart that must restore the mapping, as
+# systemd makes them for the unit.  This host has no
 # systemd as PID 1, so the unit itself cannot run here; the Debian package
 # test (test_deb_install.sh) checks it with `systemd-analyze verify`.
 #
@@ -14,7 +16,6 @@
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 PORTCTLD="${1:?usage: $0 PORTCTLD PORTCTL UNIT}"
-# shellcheck disable=SC2034 # lib.sh's netns_pmap runs it
 PORTCTL="${2:?}"
 UNIT="${3:?}"
 # shellcheck source=../netns/lib.sh
@@ -75,6 +76,19 @@ netns_portctld_conf "$T/portctld.conf"
 # user, and keeps its journal.
 sed -i -e '/^user root$/d' -e '/^journal no$/d' -e "s|^state-dir .*|state-dir $T/state|" \
 	-e "s|^control .*|control $T/run/ctl.sock|" "$T/portctld.conf"
+# The directories as systemd makes them for the unit, which runs as root
+# with Group=: RuntimeDirectory= root:GROUP 0770, StateDirectory= root:GROUP
+# 0700 (GROUP: that of the daemon's user, portctld or else nobody).
+user=portctld
+getent passwd portctld >/dev/null || user=nobody
+group=$(id -gn "$user")
+systemd_dirs() { # at every start systemd chowns them again, recursively
+	mkdir -p "$T/run" "$T/state"
+	chown -R "root:$group" "$T/run" "$T/state"
+	chmod 0770 "$T/run"
+	chmod 0700 "$T/state"
+}
+systemd_dirs
 
 # The service manager's side of NOTIFY_SOCKET: the datagrams, run together
 # (socat keeps no boundaries), so messages are counted, not lines.
@@ -122,6 +136,28 @@ wait "$STRACE"
 check "a clean stop (status 0)" [ $? = 0 ]
 check "STOPPING=1 at the stop" wait_notify 1 STOPPING=1
 
+# A restart as systemd does it: the directories (journal included) back to
+# root:GROUP, then the same start; the mapping is restored.
+systemd_dirs
+ip netns exec "$NS_RTR" setpriv --bounding-set="$bounding" \
+	"$PORTCTLD" -f -c "$T/portctld.conf" >"$T/log2" 2>&1 &
+DAEMON=$!
+NETNS_PIDS+=("$DAEMON")
+for _ in $(seq 1 50); do
+	grep -q "started: backend" "$T/log2" && break
+	sleep 0.1
+done
+check "a restart over directories systemd chowned back to root" \
+	grep -q "started: backend nftables" "$T/log2"
+lists_8080() {
+	ip netns exec "$NS_RTR" timeout 5 "$PORTCTL" admin list --socket "$T/run/ctl.sock" |
+		grep -q 8080
+}
+check "the restart restores the mapping from the journal" lists_8080
+kill -TERM "$DAEMON"
+wait "$DAEMON"
+check "a clean stop after the restart" [ $? = 0 ]
+
 # Every system call made passes the filter.
 sed -E -n 's/^[0-9]+ +([a-z0-9_]+)\(.*/\1/p' "$T/trace.check" "$T/trace.run" |
 	grep -vx execve | sort -u >"$T/used"
@@ -129,5 +165,5 @@ comm -23 "$T/used" "$T/allowed" >"$T/refused"
 check "system calls traced ($(wc -l <"$T/used"))" [ -s "$T/used" ]
 check "every one passes SystemCallFilter (refused: $(tr '\n' ' ' <"$T/refused"))" \
 	[ ! -s "$T/refused" ]
-[ "$FAILURES" -eq 0 ] || sed 's/^/log: /' "$T/log"
+[ "$FAILURES" -eq 0 ] || sed 's/^/log: /' "$T/log" "$T/log2"
 netns_done
