@@ -111,6 +111,11 @@ check "portctld -n accepts the shipped /etc/portctld.conf" \
 check "the service is installed disabled" \
 	[ "$(in_root systemctl is-enabled portctld.service 2>/dev/null)" = disabled ]
 check "the account portctld exists (sysusers.d)" in_root getent passwd portctld
+check "a removal stops the service (prerm)" \
+	grep -q "deb-systemd-invoke stop 'portctld.service'" "$ROOT/var/lib/dpkg/info/portctld.prerm"
+# (restart: deb-systemd-invoke leaves a disabled unit alone unless it runs)
+check "an upgrade restarts the service (postinst)" \
+	grep -q "_dh_action=restart" "$ROOT/var/lib/dpkg/info/portctld.postinst"
 check "the library loads without a manual ldconfig" \
 	[ "$(in_root /tmp/uselib)" = 192.0.2.1 ]
 
