@@ -36,6 +36,7 @@ struct pctld {
 	 * the start of its engine's epoch last told to the parent. */
 	struct pctld_ipc_chan *ipc;
 	int64_t epoch_start;
+	int notify_fd; /* parent: $NOTIFY_SOCKET (notify.h), or -1 */
 };
 
 /* Monotonic clock in milliseconds (the engine's `now`). */

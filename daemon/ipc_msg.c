@@ -151,7 +151,7 @@ void pctld_ipc_dp_of(const struct pctld_jr_mapping *jm, uint32_t lifetime,
 
 static bool to_parent(uint8_t type)
 {
-	return type >= PCTLD_IPC_CREATE && type <= PCTLD_IPC_EPOCH;
+	return type >= PCTLD_IPC_CREATE && type <= PCTLD_IPC_RELOADED;
 }
 
 static bool to_network(uint8_t type)
@@ -193,6 +193,7 @@ static size_t fixed_len(uint8_t type)
 	case PCTLD_IPC_COMMIT:
 	case PCTLD_IPC_ABORT:
 	case PCTLD_IPC_READY:
+	case PCTLD_IPC_RELOADED:
 	case PCTLD_IPC_STOP:
 		return 0;
 	case PCTLD_IPC_LOOKUP_FLOW:

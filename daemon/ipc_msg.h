@@ -78,6 +78,8 @@ enum pctld_ipc_type {
 	PCTLD_IPC_BIND = 8,
 	PCTLD_IPC_READY = 9,
 	PCTLD_IPC_EPOCH = 10,
+	PCTLD_IPC_RELOADED = 11, /* a CONFIG is applied (the service manager
+	                            waits for it: notify.h) */
 	/* parent -> network process */
 	PCTLD_IPC_RESULT = 32,
 	PCTLD_IPC_FLOW = 33,

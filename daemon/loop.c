@@ -259,6 +259,9 @@ static bool parent_poll(struct pctld *d, bool readable)
 		free(d->ipc->config);
 		d->ipc->config = NULL;
 		d->ipc->config_fd = -1; /* the audit log's now */
+		uint8_t msg[PCTLD_IPC_HDR_LEN];
+		pctld_ipc_send(d->ipc, msg,
+		               pctld_ipc_encode_empty(PCTLD_IPC_RELOADED, msg));
 	}
 	tell_epoch(d);
 	return !d->ipc->stop;

@@ -27,6 +27,7 @@
 #include "daemon.h"
 #include "extwatch.h"
 #include "log.h"
+#include "notify.h"
 #include "pidfile.h"
 #include "preflight.h"
 #include "privs.h"
@@ -215,6 +216,7 @@ static int run(struct pctld *d)
 	d->sig_fd = -1;
 	d->watch_fd = -1;
 	d->self_fd = -1;
+	d->notify_fd = -1;
 	if (pctld_config_build(&d->opts, &d->cfg, notes, sizeof(notes), err,
 	                       sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
@@ -234,6 +236,13 @@ static int run(struct pctld *d)
 		printf("configuration OK%s%s\n", notes[0] ? ": " : "", notes);
 		pctld_backend_check_firewall(d->cfg.backend, d->cfg.nft_table);
 		return 0;
+	}
+	/* The service manager's socket is reached now, while the daemon may
+	 * still open any path (notify.h). */
+	d->notify_fd = pctld_notify_open(err, sizeof(err));
+	if (d->notify_fd == -2) {
+		pctld_log(LOG_ERR, "%s", err);
+		return 1;
 	}
 	/* The sockets first: a wrong address or interface is reported before
 	 * the preflight creates any directory. */
@@ -344,6 +353,8 @@ out:
 		                        !stopped || keep_on_stop(&d->cfg));
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
+	if (d->notify_fd >= 0)
+		close(d->notify_fd);
 	pctld_extwatch_close(d);
 	pctld_control_close(d->cfg.control, d->ctl_fd);
 	pctld_pidfile_remove(d->cfg.pidfile, pid_fd);

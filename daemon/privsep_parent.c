@@ -18,6 +18,7 @@
 #include "ipc_msg.h"
 #include "log.h"
 #include "netproc.h"
+#include "notify.h"
 #include "privsep_mirror.h"
 
 #define TAG_SIGNAL  1u
@@ -36,8 +37,9 @@ struct parent {
 	pid_t child; /* 0: none */
 	int fd;      /* its socket, -1 once closed */
 	bool restoring;
-	int batch_err;  /* first refused operation since the last commit */
-	size_t unbound; /* handed mappings the network process dropped */
+	bool told_ready; /* READY=1 sent to the service manager */
+	int batch_err;   /* first refused operation since the last commit */
+	size_t unbound;  /* handed mappings the network process dropped */
 	bool stopping, done;
 	int rc;
 	uint64_t stop_deadline;
@@ -282,10 +284,18 @@ static void dispatch(struct parent *p, struct pctld_ipc_msg *m)
 		bind_all(p, m);
 		break;
 	case PCTLD_IPC_READY:
-		if (p->restoring)
+		if (p->restoring) {
 			restored(p);
-		else
+			/* The service manager learns it once: when the first
+			 * network process serves (notify.h). */
+			if (!p->told_ready)
+				pctld_notify(p->d->notify_fd, "READY=1");
+			p->told_ready = true;
+		} else
 			malformed(p, "READY twice");
+		break;
+	case PCTLD_IPC_RELOADED:
+		pctld_notify(p->d->notify_fd, "READY=1");
 		break;
 	case PCTLD_IPC_EPOCH:
 		/* The journal records the engine's epoch (journal.h). */
@@ -439,6 +449,7 @@ static void reap(struct parent *p)
 static void stop(struct parent *p, const char *sig)
 {
 	pctld_log(LOG_NOTICE, "signal %s: stopping", sig);
+	pctld_notify(p->d->notify_fd, "STOPPING=1");
 	p->stopping = true;
 	p->stop_deadline = pctld_now_ms() + PCTLD_STOP_WAIT_MS;
 	if (!p->child)
@@ -490,6 +501,9 @@ static void reload(struct parent *p)
 		pctld_log(LOG_ERR, "reload: out of memory");
 		return;
 	}
+	/* `systemctl reload` waits for READY=1 (notify.h): sent when the
+	 * network process says it applied the new configuration. */
+	pctld_notify_reloading(p->d->notify_fd);
 	if (pctld_config_build(&p->d->opts, cfg, notes, sizeof(notes), err,
 	                       sizeof(err))) {
 		pctld_log(LOG_ERR, "reload: %s; configuration unchanged", err);
@@ -499,6 +513,10 @@ static void reload(struct parent *p)
 		              audit_fd);
 		pctld_reload_take(&p->d->cfg, cfg);
 	}
+	/* A network process answers RELOADED when it has applied it; without
+	 * one (between two), the next one starts with it. */
+	if (!p->child || p->fd < 0)
+		pctld_notify(p->d->notify_fd, "READY=1");
 	free(cfg);
 }
 

@@ -18,6 +18,10 @@ PACKAGES=(
   nftables iproute2                   # namespaces, veth and NAT for end-to-end tests and the demo
   socat jq curl busybox               # traffic, JSON checks and a tiny web server in tests and demo
   qemu-system-x86 mmdebstrap          # tests/qemu: Debian 12's 6.1 kernel under TCG, root built by mmdebstrap
+                                      # (also the fresh root of tests/package/test_deb_install.sh)
+  build-essential dpkg-dev debhelper  # dpkg-buildpackage of debian/ (debhelper-compat 13, dh + cmake)
+  lintian                             # tests/package: the Debian packages have no lintian error or warning
+  systemd strace                      # systemd-analyze verify/syscall-filter; the daemon's syscalls against the unit's filter
 )
 
 missing=()
