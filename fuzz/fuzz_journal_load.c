@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../daemon/journal.h"
+#include "fuzz_asan_options.h"
 #include "fuzz_check.h"
 
 /* One input in this many also takes the file path (see above). */
