@@ -77,6 +77,7 @@ struct pctl_journal {
 	int lock_fd;  /* holds the directory's lock for our life */
 	bool loading; /* restoring: forward, do not journal */
 	bool loaded;
+	bool replayed;     /* pctl_journal_replay() ran instead of a load */
 	bool broken;       /* a write failed: the log lags the live set */
 	uint64_t retry_ms; /* when broken: next snapshot attempt */
 	bool dirty;        /* written since the last fdatasync began */
@@ -1575,25 +1576,20 @@ static void set_epoch(struct pctl_engine *e, uint64_t now_ms, int64_t now_rt,
 	pctl_engine_set_epoch(e, res->epoch, now_ms);
 }
 
-int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
-                      uint64_t now_ms, int64_t now_realtime,
-                      struct pctl_journal_load_result *res)
+/* What a load does with the log's bytes, wherever they came from: the
+ * header check, replay (with resynchronisation), restore and, for a
+ * damaged log, adoption from the data plane.  The file load and
+ * pctl_journal_replay() both go through it, so that there is one parser.
+ * rp->boot points into buf. */
+static int load_image(struct pctl_journal *j, struct pctl_engine *e,
+                      const uint8_t *buf, size_t len, uint64_t now_ms,
+                      int64_t now_realtime,
+                      struct pctl_journal_load_result *res, struct replayed *rp)
 {
 	struct pctld_jmap set = {0};
-	struct replayed rp = {0};
-	uint8_t *buf;
-	size_t len;
 	const char *why = NULL;
+	int rc = 0;
 
-	memset(res, 0, sizeof(*res));
-	if (j->loaded)
-		return -EALREADY;
-	int rc = read_log(j->path, &buf, &len);
-	if (rc) {
-		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
-		         strerror(-rc));
-		return rc;
-	}
 	if (!buf || len == 0) {
 		res->no_state = true;
 		snprintf(res->message, sizeof(res->message),
@@ -1607,7 +1603,7 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 		snprintf(res->message, sizeof(res->message),
 		         "offset 0: %s; no state used", why);
 	} else {
-		rc = replay(buf, len, &set, res, &rp);
+		rc = replay(buf, len, &set, res, rp);
 	}
 
 	j->loading = true;
@@ -1618,34 +1614,30 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 		rc = adopt_data_plane(j, e, now_ms, now_realtime, res);
 	j->loading = false;
 	pctld_jmap_free(&set, 0);
-	res->clean_shutdown = rp.clean;
-	res->same_boot = rp.boot && j->boot_len && rp.boot_len == j->boot_len &&
-	                 !memcmp(rp.boot, j->boot_id, j->boot_len);
-	/* Before the snapshot below replaces it (journal.h, damaged). */
-	if (!rc && res->damaged) {
-		struct pctld_aside_log al = {j->opts.log, j->opts.log_ctx};
-		pctld_journal_keep_aside(j->dir, j->path, buf, len,
-		                         now_realtime, j->opts.damaged_keep,
-		                         res->damaged_path,
-		                         sizeof(res->damaged_path), &al);
-	}
-	free(buf);
-	if (rc) {
-		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
-		         strerror(-rc));
-		return rc;
-	}
+	res->clean_shutdown = rp->clean;
+	res->same_boot = rp->boot && j->boot_len &&
+	                 rp->boot_len == j->boot_len &&
+	                 !memcmp(rp->boot, j->boot_id, j->boot_len);
+	return rc;
+}
 
+/* The rest of the result once the image was restored: whether state was
+ * kept, the epoch, the summary message. */
+static void summarise(struct pctl_journal *j, struct pctl_engine *e,
+                      uint64_t now_ms, int64_t now_realtime,
+                      const struct replayed *rp,
+                      struct pctl_journal_load_result *res)
+{
 	if (!res->no_state) {
 		/* After a crash of the machine the last sync interval may
 		 * be missing from an intact-looking log (S-93: possible
 		 * state loss).  A process crash within one boot loses
 		 * nothing: every commit was written to the page cache. */
-		res->state_kept = rp.have_epoch && !res->corrupt &&
+		res->state_kept = rp->have_epoch && !res->corrupt &&
 		                  (res->clean_shutdown || res->same_boot);
-		if (rp.have_epoch)
-			set_epoch(e, now_ms, now_realtime, rp.epoch,
-			          rp.epoch_rt, res);
+		if (rp->have_epoch)
+			set_epoch(e, now_ms, now_realtime, rp->epoch,
+			          rp->epoch_rt, res);
 		if (!res->corrupt)
 			snprintf(res->message, sizeof(res->message),
 			         "%zu records, %zu mappings restored, %zu "
@@ -1669,6 +1661,62 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
 	}
 	if (res->corrupt)
 		jlog(j, "journal %s: %s", j->path, res->message);
+}
+
+int pctl_journal_replay(struct pctl_journal *j, struct pctl_engine *e,
+                        const uint8_t *buf, size_t len, uint64_t now_ms,
+                        int64_t now_realtime,
+                        struct pctl_journal_load_result *res)
+{
+	struct replayed rp = {0};
+
+	memset(res, 0, sizeof(*res));
+	if (j->loaded || j->replayed)
+		return -EALREADY;
+	j->replayed = true;
+	int rc = load_image(j, e, buf, len, now_ms, now_realtime, res, &rp);
+	if (rc) {
+		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
+		         strerror(-rc));
+		return rc;
+	}
+	summarise(j, e, now_ms, now_realtime, &rp, res);
+	return 0;
+}
+
+int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
+                      uint64_t now_ms, int64_t now_realtime,
+                      struct pctl_journal_load_result *res)
+{
+	struct replayed rp = {0};
+	uint8_t *buf;
+	size_t len;
+
+	memset(res, 0, sizeof(*res));
+	if (j->loaded || j->replayed)
+		return -EALREADY;
+	int rc = read_log(j->path, &buf, &len);
+	if (rc) {
+		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
+		         strerror(-rc));
+		return rc;
+	}
+	rc = load_image(j, e, buf, len, now_ms, now_realtime, res, &rp);
+	/* Before the snapshot below replaces it (journal.h, damaged). */
+	if (!rc && res->damaged) {
+		struct pctld_aside_log al = {j->opts.log, j->opts.log_ctx};
+		pctld_journal_keep_aside(j->dir, j->path, buf, len,
+		                         now_realtime, j->opts.damaged_keep,
+		                         res->damaged_path,
+		                         sizeof(res->damaged_path), &al);
+	}
+	free(buf);
+	if (rc) {
+		snprintf(res->message, sizeof(res->message), "%s: %s", j->path,
+		         strerror(-rc));
+		return rc;
+	}
+	summarise(j, e, now_ms, now_realtime, &rp, res);
 
 	/* From here on the engine's epoch is what the log records. */
 	j->engine = e;

@@ -206,6 +206,20 @@ int pctl_journal_load(struct pctl_journal *j, struct pctl_engine *e,
                       uint64_t now_ms, int64_t now_realtime,
                       struct pctl_journal_load_result *res);
 
+/* What pctl_journal_load() does with the log's contents, on the image
+ * buf[0..len) held in memory instead of the file, through the same replay,
+ * resynchronisation, restore and adoption: e ends up holding what a load of
+ * a file with these bytes would restore, and res says the same (except
+ * damaged_path, always "": nothing is kept aside).  Nothing is read or
+ * written, and the journal stays unloaded: it records nothing afterwards
+ * and its destroy leaves the directory as it was.  For checking the
+ * loader (the fuzz target fuzz_journal_load); a daemon uses
+ * pctl_journal_load().  Call instead of it, once: -EALREADY after either. */
+int pctl_journal_replay(struct pctl_journal *j, struct pctl_engine *e,
+                        const uint8_t *buf, size_t len, uint64_t now_ms,
+                        int64_t now_realtime,
+                        struct pctl_journal_load_result *res);
+
 /* Housekeeping; call from the event loop at least at
  * pctl_journal_next_deadline(), and right after any call that may reset the
  * engine's epoch (pctl_engine_state_lost, pctl_engine_set_external): runs

@@ -33,6 +33,7 @@
 #include "audit_log.h"
 #include "backend.h"
 #include "engine.h"
+#include "fuzz_asan_options.h"
 #include "fuzz_check.h"
 
 struct fz_backend {

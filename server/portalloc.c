@@ -17,8 +17,10 @@ static void update_full(struct pctl_portmap *pm, uint32_t w)
 
 void pctl_portmap_init(struct pctl_portmap *pm, uint16_t min, uint16_t max)
 {
-	/* Word by word (1,024 steps, not 65,536): the first allocator of an
-	 * external address is made inside a request. */
+	/* Word by word (1,024 steps, not 65,536), the summary of full words
+	 * in the same pass: the first allocator of an external address is
+	 * made inside a request. */
+	memset(pm->full, 0, sizeof(pm->full));
 	for (uint32_t w = 0; w < 1024; w++) {
 		uint32_t lo = w << 6, hi = lo + 63;
 		uint64_t taken = 0;
@@ -31,10 +33,9 @@ void pctl_portmap_init(struct pctl_portmap *pm, uint16_t min, uint16_t max)
 				taken |= ~0ull << (max - lo + 1);
 		}
 		pm->word[w] = taken;
+		if (taken == ~0ull)
+			pm->full[w >> 6] |= 1ull << (w & 63);
 	}
-	memset(pm->full, 0, sizeof(pm->full));
-	for (uint32_t w = 0; w < 1024; w++)
-		update_full(pm, w);
 }
 
 bool pctl_portmap_taken(const struct pctl_portmap *pm, uint16_t port)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -351,6 +352,68 @@ static void test_resync_budget(void **state)
 	free(b);
 }
 
+/* pctl_journal_replay (the fuzz target's way in) restores an image from
+ * memory exactly as a load of the same bytes from the file does, writes
+ * nothing, and runs once. */
+static void test_replay_from_memory_is_the_load(void **state)
+{
+	const struct jfile *f = *state;
+	static struct jt_backend fake;
+	static struct jt_seen seen[N_MAPS];
+	uint8_t *b = malloc(f->len);
+	assert_non_null(b);
+	memcpy(b, f->buf, f->len);
+	b[f->start[2 + N_MAPS / 2] + 30] ^= 0x01; /* damaged, resynchronised */
+
+	for (int damaged = 0; damaged < 2; damaged++) {
+		const uint8_t *img = damaged ? b : f->buf;
+		struct pctl_journal_load_result fl = load(f, img, f->len), mr;
+		struct pctl_journal *j;
+		struct pctl_backend be, inner = jt_backend_make(&fake, true);
+		struct pctl_journal_opts o;
+		struct pctl_engine_config cfg;
+		struct stat st;
+		char err[256];
+
+		assert_int_equal(unlink(f->path), 0);
+		jt_opts(&o, &clk);
+		assert_int_equal(pctl_journal_open(f->dir, &inner, &o, &j, &be,
+		                                   err, sizeof(err)),
+		                 0);
+		jt_engine_config(&cfg);
+		struct pctl_engine *e = pctl_engine_new(&cfg, &be, clk.mono_ms);
+		assert_non_null(e);
+		assert_int_equal(pctl_journal_replay(j, e, img, f->len,
+		                                     clk.mono_ms, clk.real_s,
+		                                     &mr),
+		                 0);
+		assert_int_equal(mr.damaged, fl.damaged);
+		assert_int_equal(mr.damaged, damaged);
+		assert_int_equal(mr.corrupt_offset, fl.corrupt_offset);
+		assert_int_equal(mr.skipped_bytes, fl.skipped_bytes);
+		assert_int_equal(mr.records, fl.records);
+		assert_int_equal(mr.restored, fl.restored);
+		assert_int_equal(mr.state_kept, fl.state_kept);
+		assert_int_equal(mr.epoch, fl.epoch);
+		assert_int_equal(jt_list(e, clk.mono_ms, seen, N_MAPS),
+		                 mr.restored);
+		assert_string_equal(mr.damaged_path, "");
+		struct pctl_journal_load_result again;
+		assert_int_equal(pctl_journal_replay(j, e, img, f->len,
+		                                     clk.mono_ms, clk.real_s,
+		                                     &again),
+		                 -EALREADY);
+		assert_int_equal(
+		    pctl_journal_load(j, e, clk.mono_ms, clk.real_s, &again),
+		    -EALREADY);
+		be.ops->destroy(be.ctx, true);
+		pctl_engine_free(e);
+		/* Nothing was written, not even at the clean close. */
+		assert_int_not_equal(stat(f->path, &st), 0);
+	}
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +432,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_header_kept, setup,
 	                                    teardown),
 	    cmocka_unit_test(test_resync_budget),
+	    cmocka_unit_test_setup_teardown(test_replay_from_memory_is_the_load,
+	                                    setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
