@@ -536,7 +536,8 @@ int pctld_audit_open(struct pctld_audit *a,
 	return 0;
 }
 
-void pctld_audit_use_fd(struct pctld_audit *a, int fd)
+/* Replaces the file descriptor with fd (taken over; the old one closed). */
+static void use_fd(struct pctld_audit *a, int fd)
 {
 	if (a->wlen)
 		pctld_audit_flush(a); /* what was for the old file */
@@ -551,7 +552,7 @@ void pctld_audit_switch(struct pctld_audit *a,
 {
 	/* What the old output owes first: the count of suppressed records. */
 	report_suppressed(a, a->clock.mono_ms());
-	pctld_audit_use_fd(a, fd);
+	use_fd(a, fd);
 	a->cfg = *cfg;
 	apply_limits(a, a->clock.mono_ms());
 }

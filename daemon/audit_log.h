@@ -7,8 +7,9 @@
  * drops its privileges: syslog's socket (log.c opens it with LOG_NDELAY)
  * or the file's descriptor (pctld_audit_open).  Reopening the file for
  * logrotate is pctld_audit_reopen (by path, when the daemon may still open
- * it) or pctld_audit_use_fd (a descriptor opened by someone who may, e.g.
- * a privileged parent passing it over a socket).
+ * it) or its two halves, pctld_audit_open_file in the privileged parent and
+ * pctld_audit_switch in the network process, which gets the descriptor
+ * over the parent's socket (privsep_parent.c).
  */
 #ifndef PORTCTLD_AUDIT_LOG_H
 #define PORTCTLD_AUDIT_LOG_H
@@ -79,8 +80,6 @@ int pctld_audit_reopen(struct pctld_audit *a,
 int pctld_audit_open_file(const char *path, char *err, size_t errlen);
 void pctld_audit_switch(struct pctld_audit *a,
                         const struct pctld_audit_config *cfg, int fd);
-/* Replaces the file descriptor with fd (taken over; the old one closed). */
-void pctld_audit_use_fd(struct pctld_audit *a, int fd);
 
 /* The engine's observer (pctl_engine_set_audit(e, pctld_audit_event, a)). */
 void pctld_audit_event(void *ctx, const struct pctl_audit_event *ev);
