@@ -210,6 +210,10 @@ struct pctl_engine_config {
 	 * result 2) unless this is set (default off).  The addresses are
 	 * those given to pctl_engine_set_self(). */
 	bool allow_self;
+	/* Issue 11: a UPnP control point may create, renew or delete only
+	 * mappings whose internal client is its own address (miniupnpd's
+	 * secure_mode; default on).  Off: any internal host's. */
+	bool upnp_secure_mode;
 };
 
 /* Fills cfg with the defaults listed above (no external address; NAT44 on;
@@ -331,6 +335,7 @@ enum pctl_mapping_kind {
 	PCTL_MK_PEER = 1,
 	PCTL_MK_NATPMP = 2,
 	PCTL_MK_STATIC = 3, /* made by the administrator; never expires */
+	PCTL_MK_UPNP = 4,   /* UPnP IGD (server/upnp.h); owned by its host */
 };
 
 /* A read-only view of one mapping.  Pointers are valid until the next call

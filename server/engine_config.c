@@ -46,6 +46,7 @@ void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 	 * at most 3 x 64 kernel elements (docs/performance.md). */
 	cfg->max_port_set = 64;
 	cfg->prefer_internal_port = true; /* issue 16: as miniupnpd does */
+	cfg->upnp_secure_mode = true; /* issue 11: as miniupnpd's secure_mode */
 }
 
 static int fail(char *err, size_t len, const char *msg)
