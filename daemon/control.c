@@ -127,6 +127,8 @@ static const char *kind_name(enum pctl_mapping_kind k)
 		return "natpmp";
 	case PCTL_MK_STATIC:
 		return "static";
+	case PCTL_MK_UPNP:
+		return "upnp";
 	}
 	return "unknown";
 }
