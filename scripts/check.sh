@@ -4,8 +4,8 @@
 #  2. build with gcc, -Wall -Wextra -Werror, and run the whole CTest suite;
 #  3. build with gcc in the Debug and MinSizeRel types (warnings are errors);
 #  4. build with clang, ASan+UBSan and the fuzz targets, run the suite again;
-#  5. run every libFuzzer target for FUZZ_SECONDS (default 30) on a copy of
-#     its seeds, keeping what it finds in $BUILD/fuzz-found (docs/fuzzing.md);
+#  5. run every libFuzzer target for FUZZ_SECONDS (default 30), $JOBS at a
+#     time, on a copy of its seeds, keeping what it finds in $BUILD/fuzz-found (docs/fuzzing.md);
 #  6. fail if any program of the build tree started by the suite still runs.
 # Exits non-zero on any failure; the last line is "check: N passed, N failed".
 set -uo pipefail
@@ -89,24 +89,43 @@ if build "$BUILD/asan" clang-asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=De
   # temporary directory; what the fuzzer finds goes to $BUILD/fuzz-found/
   # <target>/, which scripts/fuzz-corpus.sh merges into the committed
   # corpus when asked (docs/fuzzing.md).  The tree is never written.
-  for fz in "$BUILD"/asan/fuzz/fuzz_*; do
-    [ -x "$fz" ] || continue
+  # $JOBS targets run at once (each fuzzer is one process): the stage takes
+  # FUZZ_SECONDS x targets / JOBS, not x targets.
+  fuzz_one() {
+    local fz=$1 name found seeds
     name=$(basename "$fz")
     found="$BUILD/fuzz-found/$name"
     seeds=$(mktemp -d "${TMPDIR:-/tmp}/portctl-seeds.XXXXXX")
     mkdir -p "$found"
     [ -d "fuzz/corpus/$name" ] && cp fuzz/corpus/"$name"/* "$seeds"/ 2>/dev/null
-    echo "--- $name ($(find "$seeds" -type f | wc -l) seeds)"
     if "$fz" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
          -artifact_prefix="$BUILD/${name}-" "$found" "$seeds" >"$BUILD/$name.log" 2>&1; then
+      echo ok >"$BUILD/$name.result"
+    else
+      echo crash >"$BUILD/$name.result"
+    fi
+    rm -rf "$seeds"
+  }
+  fuzzers=()
+  for fz in "$BUILD"/asan/fuzz/fuzz_*; do
+    [ -x "$fz" ] || continue
+    fuzzers+=("$fz")
+    rm -f "$BUILD/$(basename "$fz").result"
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+    fuzz_one "$fz" &
+  done
+  wait
+  for fz in "${fuzzers[@]}"; do
+    name=$(basename "$fz")
+    echo "--- $name"
+    if [ "$(cat "$BUILD/$name.result" 2>/dev/null)" = ok ]; then
       grep -E 'stat::number_of_executed_units|Done' "$BUILD/$name.log" | tail -2
-      echo "$(find "$found" -type f | wc -l) inputs found so far in $found"
+      echo "$(find "$BUILD/fuzz-found/$name" -type f | wc -l) inputs found so far in $BUILD/fuzz-found/$name"
       passed=$((passed + 1))
     else
       tail -n 40 "$BUILD/$name.log"
       fail "fuzz: $name found a crash (see $BUILD/$name.log)"
     fi
-    rm -rf "$seeds"
   done
   if [ -n "$(git status --porcelain -- fuzz/corpus 2>/dev/null)" ] &&
      [ -z "$corpus_dirty_before" ]; then
