@@ -223,13 +223,50 @@ static int check_control(const struct pctld_config *cfg, bool check,
 	                         notes, noteslen, err, errlen);
 }
 
+/* The audit log's file (issue 10) is opened by the parent, as root, after
+ * the preflight; what would make that open fail is found here, without
+ * creating anything: an existing path that is not a regular file, a path
+ * through a file, or a missing file in a directory that does not exist. */
+static int check_audit_file(const struct pctld_config *cfg, char *err,
+                            size_t errlen)
+{
+	struct stat st;
+	char dir[sizeof(cfg->audit.path)];
+
+	if (cfg->audit.mode != PCTLD_AUDIT_FILE)
+		return 0;
+	if (stat(cfg->audit.path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return pctld_errf(err, errlen,
+			                  "audit log %s: not a regular file",
+			                  cfg->audit.path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return pctld_errf(err, errlen, "audit log %s: %s",
+		                  cfg->audit.path, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s", cfg->audit.path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return 0; /* relative to the working directory, which exists */
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st))
+		return pctld_errf(err, errlen, "audit log %s: directory %s: %s",
+		                  cfg->audit.path, dir, strerror(errno));
+	return 0;
+}
+
 int pctld_preflight(const struct pctld_config *cfg, bool check,
                     struct pctld_preflight *pf, char *notes, size_t noteslen,
                     char *err, size_t errlen)
 {
 	pf->table_fd = -1;
 	pf->journal_lock_fd = -1;
-	if (resolve_user(cfg, &pf->ids, notes, noteslen, err, errlen))
+	if (resolve_user(cfg, &pf->ids, notes, noteslen, err, errlen) ||
+	    check_audit_file(cfg, err, errlen))
 		return -1;
 	if (!strcmp(cfg->backend, "nftables")) {
 		pf->table_fd = pctld_table_lock(cfg->nft_table, err, errlen);

@@ -4,8 +4,9 @@
  * nothing to hand out, duplicate listen lines) and the host (interfaces
  * that do not exist, a listen address that is not the host's or that is on
  * the external interface), and a wildcard listener that would serve the
- * WAN.  Each case runs both `-n` and a start, which must fail alike, with
- * the same reason.  127.25.0.x and ports of this file's own.
+ * WAN, and an audit log file that cannot be opened.  Each case runs both `-n`
+ * and a start, which must fail alike, with the same reason.  127.25.0.x and
+ * ports of this file's own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,6 +154,19 @@ static void test_wildcard_allowed_explicitly(void **state)
 	daemon_cleanup(&d);
 }
 
+/* Issue 10's audit log: a file the start could not open is refused by -n
+ * too, and nothing is created by -n. */
+static void test_audit_file_unopenable(void **state)
+{
+	(void)state;
+	refused("audit-log file /nonexistent-portctl-dir/audit.log\n", NULL,
+	        "audit log /nonexistent-portctl-dir/audit.log: directory "
+	        "/nonexistent-portctl-dir: No such file or directory");
+	refused("audit-log file /\n", NULL, "audit log /: not a regular file");
+	refused("audit-log file /etc/hostname/audit.log\n", NULL,
+	        "audit log /etc/hostname/audit.log: Not a directory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +177,7 @@ int main(void)
 	    cmocka_unit_test(test_listen_not_on_this_host),
 	    cmocka_unit_test(test_wan_facing_listeners_refused),
 	    cmocka_unit_test(test_wildcard_allowed_explicitly),
+	    cmocka_unit_test(test_audit_file_unopenable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
