@@ -39,7 +39,7 @@ struct pctld {
 	int notify_fd; /* parent: $NOTIFY_SOCKET (notify.h), or -1 */
 };
 
-/* Monotonic clock in milliseconds (the engine's `now`). */
+/* Monotonic clock in milliseconds (the engine's `now`; monoclock.c). */
 uint64_t pctld_now_ms(void);
 
 /* The network process's event loop (netproc.h), until the parent says

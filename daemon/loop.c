@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "backend_ipc.h"
@@ -33,14 +32,6 @@
 #define TAG_EXTWATCH         0xfffffffcu
 #define TAG_SELFWATCH        0xfffffffbu
 #define MAX_TX               16
-
-uint64_t pctld_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Scratch space of one batch, allocated once. */
 struct batch {
