@@ -1,12 +1,11 @@
 /*
- * json.h - a minimal streaming JSON writer (RFC 8259) for the CLI.
+ * json.h - the CLI's JSON output: lib/json/jsonbuf.h (the one JSON writer of
+ * the daemon and the CLI) streamed to a FILE.
  *
- * Values are written straight to a FILE as they are produced, on one line,
- * with the commas between members and elements inserted automatically.  The
- * writer never allocates.  Strings are taken as bytes: valid UTF-8 passes
- * through, control characters, '"' and '\\' are escaped, and every byte that
- * is not part of a valid UTF-8 sequence becomes U+FFFD, so the output is
- * always valid JSON whatever the input.
+ * Each value is built in the writer's buffer by jsonbuf, with its escaping
+ * rules (docs in jsonbuf.h: the output is valid JSON on one line whatever
+ * the input), and written out before the next one, so output of any length
+ * goes through a fixed buffer.  The writer never allocates.
  *
  * Usage:
  *	struct json_writer w;
@@ -24,22 +23,22 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Deepest nesting of objects and arrays the writer tracks. */
-#define JSON_MAX_DEPTH 16
+#include "json/jsonbuf.h"
+
+/* Room for the largest single value the CLI writes: a 1016-octet
+ * DESCRIPTION escaped at 6 octets per octet, with its key. */
+#define JSON_TOKEN_MAX 8192
 
 struct json_writer {
 	FILE *out;
-	unsigned depth;
-	/* has_member[d]: the container at depth d already holds a value, so
-	 * the next one needs a comma first. */
-	bool has_member[JSON_MAX_DEPTH + 1];
-	bool after_key; /* a key was written: the value needs no comma */
+	struct pctl_jbuf j;
+	char buf[JSON_TOKEN_MAX];
 };
 
 void json_init(struct json_writer *w, FILE *out);
 
-/* Containers.  Nesting deeper than JSON_MAX_DEPTH is a programming error;
- * the writer then stops tracking commas but still writes brackets. */
+/* Containers.  Nesting deeper than PCTL_JBUF_MAX_DEPTH is a programming
+ * error; the writer then stops tracking commas but still writes brackets. */
 void json_object_begin(struct json_writer *w);
 void json_object_end(struct json_writer *w);
 void json_array_begin(struct json_writer *w);

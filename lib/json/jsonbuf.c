@@ -227,3 +227,22 @@ void pctl_jbuf_null(struct pctl_jbuf *j)
 	before_value(j);
 	puts_(j, "null");
 }
+
+void pctl_jbuf_hex(struct pctl_jbuf *j, const uint8_t *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	before_value(j);
+	size_t start = j->len;
+	bool full = j->overflow;
+
+	put(j, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		char two[2] = {hex[data[i] >> 4], hex[data[i] & 15]};
+		put(j, two, 2);
+	}
+	put(j, "\"", 1);
+	if (j->overflow && !full) {
+		j->len = start; /* not half a string */
+		j->buf[start] = '\0';
+	}
+}

@@ -1,8 +1,9 @@
 /*
  * jsonbuf.h - a small JSON (RFC 8259) writer into a caller's buffer.
  *
- * Meant to be the one JSON writer of the daemon and the CLI (the audit log
- * uses it first; cli/json.c and daemon/control.c still write their own).
+ * The one JSON writer of the daemon and the CLI: the audit log writes its
+ * records with it, the CLI streams it to a FILE (cli/json.h); the control
+ * socket's listing (daemon/control.c) still writes its own.
  * It writes one line into a fixed buffer and never allocates, so a record
  * can be built and handed to a single write(2): an O_APPEND file then never
  * holds half a record.  Commas between members and elements are inserted
@@ -54,6 +55,8 @@ void pctl_jbuf_string_n(struct pctl_jbuf *j, const uint8_t *s, size_t len);
 void pctl_jbuf_uint(struct pctl_jbuf *j, uint64_t v);
 void pctl_jbuf_bool(struct pctl_jbuf *j, bool v);
 void pctl_jbuf_null(struct pctl_jbuf *j);
+/* len octets as one string of lowercase hex digits ("" when len is 0). */
+void pctl_jbuf_hex(struct pctl_jbuf *j, const uint8_t *data, size_t len);
 
 /* Raw text appended as it is, outside the JSON structure (a prefix, a
  * newline); the caller answers for its validity.  raw_uint: a number's

@@ -57,6 +57,17 @@ expect_rc 0
 expect_json '.[0].options[0].description | explode' '[65,65533,65533,65533,65533,65533,65533,65533,65533,65533,128512,65533,65533]'
 expect_json '.[0].options[0].utf8_valid' 'false'
 
+# U+2028 and U+2029 are valid JSON but line breaks to JavaScript and some
+# log viewers: the CLI escapes them as the audit log does (one writer,
+# lib/json/jsonbuf.h).
+CASE=test_x1_description_line_separators_escaped_json
+run --json "$MAP_REQ$(opt 128 41e280a842e280a9)"
+expect_rc 0
+checks=$((checks + 1))
+grep -Fq '"description":"A\u2028B\u2029"' <<<"$OUT" ||
+	fail "$CASE: U+2028/U+2029 not escaped in: $OUT"
+expect_json '.[0].options[0].description | explode' '[65,8232,66,8233]'
+
 CASE=test_x1_description_utf8_edge_cases_text
 run "$MAP_REQ$(opt 128 41c080eda080f4908080f09f9880e282)"
 expect_line '    description: "A\xc0\x80\xed\xa0\x80\xf4\x90\x80\x80😀\xe2\x82"'

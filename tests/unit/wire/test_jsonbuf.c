@@ -109,6 +109,28 @@ static void test_full_buffer_never_cuts_a_token(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* pctl_jbuf_hex: a value like any other (commas), lowercase, and never cut
+ * by a full buffer. */
+static void test_hex(void **state)
+{
+	char buf[64];
+	struct pctl_jbuf j;
+	static const uint8_t b[] = {0x0a, 0xff, 0x00};
+
+	(void)state;
+	pctl_jbuf_init(&j, buf, sizeof(buf));
+	pctl_jbuf_array_begin(&j);
+	pctl_jbuf_hex(&j, b, sizeof(b));
+	pctl_jbuf_hex(&j, b, 0);
+	pctl_jbuf_array_end(&j);
+	assert_true(pctl_jbuf_ok(&j));
+	assert_string_equal(buf, "[\"0aff00\",\"\"]");
+	pctl_jbuf_init(&j, buf, 5);
+	pctl_jbuf_hex(&j, b, sizeof(b));
+	assert_false(pctl_jbuf_ok(&j));
+	assert_string_equal(buf, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +138,7 @@ int main(void)
 	    cmocka_unit_test(test_utf8_kept_invalid_replaced),
 	    cmocka_unit_test(test_structure_and_commas),
 	    cmocka_unit_test(test_full_buffer_never_cuts_a_token),
+	    cmocka_unit_test(test_hex),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
