@@ -17,6 +17,7 @@
 
 #include "../server/engine.h"
 #include "log.h"
+#include "json/jsonbuf.h"
 
 /* Fills sun with path; -1 (err) when it does not fit. */
 static int control_addr(const char *path, struct sockaddr_un *sun, char *err,
@@ -133,16 +134,16 @@ static const char *kind_name(enum pctl_mapping_kind k)
 	return "unknown";
 }
 
-static void put_proto(FILE *out, uint8_t p)
+static const char *proto_name(uint8_t p, char *buf, size_t len)
 {
 	if (p == 6)
-		fputs("tcp", out);
-	else if (p == 17)
-		fputs("udp", out);
-	else if (p == 0)
-		fputs("all", out);
-	else
-		fprintf(out, "%u", p);
+		return "tcp";
+	if (p == 17)
+		return "udp";
+	if (p == 0)
+		return "all";
+	snprintf(buf, len, "%u", p);
+	return buf;
 }
 
 static void put_endpoint(FILE *out, const pctl_addr *a, uint16_t port)
@@ -164,32 +165,37 @@ static unsigned filter_len(const struct pctl_filter *f)
 	return f->prefix_len;
 }
 
-static void put_json_string(FILE *out, const uint8_t *s, size_t n)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			fprintf(out, "\\%c", s[i]);
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			fprintf(out, "\\u%04x", s[i]);
-		else
-			fputc(s[i], out);
-	}
-	fputc('"', out);
-}
+/* One mapping's JSON object, or a text line's quoted description, is built
+ * here by lib/json's writer (the same escaping as the CLI and the audit
+ * log: valid JSON whatever bytes a client sent).  Room for the largest: a
+ * description escaped at up to 6 octets per octet, 256 filters (the most
+ * max-filters allows) of at most 96 octets each, and the rest. */
+#define LIST_RECORD_MAX (6 * PCTL_ENG_MAX_DESC + 256 * 96 + 1024)
 
 struct list_ctx {
 	FILE *out;
 	bool json;
 	size_t n;
+	char rec[LIST_RECORD_MAX];
 };
+
+/* s as one JSON string: what the text listing shows too. */
+static void put_quoted(struct list_ctx *c, const uint8_t *s, size_t n)
+{
+	struct pctl_jbuf j;
+
+	pctl_jbuf_init(&j, c->rec, sizeof(c->rec));
+	pctl_jbuf_quoted(&j, s, n);
+	fputs(c->rec, c->out);
+}
 
 static int list_text(struct list_ctx *c, const struct pctl_mapping_info *m)
 {
 	FILE *out = c->out;
 
 	fprintf(out, "%" PRIu64 " %s ", m->id, kind_name(m->kind));
-	put_proto(out, m->protocol);
+	char num[4];
+	fputs(proto_name(m->protocol, num, sizeof(num)), out);
 	fputc(' ', out);
 	put_endpoint(out, &m->int_addr, m->int_port);
 	fputs(" -> ", out);
@@ -213,57 +219,75 @@ static int list_text(struct list_ctx *c, const struct pctl_mapping_info *m)
 	}
 	if (m->desc_len) {
 		fputs(" description ", out);
-		put_json_string(out, m->desc, m->desc_len);
+		put_quoted(c, m->desc, m->desc_len);
 	}
 	fputc('\n', out);
 	return 0;
 }
 
-static void put_json_endpoint(FILE *out, const char *name, const pctl_addr *a,
-                              uint16_t port)
+static void put_json_endpoint(struct pctl_jbuf *j, const char *name,
+                              const pctl_addr *a, uint16_t port)
 {
 	char txt[PCTL_ADDRSTRLEN];
 
-	fprintf(out, "\"%s\":{\"address\":\"%s\",\"port\":%u}", name,
-	        pctl_addr_to_str(a, txt, sizeof(txt)), port);
+	pctl_jbuf_key(j, name);
+	pctl_jbuf_object_begin(j);
+	pctl_jbuf_key(j, "address");
+	pctl_jbuf_string(j, pctl_addr_to_str(a, txt, sizeof(txt)));
+	pctl_jbuf_key(j, "port");
+	pctl_jbuf_uint(j, port);
+	pctl_jbuf_object_end(j);
 }
 
 static int list_json(struct list_ctx *c, const struct pctl_mapping_info *m)
 {
-	FILE *out = c->out;
+	struct pctl_jbuf j;
+	char num[4];
 
-	fprintf(out, "%s{\"id\":%" PRIu64 ",\"kind\":\"%s\",\"protocol\":",
-	        c->n ? "," : "", m->id, kind_name(m->kind));
-	fputc('"', out);
-	put_proto(out, m->protocol);
-	fputs("\",", out);
-	put_json_endpoint(out, "internal", &m->int_addr, m->int_port);
-	fputc(',', out);
-	put_json_endpoint(out, "external", &m->ext_addr, m->ext_port);
-	fprintf(out, ",\"port_count\":%u", m->port_count);
+	pctl_jbuf_init(&j, c->rec, sizeof(c->rec));
+	pctl_jbuf_object_begin(&j);
+	pctl_jbuf_key(&j, "id");
+	pctl_jbuf_uint(&j, m->id);
+	pctl_jbuf_key(&j, "kind");
+	pctl_jbuf_string(&j, kind_name(m->kind));
+	pctl_jbuf_key(&j, "protocol");
+	pctl_jbuf_string(&j, proto_name(m->protocol, num, sizeof(num)));
+	put_json_endpoint(&j, "internal", &m->int_addr, m->int_port);
+	put_json_endpoint(&j, "external", &m->ext_addr, m->ext_port);
+	pctl_jbuf_key(&j, "port_count");
+	pctl_jbuf_uint(&j, m->port_count);
+	pctl_jbuf_key(&j, "lifetime");
 	if (m->lifetime_left == PCTL_LIFETIME_STATIC)
-		fputs(",\"lifetime\":null", out);
+		pctl_jbuf_null(&j);
 	else
-		fprintf(out, ",\"lifetime\":%" PRIu32, m->lifetime_left);
-	if (m->kind == PCTL_MK_PEER) {
-		fputc(',', out);
-		put_json_endpoint(out, "remote", &m->remote_addr,
+		pctl_jbuf_uint(&j, m->lifetime_left);
+	if (m->kind == PCTL_MK_PEER)
+		put_json_endpoint(&j, "remote", &m->remote_addr,
 		                  m->remote_port);
-	}
-	fputs(",\"filters\":[", out);
+	pctl_jbuf_key(&j, "filters");
+	pctl_jbuf_array_begin(&j);
 	for (size_t i = 0; i < m->n_filters; i++) {
 		char txt[PCTL_ADDRSTRLEN];
 		const struct pctl_filter *f = &m->filters[i];
-		fprintf(out,
-		        "%s{\"address\":\"%s\",\"prefix_length\":%u,"
-		        "\"port\":%u}",
-		        i ? "," : "",
-		        pctl_addr_to_str(&f->addr, txt, sizeof(txt)),
-		        filter_len(f), f->port);
+		pctl_jbuf_object_begin(&j);
+		pctl_jbuf_key(&j, "address");
+		pctl_jbuf_string(&j,
+		                 pctl_addr_to_str(&f->addr, txt, sizeof(txt)));
+		pctl_jbuf_key(&j, "prefix_length");
+		pctl_jbuf_uint(&j, filter_len(f));
+		pctl_jbuf_key(&j, "port");
+		pctl_jbuf_uint(&j, f->port);
+		pctl_jbuf_object_end(&j);
 	}
-	fputs("],\"description\":", out);
-	put_json_string(out, m->desc, m->desc_len);
-	fputs("}", out);
+	pctl_jbuf_array_end(&j);
+	pctl_jbuf_key(&j, "description");
+	pctl_jbuf_string_n(&j, m->desc, m->desc_len);
+	pctl_jbuf_object_end(&j);
+	if (!pctl_jbuf_ok(&j))
+		return -1; /* cannot happen with LIST_RECORD_MAX; never half */
+	if (c->n)
+		fputc(',', c->out);
+	fputs(c->rec, c->out);
 	return 0;
 }
 
@@ -281,10 +305,68 @@ struct counter {
 	uint64_t v;
 };
 
+static void stats_text(const struct pctl_engine_stats *st,
+                       const struct counter *f, const struct counter *end,
+                       FILE *out)
+{
+	for (; f < end; f++)
+		fprintf(out, "%s %" PRIu64 "\n", f->name, f->v);
+	/* Counters per result code: every code that occurred. */
+	for (unsigned r = 0; r < 256; r++)
+		if (st->pcp_results[r])
+			fprintf(out, "pcp_result %s %" PRIu64 "\n",
+			        pctl_result_name((uint8_t)r),
+			        st->pcp_results[r]);
+	for (unsigned r = 0; r < 8; r++)
+		if (st->natpmp_results[r])
+			fprintf(out, "natpmp_result %s %" PRIu64 "\n",
+			        pctl_natpmp_result_name((uint16_t)r),
+			        st->natpmp_results[r]);
+}
+
+/* The same as one JSON object.  A PCP result code without a name is keyed
+ * by its number, so that no two members share a key. */
+static void stats_json(const struct pctl_engine_stats *st,
+                       const struct counter *f, const struct counter *end,
+                       FILE *out)
+{
+	char rec[8192], num[4];
+	struct pctl_jbuf j;
+
+	pctl_jbuf_init(&j, rec, sizeof(rec));
+	pctl_jbuf_object_begin(&j);
+	for (; f < end; f++) {
+		pctl_jbuf_key(&j, f->name);
+		pctl_jbuf_uint(&j, f->v);
+	}
+	pctl_jbuf_key(&j, "pcp_results");
+	pctl_jbuf_object_begin(&j);
+	for (unsigned r = 0; r < 256; r++) {
+		if (!st->pcp_results[r])
+			continue;
+		snprintf(num, sizeof(num), "%u", r);
+		pctl_jbuf_key(&j, r <= 26 ? pctl_result_name((uint8_t)r) : num);
+		pctl_jbuf_uint(&j, st->pcp_results[r]);
+	}
+	pctl_jbuf_object_end(&j);
+	pctl_jbuf_key(&j, "natpmp_results");
+	pctl_jbuf_object_begin(&j);
+	for (unsigned r = 0; r < 8; r++) {
+		if (!st->natpmp_results[r])
+			continue;
+		pctl_jbuf_key(&j, pctl_natpmp_result_name((uint16_t)r));
+		pctl_jbuf_uint(&j, st->natpmp_results[r]);
+	}
+	pctl_jbuf_object_end(&j);
+	pctl_jbuf_object_end(&j);
+	pctl_jbuf_raw(&j, "\n");
+	fputs(rec, out);
+}
+
 static void stats(struct pctl_engine *e, FILE *out, bool json)
 {
 	struct pctl_engine_stats *st = calloc(1, sizeof(*st));
-	const struct counter *f, *end;
+	const struct counter *end;
 
 	if (!st)
 		return;
@@ -310,53 +392,16 @@ static void stats(struct pctl_engine *e, FILE *out, bool json)
 	};
 	end = fields + sizeof(fields) / sizeof(fields[0]);
 	if (json)
-		fputc('{', out);
-	for (f = fields; f < end; f++) {
-		if (json)
-			fprintf(out, "%s\"%s\":%" PRIu64,
-			        f == fields ? "" : ",", f->name, f->v);
-		else
-			fprintf(out, "%s %" PRIu64 "\n", f->name, f->v);
-	}
-	/* Counters per result code: every code that occurred. */
-	if (json)
-		fputs(",\"pcp_results\":{", out);
-	for (unsigned r = 0, k = 0; r < 256; r++) {
-		if (!st->pcp_results[r])
-			continue;
-		if (json)
-			fprintf(out, "%s\"%s\":%" PRIu64, k++ ? "," : "",
-			        r <= 26 ? pctl_result_name((uint8_t)r)
-			                : "UNKNOWN",
-			        st->pcp_results[r]);
-		else
-			fprintf(out, "pcp_result %s %" PRIu64 "\n",
-			        pctl_result_name((uint8_t)r),
-			        st->pcp_results[r]);
-	}
-	if (json)
-		fputs("},\"natpmp_results\":{", out);
-	for (unsigned r = 0, k = 0; r < 8; r++) {
-		if (!st->natpmp_results[r])
-			continue;
-		if (json)
-			fprintf(out, "%s\"%s\":%" PRIu64, k++ ? "," : "",
-			        pctl_natpmp_result_name((uint16_t)r),
-			        st->natpmp_results[r]);
-		else
-			fprintf(out, "natpmp_result %s %" PRIu64 "\n",
-			        pctl_natpmp_result_name((uint16_t)r),
-			        st->natpmp_results[r]);
-	}
-	if (json)
-		fputs("}}\n", out);
+		stats_json(st, fields, end, out);
+	else
+		stats_text(st, fields, end, out);
 	free(st);
 }
 
 bool pctld_control_list_page(struct pctl_engine *e, struct pctld_list *l,
                              FILE *out, size_t max, uint64_t now_ms)
 {
-	struct list_ctx c = {out, l->json, l->n};
+	struct list_ctx c = {.out = out, .json = l->json, .n = l->n};
 	size_t done =
 	    pctl_engine_foreach_page(e, &l->cursor, max, list_cb, &c, now_ms);
 

@@ -2,8 +2,8 @@
  * jsonbuf.h - a small JSON (RFC 8259) writer into a caller's buffer.
  *
  * The one JSON writer of the daemon and the CLI: the audit log writes its
- * records with it, the CLI streams it to a FILE (cli/json.h); the control
- * socket's listing (daemon/control.c) still writes its own.
+ * records with it, the control socket its mapping listing, and the CLI
+ * streams it to a FILE (cli/json.h).
  * It writes one line into a fixed buffer and never allocates, so a record
  * can be built and handed to a single write(2): an O_APPEND file then never
  * holds half a record.  Commas between members and elements are inserted

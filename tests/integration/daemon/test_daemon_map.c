@@ -253,7 +253,8 @@ static void test_admin_list_stats_delete_flush(void **state)
 }
 
 /* The admin list shows a mapping's filters and description (S-80, X-1),
- * in text and JSON (with the description escaped). */
+ * in text and JSON (with the description escaped as the CLI and the audit
+ * log escape it: lib/json's writer, U+2028 included). */
 static void test_admin_list_shows_filters_and_description(void **state)
 {
 	struct daemon *d = *state;
@@ -261,7 +262,7 @@ static void test_admin_list_shows_filters_and_description(void **state)
 	uint8_t req[PCTL_MAX_MSG], rbuf[PCTL_MAX_MSG];
 	uint8_t fdata[PCTL_FILTER_LEN];
 	struct pctl_filter f = {.prefix_len = 96 + 24, .port = 443};
-	static const char desc[] = "web \"cam\"";
+	static const char desc[] = "web \"cam\"\xe2\x80\xa8";
 	int fa = client_open(HOST_A, 0);
 	char *out;
 	size_t len;
@@ -290,13 +291,14 @@ static void test_admin_list_shows_filters_and_description(void **state)
 	out = control_request(d, "list");
 	assert_non_null(strstr(out, "127.21.0.2:9443 -> "));
 	assert_non_null(strstr(out, " filter 198.51.100.0/24:443"));
-	assert_non_null(strstr(out, " description \"web \\\"cam\\\"\""));
+	assert_non_null(strstr(out, " description \"web \\\"cam\\\"\\u2028\""));
 	free(out);
 	out = control_request(d, "list json");
 	assert_non_null(strstr(out,
 	                       "\"filters\":[{\"address\":\"198.51.100.0\","
 	                       "\"prefix_length\":24,\"port\":443}]"));
-	assert_non_null(strstr(out, "\"description\":\"web \\\"cam\\\"\""));
+	assert_non_null(
+	    strstr(out, "\"description\":\"web \\\"cam\\\"\\u2028\""));
 	free(out);
 	assert_int_equal(pcp_map(fa, d, HOST_A, nonce_a, 6, 9443, 0, 0, &r),
 	                 PCTL_R_SUCCESS);
