@@ -14,7 +14,7 @@
 #  - a LAN host is still served, and its THIRD_PARTY naming the router is
 #    refused;
 #  - with `allow-self yes` the operator's explicit choice is honoured.
-# Usage: e2e_issue15_self.sh NFT_DRIVER PORTCTLD PORTCTL
+# Usage: e2e_self_mapping_refused.sh NFT_DRIVER PORTCTLD PORTCTL
 # shellcheck disable=SC2317 # functions called through check/check_not
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
