@@ -17,13 +17,9 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 KIND="${1:?usage: $0 debian|fw4 NFT_DRIVER PORTCTLD PORTCTL}"
-DRIVER="${2:?}"
-# shellcheck disable=SC2034 # read by lib.sh (netns_start_portctld)
-PORTCTLD="${3:?}"
-PORTCTL="${4:?}"
-# shellcheck disable=SC2034 # read by lib.sh (serve_ok)
-UDP_ANSWER="$(dirname "$DRIVER")/udp_answer"
-command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
+shift
+netns_e2e_args "$@"
+netns_need jq
 
 # The one line of FIREWALL INTEGRATION in portctld(8).
 LINE='ct label 127 accept comment "portctld: flows a PCP mapping admits"'

@@ -21,14 +21,8 @@ set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
-DRIVER="${1:?usage: $0 NFT_DRIVER PORTCTLD PORTCTL}"
-PORTCTLD="${2:?}"
-PORTCTL="${3:?}"
-# shellcheck disable=SC2034 # read by lib.sh (serve_ok)
-UDP_ANSWER="$(dirname "$DRIVER")/udp_answer"
-for t in unshare nsenter setpriv md5sum; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
+netns_e2e_args "$@"
+netns_need unshare nsenter setpriv md5sum
 
 netns_require_root
 netns_setup || { echo "setup failed"; exit 1; }

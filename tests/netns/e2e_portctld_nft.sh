@@ -7,13 +7,8 @@ set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
-DRIVER="${1:?usage: $0 NFT_DRIVER PORTCTLD PORTCTL}"
-# shellcheck disable=SC2034 # read by lib.sh (netns_start_portctld)
-PORTCTLD="${2:?}"
-PORTCTL="${3:?}"
-# shellcheck disable=SC2034 # read by lib.sh (serve_ok, serve_peer)
-UDP_ANSWER="$(dirname "$DRIVER")/udp_answer"
-command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
+netns_e2e_args "$@"
+netns_need jq
 
 netns_require_root
 netns_setup || { echo "setup failed"; exit 1; }

@@ -26,15 +26,8 @@ set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
-DRIVER="${1:?usage: $0 NFT_DRIVER PORTCTLD PORTCTL}"
-# shellcheck disable=SC2034 # read by lib.sh (netns_start_portctld)
-PORTCTLD="${2:?}"
-PORTCTL="${3:?}"
-# shellcheck disable=SC2034 # read by lib.sh (serve_ok)
-UDP_ANSWER="$(dirname "$DRIVER")/udp_answer"
-for t in jq natpmpc; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
+netns_e2e_args "$@"
+netns_need jq natpmpc
 
 netns_require_root
 netns_setup || { echo "setup failed"; exit 1; }

@@ -20,13 +20,8 @@ set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
-DRIVER="${1:?usage: $0 NFT_DRIVER PORTCTLD PORTCTL}"
-# shellcheck disable=SC2034 # read by lib.sh (netns_start_portctld)
-PORTCTLD="${2:?}"
-PORTCTL="${3:?}"
-for t in jq setpriv; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
-done
+netns_e2e_args "$@"
+netns_need jq setpriv
 [ -x "$DRIVER" ] || { echo "SKIP: no nft driver"; exit 77; }
 
 netns_require_root

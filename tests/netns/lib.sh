@@ -22,6 +22,31 @@ FAILURES=0
 NETNS_WAIT="${NETNS_WAIT:-2}"
 STEP_TIMEOUT="${NETNS_STEP_TIMEOUT:-4}"
 
+# netns_e2e_args [ARG...] NFT_DRIVER PORTCTLD PORTCTL: the arguments every
+# end-to-end script gets from tests/netns/CMakeLists.txt
+# (portctl_e2e_test), after the script's own.  Sets DRIVER, PORTCTLD,
+# PORTCTL and the helpers found next to the driver (UDP_ANSWER, INJECT).
+# shellcheck disable=SC2034 # read by the scripts and by lib.sh
+netns_e2e_args() {
+	if [ $# -lt 3 ]; then
+		echo "usage: $0 NFT_DRIVER PORTCTLD PORTCTL" >&2
+		exit 2
+	fi
+	DRIVER="$1"
+	PORTCTLD="$2"
+	PORTCTL="$3"
+	UDP_ANSWER="$(dirname "$DRIVER")/udp_answer"
+	INJECT="$(dirname "$DRIVER")/ipc_inject"
+}
+
+# netns_need TOOL...: skip (77) unless every tool is installed.
+netns_need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+	done
+}
+
 netns_require_root() {
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "SKIP: netns tests need root"
