@@ -11,6 +11,7 @@ PACKAGES=(
   libpcap-dev                         # `portctl decode --pcap`, pcap writing for tshark cross-checks
   tshark                              # Wireshark's PCP dissector, cross-checks the encoder
   natpmpc                             # a NAT-PMP client written by others, an interop peer
+  miniupnpc python3-miniupnpc         # UPnP IGD control points written by others (SSDP and IGD tests)
   miniupnpd-nftables                  # a PCP/NAT-PMP server written by others, interop and benchmark peer
   libmnl-dev libnftnl-dev             # netlink and nftables messages for the nftables backend
   libnetfilter-conntrack-dev          # conntrack: PEER flows, deleting flows of removed mappings
