@@ -79,7 +79,10 @@ static enum MHD_Result soap_answer(struct MHD_Connection *c, int code,
                                    const struct pctld_soap_req *sr,
                                    const struct pctld_xbuf *args)
 {
-	static const char *const ext[] = {"EXT", "", NULL};
+	/* UDA: "EXT:" without a value, for UPnP 1.0 control points.
+	 * libmicrohttpd refuses an empty value; a space is the same field
+	 * once the parser trims it. */
+	static const char *const ext[] = {"EXT", " ", NULL};
 	struct pctld_xbuf out;
 	enum MHD_Result rc;
 
