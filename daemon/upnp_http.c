@@ -31,7 +31,9 @@ void pctld_http_limits_default(struct pctld_http_limits *lim)
 	lim->deadline_ms = 10000;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's messages, at debug level. */
+__attribute__((format(printf, 2, 0))) static void
+mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[256];
 
@@ -117,20 +119,31 @@ static void request_done(void *cls, struct MHD_Connection *c, void **req,
 static struct MHD_Daemon *start(struct pctld_http *h, int fd)
 {
 	unsigned timeout_s = (unsigned)((h->lim.deadline_ms + 999) / 1000);
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	/* No Date from libmicrohttpd: its gmtime_r reads /etc/localtime once,
+	 * an open the confined process may not make (upnp_date.h). */
+	unsigned flags =
+	    MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_SUPPRESS_DATE_NO_CLOCK;
+	struct MHD_OptionItem ops[] = {
+	    {MHD_OPTION_LISTEN_SOCKET, fd, NULL},
+	    {MHD_OPTION_CONNECTION_LIMIT, h->lim.max_conns, NULL},
+	    {MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->lim.max_per_ip, NULL},
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)h->lim.header_bytes,
+	     NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, timeout_s, NULL},
+	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)conn_event, h},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_done, h},
+	    {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, h},
+	    {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
+	    {MHD_OPTION_END, 0, NULL},
+	};
 
+	/* Without a listener (connections only through
+	 * pctld_http_add_connection) the listener option must be absent. */
 	if (fd < 0)
 		flags |= MHD_USE_NO_LISTEN_SOCKET;
-	return MHD_start_daemon(
-	    flags, 0, admit_conn, h, pctld_http_handle, h,
-	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-	    h->lim.max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    h->lim.max_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    h->lim.header_bytes, MHD_OPTION_CONNECTION_TIMEOUT, timeout_s,
-	    MHD_OPTION_NOTIFY_CONNECTION, conn_event, h,
-	    MHD_OPTION_NOTIFY_COMPLETED, request_done, h,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-	    MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+	return MHD_start_daemon(flags, 0, admit_conn, h, pctld_http_handle, h,
+	                        MHD_OPTION_ARRAY, fd < 0 ? ops + 1 : ops,
+	                        MHD_OPTION_END);
 }
 
 struct pctld_http *pctld_http_new_limits(const struct pctld_http_listener *l,

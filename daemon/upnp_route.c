@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../server/upnp.h"
 #include "upnp_actions.h"
+#include "upnp_date.h"
 #include "upnp_http_impl.h"
 #include "upnp_soap.h"
 
@@ -45,10 +47,16 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
 	    len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	char date[PCTLD_HTTP_DATE_LEN + 1];
+	struct timespec ts;
 	enum MHD_Result rc;
 
 	if (!resp)
 		return MHD_NO;
+	/* libmicrohttpd's own Date is off (upnp_date.h says why) */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pctld_http_date((int64_t)ts.tv_sec, date);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_DATE, date);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, SERVER_HDR);
 	if (type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
