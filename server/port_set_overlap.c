@@ -195,13 +195,7 @@ static int apply(struct pctl_engine *e, struct ov_item *it, size_t n)
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (it[i].kind != OV_RENEW)
 			continue;
-		struct pctl_dp_mapping dp;
-		pctl_engine_dp_of(e, it[i].m, it[i].lifetime, &dp);
-		rc = e->backend.ops->refresh(e->backend.ctx, &dp);
-		if (rc) {
-			e->backend.ops->abort(e->backend.ctx);
-			e->stats.backend_errors++;
-		}
+		rc = pctl_engine_queue_refresh(e, it[i].m, it[i].lifetime);
 	}
 	if (!rc)
 		rc = pctl_engine_commit(e);
@@ -259,7 +253,8 @@ size_t pctl_overlap_refresh(struct pctl_engine *e, const struct pctl_rx *rx,
                             uint8_t *out)
 {
 	/* S-36.1 (the answered mapping only): a conflict changes nothing. */
-	if (v[0]->kind != PCTL_MK_NATPMP && suggestion_conflicts(req, o, v[0]))
+	if (v[0]->kind != PCTL_MK_NATPMP && v[0]->kind != PCTL_MK_UPNP &&
+	    suggestion_conflicts(req, o, v[0]))
 		return error(e, rx, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
 		             v[0]->kind == PCTL_MK_STATIC
 		                 ? PCTL_SHORT_ERROR_LIFETIME
