@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "upnp_config.h"
+#include "upnp_desc.h"
 
 #define URN_DEV "urn:schemas-upnp-org:device:"
 #define URN_SVC "urn:schemas-upnp-org:service:"
@@ -34,17 +35,14 @@ static const struct node tree[] = {
 
 #define N_NODES (sizeof(tree) / sizeof(tree[0]))
 
-void pctld_ssdp_udn(const struct pctld_upnp_info *info, unsigned k,
-                    char out[37])
+/* The UDN of device k without "uuid:" (upnp_desc.h names the devices). */
+static void udn_of(const struct pctld_upnp_info *info, unsigned k, char out[37])
 {
-	static const char hex[] = "0123456789abcdef";
-	char *last = out + 35;
-	unsigned v;
+	char u[42];
 
-	memcpy(out, info->uuid, 36);
+	pctld_upnp_udn(info, (enum pctld_upnp_device)k, u);
+	memcpy(out, u + 5, 36);
 	out[36] = '\0';
-	v = (unsigned)(*last <= '9' ? *last - '0' : (*last | 0x20) - 'a' + 10);
-	*last = hex[(v + k) % 16];
 }
 
 static bool present(const struct node *n, unsigned igd)
@@ -77,13 +75,13 @@ static size_t all(const struct pctld_upnp_info *info,
 	char udn[37], st[96];
 	size_t k = 0;
 
-	pctld_ssdp_udn(info, 0, udn);
+	udn_of(info, 0, udn);
 	add(out, &k, "upnp:rootdevice", udn, false);
 	for (size_t i = 0; i < N_NODES; i++) {
 		const struct node *n = &tree[i];
 		if (!present(n, info->igd_version))
 			continue;
-		pctld_ssdp_udn(info, n->k, udn);
+		udn_of(info, n->k, udn);
 		if (n->device) {
 			snprintf(st, sizeof(st), "uuid:%s", udn);
 			add(out, &k, st, udn, true);
@@ -126,7 +124,7 @@ size_t pctld_ssdp_select(const struct pctld_upnp_info *info, const char *st,
 
 	if (!st || !strcmp(st, "ssdp:all"))
 		return all(info, out);
-	pctld_ssdp_udn(info, 0, udn);
+	udn_of(info, 0, udn);
 	if (!strcmp(st, "upnp:rootdevice")) {
 		add(out, &k, st, udn, false);
 		return k;
@@ -137,7 +135,7 @@ size_t pctld_ssdp_select(const struct pctld_upnp_info *info, const char *st,
 
 		if (!present(n, info->igd_version))
 			continue;
-		pctld_ssdp_udn(info, n->k, udn);
+		udn_of(info, n->k, udn);
 		if (n->device) {
 			/* UUIDs are compared without regard to case. */
 			snprintf(want, sizeof(want), "uuid:%s", udn);

@@ -4,7 +4,7 @@
  * upnp-igd-version V (1 or 2), matches the descriptions of upnp_http.h:
  *
  *   InternetGatewayDevice:V                 uuid:ROOT
- *     WANDevice:V                           uuid:ROOT+1 (pctld_ssdp_udn)
+ *     WANDevice:V                           uuid:ROOT+1 (pctld_upnp_udn)
  *       WANCommonInterfaceConfig:1
  *       WANConnectionDevice:V               uuid:ROOT+2
  *         WANIPConnection:V
@@ -30,13 +30,6 @@ struct pctld_ssdp_answer {
 	char st[96];   /* ST of a response, NT of a NOTIFY */
 	char usn[144]; /* USN */
 };
-
-/* The UDN (without "uuid:") of device k of the tree: 0 the root (the
- * configured or derived UUID), 1 WANDevice, 2 WANConnectionDevice, which
- * are the root's with the last hexadecimal digit increased by k, modulo
- * 16, so that each is stable and distinct. */
-void pctld_ssdp_udn(const struct pctld_upnp_info *info, unsigned k,
-                    char out[37]);
 
 /* The answers to a search for st (M-SEARCH), or with st NULL every
  * advertisement (NOTIFY, ssdp:all).  How many were stored in out (room

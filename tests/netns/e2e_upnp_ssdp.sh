@@ -10,7 +10,7 @@
 #    older version of our device type is echoed as asked; a unicast search
 #    is answered too;
 #  - python3-miniupnpc's discover (a client written by others) finds it, and
-#    upnpc -l reads its description there;
+#    upnpc -l reads its description there; HTTP from the LAN is served;
 #  - from the WAN: M-SEARCH to the group on the WAN link, and unicast to the
 #    router's LAN and WAN addresses (the classic hole), get nothing; an
 #    HTTP connection to port 5000 at either address is refused;
@@ -113,6 +113,10 @@ sys.exit(0 if u.discover() >= 1 else 1)'
 in_int timeout 10 upnpc -l >"$T/upnpc" 2>&1
 check "upnpc -l reads the description at 192.0.2.1:5000" \
 	grep -q "desc: http://192.0.2.1:5000/rootDesc.xml" "$T/upnpc"
+# (It calls it "not connected?": miniupnpc takes the documentation
+# address 203.0.113.1 for a reserved one.)
+check "upnpc -l reads the description there: control URL /ctl/IPConn" \
+	grep -q "Found .*IGD : http://192.0.2.1:5000/ctl/IPConn" "$T/upnpc"
 
 # The WAN side: nothing, whoever it addresses.
 in_ext "$PY" "$PROBE" 239.255.255.250 eth0 ssdp:all 2 >"$T/wan-mc"
@@ -129,6 +133,10 @@ http_get() { # NS ADDR: the first line of GET /rootDesc.xml, or nothing
 		ip netns exec "$1" timeout "$STEP_TIMEOUT" socat -T2 - \
 			"$(_sock TCP "$2" 5000),connect-timeout=2" 2>/dev/null | head -1
 }
+# The same request from the LAN is served: the checks below are not
+# satisfied by a server that is down.
+check "LAN: HTTP to 192.0.2.1:5000 served" \
+	test "$(http_get "$NS_INT" 192.0.2.1 | tr -d '\r')" = "HTTP/1.1 200 OK"
 check_not "WAN: HTTP to 192.0.2.1:5000 gets nothing" test -n "$(http_get "$NS_EXT" 192.0.2.1)"
 check_not "WAN: HTTP to 203.0.113.1:5000 gets nothing" test -n "$(http_get "$NS_EXT" 203.0.113.1)"
 check_not "WAN: HTTP to [2001:db8:1::1]:5000 gets nothing" \
