@@ -305,7 +305,14 @@ struct pctld_ssdp *pctld_ssdp_new(const struct pctld_upnp_socks *ss,
 	server_string(s->server, sizeof(s->server));
 	/* UDA 1.1: BOOTID grows with each start; the clock does. */
 	s->bootid = (uint32_t)time(NULL) & 0x7fffffff;
-	s->configid = pctld_crc32(0, info, sizeof(*info)) & 0xffffff;
+	/* UDA 1.1: CONFIGID changes when the descriptions do; they are
+	 * made of these. */
+	s->configid = pctld_crc32(0, info->uuid, sizeof(info->uuid));
+	s->configid = pctld_crc32(s->configid, info->friendly_name,
+	                          strlen(info->friendly_name));
+	s->configid = pctld_crc32(s->configid, &info->igd_version,
+	                          sizeof(info->igd_version)) &
+	              0xffffff;
 	if (getrandom(&s->rng, sizeof(s->rng), 0) != sizeof(s->rng) || !s->rng)
 		s->rng = now_ms | 1;
 	pctld_ssdp_queue_init(&s->q);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # UPnP IGD discovery (issue 11), portctld with `upnp yes` on the router
 # namespace, internal interface lan0, external wan0:
+#  - with another server on port 5000 the start fails and says so;
 #  - the start line names the sockets: HTTP on lan0 port 5000, SSDP on lan0;
 #  - NOTIFY ssdp:alive reaches the LAN at start, ssdp:byebye at stop, and
 #    nothing reaches the WAN;
@@ -48,6 +49,20 @@ wait_listen "$NS_INT" 1900 u && wait_listen "$NS_EXT" 1900 u ||
 touch "$T/lan-notify" "$T/wan-notify"
 
 netns_portctld_conf "$T/conf" "upnp yes"
+# Another server on the HTTP port: the start fails and says why.
+netns_spawn "$NS_RTR" socat TCP4-LISTEN:5000,reuseaddr,fork SYSTEM:true
+wait_listen "$NS_RTR" 5000 || { echo "port 5000 holder down"; exit 1; }
+in_rtr timeout "$STEP_TIMEOUT" "$PORTCTLD" -f -c "$T/conf" >"$T/log-busy" 2>&1
+rc=$?
+check "port 5000 in use: the start fails (exit $rc)" test "$rc" -eq 1
+check "port 5000 in use: said so" grep -q \
+	"upnp: HTTP port 5000 on lan0: Address already in use" "$T/log-busy"
+kill "${NETNS_PIDS[-1]}"
+wait "${NETNS_PIDS[-1]}" 2>/dev/null
+for _ in $(seq 1 50); do
+	in_rtr ss -Htln "sport = :5000" | grep -q . || break
+	sleep 0.1
+done
 netns_start_portctld "$T/conf" "$T/log" || { cat "$T/log"; echo "no start"; exit 1; }
 check "log: HTTP on lan0 port 5000, SSDP on lan0" \
 	grep -q "upnp: HTTP on lan0 port 5000, SSDP on lan0" "$T/log"
