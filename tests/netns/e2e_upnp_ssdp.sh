@@ -44,8 +44,10 @@ netns_spawn "$NS_INT" socat -u \
 netns_spawn "$NS_EXT" socat -u \
 	UDP4-RECV:1900,reuseaddr,ip-add-membership=239.255.255.250:eth0 \
 	OPEN:"$T/wan-notify",creat,append
-wait_listen "$NS_INT" 1900 u && wait_listen "$NS_EXT" 1900 u ||
-	{ echo "listeners down"; exit 1; }
+if ! wait_listen "$NS_INT" 1900 u || ! wait_listen "$NS_EXT" 1900 u; then
+	echo "listeners down"
+	exit 1
+fi
 touch "$T/lan-notify" "$T/wan-notify"
 
 netns_portctld_conf "$T/conf" "upnp yes"
