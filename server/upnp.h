@@ -71,6 +71,10 @@ enum pctl_upnp_err {
 	PCTL_UPNP_E_INCONSISTENT_PARAMETERS = 733,
 };
 
+/* The UPnP name of an error code ("ConflictInMappingEntry"), NULL for a
+ * code not listed above. */
+const char *pctl_upnp_error_name(int code);
+
 /* The longest description kept (NewPortMappingDescription); longer ones
  * are cut at a UTF-8 character boundary. */
 #define PCTL_UPNP_DESC_MAX 255
