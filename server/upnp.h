@@ -96,7 +96,7 @@ struct pctl_upnp_map {
 	uint16_t ext_port;  /* NewExternalPort */
 	pctl_addr int_addr; /* NewInternalClient */
 	uint16_t int_port;  /* NewInternalPort */
-	bool enabled;       /* NewEnabled */
+	bool enabled;       /* NewEnabled (false: 501, not kept) */
 	uint32_t lease;     /* NewLeaseDuration asked (seconds) */
 	char desc[PCTL_UPNP_DESC_MAX + 1]; /* NUL-terminated */
 	/* Out: what was granted or read. */

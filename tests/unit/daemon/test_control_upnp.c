@@ -39,7 +39,8 @@ static struct pctl_engine *engine_with_upnp_mapping(void)
 	                          .ext_port = 8080,
 	                          .int_addr = rq.src,
 	                          .int_port = 80,
-	                          .lease = 3600};
+	                          .lease = 3600,
+	                          .enabled = true};
 	assert_int_equal(pctl_upnp_add(e, &rq, &m, false), PCTL_UPNP_OK);
 	pctl_addr any;
 	memset(&any, 0, sizeof(any));

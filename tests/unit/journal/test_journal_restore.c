@@ -439,7 +439,8 @@ static void test_upnp_mappings_restored(void **state)
 	                          .int_addr = rq.src,
 	                          .int_port = 8000,
 	                          .lease = 3600,
-	                          .desc = "torrent"};
+	                          .desc = "torrent",
+	                          .enabled = true};
 	assert_int_equal(pctl_addr_from_str(&m.remote, "198.51.100.7"), 0);
 	assert_int_equal(pctl_upnp_add(r.e, &rq, &m, false), PCTL_UPNP_OK);
 	struct pctl_upnp_req rq6 = {.now_ms = 1000, .version = 1};
