@@ -131,8 +131,11 @@ int pctl_upnp_external_ip(struct pctl_engine *e, const struct pctl_upnp_req *rq,
 /* AddPortMapping (any_port false: exactly m->ext_port or 718) and
  * AddAnyPortMapping (any_port true, :2 only: m->ext_port if free, else
  * another).  Adding what the same internal client already holds on that
- * external port renews it and updates its description.  On success
- * m->ext_port, m->ext_addr and m->lease_left say what was granted. */
+ * external port renews it and updates its description.  An internal
+ * endpoint (client, protocol, internal port) has one UPnP mapping: asking
+ * another external port for it is 718 (AddAnyPortMapping renews the one
+ * it has and returns its port).  On success m->ext_port, m->ext_addr and
+ * m->lease_left say what was granted. */
 int pctl_upnp_add(struct pctl_engine *e, const struct pctl_upnp_req *rq,
                   struct pctl_upnp_map *m, bool any_port);
 
@@ -161,8 +164,8 @@ int pctl_upnp_get_index(struct pctl_engine *e, const struct pctl_upnp_req *rq,
                         uint32_t index, struct pctl_upnp_map *m);
 
 /* GetListOfPortMappings: calls cb for at most max UPnP mappings of protocol
- * with an external port in [start, end], in port order; 730 when none,
- * 733 when start > end.  cb must not change the table. */
+ * with an external port in [start, end], in port order (max 0: all); 730
+ * when none, 733 when start > end.  cb must not change the table. */
 int pctl_upnp_list(struct pctl_engine *e, const struct pctl_upnp_req *rq,
                    uint16_t start, uint16_t end, uint8_t protocol, uint32_t max,
                    void (*cb)(void *ctx, const struct pctl_upnp_map *m),
@@ -170,7 +173,9 @@ int pctl_upnp_list(struct pctl_engine *e, const struct pctl_upnp_req *rq,
 
 /* WANIPv6FirewallControl.  AddPinhole: an inbound IPv6 pinhole (external
  * endpoint = internal endpoint, a FILTER when remote is given); ph->uid is
- * set.  Adding what the same client already holds returns its uid. */
+ * set.  Adding what the same client already holds returns its uid.  A
+ * remote port without a remote host cannot be a FILTER: 703.  UniqueIDs
+ * are kept by the journal across a restart. */
 int pctl_upnp_pinhole_add(struct pctl_engine *e, const struct pctl_upnp_req *rq,
                           struct pctl_upnp_pinhole *ph);
 int pctl_upnp_pinhole_update(struct pctl_engine *e,
