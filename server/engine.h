@@ -339,6 +339,8 @@ enum pctl_mapping_kind {
 };
 /* How many kinds there are (the size of per-kind arrays). */
 #define PCTL_MK_KINDS 5
+/* "map", "peer", "natpmp", "static", "upnp"; "unknown" beyond. */
+const char *pctl_engine_kind_name(enum pctl_mapping_kind k);
 
 /* A read-only view of one mapping.  Pointers are valid until the next call
  * that may change the table. */

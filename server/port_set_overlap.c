@@ -253,8 +253,7 @@ size_t pctl_overlap_refresh(struct pctl_engine *e, const struct pctl_rx *rx,
                             uint8_t *out)
 {
 	/* S-36.1 (the answered mapping only): a conflict changes nothing. */
-	if (v[0]->kind != PCTL_MK_NATPMP && v[0]->kind != PCTL_MK_UPNP &&
-	    suggestion_conflicts(req, o, v[0]))
+	if (v[0]->kind != PCTL_MK_NATPMP && suggestion_conflicts(req, o, v[0]))
 		return error(e, rx, PCTL_R_CANNOT_PROVIDE_EXTERNAL,
 		             v[0]->kind == PCTL_MK_STATIC
 		                 ? PCTL_SHORT_ERROR_LIFETIME

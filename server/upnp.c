@@ -11,6 +11,52 @@
 
 #include "upnp_impl.h"
 
+const char *pctl_upnp_error_name(int code)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} n[] = {
+	    {PCTL_UPNP_E_INVALID_ACTION, "InvalidAction"},
+	    {PCTL_UPNP_E_INVALID_ARGS, "InvalidArgs"},
+	    {PCTL_UPNP_E_ACTION_FAILED, "ActionFailed"},
+	    {PCTL_UPNP_E_ARG_VALUE_INVALID, "ArgumentValueInvalid"},
+	    {PCTL_UPNP_E_ARG_OUT_OF_RANGE, "ArgumentValueOutOfRange"},
+	    {PCTL_UPNP_E_NOT_AUTHORIZED, "ActionNotAuthorized"},
+	    {PCTL_UPNP_E_PINHOLE_SPACE_EXHAUSTED, "PinholeSpaceExhausted"},
+	    {PCTL_UPNP_E_FIREWALL_DISABLED, "FirewallDisabled"},
+	    {PCTL_UPNP_E_INBOUND_PINHOLE_NOT_ALLOWED,
+	     "InboundPinholeNotAllowed"},
+	    {PCTL_UPNP_E_NO_SUCH_ENTRY, "NoSuchEntry"},
+	    {PCTL_UPNP_E_PROTOCOL_NOT_SUPPORTED, "ProtocolNotSupported"},
+	    {PCTL_UPNP_E_INTERNAL_PORT_WILDCARD,
+	     "InternalPortWildcardingNotAllowed"},
+	    {PCTL_UPNP_E_PROTOCOL_WILDCARD, "ProtocolWildcardingNotAllowed"},
+	    {PCTL_UPNP_E_SRC_ADDR_WILDCARD, "WildCardNotPermittedInSrcIP"},
+	    {PCTL_UPNP_E_NO_TRAFFIC_RECEIVED, "NoTrafficReceived"},
+	    {PCTL_UPNP_E_ARRAY_INDEX_INVALID, "SpecifiedArrayIndexInvalid"},
+	    {PCTL_UPNP_E_NO_SUCH_ENTRY_IN_ARRAY, "NoSuchEntryInArray"},
+	    {PCTL_UPNP_E_WILDCARD_SRC_IP, "WildCardNotPermittedInSrcIP"},
+	    {PCTL_UPNP_E_WILDCARD_EXT_PORT, "WildCardNotPermittedInExtPort"},
+	    {PCTL_UPNP_E_CONFLICT, "ConflictInMappingEntry"},
+	    {PCTL_UPNP_E_SAME_PORT_VALUES_REQUIRED, "SamePortValuesRequired"},
+	    {PCTL_UPNP_E_ONLY_PERMANENT_LEASES, "OnlyPermanentLeasesSupported"},
+	    {PCTL_UPNP_E_REMOTE_HOST_WILDCARD_ONLY,
+	     "RemoteHostOnlySupportsWildcard"},
+	    {PCTL_UPNP_E_EXT_PORT_WILDCARD_ONLY,
+	     "ExternalPortOnlySupportsWildcard"},
+	    {PCTL_UPNP_E_NO_PORT_MAPS_AVAILABLE, "NoPortMapsAvailable"},
+	    {PCTL_UPNP_E_CONFLICT_WITH_OTHER, "ConflictWithOtherMechanisms"},
+	    {PCTL_UPNP_E_PORT_MAPPING_NOT_FOUND, "PortMappingNotFound"},
+	    {PCTL_UPNP_E_WILDCARD_INT_PORT, "WildCardNotPermittedInIntPort"},
+	    {PCTL_UPNP_E_INCONSISTENT_PARAMETERS, "InconsistentParameters"},
+	};
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (n[i].code == code)
+			return n[i].name;
+	return NULL;
+}
+
 bool pctl_upnp_admit(struct pctl_engine *e, const pctl_addr *src,
                      uint64_t now_ms)
 {

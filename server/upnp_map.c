@@ -211,6 +211,11 @@ static int add(struct pctl_engine *e, const struct pctl_upnp_req *rq,
 		                        : PCTL_UPNP_E_INVALID_ARGS;
 	if (!m->ext_port && !any_port)
 		return PCTL_UPNP_E_WILDCARD_EXT_PORT;
+	/* A disabled entry (NewEnabled 0) would be a mapping the data plane
+	 * does not forward; the table has no such thing, and forwarding what
+	 * the client asked to be off would open a port it did not want. */
+	if (!m->enabled)
+		return PCTL_UPNP_E_ACTION_FAILED;
 	/* Issue 15 item 5, and upnp_secure_mode (issue 11). */
 	if (pctl_engine_refuses_self(e, &rq->src) ||
 	    pctl_engine_refuses_self(e, &m->int_addr) ||

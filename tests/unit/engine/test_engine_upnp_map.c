@@ -164,6 +164,10 @@ static void test_bad_arguments(void **state)
 	                 PCTL_UPNP_E_INVALID_ARGS);
 	m = ut_map(6, 8080, "0.0.0.0", 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_INVALID_ARGS);
+	/* A disabled entry is not kept (nor forwarded). */
+	m = ut_map(6, 8080, H, 80, 3600, NULL);
+	m.enabled = false;
+	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_ACTION_FAILED);
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.creates, 0);
 	et_free(t);
