@@ -117,23 +117,6 @@ void pctld_control_close(const char *path, int fd)
 		          strerror(errno));
 }
 
-static const char *kind_name(enum pctl_mapping_kind k)
-{
-	switch (k) {
-	case PCTL_MK_MAP:
-		return "map";
-	case PCTL_MK_PEER:
-		return "peer";
-	case PCTL_MK_NATPMP:
-		return "natpmp";
-	case PCTL_MK_STATIC:
-		return "static";
-	case PCTL_MK_UPNP:
-		return "upnp";
-	}
-	return "unknown";
-}
-
 static const char *proto_name(uint8_t p, char *buf, size_t len)
 {
 	if (p == 6)
@@ -193,7 +176,7 @@ static int list_text(struct list_ctx *c, const struct pctl_mapping_info *m)
 {
 	FILE *out = c->out;
 
-	fprintf(out, "%" PRIu64 " %s ", m->id, kind_name(m->kind));
+	fprintf(out, "%" PRIu64 " %s ", m->id, pctl_engine_kind_name(m->kind));
 	char num[4];
 	fputs(proto_name(m->protocol, num, sizeof(num)), out);
 	fputc(' ', out);
@@ -249,7 +232,7 @@ static int list_json(struct list_ctx *c, const struct pctl_mapping_info *m)
 	pctl_jbuf_key(&j, "id");
 	pctl_jbuf_uint(&j, m->id);
 	pctl_jbuf_key(&j, "kind");
-	pctl_jbuf_string(&j, kind_name(m->kind));
+	pctl_jbuf_string(&j, pctl_engine_kind_name(m->kind));
 	pctl_jbuf_key(&j, "protocol");
 	pctl_jbuf_string(&j, proto_name(m->protocol, num, sizeof(num)));
 	put_json_endpoint(&j, "internal", &m->int_addr, m->int_port);
@@ -376,6 +359,7 @@ static void stats(struct pctl_engine *e, FILE *out, bool json)
 	    {"mappings_peer", st->mappings[PCTL_MK_PEER]},
 	    {"mappings_natpmp", st->mappings[PCTL_MK_NATPMP]},
 	    {"mappings_static", st->mappings[PCTL_MK_STATIC]},
+	    {"mappings_upnp", st->mappings[PCTL_MK_UPNP]},
 	    {"mappings_created", st->mappings_created},
 	    /* Issue 16: the old name of mappings_created, which reads as
 	     * the sum of the live counters above; kept for scripts. */
@@ -383,6 +367,7 @@ static void stats(struct pctl_engine *e, FILE *out, bool json)
 	    {"requests", st->requests},
 	    {"pcp_requests", st->pcp_requests},
 	    {"natpmp_requests", st->natpmp_requests},
+	    {"upnp_requests", st->upnp_requests},
 	    {"dropped", st->dropped},
 	    {"rate_limited", st->rate_limited},
 	    {"expired", st->expired},
