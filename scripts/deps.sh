@@ -11,7 +11,10 @@ PACKAGES=(
   libpcap-dev                         # `portctl decode --pcap`, pcap writing for tshark cross-checks
   tshark                              # Wireshark's PCP dissector, cross-checks the encoder
   natpmpc                             # a NAT-PMP client written by others, an interop peer
-  miniupnpd-nftables                  # a PCP/NAT-PMP server written by others, interop and benchmark peer
+  miniupnpd-nftables                  # a PCP/NAT-PMP/UPnP IGD server written by others, interop and benchmark peer
+  miniupnpc python3-miniupnpc         # UPnP IGD control points written by others (upnpc, the Python binding):
+  python3-libtorrent                  #   peers of tests/netns/e2e_upnp_interop.sh, with libtorrent's UPnP
+  libminiupnpc-dev                    # bench/upnp/bench_upnp: AddPortMapping latency/rate through libminiupnpc
   libmnl-dev libnftnl-dev             # netlink and nftables messages for the nftables backend
   libnetfilter-conntrack-dev          # conntrack: PEER flows, deleting flows of removed mappings
   libcap-ng-dev                       # dropping capabilities in portctld
