@@ -23,8 +23,10 @@
 #    DeletePortMappingRange (upnpc -N);
 #  - real TCP and UDP from the WAN to the external port reach the LAN host
 #    while mapped, and not after delete, range delete or lease expiry;
-#  - IPv6 pinholes (upnpc -6 -A / -U / -C / -D): traffic from the WAN to
-#    the LAN host's IPv6 address passes only while the pinhole exists;
+#  - IPv6 pinholes (upnpc -6 -S / -A / -U / -K / -C / -D): traffic from
+#    the WAN to the LAN host's IPv6 address passes only while the pinhole
+#    exists; a pinhole for another host is refused (606), a second delete
+#    is refused;
 #  - an AddPortMapping for another LAN host's address is refused (606 or
 #    718, both allowed by IGD:2's AddPortMapping, which one is printed);
 #  - the WAN side gets nothing: M-SEARCH on the WAN link (IPv4 and IPv6)
@@ -387,6 +389,24 @@ pin_add() {
 	PIN=$(sed -n 's/^AddPinhole: .* \/ Pinhole ID = \([0-9]*\)$/\1/p' <<<"$out")
 	echo "  pinhole $PIN"
 }
+fw_status() {
+	local out
+	out=$(upnpc_ -6 -m eth0 -S)
+	expect "upnpc -6 -S" "Inbound Pinhole Allowed: Yes" "$out"
+}
+check "GetFirewallStatus: inbound pinholes allowed (upnpc -6 -S)" fw_status
+pin_other() {
+	local out
+	out=$(upnpc_ -6 -m eth0 -A "" 0 2001:db8:1::3 8085 TCP 600)
+	expect "upnpc -6 -A for 2001:db8:1::3" "failed with code 606 " "$out"
+}
+check "AddPinhole for another host (2001:db8:1::3) refused with 606" pin_other
+pin_packets() {
+	local out
+	out=$(upnpc_ -6 -m eth0 -K "$PIN")
+	expect "upnpc -6 -K" "PinholePackets = [0-9]+$|GetPinholePackets\(\) failed with code [0-9]+" "$out" || return 1
+	grep -oE "PinholePackets = [0-9]+$|failed with code .*" <<<"$out" | sed 's/^/  /'
+}
 PIN=
 check_not "before AddPinhole: WAN TCP to [2001:db8:1::2]:8085 dropped" \
 	tcp_ok "$NS_EXT" 2001:db8:1::2 8085
@@ -395,9 +415,10 @@ check "WAN TCP to [2001:db8:1::2]:8085 passes the pinhole" tcp_ok "$NS_EXT" 2001
 pin_update() {
 	local out
 	out=$(upnpc_ -6 -m eth0 -U "$PIN" 900)
-	expect "upnpc -6 -U" "UpdatePinhole: .*ResultCode: 0|UPNP_UpdatePinhole\(\) returned : 0|UpdatePinhole.*0" "$out"
+	expect "upnpc -6 -U" "^UpdatePinhole: Pinhole ID = $PIN with Lease Time: 900$" "$out"
 }
 check "UpdatePinhole (upnpc -6 -U)" pin_update
+check "GetPinholePackets (upnpc -6 -K) answers" pin_packets
 pin_check() {
 	local out
 	out=$(upnpc_ -6 -m eth0 -C "$PIN")
@@ -411,9 +432,16 @@ check "CheckPinholeWorking (upnpc -6 -C): working or 709 NoPacketSent" pin_check
 pin_del() {
 	local out
 	out=$(upnpc_ -6 -m eth0 -D "$PIN")
-	expect "upnpc -6 -D" "UPNP_DeletePinhole\(\) returned : 0|DeletePinhole.*0" "$out"
+	expect "upnpc -6 -D" "^UPNP_DeletePinhole\(\) returned : 0$" "$out"
+}
+pin_del_again() {
+	local out
+	out=$(upnpc_ -6 -m eth0 -D "$PIN")
+	expect "upnpc -6 -D (again)" "^UPNP_DeletePinhole\(\) returned : [1-9][0-9]*$" "$out" || return 1
+	echo "  $(grep "^UPNP_DeletePinhole" <<<"$out")"
 }
 check "DeletePinhole (upnpc -6 -D)" pin_del
+check "DeletePinhole of it again refused" pin_del_again
 check_not "after DeletePinhole: WAN TCP to [2001:db8:1::2]:8085 dropped" \
 	tcp_ok "$NS_EXT" 2001:db8:1::2 8085
 
