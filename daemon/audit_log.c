@@ -21,6 +21,7 @@
 #include <sys/random.h>
 
 #include "../server/siphash.h"
+#include "../server/upnp.h"
 #include "log.h"
 #include "msgbuf.h"
 #include "json/jsonbuf.h"
@@ -171,12 +172,6 @@ static void f_name_or_number(struct rec *r, const char *k, const char *name,
 	f_str(r, k, txt);
 }
 
-static const char *kind_name(enum pctl_mapping_kind k)
-{
-	static const char *const n[] = {"map", "peer", "natpmp", "static"};
-	return (unsigned)k < 4 ? n[k] : "unknown";
-}
-
 static const char *natpmp_opcode_name(uint8_t op)
 {
 	static const char *const n[] = {"external-address", "map-udp",
@@ -282,7 +277,12 @@ size_t pctld_audit_format(struct pctld_audit *a,
 	f_str(&r, "event", pctl_audit_type_name(ev->type));
 	f_str(&r, "by", pctl_audit_by_name(ev->by));
 	f_str(&r, "via", pctl_audit_via_name(ev->via));
-	if (refused) {
+	if (refused && ev->via == PCTL_AUDIT_VIA_UPNP) {
+		/* A UPnP action has no opcode; its UPnP error code. */
+		f_uint(&r, "result", ev->result);
+		f_name_or_number(&r, "result_name",
+		                 pctl_upnp_error_name(ev->result), ev->result);
+	} else if (refused) {
 		bool natpmp = ev->via == PCTL_AUDIT_VIA_NATPMP;
 		f_name_or_number(&r, "opcode",
 		                 natpmp ? natpmp_opcode_name(ev->opcode)
@@ -295,7 +295,7 @@ size_t pctld_audit_format(struct pctld_audit *a,
 		                 ev->result);
 	} else if (ev->has_mapping) {
 		f_uint(&r, "id", ev->id);
-		f_str(&r, "kind", kind_name(ev->kind));
+		f_str(&r, "kind", pctl_engine_kind_name(ev->kind));
 	}
 	if (ev->has_mapping) {
 		f_name_or_number(&r, "protocol",

@@ -116,23 +116,6 @@ void pctld_control_close(const char *path, int fd)
 		          strerror(errno));
 }
 
-static const char *kind_name(enum pctl_mapping_kind k)
-{
-	switch (k) {
-	case PCTL_MK_MAP:
-		return "map";
-	case PCTL_MK_PEER:
-		return "peer";
-	case PCTL_MK_NATPMP:
-		return "natpmp";
-	case PCTL_MK_STATIC:
-		return "static";
-	case PCTL_MK_UPNP:
-		return "upnp";
-	}
-	return "unknown";
-}
-
 static void put_proto(FILE *out, uint8_t p)
 {
 	if (p == 6)
@@ -188,7 +171,7 @@ static int list_text(struct list_ctx *c, const struct pctl_mapping_info *m)
 {
 	FILE *out = c->out;
 
-	fprintf(out, "%" PRIu64 " %s ", m->id, kind_name(m->kind));
+	fprintf(out, "%" PRIu64 " %s ", m->id, pctl_engine_kind_name(m->kind));
 	put_proto(out, m->protocol);
 	fputc(' ', out);
 	put_endpoint(out, &m->int_addr, m->int_port);
@@ -233,7 +216,7 @@ static int list_json(struct list_ctx *c, const struct pctl_mapping_info *m)
 	FILE *out = c->out;
 
 	fprintf(out, "%s{\"id\":%" PRIu64 ",\"kind\":\"%s\",\"protocol\":",
-	        c->n ? "," : "", m->id, kind_name(m->kind));
+	        c->n ? "," : "", m->id, pctl_engine_kind_name(m->kind));
 	fputc('"', out);
 	put_proto(out, m->protocol);
 	fputs("\",", out);
@@ -294,6 +277,7 @@ static void stats(struct pctl_engine *e, FILE *out, bool json)
 	    {"mappings_peer", st->mappings[PCTL_MK_PEER]},
 	    {"mappings_natpmp", st->mappings[PCTL_MK_NATPMP]},
 	    {"mappings_static", st->mappings[PCTL_MK_STATIC]},
+	    {"mappings_upnp", st->mappings[PCTL_MK_UPNP]},
 	    {"mappings_created", st->mappings_created},
 	    /* Issue 16: the old name of mappings_created, which reads as
 	     * the sum of the live counters above; kept for scripts. */
@@ -301,6 +285,7 @@ static void stats(struct pctl_engine *e, FILE *out, bool json)
 	    {"requests", st->requests},
 	    {"pcp_requests", st->pcp_requests},
 	    {"natpmp_requests", st->natpmp_requests},
+	    {"upnp_requests", st->upnp_requests},
 	    {"dropped", st->dropped},
 	    {"rate_limited", st->rate_limited},
 	    {"expired", st->expired},

@@ -289,7 +289,7 @@ int pctld_jr_decode_upsert(const uint8_t *p, size_t len,
 		*why = "UPSERT length does not match its counts";
 		return -1;
 	}
-	if (p[16] > PCTL_MK_STATIC) {
+	if (p[16] >= PCTL_MK_KINDS) {
 		*why = "UPSERT of unknown mapping kind";
 		return -1;
 	}

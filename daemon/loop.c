@@ -217,7 +217,7 @@ void pctld_reload_apply(struct pctld *d, const struct pctld_config *next,
 	st = malloc(sizeof(*st));
 	if (st) {
 		pctl_engine_get_stats(d->engine, st);
-		for (size_t k = 0; k < 4; k++)
+		for (size_t k = 0; k < PCTL_MK_KINDS; k++)
 			kept += st->mappings[k];
 		free(st);
 	}

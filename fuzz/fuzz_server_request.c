@@ -127,7 +127,10 @@ static uint64_t live_mappings(const struct pctl_engine *e)
 	struct pctl_engine_stats s;
 
 	pctl_engine_get_stats(e, &s);
-	return s.mappings[0] + s.mappings[1] + s.mappings[2] + s.mappings[3];
+	uint64_t n = 0;
+	for (int k = 0; k < PCTL_MK_KINDS; k++)
+		n += s.mappings[k];
+	return n;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

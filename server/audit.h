@@ -23,8 +23,9 @@
  *    (`by` says which).
  *  - EXPIRED: its lifetime ran out.
  *  - REFUSED: a request answered with an error result code (PCP or
- *    NAT-PMP).  Requests dropped silently (the rate limiter, S-7; runts)
- *    give none: a flood of them must cost nothing more.
+ *    NAT-PMP), or a UPnP IGD action answered with a UPnP error.  Requests
+ * dropped silently (the rate limiter, S-7; runts) give none: a flood of them
+ * must cost nothing more.
  */
 #ifndef PORTCTL_SERVER_AUDIT_H
 #define PORTCTL_SERVER_AUDIT_H
@@ -56,12 +57,13 @@ enum pctl_audit_by {
 	PCTL_AUDIT_BY_TIMER,    /* the lifetime ran out */
 };
 
-/* The protocol of the request behind the event; grows with new front ends
- * (UPnP IGD next), so observers must print unknown values, not assume. */
+/* The protocol of the request behind the event; grows with new front ends,
+ * so observers must print unknown values, not assume. */
 enum pctl_audit_via {
 	PCTL_AUDIT_VIA_NONE = 0, /* not a request: admin, timer, reload */
 	PCTL_AUDIT_VIA_PCP,
 	PCTL_AUDIT_VIA_NATPMP,
+	PCTL_AUDIT_VIA_UPNP, /* UPnP IGD (server/upnp.h) */
 };
 
 /* RENEWED: what changed (several may be set). */
@@ -79,8 +81,9 @@ struct pctl_audit_event {
 	enum pctl_audit_by by;
 	enum pctl_audit_via via;
 	unsigned changes; /* RENEWED: PCTL_AUDIT_CH_* */
-	/* REFUSED: the opcode asked (PCP opcode, or NAT-PMP opcode 0..2) and
-	 * the result code answered (PCP R-codes, NAT-PMP 1..5). */
+	/* REFUSED: the opcode asked (PCP opcode, or NAT-PMP opcode 0..2; 0
+	 * for UPnP) and the result code answered (PCP R-codes, NAT-PMP 1..5,
+	 * UPnP error codes such as 718). */
 	uint8_t opcode;
 	uint16_t result;
 	/* The mapping (REFUSED: what the request asked for, as far as it

@@ -107,6 +107,7 @@ void pctl_engine_free(struct pctl_engine *e)
 	free(e->updates);
 	free(e->wheel);
 	free(e->scratch_filters);
+	free(e->upnp.by_uid);
 	free(e);
 }
 

@@ -337,6 +337,10 @@ enum pctl_mapping_kind {
 	PCTL_MK_STATIC = 3, /* made by the administrator; never expires */
 	PCTL_MK_UPNP = 4,   /* UPnP IGD (server/upnp.h); owned by its host */
 };
+/* How many kinds there are (the size of per-kind arrays). */
+#define PCTL_MK_KINDS 5
+/* "map", "peer", "natpmp", "static", "upnp"; "unknown" beyond. */
+const char *pctl_engine_kind_name(enum pctl_mapping_kind k);
 
 /* A read-only view of one mapping.  Pointers are valid until the next call
  * that may change the table. */
@@ -425,7 +429,8 @@ int pctl_engine_reconcile(struct pctl_engine *e, uint64_t now_ms);
 
 /* Counters since pctl_engine_new, except `mappings`. */
 struct pctl_engine_stats {
-	uint64_t mappings[4]; /* live now, by enum pctl_mapping_kind */
+	uint64_t
+	    mappings[PCTL_MK_KINDS]; /* live now, by enum pctl_mapping_kind */
 	/* Mappings installed since pctl_engine_new: created by a request or
 	 * the administrator, or restored (journal); never decreases.  The
 	 * control socket also prints it as mappings_total, its old name. */
@@ -433,6 +438,9 @@ struct pctl_engine_stats {
 	uint64_t requests; /* datagrams handled */
 	uint64_t pcp_requests;
 	uint64_t natpmp_requests;
+	/* UPnP IGD actions served (server/upnp.h; admitted HTTP requests
+	 * that only read descriptions are not counted). */
+	uint64_t upnp_requests;
 	uint64_t dropped;      /* silently dropped */
 	uint64_t rate_limited; /* dropped by the per-subscriber limit (S-7) */
 	uint64_t expired;

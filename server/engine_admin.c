@@ -10,6 +10,13 @@
 #include "engine_impl.h"
 #include "policy.h"
 
+const char *pctl_engine_kind_name(enum pctl_mapping_kind k)
+{
+	static const char *const n[PCTL_MK_KINDS] = {"map", "peer", "natpmp",
+	                                             "static", "upnp"};
+	return (unsigned)k < PCTL_MK_KINDS ? n[k] : "unknown";
+}
+
 static void info_of(const struct pctl_engine *e, const struct pctl_mapping *m,
                     uint64_t now_ms, struct pctl_mapping_info *i)
 {
@@ -155,7 +162,7 @@ int pctl_engine_restore(struct pctl_engine *e,
                         const struct pctl_mapping_info *i, uint64_t now_ms,
                         uint64_t *id)
 {
-	if (i->kind > PCTL_MK_STATIC ||
+	if ((unsigned)i->kind >= PCTL_MK_KINDS ||
 	    (i->protocol && pctl_proto_index(i->protocol) < 0) ||
 	    (i->kind != PCTL_MK_STATIC && i->lifetime_left == 0) ||
 	    i->n_filters > e->cfg.max_filters ||

@@ -28,7 +28,7 @@ const char *pctl_audit_by_name(enum pctl_audit_by b)
 
 const char *pctl_audit_via_name(enum pctl_audit_via v)
 {
-	static const char *const n[] = {"none", "pcp", "natpmp"};
+	static const char *const n[] = {"none", "pcp", "natpmp", "upnp"};
 	return (unsigned)v < sizeof(n) / sizeof(n[0]) ? n[v] : "unknown";
 }
 
@@ -311,4 +311,28 @@ unsigned pctl_audit_extra_changes(const struct pctl_map_extra *old_x,
 	    (a->has_client && !pctl_addr_equal(&a->client, &b->client)))
 		ch |= PCTL_AUDIT_CH_REQUESTER;
 	return ch;
+}
+
+void pctl_audit_refused_upnp(struct pctl_engine *e,
+                             const struct pctl_audit_event *asked,
+                             uint16_t result)
+{
+	struct pctl_audit_event ev;
+
+	if (!auditing(e))
+		return;
+	event_init(e, PCTL_AUDIT_REFUSED, &ev);
+	ev.via = PCTL_AUDIT_VIA_UPNP;
+	ev.result = result;
+	if (asked && asked->has_mapping) {
+		ev.has_mapping = true;
+		ev.kind = PCTL_MK_UPNP;
+		ev.protocol = asked->protocol;
+		ev.int_addr = asked->int_addr;
+		ev.int_port = asked->int_port;
+		ev.ext_port = asked->ext_port;
+		ev.port_count = 1;
+		ev.lifetime = asked->lifetime;
+	}
+	emit(e, &ev);
 }

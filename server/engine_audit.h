@@ -64,6 +64,12 @@ void pctl_audit_refused_pcp(struct pctl_engine *e, const struct pctl_rx *rx,
                             uint8_t result);
 void pctl_audit_refused_natpmp(struct pctl_engine *e, const struct pctl_rx *rx,
                                uint16_t result);
+/* REFUSED: a UPnP action answered with UPnP error `result`; asked (NULL:
+ * nothing known) holds what it asked for (protocol, internal endpoint,
+ * external port, lease) when has_mapping. */
+void pctl_audit_refused_upnp(struct pctl_engine *e,
+                             const struct pctl_audit_event *asked,
+                             uint16_t result);
 /* The RENEWED changes between a mapping's old and new extra data. */
 unsigned pctl_audit_extra_changes(const struct pctl_map_extra *old_x,
                                   const struct pctl_map_extra *new_x);

@@ -538,6 +538,7 @@ static void unwind(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 {
 	if (m->expire_s)
 		pctl_tw_del(e->wheel, &e->table, m);
+	pctl_upnp_untrack(e, m);
 	if (m->flags & PCTL_MF_LINKED)
 		pctl_table_unlink(&e->table, m);
 	if (m->flags & PCTL_MF_OWNS_PORTS)
@@ -564,6 +565,8 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 		}
 	}
 	rc = pctl_table_link(&e->table, m);
+	if (!rc)
+		rc = pctl_upnp_track(e, m); /* before the journal sees it */
 	if (rc) {
 		unwind(e, m, false);
 		return rc;
@@ -605,13 +608,19 @@ int pctl_engine_queue_remove(struct pctl_engine *e,
 	return queue_failed(e, e->backend.ops->remove(e->backend.ctx, &dp));
 }
 
-int pctl_engine_refresh(struct pctl_engine *e, struct pctl_mapping *m,
-                        uint32_t lifetime, uint64_t now_ms)
+int pctl_engine_queue_refresh(struct pctl_engine *e,
+                              const struct pctl_mapping *m, uint32_t lifetime)
 {
 	struct pctl_dp_mapping dp;
 
 	pctl_engine_dp_of(e, m, lifetime, &dp);
-	int rc = queue_failed(e, e->backend.ops->refresh(e->backend.ctx, &dp));
+	return queue_failed(e, e->backend.ops->refresh(e->backend.ctx, &dp));
+}
+
+int pctl_engine_refresh(struct pctl_engine *e, struct pctl_mapping *m,
+                        uint32_t lifetime, uint64_t now_ms)
+{
+	int rc = pctl_engine_queue_refresh(e, m, lifetime);
 	if (!rc)
 		rc = pctl_engine_commit(e);
 	if (!rc) {

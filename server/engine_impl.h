@@ -96,6 +96,48 @@ uint64_t pctl_cool_next(const struct pctl_cooling *c);
 /* Forgets every entry (allocators rebuilt: their bits are gone too). */
 void pctl_cool_clear(struct pctl_cooling *c);
 
+/* The UPnP IGD front end's own indexes of its mappings (upnp_index.c):
+ * - its IPv4 port mappings in creation order, a doubly linked list through
+ *   the records' eim_prev/eim_next (only PEER records are in the EIM
+ *   index, and a UPnP record is never a PEER), so that
+ *   GetGenericPortMappingEntry never walks other protocols' records;
+ * - the cursor of the last index read: reading index i + 1 (or i again)
+ *   after i steps one link, O(1); a creation appends and keeps the
+ *   cursor, a removal forgets it (the next read walks from the head);
+ * - its IPv6 pinholes by UniqueID (a table of 65536 pool indexes, made by
+ *   the first pinhole); a pinhole's UniqueID is kept in its record's
+ *   client_port, which UPnP does not use otherwise (it sends no Mapping
+ *   Update, S-95), so that the journal keeps it across a restart. */
+struct pctl_upnp_index {
+	uint32_t head, tail, count;
+	bool cursor_valid;
+	uint32_t cursor_pos, cursor_idx;
+	uint64_t steps; /* links followed by pctl_upnp_at (tests) */
+	uint32_t *by_uid;
+	uint32_t n_pinholes;
+	uint16_t next_uid;
+};
+
+/* Enters a new UPnP record in the indexes (a pinhole gets its UniqueID:
+ * the one in client_port when that is free, else the next free one).
+ * 0, -ENOSPC (no UniqueID left) or -ENOMEM. */
+int pctl_upnp_track(struct pctl_engine *e, struct pctl_mapping *m);
+/* Removes it (nothing when it is not in them). */
+void pctl_upnp_untrack(struct pctl_engine *e, struct pctl_mapping *m);
+/* The pos-th UPnP port mapping (creation order), or NULL. */
+struct pctl_mapping *pctl_upnp_at(struct pctl_engine *e, uint32_t pos);
+/* The next UPnP port mapping after m (NULL: the first), or NULL. */
+struct pctl_mapping *pctl_upnp_next(const struct pctl_engine *e,
+                                    const struct pctl_mapping *m);
+/* The live pinhole of a UniqueID, or NULL. */
+struct pctl_mapping *pctl_upnp_pinhole_of(const struct pctl_engine *e,
+                                          uint16_t uid);
+/* Is m a pinhole (IPv6, no NAT66) rather than an IPv4 port mapping? */
+static inline bool pctl_upnp_is_pinhole(const struct pctl_mapping *m)
+{
+	return !pctl_addr_is_v4(&m->int_addr);
+}
+
 /* One queued Mapping Update (S-95). */
 struct pctl_update {
 	uint64_t id;
@@ -144,6 +186,8 @@ struct pctl_engine {
 	 * the journal's restore, the administrator).  While 0, a single-port
 	 * create need not look for a port set around its port. */
 	uint32_t port_set_maps;
+
+	struct pctl_upnp_index upnp; /* issue 11 */
 
 	struct pctl_engine_stats stats;
 	struct pctl_audit_state audit; /* issue 10 (engine_audit.h) */
@@ -253,6 +297,10 @@ void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m);
  * 0 or -errno. */
 int pctl_engine_queue_remove(struct pctl_engine *e,
                              const struct pctl_mapping *m);
+/* Queues the backend refresh of m with lifetime (on failure the batch is
+ * aborted); the caller commits and sets the expiry.  0 or -errno. */
+int pctl_engine_queue_refresh(struct pctl_engine *e,
+                              const struct pctl_mapping *m, uint32_t lifetime);
 /* A new lifetime for m, with its current extra: the backend refresh,
  * committed, then m's expiry (now + lifetime).  0, or -errno with nothing
  * applied, backend or expiry. */

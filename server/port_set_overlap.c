@@ -195,13 +195,7 @@ static int apply(struct pctl_engine *e, struct ov_item *it, size_t n)
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (it[i].kind != OV_RENEW)
 			continue;
-		struct pctl_dp_mapping dp;
-		pctl_engine_dp_of(e, it[i].m, it[i].lifetime, &dp);
-		rc = e->backend.ops->refresh(e->backend.ctx, &dp);
-		if (rc) {
-			e->backend.ops->abort(e->backend.ctx);
-			e->stats.backend_errors++;
-		}
+		rc = pctl_engine_queue_refresh(e, it[i].m, it[i].lifetime);
 	}
 	if (!rc)
 		rc = pctl_engine_commit(e);

@@ -71,6 +71,10 @@ enum pctl_upnp_err {
 	PCTL_UPNP_E_INCONSISTENT_PARAMETERS = 733,
 };
 
+/* The UPnP name of an error code ("ConflictInMappingEntry"), NULL for a
+ * code not listed above. */
+const char *pctl_upnp_error_name(int code);
+
 /* The longest description kept (NewPortMappingDescription); longer ones
  * are cut at a UTF-8 character boundary. */
 #define PCTL_UPNP_DESC_MAX 255
@@ -87,13 +91,13 @@ struct pctl_upnp_req {
 
 /* One IPv4 port mapping (WANIPConnection), in and out. */
 struct pctl_upnp_map {
-	uint8_t protocol;    /* 6 (TCP) or 17 (UDP) */
-	pctl_addr remote;    /* NewRemoteHost; unspecified = wildcard */
-	uint16_t ext_port;   /* NewExternalPort */
-	pctl_addr int_addr;  /* NewInternalClient */
-	uint16_t int_port;   /* NewInternalPort */
-	bool enabled;        /* NewEnabled */
-	uint32_t lease;      /* NewLeaseDuration asked (seconds) */
+	uint8_t protocol;   /* 6 (TCP) or 17 (UDP) */
+	pctl_addr remote;   /* NewRemoteHost; unspecified = wildcard */
+	uint16_t ext_port;  /* NewExternalPort */
+	pctl_addr int_addr; /* NewInternalClient */
+	uint16_t int_port;  /* NewInternalPort */
+	bool enabled;       /* NewEnabled (false: 501, not kept) */
+	uint32_t lease;     /* NewLeaseDuration asked (seconds) */
 	char desc[PCTL_UPNP_DESC_MAX + 1]; /* NUL-terminated */
 	/* Out: what was granted or read. */
 	pctl_addr ext_addr;
@@ -109,7 +113,7 @@ struct pctl_upnp_pinhole {
 	uint8_t protocol;     /* 6, 17, ... ; 65535 in SOAP = any (707) */
 	uint32_t lease;       /* LeaseTime, 1..86400 */
 	/* Out */
-	uint16_t uid;         /* UniqueID */
+	uint16_t uid; /* UniqueID */
 	uint32_t lease_left;
 };
 
@@ -121,14 +125,17 @@ bool pctl_upnp_admit(struct pctl_engine *e, const pctl_addr *src,
 
 /* GetExternalIPAddress: the external address a mapping for rq->src would
  * get; 501 when there is none yet. */
-int pctl_upnp_external_ip(struct pctl_engine *e,
-                          const struct pctl_upnp_req *rq, pctl_addr *out);
+int pctl_upnp_external_ip(struct pctl_engine *e, const struct pctl_upnp_req *rq,
+                          pctl_addr *out);
 
 /* AddPortMapping (any_port false: exactly m->ext_port or 718) and
  * AddAnyPortMapping (any_port true, :2 only: m->ext_port if free, else
  * another).  Adding what the same internal client already holds on that
- * external port renews it and updates its description.  On success
- * m->ext_port, m->ext_addr and m->lease_left say what was granted. */
+ * external port renews it and updates its description.  An internal
+ * endpoint (client, protocol, internal port) has one UPnP mapping: asking
+ * another external port for it is 718 (AddAnyPortMapping renews the one
+ * it has and returns its port).  On success m->ext_port, m->ext_addr and
+ * m->lease_left say what was granted. */
 int pctl_upnp_add(struct pctl_engine *e, const struct pctl_upnp_req *rq,
                   struct pctl_upnp_map *m, bool any_port);
 
@@ -157,19 +164,19 @@ int pctl_upnp_get_index(struct pctl_engine *e, const struct pctl_upnp_req *rq,
                         uint32_t index, struct pctl_upnp_map *m);
 
 /* GetListOfPortMappings: calls cb for at most max UPnP mappings of protocol
- * with an external port in [start, end], in port order; 730 when none,
- * 733 when start > end.  cb must not change the table. */
+ * with an external port in [start, end], in port order (max 0: all); 730
+ * when none, 733 when start > end.  cb must not change the table. */
 int pctl_upnp_list(struct pctl_engine *e, const struct pctl_upnp_req *rq,
-                   uint16_t start, uint16_t end, uint8_t protocol,
-                   uint32_t max,
+                   uint16_t start, uint16_t end, uint8_t protocol, uint32_t max,
                    void (*cb)(void *ctx, const struct pctl_upnp_map *m),
                    void *ctx);
 
 /* WANIPv6FirewallControl.  AddPinhole: an inbound IPv6 pinhole (external
  * endpoint = internal endpoint, a FILTER when remote is given); ph->uid is
- * set.  Adding what the same client already holds returns its uid. */
-int pctl_upnp_pinhole_add(struct pctl_engine *e,
-                          const struct pctl_upnp_req *rq,
+ * set.  Adding what the same client already holds returns its uid.  A
+ * remote port without a remote host cannot be a FILTER: 703.  UniqueIDs
+ * are kept by the journal across a restart. */
+int pctl_upnp_pinhole_add(struct pctl_engine *e, const struct pctl_upnp_req *rq,
                           struct pctl_upnp_pinhole *ph);
 int pctl_upnp_pinhole_update(struct pctl_engine *e,
                              const struct pctl_upnp_req *rq, uint16_t uid,
@@ -179,9 +186,8 @@ int pctl_upnp_pinhole_delete(struct pctl_engine *e,
 /* GetOutboundPinholeTimeout is answered by the SOAP layer; these read one
  * pinhole: its lease left, and whether traffic was seen (CheckPinholeWorking:
  * 709 when the data plane saw none, 501 when it cannot tell). */
-int pctl_upnp_pinhole_get(struct pctl_engine *e,
-                          const struct pctl_upnp_req *rq, uint16_t uid,
-                          struct pctl_upnp_pinhole *ph);
+int pctl_upnp_pinhole_get(struct pctl_engine *e, const struct pctl_upnp_req *rq,
+                          uint16_t uid, struct pctl_upnp_pinhole *ph);
 int pctl_upnp_pinhole_check(struct pctl_engine *e,
                             const struct pctl_upnp_req *rq, uint16_t uid);
 

@@ -236,6 +236,34 @@ static void test_json_escapes_and_hides_nonce(void **state)
 	close_file(&f);
 }
 
+/* Issue 11: a UPnP mapping's kind, and a UPnP refusal: its error code and
+ * name, no opcode (UPnP actions have none). */
+static void test_upnp_records(void **state)
+{
+	struct pctld_audit a;
+	struct pctl_audit_event ev = created();
+
+	(void)state;
+	open_syslog(&a);
+	ev.via = PCTL_AUDIT_VIA_UPNP;
+	ev.kind = PCTL_MK_UPNP;
+	ev.has_nonce = false;
+	pctld_audit_event(&a, &ev);
+	assert_non_null(
+	    strstr(last_syslog, "via=upnp id=42 kind=upnp protocol=tcp "));
+	ev = refused();
+	ev.via = PCTL_AUDIT_VIA_UPNP;
+	ev.opcode = 0;
+	ev.result = 718;
+	ev.has_nonce = false;
+	pctld_audit_event(&a, &ev);
+	assert_non_null(strstr(last_syslog,
+	                       "via=upnp result=718 "
+	                       "result_name=conflictinmappingentry protocol="));
+	assert_null(strstr(last_syslog, "opcode"));
+	pctld_audit_close(&a);
+}
+
 static void test_syslog_text_record(void **state)
 {
 	struct pctld_audit a;
@@ -435,6 +463,7 @@ int main(void)
 	    cmocka_unit_test(test_file_records_wait_for_the_loop_turn),
 	    cmocka_unit_test(test_json_escapes_and_hides_nonce),
 	    cmocka_unit_test(test_syslog_text_record),
+	    cmocka_unit_test(test_upnp_records),
 	    cmocka_unit_test(test_rate_limits_and_suppressed_line),
 	    cmocka_unit_test(test_bucket_refill_and_unlimited),
 	    cmocka_unit_test(test_reopen_after_rotation),

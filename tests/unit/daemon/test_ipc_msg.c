@@ -72,6 +72,15 @@ static void test_map_round_trip(void **state)
 	len = pctld_ipc_encode_map(PCTLD_IPC_REFRESH, &m, buf);
 	assert_int_equal(decode(len, PCTLD_IPC_TO_PARENT, &out, &why), 0);
 	assert_true(out.u.map.lifetime == PCTL_LIFETIME_STATIC);
+	/* Issue 11: a UPnP mapping, with a pinhole's UniqueID in
+	 * client_port, reaches the parent (and the journal) as UPnP's. */
+	m.lifetime = 600;
+	m.kind = PCTL_MK_UPNP;
+	m.client_port = 7;
+	len = pctld_ipc_encode_map(PCTLD_IPC_CREATE, &m, buf);
+	assert_int_equal(decode(len, PCTLD_IPC_TO_PARENT, &out, &why), 0);
+	assert_int_equal(out.u.map.kind, PCTL_MK_UPNP);
+	assert_int_equal(out.u.map.client_port, 7);
 }
 
 static void test_small_messages_round_trip(void **state)

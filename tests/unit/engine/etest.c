@@ -190,7 +190,10 @@ uint64_t et_count(struct etest *t)
 	struct pctl_engine_stats s;
 
 	pctl_engine_get_stats(t->e, &s);
-	return s.mappings[0] + s.mappings[1] + s.mappings[2] + s.mappings[3];
+	uint64_t n = 0;
+	for (int k = 0; k < PCTL_MK_KINDS; k++)
+		n += s.mappings[k];
+	return n;
 }
 
 /* ---- requests -------------------------------------------------------------

@@ -1,11 +1,11 @@
 /*
  * The engine's audit hook (issue 10, server/audit.h): every mapping event
  * reaches the observer exactly once with the right fields, for MAP, PEER,
- * NAT-PMP, the administrator, policy on a reload, an address change and
- * expiry; renewals that only extend give none; refusals carry their
- * result code; the journal's restore gives none.
+ * NAT-PMP, UPnP IGD, the administrator, policy on a reload, an address change
+ * and expiry; renewals that only extend give none; refusals carry their result
+ * code; the journal's restore gives none.
  */
-#include "etest.h"
+#include "utest.h"
 
 #include <string.h>
 
@@ -371,6 +371,66 @@ static void test_no_observer_no_calls(void **state)
 	et_free(t);
 }
 
+/* Issue 11: UPnP actions are audited like datagrams, via "upnp"; a
+ * refusal carries the UPnP error code. */
+static void test_upnp_created_renewed_refused_deleted(void **state)
+{
+	(void)state;
+	struct rec r;
+	struct etest *t = start(NULL, &r);
+	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, "one");
+	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
+	assert_int_equal(r.n, 1);
+	const struct pctl_audit_event *e = &r.ev[0];
+	assert_int_equal(e->type, PCTL_AUDIT_CREATED);
+	assert_int_equal(e->by, PCTL_AUDIT_BY_CLIENT);
+	assert_int_equal(e->via, PCTL_AUDIT_VIA_UPNP);
+	assert_int_equal(e->kind, PCTL_MK_UPNP);
+	assert_int_equal(e->ext_port, 8080);
+	assert_int_equal(e->int_port, 80);
+	assert_int_equal(e->lifetime, 3600);
+	assert_true(e->has_requester);
+	assert_addr(&e->requester, H);
+	assert_false(e->has_nonce);
+	assert_string_equal(r.desc[0], "one");
+	/* Extended only: nothing; a new description: RENEWED. */
+	m = ut_map(6, 8080, H, 80, 7200, "one");
+	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
+	assert_int_equal(r.n, 1);
+	m = ut_map(6, 8080, H, 80, 7200, "two");
+	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[1].type, PCTL_AUDIT_RENEWED);
+	assert_int_equal(r.ev[1].via, PCTL_AUDIT_VIA_UPNP);
+	assert_int_equal(r.ev[1].changes, PCTL_AUDIT_CH_DESCRIPTION);
+	/* Another host's try: REFUSED with 606 and what it asked. */
+	m = ut_map(17, 9000, H, 90, 600, NULL);
+	assert_int_equal(ut_add(t, "192.0.2.11", 2, &m, false),
+	                 PCTL_UPNP_E_NOT_AUTHORIZED);
+	assert_int_equal(r.n, 3);
+	e = &r.ev[2];
+	assert_int_equal(e->type, PCTL_AUDIT_REFUSED);
+	assert_int_equal(e->via, PCTL_AUDIT_VIA_UPNP);
+	assert_int_equal(e->result, 606);
+	assert_true(e->has_mapping);
+	assert_int_equal(e->protocol, 17);
+	assert_addr(&e->int_addr, H);
+	assert_int_equal(e->int_port, 90);
+	assert_int_equal(e->ext_port, 9000);
+	assert_int_equal(e->lifetime, 600);
+	assert_addr(&e->requester, "192.0.2.11");
+	assert_int_equal(ut_del(t, H, 8081, 6),
+	                 PCTL_UPNP_E_NO_SUCH_ENTRY_IN_ARRAY);
+	assert_int_equal(r.ev[3].result, 714);
+	assert_int_equal(ut_del(t, H, 8080, 6), PCTL_UPNP_OK);
+	assert_int_equal(r.n, 5);
+	assert_int_equal(r.ev[4].type, PCTL_AUDIT_DELETED);
+	assert_int_equal(r.ev[4].via, PCTL_AUDIT_VIA_UPNP);
+	assert_int_equal(r.ev[4].kind, PCTL_MK_UPNP);
+	assert_string_equal(pctl_audit_via_name(PCTL_AUDIT_VIA_UPNP), "upnp");
+	et_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +439,7 @@ int main(void)
 	    cmocka_unit_test(test_refused_pcp_with_result),
 	    cmocka_unit_test(test_peer_created_and_extended),
 	    cmocka_unit_test(test_natpmp_created_refused_deleted),
+	    cmocka_unit_test(test_upnp_created_renewed_refused_deleted),
 	    cmocka_unit_test(test_admin_policy_address_and_restore),
 	    cmocka_unit_test(test_port_set_overlap_shortened),
 	    cmocka_unit_test(test_no_observer_no_calls),

@@ -304,7 +304,7 @@ static void test_bad_upsert_payloads_named(void **state)
 	expect_bad_upsert(buf, n, "UPSERT counts beyond limits");
 
 	n = pctld_jr_encode_upsert(&d.dp, 5, buf, sizeof(buf));
-	p[16] = PCTL_MK_STATIC + 1;
+	p[16] = PCTL_MK_KINDS;
 	expect_bad_upsert(buf, n, "UPSERT of unknown mapping kind");
 
 	n = pctld_jr_encode_upsert(&d.dp, 5, buf, sizeof(buf));

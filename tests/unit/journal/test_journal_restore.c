@@ -3,7 +3,8 @@
  * process killed with -9, the epoch continues by the wall-clock time that
  * passed (S-24, S-25) or restarts when the engine reset it, expired
  * mappings are dropped, and an empty state directory means "no state"
- * (S-93: the daemon then announces).
+ * (S-93: the daemon then announces).  UPnP IGD mappings and pinholes come
+ * back as UPnP's (issue 11).
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include <cmocka.h>
 
 #include "jtest.h"
+#include "upnp.h"
 
 #define MAX_SEEN 64
 
@@ -421,6 +423,66 @@ static void test_s93_foreign_file_is_no_state(void **state)
 	stop(&r);
 }
 
+/* Issue 11: a UPnP port mapping and a UPnP pinhole come back as UPnP's:
+ * the same external port, description and remote-host filter, still
+ * listed by GetGenericPortMappingEntry, still refused to PCP, and the
+ * pinhole under the same UniqueID. */
+static void test_upnp_mappings_restored(void **state)
+{
+	const char *dir = *state;
+	struct run r;
+	start(&r, dir, 1000, 1700000000);
+	struct pctl_upnp_req rq = {.now_ms = 1000, .version = 2};
+	assert_int_equal(pctl_addr_from_str(&rq.src, "192.0.2.10"), 0);
+	struct pctl_upnp_map m = {.protocol = 6,
+	                          .ext_port = 8080,
+	                          .int_addr = rq.src,
+	                          .int_port = 8000,
+	                          .lease = 3600,
+	                          .desc = "torrent",
+	                          .enabled = true};
+	assert_int_equal(pctl_addr_from_str(&m.remote, "198.51.100.7"), 0);
+	assert_int_equal(pctl_upnp_add(r.e, &rq, &m, false), PCTL_UPNP_OK);
+	struct pctl_upnp_req rq6 = {.now_ms = 1000, .version = 1};
+	assert_int_equal(pctl_addr_from_str(&rq6.src, "2001:db8::10"), 0);
+	struct pctl_upnp_pinhole ph = {
+	    .int_addr = rq6.src, .int_port = 443, .protocol = 6, .lease = 3600};
+	/* A second pinhole first, deleted: the kept one's id is not 1. */
+	struct pctl_upnp_pinhole tmp = ph;
+	tmp.int_port = 444;
+	assert_int_equal(pctl_upnp_pinhole_add(r.e, &rq6, &tmp), PCTL_UPNP_OK);
+	assert_int_equal(pctl_upnp_pinhole_add(r.e, &rq6, &ph), PCTL_UPNP_OK);
+	assert_int_equal(pctl_upnp_pinhole_delete(r.e, &rq6, tmp.uid),
+	                 PCTL_UPNP_OK);
+	stop(&r);
+
+	start(&r, dir, 50, 1700000010);
+	assert_true(r.res.state_kept);
+	assert_int_equal(r.res.restored, 2);
+	assert_int_equal(r.res.failed, 0);
+	rq.now_ms = rq6.now_ms = 50;
+	struct pctl_upnp_map g = {
+	    .protocol = 6, .ext_port = 8080, .remote = m.remote};
+	assert_int_equal(pctl_upnp_get(r.e, &rq, &g), PCTL_UPNP_OK);
+	assert_int_equal(g.int_port, 8000);
+	assert_string_equal(g.desc, "torrent");
+	assert_in_range(g.lease_left, 3585, 3595);
+	assert_int_equal(pctl_upnp_get_index(r.e, &rq, 0, &g), PCTL_UPNP_OK);
+	assert_int_equal(g.ext_port, 8080);
+	uint16_t port;
+	assert_int_equal(jt_map(r.e, 50, 10, 6, 8000, 600, 1, NULL, &port),
+	                 PCTL_R_NOT_AUTHORIZED);
+	struct pctl_upnp_pinhole gp;
+	assert_int_equal(pctl_upnp_pinhole_get(r.e, &rq6, ph.uid, &gp),
+	                 PCTL_UPNP_OK);
+	assert_int_equal(gp.int_port, 443);
+	assert_int_equal(pctl_upnp_pinhole_delete(r.e, &rq6, ph.uid),
+	                 PCTL_UPNP_OK);
+	assert_int_equal(pctl_upnp_delete(r.e, &rq, &m.remote, 8080, 6),
+	                 PCTL_UPNP_OK);
+	stop(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +502,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_s93_foreign_file_is_no_state,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upnp_mappings_restored, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
