@@ -8,6 +8,7 @@
 #include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -52,6 +53,9 @@ static const int allowed[] = {
     SYS_sendmmsg,
     SYS_accept4,
     SYS_getsockname,
+    /* libmicrohttpd (the UPnP HTTP server) reads a listener's SO_DOMAIN
+     * when it starts serving it. */
+    SYS_getsockopt,
     SYS_bind,
     SYS_shutdown,
     SYS_epoll_pwait,
@@ -115,9 +119,9 @@ static const int allowed[] = {
 };
 
 #define N_ALLOWED (sizeof(allowed) / sizeof(allowed[0]))
-/* Header 4 (+2 for x32), mmap and mprotect 5 each, socket 7, two per
- * allowed call, the final kill. */
-#define MAX_INSNS (6 + 10 + 7 + 2 * N_ALLOWED + 1)
+/* Header 4 (+2 for x32), mmap and mprotect 5 each, socket 7, setsockopt
+ * 5, two per allowed call, the final kill. */
+#define MAX_INSNS (6 + 10 + 7 + 5 + 2 * N_ALLOWED + 1)
 
 #define KILL      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
 #define ALLOW     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
@@ -154,6 +158,22 @@ static size_t rtnetlink_only(struct sock_filter *f)
 	return sizeof(b) / sizeof(b[0]);
 }
 
+/* setsockopt(fd, IPPROTO_TCP, ...) only: libmicrohttpd sets TCP_NODELAY
+ * (and may cork) on the UPnP HTTP connections it accepts, and goes on
+ * without when refused; other levels fail with EACCES. */
+static size_t tcp_options_only(struct sock_filter *f)
+{
+	struct sock_filter b[] = {
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setsockopt, 0, 4),
+	    LOAD(ARG_LO(1)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 1),
+	    ALLOW,
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+	};
+	memcpy(f, b, sizeof(b));
+	return sizeof(b) / sizeof(b[0]);
+}
+
 int pctld_seccomp_install(char *err, size_t errlen)
 {
 #ifndef ARCH_NR
@@ -178,6 +198,7 @@ int pctld_seccomp_install(char *err, size_t errlen)
 	n += no_exec(f + n, SYS_mmap);
 	n += no_exec(f + n, SYS_mprotect);
 	n += rtnetlink_only(f + n);
+	n += tcp_options_only(f + n);
 	for (size_t i = 0; i < N_ALLOWED; i++) {
 		f[n++] = (struct sock_filter)BPF_JUMP(
 		    BPF_JMP | BPF_JEQ | BPF_K, (unsigned)allowed[i], 0, 1);

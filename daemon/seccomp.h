@@ -13,6 +13,9 @@
  * library's if_nameindex(), for multicast ANNOUNCEs on every interface);
  * any other socket(2) fails with EACCES, so that syslog(3) reconnecting after
  * a syslog daemon restart fails quietly instead of killing the process.
+ * For the UPnP HTTP server (libmicrohttpd without threads): getsockopt, and
+ * setsockopt at level IPPROTO_TCP only (TCP_NODELAY on the connections it
+ * accepts; other levels fail with EACCES).
  * Everything else ends the process with SIGSYS (SECCOMP_RET_KILL_PROCESS):
  * open, exec, ptrace, kill, chroot, mount, bpf, ...
  *

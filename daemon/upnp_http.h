@@ -16,9 +16,9 @@
 
 /* What the descriptions say about the device. */
 struct pctld_upnp_info {
-	char uuid[37];           /* "01234567-89ab-cdef-0123-456789abcdef" */
-	char friendly_name[65];  /* UTF-8, NUL-terminated */
-	unsigned igd_version;    /* 1 or 2: the root device's version */
+	char uuid[37];          /* "01234567-89ab-cdef-0123-456789abcdef" */
+	char friendly_name[65]; /* UTF-8, NUL-terminated */
+	unsigned igd_version;   /* 1 or 2: the root device's version */
 	uint16_t http_port;
 };
 
@@ -33,8 +33,8 @@ struct pctld_http;
 
 /* Serves the listeners (taken over: closed by pctld_http_free) with the
  * engine (borrowed).  NULL with errno set on failure. */
-struct pctld_http *pctld_http_new(const struct pctld_http_listener *l,
-                                  size_t n, const struct pctld_upnp_info *info,
+struct pctld_http *pctld_http_new(const struct pctld_http_listener *l, size_t n,
+                                  const struct pctld_upnp_info *info,
                                   struct pctl_engine *engine);
 
 /* The descriptor to poll for reading (an epoll set of its own). */
@@ -48,5 +48,31 @@ void pctld_http_run(struct pctld_http *h, uint64_t now_ms);
 uint64_t pctld_http_next_ms(const struct pctld_http *h, uint64_t now_ms);
 
 void pctld_http_free(struct pctld_http *h);
+
+/* The limits (UPNP.md; portctld(8)): pctld_http_new uses the defaults
+ * below; tests shorten the deadline. */
+struct pctld_http_limits {
+	unsigned max_conns;   /* connections at once, all listeners (64) */
+	unsigned max_per_ip;  /* per client address and listener (8) */
+	size_t header_bytes;  /* request line and headers (8192) */
+	size_t body_bytes;    /* SOAP body (16384; larger: 413) */
+	uint64_t deadline_ms; /* to finish one request (10000; slowloris) */
+};
+
+void pctld_http_limits_default(struct pctld_http_limits *lim);
+
+/* pctld_http_new with other limits.  With n == 0 there is no listener and
+ * connections come only through pctld_http_add_connection. */
+struct pctld_http *pctld_http_new_limits(const struct pctld_http_listener *l,
+                                         size_t n,
+                                         const struct pctld_upnp_info *info,
+                                         struct pctl_engine *engine,
+                                         const struct pctld_http_limits *lim);
+
+struct sockaddr;
+/* Serves a connected stream socket (taken over) as if accepted from peer:
+ * for the fuzz target, which feeds one end of a socket pair.  0 or -1. */
+int pctld_http_add_connection(struct pctld_http *h, int fd,
+                              const struct sockaddr *peer, unsigned peer_len);
 
 #endif

@@ -111,3 +111,52 @@ seed fuzz_natpmp_decode t4-announce "$T4"
 pcp_seeds fuzz_roundtrip
 natpmp_seeds fuzz_roundtrip
 echo "make-seeds: $(find "$OUT" -type f | wc -l) seeds in $OUT"
+
+# ---- UPnP IGD (issue 11): SOAP requests and HTTP requests, as text ---------
+# tseed DIR NAME TEXT: writes TEXT with printf's %b escapes (\r, \n, \0).
+tseed() {
+	mkdir -p "$OUT/$1"
+	printf '%b' "$3" >"$OUT/$1/$2"
+}
+# envelope SERVICE VERSION ACTION ARGS: a SOAP request body as miniupnpc
+# writes it.
+envelope() {
+	printf '<?xml version="1.0"?>\\r\\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:%s xmlns:u="urn:schemas-upnp-org:service:%s:%s">%s</u:%s></s:Body></s:Envelope>\\r\\n' \
+		"$3" "$1" "$2" "$4" "$3"
+}
+# soap SERVICE VERSION ACTION ARGS: a fuzz_upnp_soap record.
+soap() { printf '"urn:schemas-upnp-org:service:%s:%s#%s"\\n%s' "$1" "$2" "$3" "$(envelope "$@")"; }
+# post PATH SERVICE VERSION ACTION ARGS: the whole HTTP request.
+post() {
+	local path=$1 body
+	shift
+	body=$(envelope "$@")
+	printf 'POST %s HTTP/1.1\\r\\nHost: 192.0.2.1:5000\\r\\nContent-Type: text/xml; charset="utf-8"\\r\\nSOAPAction: "urn:schemas-upnp-org:service:%s:%s#%s"\\r\\nConnection: close\\r\\nContent-Length: %d\\r\\n\\r\\n%s' \
+		"$path" "$1" "$2" "$3" "$(printf '%b' "$body" | wc -c)" "$body"
+}
+KEY='<NewRemoteHost></NewRemoteHost><NewExternalPort>8080</NewExternalPort><NewProtocol>TCP</NewProtocol>'
+ADD="$KEY<NewInternalPort>8080</NewInternalPort><NewInternalClient>192.0.2.2</NewInternalClient><NewEnabled>1</NewEnabled><NewPortMappingDescription>web &amp; co</NewPortMappingDescription><NewLeaseDuration>3600</NewLeaseDuration>"
+RANGE='<NewStartPort>1</NewStartPort><NewEndPort>65535</NewEndPort><NewProtocol>TCP</NewProtocol><NewManage>1</NewManage>'
+PIN='<RemoteHost></RemoteHost><RemotePort>0</RemotePort><InternalClient>2001:db8::2</InternalClient><InternalPort>80</InternalPort><Protocol>6</Protocol>'
+S=fuzz_upnp_soap
+tseed $S getext "$(soap WANIPConnection 2 GetExternalIPAddress '')"
+tseed $S status-v1 "$(soap WANIPConnection 1 GetStatusInfo '')"
+tseed $S conntype "$(soap WANIPConnection 2 GetConnectionTypeInfo '')"
+tseed $S rsip "$(soap WANIPConnection 2 GetNATRSIPStatus '')"
+tseed $S add "$(soap WANIPConnection 2 AddPortMapping "$ADD")"
+tseed $S add-any "$(soap WANIPConnection 2 AddAnyPortMapping "$ADD")"
+tseed $S session "$(soap WANIPConnection 1 AddPortMapping "$ADD")\\0$(soap WANIPConnection 2 GetSpecificPortMappingEntry "$KEY")\\0$(soap WANIPConnection 1 GetGenericPortMappingEntry '<NewPortMappingIndex>0</NewPortMappingIndex>')\\0$(soap WANIPConnection 2 GetListOfPortMappings "$RANGE<NewNumberOfPorts>0</NewNumberOfPorts>")\\0$(soap WANIPConnection 2 DeletePortMapping "$KEY")\\0$(soap WANIPConnection 2 DeletePortMappingRange "$RANGE")"
+tseed $S pinholes "$(soap WANIPv6FirewallControl 1 AddPinhole "$PIN<LeaseTime>3600</LeaseTime>")\\0$(soap WANIPv6FirewallControl 1 UpdatePinhole '<UniqueID>1</UniqueID><NewLeaseTime>600</NewLeaseTime>')\\0$(soap WANIPv6FirewallControl 1 CheckPinholeWorking '<UniqueID>1</UniqueID>')\\0$(soap WANIPv6FirewallControl 1 GetPinholePackets '<UniqueID>1</UniqueID>')\\0$(soap WANIPv6FirewallControl 1 DeletePinhole '<UniqueID>1</UniqueID>')"
+tseed $S fw-status "$(soap WANIPv6FirewallControl 1 GetFirewallStatus '')\\0$(soap WANIPv6FirewallControl 1 GetOutboundPinholeTimeout "$PIN")"
+tseed $S link "$(soap WANCommonInterfaceConfig 1 GetCommonLinkProperties '')\\0$(soap WANCommonInterfaceConfig 1 GetTotalBytesSent '')"
+tseed $S bad-doctype '"urn:schemas-upnp-org:service:WANIPConnection:2#GetExternalIPAddress"\n<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:GetExternalIPAddress xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:2">&b;</u:GetExternalIPAddress></s:Body></s:Envelope>'
+tseed $S header '*\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><x><y>1</y></x></s:Header><s:Body><u:GetExternalIPAddress xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:2"/></s:Body></s:Envelope>'
+H=fuzz_upnp_http
+tseed $H get-root 'GET /rootDesc.xml HTTP/1.1\r\nHost: 192.0.2.1:5000\r\nConnection: close\r\n\r\n'
+tseed $H get-keepalive 'GET /rootDesc.xml HTTP/1.1\r\nHost: x\r\n\r\nGET /WANIPCn.xml HTTP/1.1\r\nHost: x\r\n\r\nHEAD /WANCfg.xml HTTP/1.1\r\nHost: x\r\n\r\nGET /WANIPv6FC.xml HTTP/1.0\r\n\r\n'
+tseed $H post-add "$(post /ctl/IPConn WANIPConnection 2 AddPortMapping "$ADD")"
+tseed $H post-list "$(post /ctl/IPConn WANIPConnection 2 GetListOfPortMappings "$RANGE<NewNumberOfPorts>10</NewNumberOfPorts>")"
+tseed $H post-pinhole "$(post /ctl/IP6FCtl WANIPv6FirewallControl 1 AddPinhole "$PIN<LeaseTime>3600</LeaseTime>")"
+tseed $H subscribe 'SUBSCRIBE /evt/IPConn HTTP/1.1\r\nHost: x\r\nCALLBACK: <http://192.0.2.5:4999/cb>\r\nNT: upnp:event\r\nTIMEOUT: Second-300\r\n\r\nUNSUBSCRIBE /evt/IPConn HTTP/1.1\r\nHost: x\r\nSID: uuid:01234567-89ab-cdef-0123-456789abcdef\r\n\r\n'
+tseed $H bad-methods 'PUT /rootDesc.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiPOST /rootDesc.xml HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'
+tseed $H bad-chunked 'POST /ctl/IPConn HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'

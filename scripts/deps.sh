@@ -18,6 +18,9 @@ PACKAGES=(
   libmnl-dev libnftnl-dev             # netlink and nftables messages for the nftables backend
   libnetfilter-conntrack-dev          # conntrack: PEER flows, deleting flows of removed mappings
   libcap-ng-dev                       # dropping capabilities in portctld
+  libmicrohttpd-dev                   # UPnP IGD: the HTTP server (descriptions, SOAP control, SUBSCRIBE)
+  libexpat1-dev                       # UPnP IGD: the SOAP/XML parser (no DTDs, no entities)
+  miniupnpc                           # UPnP IGD: Debian's upnpc, a control point written by others, an interop peer
   nftables iproute2                   # namespaces, veth and NAT for end-to-end tests and the demo
   socat jq curl busybox               # traffic, JSON checks and a tiny web server in tests and demo
   qemu-system-x86 mmdebstrap          # tests/qemu: Debian 12's 6.1 kernel under TCG, root built by mmdebstrap
