@@ -581,6 +581,19 @@ static int policy_rule(struct ctx *c, bool allow)
 	return 0;
 }
 
+/* Issue 11: upnp-friendly-name WORDS... (joined by single spaces) */
+static int h_upnp_name(struct ctx *c)
+{
+	return pctld_upnp_parse_name(c->w, c->n, c->cfg->upnp.friendly_name,
+	                             c->err, c->errlen);
+}
+
+static int h_upnp_uuid(struct ctx *c)
+{
+	return pctld_upnp_parse_uuid(c->w[0], c->cfg->upnp.uuid, c->err,
+	                             c->errlen);
+}
+
 static int h_allow(struct ctx *c)
 {
 	return policy_rule(c, true);
@@ -646,6 +659,15 @@ static const struct directive directives[] = {
     FN("audit-log", 1, 2, h_audit_log),
     FN("audit-rate-limit", 1, 2, h_audit_rate),
     FN("audit-refused-rate-limit", 1, 2, h_audit_refused_rate),
+    /* issue 11: UPnP IGD */
+    BOOL("upnp", upnp.enabled),
+    NUM("upnp-http-port", K_U16, upnp.http_port, 1, 65535),
+    NUM("upnp-igd-version", K_UINT, upnp.igd_version, 1, 2),
+    FN("upnp-friendly-name", 1, MAX_WORDS - 1, h_upnp_name),
+    FN("upnp-uuid", 1, 1, h_upnp_uuid),
+    BOOL("upnp-secure-mode", engine.upnp_secure_mode),
+    NUM("upnp-notify-interval", K_U32, upnp.notify_interval,
+        PCTLD_UPNP_NOTIFY_MIN, PCTLD_UPNP_NOTIFY_MAX),
     /* engine */
     FN("external-ip", 1, 1, h_external_ip),
     NUM("announce-count", K_UINT, engine.announce_count, 0, 10), /* S-94 */
@@ -748,6 +770,7 @@ void pctld_config_defaults(struct pctld_config *cfg)
 	cfg->engine.rate_burst = PCTLD_DEFAULT_BURST;
 	cfg->socket_rcvbuf = PCTLD_DEFAULT_RCVBUF;
 	pctld_audit_config_defaults(&cfg->audit);
+	pctld_upnp_config_defaults(&cfg->upnp);
 }
 
 int pctld_config_line(struct pctld_config *cfg, char *line, char *err,
@@ -953,6 +976,15 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 		     cfg->engine.implicit_lifetime_tcp);
 	if (pctl_engine_config_check(&cfg->engine, err, errlen))
 		return -1;
+	if (pctld_upnp_config_finish(&cfg->upnp, cfg->n_int_ifs, cfg->int_ifs,
+	                             cfg->ext_if, PCTLD_MACHINE_ID, err,
+	                             errlen))
+		return -1;
+	if (cfg->upnp.enabled)
+		NOTE("UPnP IGD:%u on the internal interfaces, HTTP port %u, "
+		     "uuid %s, secure mode %s",
+		     cfg->upnp.igd_version, cfg->upnp.http_port, cfg->upnp.uuid,
+		     cfg->engine.upnp_secure_mode ? "on" : "off");
 #undef NOTE
 	return 0;
 }

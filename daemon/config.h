@@ -18,6 +18,7 @@
 
 #include "../server/engine.h"
 #include "audit_config.h"
+#include "upnp_config.h"
 
 #define PCTLD_MAX_LISTEN   16
 #define PCTLD_MAX_IFS      16
@@ -115,6 +116,10 @@ struct pctld_config {
 	/* Issue 10: the audit log (audit-log, audit-rate-limit,
 	 * audit-refused-rate-limit). */
 	struct pctld_audit_config audit;
+
+	/* Issue 11: UPnP IGD (upnp, upnp-http-port, ...; upnp-secure-mode is
+	 * engine.upnp_secure_mode). */
+	struct pctld_upnp_config upnp;
 
 	bool foreground;
 	int verbose;

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "options.h"
 #include "sockets.h"
+#include "upnp_sockets.h"
 
 struct pctld {
 	struct pctld_options opts; /* kept to rebuild cfg on SIGHUP */
@@ -37,6 +38,12 @@ struct pctld {
 	struct pctld_ipc_chan *ipc;
 	int64_t epoch_start;
 	int notify_fd; /* parent: $NOTIFY_SOCKET (notify.h), or -1 */
+	/* Issue 11: the UPnP sockets, opened by the parent (n = 0 with
+	 * `upnp no`); the network process's HTTP server and SSDP on them
+	 * (upnp_http.h, ssdp.h), NULL with `upnp no`. */
+	struct pctld_upnp_socks upnp_socks;
+	struct pctld_http *http;
+	struct pctld_ssdp *ssdp;
 };
 
 /* Monotonic clock in milliseconds (the engine's `now`). */

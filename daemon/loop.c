@@ -26,12 +26,17 @@
 #include "log.h"
 #include "reload_diff.h"
 #include "selfwatch.h"
+#include "ssdp.h"
+#include "upnp_http.h"
+#include "upnp_run.h"
 
 #define MAX_BATCHES_PER_WAKE 16
 #define TAG_PARENT           0xfffffffeu
 #define TAG_CONTROL          0xfffffffdu
 #define TAG_EXTWATCH         0xfffffffcu
 #define TAG_SELFWATCH        0xfffffffbu
+#define TAG_UPNP_HTTP        0xfffffffau
+#define TAG_UPNP_SSDP        0xfffffff9u
 #define MAX_TX               16
 
 uint64_t pctld_now_ms(void)
@@ -276,7 +281,7 @@ static int add_fd(int ep, int fd, uint32_t tag)
 
 int pctld_loop(struct pctld *d)
 {
-	struct epoll_event ev[PCTLD_MAX_LISTEN + 5 + PCTLD_CTL_CONNS];
+	struct epoll_event ev[PCTLD_MAX_LISTEN + 7 + PCTLD_CTL_CONNS];
 	struct pctld_ctl ctl;
 	struct batch *b = calloc(1, sizeof(*b));
 	int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -294,12 +299,15 @@ int pctld_loop(struct pctld *d)
 	if (add_fd(ep, d->ipc->fd, TAG_PARENT) ||
 	    (d->ctl_fd >= 0 && add_fd(ep, d->ctl_fd, TAG_CONTROL)) ||
 	    (d->watch_fd >= 0 && add_fd(ep, d->watch_fd, TAG_EXTWATCH)) ||
-	    (d->self_fd >= 0 && add_fd(ep, d->self_fd, TAG_SELFWATCH)))
+	    (d->self_fd >= 0 && add_fd(ep, d->self_fd, TAG_SELFWATCH)) ||
+	    (d->http && add_fd(ep, pctld_http_fd(d->http), TAG_UPNP_HTTP)) ||
+	    (d->ssdp && add_fd(ep, pctld_ssdp_fd(d->ssdp), TAG_UPNP_SSDP)))
 		goto fail;
 
 	while (running) {
 		uint64_t now = pctld_now_ms();
-		uint64_t next, ctl_next;
+		uint64_t next, ctl_next, upnp_next;
+		bool http_ready = false, ssdp_ready = false;
 		int timeout, n;
 
 		pctl_engine_tick(d->engine, now);
@@ -309,6 +317,9 @@ int pctld_loop(struct pctld *d)
 		ctl_next = pctld_ctl_expire(&ctl, now);
 		if (ctl_next < next)
 			next = ctl_next;
+		upnp_next = pctld_upnp_next_ms(d, now);
+		if (upnp_next < next)
+			next = upnp_next;
 		if (next == UINT64_MAX)
 			timeout = -1;
 		else if (next <= now)
@@ -328,6 +339,10 @@ int pctld_loop(struct pctld *d)
 				pctld_extwatch_process(d);
 			else if (tag == TAG_SELFWATCH)
 				pctld_selfwatch_process(d);
+			else if (tag == TAG_UPNP_HTTP)
+				http_ready = true;
+			else if (tag == TAG_UPNP_SSDP)
+				ssdp_ready = true;
 			else if (tag == TAG_CONTROL)
 				pctld_ctl_accept(&ctl, pctld_now_ms());
 			else if (pctld_ctl_is_conn(tag))
@@ -336,6 +351,7 @@ int pctld_loop(struct pctld *d)
 			else if (tag < d->socks.n)
 				serve_socket(d, &d->socks.s[tag], b);
 		}
+		pctld_upnp_run(d, http_ready, ssdp_ready, pctld_now_ms());
 		/* Last: a STOP or CONFIG may also have come while a commit
 		 * waited for its answer. */
 		running = parent_poll(d, parent_said);

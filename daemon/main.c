@@ -217,6 +217,7 @@ static int run(struct pctld *d)
 	d->watch_fd = -1;
 	d->self_fd = -1;
 	d->notify_fd = -1;
+	pctld_upnp_sockets_init(&d->upnp_socks);
 	if (pctld_config_build(&d->opts, &d->cfg, notes, sizeof(notes), err,
 	                       sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
@@ -247,6 +248,8 @@ static int run(struct pctld *d)
 	/* The sockets first: a wrong address or interface is reported before
 	 * the preflight creates any directory. */
 	if (pctld_sockets_open(&d->socks, &d->cfg, err, sizeof(err)) ||
+	    pctld_upnp_sockets_open(&d->upnp_socks, &d->cfg, err,
+	                            sizeof(err)) ||
 	    pctld_preflight(&d->cfg, false, &pf, notes, sizeof(notes), err,
 	                    sizeof(err))) {
 		pctld_log(LOG_ERR, "%s", err);
@@ -359,6 +362,7 @@ out:
 	pctld_control_close(d->cfg.control, d->ctl_fd);
 	pctld_pidfile_remove(d->cfg.pidfile, pid_fd);
 	pctld_sockets_close(&d->socks);
+	pctld_upnp_sockets_close(&d->upnp_socks);
 	pctld_preflight_release(&pf);
 	if (stopped)
 		pctld_log(LOG_NOTICE, "stopped; mappings %s",

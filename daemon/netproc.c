@@ -16,6 +16,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "selfwatch.h"
+#include "upnp_run.h"
 
 static int by_fd(const void *a, const void *b)
 {
@@ -28,7 +29,7 @@ static int by_fd(const void *a, const void *b)
  * CAP_NET_ADMIN anyway). */
 static void close_others(const struct pctld *d, int fd)
 {
-	int keep[PCTLD_MAX_LISTEN + 4];
+	int keep[PCTLD_MAX_LISTEN + 4 + 4 * PCTLD_MAX_IFS];
 	size_t n = 0;
 	unsigned from = 3;
 
@@ -39,6 +40,7 @@ static void close_others(const struct pctld *d, int fd)
 		keep[n++] = d->audit.fd; /* issue 10: the records go here */
 	for (size_t i = 0; i < d->socks.n; i++)
 		keep[n++] = d->socks.s[i].fd;
+	n += pctld_upnp_sockets_fds(&d->upnp_socks, keep + n); /* issue 11 */
 	qsort(keep, n, sizeof(keep[0]), by_fd);
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned)keep[i] > from)
@@ -157,6 +159,10 @@ void pctld_netproc_main(struct pctld *d, int fd, const struct pctld_handover *h)
 		pctl_engine_set_audit(d->engine, pctld_audit_event, &d->audit);
 	if (pctld_selfwatch_open(d, err, sizeof(err)))
 		start_failed(err);
+	/* Issue 11: before the sandbox, which closes rtnetlink sockets to
+	 * new opens (SSDP follows the internal interfaces' addresses). */
+	if (pctld_upnp_start(d, err, sizeof(err)))
+		start_failed(err);
 	if (pctld_sandbox_enter(h->ids, h->root, &rooted, err, sizeof(err)))
 		start_failed(err);
 	restored = restore(d, h->mirror);
@@ -172,6 +178,7 @@ void pctld_netproc_main(struct pctld *d, int fd, const struct pctld_handover *h)
 	          (int)getpid(), restored,
 	          rooted ? "empty root" : "no chroot (started unprivileged)");
 	rc = pctld_loop(d);
+	pctld_upnp_stop(d); /* ssdp:byebye first */
 	pctld_extwatch_close(d);
 	pctld_selfwatch_close(d);
 	pctl_engine_free(d->engine);

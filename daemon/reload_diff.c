@@ -65,5 +65,15 @@ size_t pctld_reload_restart_only(const struct pctld_config *o,
 	/* Checked against the listeners, which are opened at start. */
 	add(&w, o->allow_any_interface != c->allow_any_interface,
 	    "allow-any-interface");
+	/* Issue 11: the UPnP sockets are opened at start, and clients cache
+	 * the description (uuid, version, name) for CACHE-CONTROL max-age. */
+	add(&w, o->upnp.enabled != c->upnp.enabled, "upnp");
+	add(&w, o->upnp.http_port != c->upnp.http_port, "upnp-http-port");
+	add(&w, o->upnp.igd_version != c->upnp.igd_version, "upnp-igd-version");
+	add(&w, str_differs(o->upnp.friendly_name, c->upnp.friendly_name),
+	    "upnp-friendly-name");
+	add(&w, str_differs(o->upnp.uuid, c->upnp.uuid), "upnp-uuid");
+	add(&w, o->upnp.notify_interval != c->upnp.notify_interval,
+	    "upnp-notify-interval");
 	return w.n;
 }

@@ -108,7 +108,8 @@ BEGIN {
 	}
 	split("natpmp map peer hairpin journal filter nat44 prefer-failure " \
 	      "allow-self allow-any-interface multicast-announce " \
-	      "third-party-id allow-all-protocols allow-all-ports", b, " ")
+	      "third-party-id allow-all-protocols allow-all-ports " \
+	      "upnp upnp-secure-mode", b, " ")
 	for (i in b)
 		boolean[b[i]] = 1
 	section = ""

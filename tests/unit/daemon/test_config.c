@@ -15,34 +15,20 @@
 
 #include "config.h"
 #include "options.h"
+#include "tmpfile.h"
 
-static char path[64];
+/* One file at a time: a test may write several in turn, and teardown
+ * removes only the last. */
+static char *const path = pctl_test_path;
 
 static void write_conf(const char *text)
 {
-	int fd;
-	FILE *f;
-
-	/* One file at a time: a test may write several in turn, and
-	 * teardown removes only the last. */
-	if (path[0])
-		unlink(path);
-	strcpy(path, "/tmp/portctld-test-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	pctl_test_write_file(text);
 }
 
 static int teardown(void **state)
 {
-	(void)state;
-	if (path[0])
-		unlink(path);
-	path[0] = '\0';
-	return 0;
+	return pctl_test_remove_file(state);
 }
 
 static struct pctld_config *load_ok(const char *text)
