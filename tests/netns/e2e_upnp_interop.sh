@@ -172,8 +172,17 @@ fi
 W=$((STEP_TIMEOUT + 4))
 upnpc_() { in_int timeout "$W" upnpc "$@" 2>&1; }
 upnpc_u() { upnpc_ -u "$DESC" "$@"; }
-# Over IPv6 (discovery on ff02::c), -i: see disc_upnpc.
-upnpc6() { upnpc_ -6 -i -m eth0 "$@"; }
+# Over IPv6: discovery on ff02::c (-i: see disc_upnpc) until fw_status
+# has found the IPv6 description URL, then that URL (-u): each discovery
+# costs upnpc 2 s.
+DESC6=
+upnpc6() {
+	if [ -n "$DESC6" ]; then
+		upnpc_ -6 -u "$DESC6" "$@"
+	else
+		upnpc_ -6 -i -m eth0 "$@"
+	fi
+}
 # pyigd CODE: python3-miniupnpc on the LAN host: CODE runs with u, a
 # miniupnpc.UPnP() that has discovered over SSDP and printed
 # "devices N" and "control URL" (selectigd()).
@@ -412,9 +421,11 @@ pin_add() {
 fw_status() {
 	local out
 	out=$(upnpc6 -S)
-	expect "upnpc -6 -S" "Inbound Pinhole Allowed: Yes" "$out"
+	expect "upnpc -6 -S" "Inbound Pinhole Allowed: Yes" "$out" || return 1
+	DESC6=$(sed -n 's|^ *desc: \(http://\[2001:db8:1::1\]:5000/[^ ]*\)$|\1|p' <<<"$out" | head -1)
+	expect "upnpc -6 -S" "desc: http://\[2001:db8:1::1\]:5000/" "$out"
 }
-check "GetFirewallStatus: inbound pinholes allowed (upnpc -6 -S)" fw_status
+check "SSDP on ff02::c (upnpc -6): GetFirewallStatus, inbound pinholes allowed" fw_status
 pin_other() {
 	local out
 	out=$(upnpc6 -A "" 0 2001:db8:1::3 8085 TCP 600)
