@@ -76,7 +76,10 @@ static void conn_event(void *cls, struct MHD_Connection *c, void **sock_ctx,
 		if (!addr ||
 		    pctl_addr_from_sockaddr(&k->peer, NULL, addr->client_addr))
 			memset(&k->peer, 0, sizeof(k->peer));
-		k->deadline_ms = h->now_ms + h->lim.deadline_ms;
+		/* 0: set at the next pctld_http_run, whose clock is the
+		 * loop's (a connection added from outside it has none yet) */
+		k->deadline_ms =
+		    h->started ? h->now_ms + h->lim.deadline_ms : 0;
 		k->next = h->conns;
 		if (h->conns)
 			h->conns->prev = k;
@@ -214,6 +217,8 @@ void pctld_http_run(struct pctld_http *h, uint64_t now_ms)
 		h->start_ms = now_ms;
 	}
 	for (struct pctld_http_conn *k = h->conns; k; k = k->next) {
+		if (!k->deadline_ms)
+			k->deadline_ms = now_ms + h->lim.deadline_ms;
 		if (k->cut || k->deadline_ms > now_ms || k->fd < 0)
 			continue;
 		/* Too slow: end both directions; the daemon sees the end of

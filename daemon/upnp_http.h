@@ -31,8 +31,11 @@ struct pctld_http_listener {
 
 struct pctld_http;
 
-/* Serves the listeners (taken over: closed by pctld_http_free) with the
- * engine (borrowed).  NULL with errno set on failure. */
+/* Serves the listeners (taken over: closed by pctld_http_free, and on
+ * failure) with the engine (borrowed).  NULL with errno set on failure.
+ * Every request first passes pctl_upnp_admit (503 when refused); device
+ * UDNs are those of pctld_upnp_udn (upnp_desc.h), which SSDP must
+ * announce. */
 struct pctld_http *pctld_http_new(const struct pctld_http_listener *l, size_t n,
                                   const struct pctld_upnp_info *info,
                                   struct pctl_engine *engine);

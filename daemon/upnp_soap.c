@@ -5,6 +5,8 @@
  */
 #include "upnp_soap.h"
 
+#include "../server/upnp.h"
+
 #include <expat.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -240,50 +242,6 @@ const char *pctld_soap_arg(const struct pctld_soap_req *r, const char *name)
 	return NULL;
 }
 
-const char *pctld_soap_error_name(int code)
-{
-	static const struct {
-		int code;
-		const char *name;
-	} names[] = {
-	    {401, "Invalid Action"},
-	    {402, "Invalid Args"},
-	    {501, "Action Failed"},
-	    {600, "Argument Value Invalid"},
-	    {601, "Argument Value Out of Range"},
-	    {602, "Optional Action Not Implemented"},
-	    {606, "Action not authorized"},
-	    {701, "PinholeSpaceExhausted"},
-	    {702, "FirewallDisabled"},
-	    {703, "InboundPinholeNotAllowed"},
-	    {704, "NoSuchEntry"},
-	    {705, "ProtocolNotSupported"},
-	    {706, "InternalPortWildcardingNotAllowed"},
-	    {707, "ProtocolWildcardingNotAllowed"},
-	    {708, "WildCardNotPermittedInSrcIP"},
-	    {709, "NoTrafficReceived"},
-	    {713, "SpecifiedArrayIndexInvalid"},
-	    {714, "NoSuchEntryInArray"},
-	    {715, "WildCardNotPermittedInSrcIP"},
-	    {716, "WildCardNotPermittedInExtPort"},
-	    {718, "ConflictInMappingEntry"},
-	    {724, "SamePortValuesRequired"},
-	    {725, "OnlyPermanentLeasesSupported"},
-	    {726, "RemoteHostOnlySupportsWildcard"},
-	    {727, "ExternalPortOnlySupportsWildcard"},
-	    {728, "NoPortMapsAvailable"},
-	    {729, "ConflictWithOtherMechanisms"},
-	    {730, "PortMappingNotFound"},
-	    {732, "WildCardNotPermittedInIntPort"},
-	    {733, "InconsistentParameters"},
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].code == code)
-			return names[i].name;
-	return "Action Failed";
-}
-
 static const char envelope_open[] =
     "<?xml version=\"1.0\"?>\r\n"
     "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
@@ -308,6 +266,8 @@ void pctld_soap_write_response(struct pctld_xbuf *out,
 
 void pctld_soap_write_fault(struct pctld_xbuf *out, int code)
 {
+	const char *name = pctl_upnp_error_name(code);
+
 	pctld_xbuf_put(out, envelope_open);
 	pctld_xbuf_printf(
 	    out,
@@ -316,6 +276,6 @@ void pctld_soap_write_fault(struct pctld_xbuf *out, int code)
 	    "<UPnPError xmlns=\"urn:schemas-upnp-org:control-1-0\">"
 	    "<errorCode>%d</errorCode><errorDescription>%s</errorDescription>"
 	    "</UPnPError></detail></s:Fault>",
-	    code, pctld_soap_error_name(code));
+	    code, name ? name : "ActionFailed");
 	pctld_xbuf_put(out, envelope_close);
 }

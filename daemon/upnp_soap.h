@@ -49,15 +49,13 @@ int pctld_soap_action_matches(const char *hdr, const struct pctld_soap_req *r);
 /* The argument's value, or NULL when the request did not carry it. */
 const char *pctld_soap_arg(const struct pctld_soap_req *r, const char *name);
 
-/* The text UPnP gives an error code (errorDescription). */
-const char *pctld_soap_error_name(int code);
-
 /* A complete response envelope for the request's action, with the output
  * argument elements already written (args, args_len). */
 void pctld_soap_write_response(struct pctld_xbuf *out,
                                const struct pctld_soap_req *r, const char *args,
                                size_t args_len);
-/* A complete fault envelope (sent with HTTP 500) for a UPnP error code. */
+/* A complete fault envelope (sent with HTTP 500) for a UPnP error code,
+ * named by pctl_upnp_error_name (server/upnp.h). */
 void pctld_soap_write_fault(struct pctld_xbuf *out, int code);
 
 #endif

@@ -187,9 +187,9 @@ static void other_host_refused(void **state)
 	                          &r),
 	                 500);
 	assert_int_equal(ufx_fault(&r), 606);
-	assert_non_null(strstr(
-	    r.body,
-	    "<errorDescription>Action not authorized</errorDescription>"));
+	assert_non_null(
+	    strstr(r.body,
+	           "<errorDescription>ActionNotAuthorized</errorDescription>"));
 	assert_non_null(strstr(r.body, "<faultcode>s:Client</faultcode>"));
 }
 
