@@ -11,14 +11,15 @@ PACKAGES=(
   libpcap-dev                         # `portctl decode --pcap`, pcap writing for tshark cross-checks
   tshark                              # Wireshark's PCP dissector, cross-checks the encoder
   natpmpc                             # a NAT-PMP client written by others, an interop peer
-  miniupnpc python3-miniupnpc         # UPnP IGD control points written by others (SSDP and IGD tests)
-  miniupnpd-nftables                  # a PCP/NAT-PMP server written by others, interop and benchmark peer
+  miniupnpd-nftables                  # a PCP/NAT-PMP/UPnP IGD server written by others, interop and benchmark peer
+  miniupnpc python3-miniupnpc         # UPnP IGD control points written by others (upnpc, the Python binding):
+  python3-libtorrent                  #   peers of the UPnP tests (e2e_upnp_interop, e2e_upnp_ssdp, test_upnp_upnpc), with libtorrent's UPnP
+  libminiupnpc-dev                    # bench/upnp/bench_upnp: AddPortMapping latency/rate through libminiupnpc
   libmnl-dev libnftnl-dev             # netlink and nftables messages for the nftables backend
   libnetfilter-conntrack-dev          # conntrack: PEER flows, deleting flows of removed mappings
   libcap-ng-dev                       # dropping capabilities in portctld
   libmicrohttpd-dev                   # UPnP IGD: the HTTP server (descriptions, SOAP control, SUBSCRIBE)
   libexpat1-dev                       # UPnP IGD: the SOAP/XML parser (no DTDs, no entities)
-  miniupnpc                           # UPnP IGD: Debian's upnpc, a control point written by others, an interop peer
   nftables iproute2                   # namespaces, veth and NAT for end-to-end tests and the demo
   socat jq curl busybox               # traffic, JSON checks and a tiny web server in tests and demo
   qemu-system-x86 mmdebstrap          # tests/qemu: Debian 12's 6.1 kernel under TCG, root built by mmdebstrap
