@@ -980,6 +980,9 @@ int pctld_config_finish(struct pctld_config *cfg, char *notes, size_t noteslen,
 	                             cfg->ext_if, PCTLD_MACHINE_ID, err,
 	                             errlen))
 		return -1;
+	/* The engine serves UPnP, and keeps UPnP mappings across a reload
+	 * or a restart, only with `upnp yes`. */
+	cfg->engine.upnp_enabled = cfg->upnp.enabled;
 	if (cfg->upnp.enabled)
 		NOTE("UPnP IGD:%u on the internal interfaces, HTTP port %u, "
 		     "uuid %s, secure mode %s",

@@ -150,6 +150,19 @@ static int start_state(struct pctld *d, bool *lost)
 		pctl_journal_tick(d->journal); /* record the new epoch */
 	}
 	*lost = !res.state_kept;
+	/* A start applies the configuration to what the journal kept, as a
+	 * reload does: a deny rule added, `natpmp no` or `upnp no` before a
+	 * restart ends the mappings they forbid (issue 11). */
+	rc = pctl_engine_reconfigure(d->engine, &d->cfg.engine, pctld_now_ms());
+	if (rc > 0)
+		pctld_log(LOG_NOTICE,
+		          "journal: %d restored mapping%s removed: the "
+		          "configuration no longer allows %s",
+		          rc, rc == 1 ? "" : "s", rc == 1 ? "it" : "them");
+	else if (rc < 0)
+		pctld_log(LOG_WARNING,
+		          "journal: the restored mappings could "
+		          "not be checked against the configuration");
 	return reconcile_backend(d);
 }
 

@@ -214,6 +214,13 @@ struct pctl_engine_config {
 	 * mappings whose internal client is its own address (miniupnpd's
 	 * secure_mode; default on).  Off: any internal host's. */
 	bool upnp_secure_mode;
+	/* Issue 11: the UPnP IGD front end (server/upnp.h) is served
+	 * (default on: the daemon turns it off unless `upnp yes`).  Off,
+	 * pctl_upnp_admit refuses every request, and a reconfiguration -
+	 * a reload, or the start applying the configuration to what the
+	 * journal kept - removes the UPnP mappings, as it removes NAT-PMP's
+	 * when natpmp_enabled goes off. */
+	bool upnp_enabled;
 };
 
 /* Fills cfg with the defaults listed above (no external address; NAT44 on;

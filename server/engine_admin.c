@@ -274,7 +274,8 @@ static bool still_allowed(const struct pctl_engine_config *cfg,
 {
 	if ((m->kind == PCTL_MK_MAP && !cfg->map_enabled) ||
 	    (m->kind == PCTL_MK_PEER && !cfg->peer_enabled) ||
-	    (m->kind == PCTL_MK_NATPMP && !cfg->natpmp_enabled))
+	    (m->kind == PCTL_MK_NATPMP && !cfg->natpmp_enabled) ||
+	    (m->kind == PCTL_MK_UPNP && !cfg->upnp_enabled))
 		return false;
 	if (m->kind == PCTL_MK_STATIC)
 		return true; /* the administrator's own */

@@ -47,6 +47,7 @@ void pctl_engine_config_defaults(struct pctl_engine_config *cfg)
 	cfg->max_port_set = 64;
 	cfg->prefer_internal_port = true; /* issue 16: as miniupnpd does */
 	cfg->upnp_secure_mode = true; /* issue 11: as miniupnpd's secure_mode */
+	cfg->upnp_enabled = true;
 }
 
 static int fail(char *err, size_t len, const char *msg)

@@ -60,6 +60,8 @@ const char *pctl_upnp_error_name(int code)
 bool pctl_upnp_admit(struct pctl_engine *e, const pctl_addr *src,
                      uint64_t now_ms)
 {
+	if (!e->cfg.upnp_enabled)
+		return false;
 	/* S-7's limiter, the same buckets as PCP and NAT-PMP datagrams: a
 	 * subscriber's requests count once whatever protocol they use. */
 	if (pctl_rl_allow(&e->rl, src, now_ms))

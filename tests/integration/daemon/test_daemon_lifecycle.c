@@ -528,6 +528,40 @@ static void test_journal_keeps_mappings_across_crash(void **state)
 	close(fa);
 }
 
+/* A start applies the configuration to what the journal kept, as a reload
+ * does: a deny rule written before a restart ends the mapping it forbids,
+ * the start says so, and the others stay (issue 11: `upnp no` ends the
+ * UPnP mappings the same way). */
+static void test_restart_applies_policy_to_journal(void **state)
+{
+	struct fixture *f = *state;
+	struct pctl_msg r;
+	int fa = client_open(HOST_A, 0), fb = client_open(HOST_B, 0);
+	char conf[512], *list;
+
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	assert_int_equal(
+	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5500, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	assert_int_equal(
+	    pcp_map(fb, &f->d, HOST_B, nonce_b, 6, 5501, 0, 600, &r),
+	    PCTL_R_SUCCESS);
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
+	snprintf(conf, sizeof(conf), "%sdeny %s proto tcp port 5501\n",
+	         f->base_conf, HOST_B);
+	daemon_write_conf(&f->d, conf);
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	assert_true(wait_log(&f->d, "journal: 1 restored mapping removed: "
+	                            "the configuration no longer allows it"));
+	list = control_request(&f->d, "list");
+	assert_non_null(strstr(list, "127.22.0.2:5500 "));
+	assert_null(strstr(list, "127.22.0.3:5501 "));
+	free(list);
+	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
+	close(fa);
+	close(fb);
+}
+
 /* --backend: an unknown name, and nftables when it is not built in, give a
  * precise error and no daemon. */
 static void test_backend_selection_errors(void **state)
@@ -572,6 +606,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_journal_keeps_mappings_across_crash, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_restart_applies_policy_to_journal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_backend_selection_errors,
 	                                    setup, teardown),
 	};

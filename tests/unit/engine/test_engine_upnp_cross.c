@@ -171,6 +171,27 @@ static void test_reload_removes_what_policy_forbids(void **state)
 	et_free(t);
 }
 
+/* upnp_enabled off (`upnp no`): a reconfiguration removes the UPnP
+ * mappings and keeps the others; no UPnP request is admitted. */
+static void test_upnp_off_removes_upnp_mappings(void **state)
+{
+	(void)state;
+	struct etest *t = et_new(NULL);
+	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
+	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
+	assert_int_equal(pcp_map(t, H2, 6, 90, 42000, 600), 42000);
+	struct pctl_engine_config c = t->cfg;
+	c.upnp_enabled = false;
+	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 1);
+	struct pctl_engine_stats st;
+	pctl_engine_get_stats(t->e, &st);
+	assert_int_equal(st.mappings[PCTL_MK_UPNP], 0);
+	assert_int_equal(st.mappings[PCTL_MK_MAP], 1);
+	pctl_addr src = et_addr(H);
+	assert_false(pctl_upnp_admit(t->e, &src, t->now));
+	et_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +201,7 @@ int main(void)
 	    cmocka_unit_test(test_pcp_port_set_over_upnp_not_authorized),
 	    cmocka_unit_test(test_upnp_never_touches_other_protocols),
 	    cmocka_unit_test(test_reload_removes_what_policy_forbids),
+	    cmocka_unit_test(test_upnp_off_removes_upnp_mappings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
