@@ -218,6 +218,19 @@ static void test_s93_n10_multicast_announce_on_internal_interface(void **state)
 /* SIGHUP: the new policy applies at once, mappings stay; a bad file changes
  * nothing and is reported as file:line; the log says how many mappings a
  * reload removed and kept (issue 15 item 13). */
+/* Starts the daemon and maps TCP pa for HOST_A and pb for HOST_B. */
+static void start_with_a_and_b(struct fixture *f, int fa, int fb, uint16_t pa,
+                               uint16_t pb)
+{
+	struct pctl_msg r;
+
+	assert_int_equal(daemon_start(&f->d, NULL), 0);
+	assert_int_equal(pcp_map(fa, &f->d, HOST_A, nonce_a, 6, pa, 0, 600, &r),
+	                 PCTL_R_SUCCESS);
+	assert_int_equal(pcp_map(fb, &f->d, HOST_B, nonce_b, 6, pb, 0, 600, &r),
+	                 PCTL_R_SUCCESS);
+}
+
 static void test_sighup_keeps_mappings_and_applies_policy(void **state)
 {
 	struct fixture *f = *state;
@@ -225,13 +238,7 @@ static void test_sighup_keeps_mappings_and_applies_policy(void **state)
 	int fa = client_open(HOST_A, 0), fb = client_open(HOST_B, 0);
 	char conf[512], *list;
 
-	assert_int_equal(daemon_start(&f->d, NULL), 0);
-	assert_int_equal(
-	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5000, 0, 600, &r),
-	    PCTL_R_SUCCESS);
-	assert_int_equal(
-	    pcp_map(fb, &f->d, HOST_B, nonce_b, 6, 5001, 0, 600, &r),
-	    PCTL_R_SUCCESS);
+	start_with_a_and_b(f, fa, fb, 5000, 5001);
 
 	snprintf(conf, sizeof(conf), "%sdeny %s proto tcp port 6000-6999\n",
 	         f->base_conf, HOST_B);
@@ -535,17 +542,10 @@ static void test_journal_keeps_mappings_across_crash(void **state)
 static void test_restart_applies_policy_to_journal(void **state)
 {
 	struct fixture *f = *state;
-	struct pctl_msg r;
 	int fa = client_open(HOST_A, 0), fb = client_open(HOST_B, 0);
 	char conf[512], *list;
 
-	assert_int_equal(daemon_start(&f->d, NULL), 0);
-	assert_int_equal(
-	    pcp_map(fa, &f->d, HOST_A, nonce_a, 6, 5500, 0, 600, &r),
-	    PCTL_R_SUCCESS);
-	assert_int_equal(
-	    pcp_map(fb, &f->d, HOST_B, nonce_b, 6, 5501, 0, 600, &r),
-	    PCTL_R_SUCCESS);
+	start_with_a_and_b(f, fa, fb, 5500, 5501);
 	assert_int_equal(daemon_signal(&f->d, SIGTERM), 0);
 	snprintf(conf, sizeof(conf), "%sdeny %s proto tcp port 5501\n",
 	         f->base_conf, HOST_B);
