@@ -100,7 +100,12 @@ bench() {
 	timeout 600 ip netns exec "$NS" "$BENCH" -n "$N" \
 		http://192.0.2.1:5000/rootDesc.xml | tee "$T/$1.out"
 	local rc="${PIPESTATUS[0]}"
-	[ "$rc" -eq 0 ] || { echo "FAIL: bench_upnp against $1 ended with $rc"; FAILED=1; }
+	if [ "$rc" -ne 0 ]; then
+		# What the server said, so that a failure can be understood.
+		tail -n 40 "$T/$1.log" 2>/dev/null
+		echo "FAIL: bench_upnp against $1 ended with $rc"
+		FAILED=1
+	fi
 }
 
 # ---- miniupnpd -----------------------------------------------------------
