@@ -1,6 +1,7 @@
 /*
  * Engine life cycle, the reception pipeline of RFC 6887 section 8.2 and
- * time: epoch (S-24..S-26) and expiry.
+ * time: a new epoch when state was lost (S-25; the epoch itself and the
+ * responses are engine_msg.c's) and expiry.
  */
 #include <errno.h>
 #include <stddef.h>
