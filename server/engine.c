@@ -1,6 +1,7 @@
 /*
  * Engine life cycle, the reception pipeline of RFC 6887 section 8.2 and
- * time: epoch (S-24..S-26) and expiry.
+ * time: a new epoch when state was lost (S-25; the epoch itself and the
+ * responses are engine_msg.c's) and expiry.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -11,7 +12,6 @@
 
 #include "engine_impl.h"
 #include "policy.h"
-#include "siphash.h"
 
 /* The allocator's key (RFC 6056): from the configured seed (tests), else
  * from the kernel's random pool.  0 or -1 when none could be had. */
@@ -30,14 +30,6 @@ static int port_key_init(uint64_t key[2], uint64_t seed)
 		key[i] = z ^ z >> 31;
 	}
 	return 0;
-}
-
-uint16_t pctl_engine_port_start(struct pctl_engine *e)
-{
-	uint32_t span = (uint32_t)e->cfg.port_max - e->cfg.port_min + 1;
-	uint64_t r = pctl_siphash_u64(e->port_key, e->port_draws++);
-
-	return (uint16_t)(e->cfg.port_min + r % span);
 }
 
 struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
@@ -83,15 +75,6 @@ struct pctl_engine *pctl_engine_new(const struct pctl_engine_config *cfg,
 	return e;
 }
 
-struct pctl_msg *pctl_engine_msg(struct pctl_engine *e, int which)
-{
-	if (!e->msgs && !(e->msgs = malloc(PCTL_N_MSGS * sizeof(*e->msgs))))
-		return NULL;
-	struct pctl_msg *m = &e->msgs[which];
-	memset(m, 0, offsetof(struct pctl_msg, options));
-	return m;
-}
-
 void pctl_engine_free(struct pctl_engine *e)
 {
 	if (!e)
@@ -111,24 +94,8 @@ void pctl_engine_free(struct pctl_engine *e)
 	free(e);
 }
 
-/* ---- epoch ----------------------------------------------------------------
+/* ---- epoch (pctl_engine_epoch: engine_msg.c) and the router's state -------
  */
-
-uint32_t pctl_engine_epoch(const struct pctl_engine *e, uint64_t now_ms)
-{
-	int64_t d = (int64_t)now_ms - e->epoch_base_ms;
-
-	if (d < 0)
-		return 0;
-	d /= 1000; /* S-24: one per second */
-	return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-}
-
-void pctl_engine_set_epoch(struct pctl_engine *e, uint32_t epoch,
-                           uint64_t now_ms)
-{
-	e->epoch_base_ms = (int64_t)now_ms - (int64_t)epoch * 1000;
-}
 
 void pctl_engine_state_lost(struct pctl_engine *e, uint64_t now_ms)
 {
@@ -143,27 +110,8 @@ int pctl_engine_set_self(struct pctl_engine *e, const pctl_addr *addrs,
 	return pctl_selfaddr_set(&e->self, addrs, n);
 }
 
-/* ---- responses ------------------------------------------------------------
+/* ---- requests (responses: engine_msg.c) -----------------------------------
  */
-
-size_t pctl_engine_error(struct pctl_engine *e, const struct pctl_rx *rx,
-                         uint8_t result, uint32_t lifetime, uint8_t *out)
-{
-	e->stats.pcp_results[result]++;
-	pctl_audit_refused_pcp(e, rx, result);
-	return pctl_error_response(rx->buf, rx->len, result, lifetime,
-	                           pctl_engine_epoch(e, rx->now_ms), out);
-}
-
-size_t pctl_engine_encode(struct pctl_engine *e, struct pctl_msg *msg,
-                          uint8_t *out)
-{
-	size_t n = pctl_encode(msg, out, PCTL_MAX_MSG);
-
-	if (n)
-		e->stats.pcp_results[msg->result]++;
-	return n;
-}
 
 /* S-91: a solicited ANNOUNCE changes nothing; SUCCESS, lifetime 0, and the
  * configured PREFIX64 if the client asked for it (X-2.3). */

@@ -9,6 +9,7 @@
 
 #include "engine_impl.h"
 #include "policy.h"
+#include "siphash.h"
 
 int pctl_proto_index(uint8_t protocol)
 {
@@ -233,6 +234,14 @@ struct pctl_portmap *pctl_engine_portmap(struct pctl_engine *e, unsigned xi,
 		*slot = pm;
 	}
 	return *slot;
+}
+
+uint16_t pctl_engine_port_start(struct pctl_engine *e)
+{
+	uint32_t span = (uint32_t)e->cfg.port_max - e->cfg.port_min + 1;
+	uint64_t r = pctl_siphash_u64(e->port_key, e->port_draws++);
+
+	return (uint16_t)(e->cfg.port_min + r % span);
 }
 
 int pctl_engine_find_port(struct pctl_engine *e, const struct pctl_portmap *pm)
@@ -693,4 +702,22 @@ int pctl_extra_make(const struct pctl_filter *f1, size_t n1,
 fail:
 	pctl_map_extra_free(x);
 	return -ENOMEM;
+}
+
+int pctl_extra_set_client(struct pctl_map_extra **x, const pctl_addr *client)
+{
+	if (!*x) {
+		*x = calloc(1, sizeof(**x));
+		if (!*x)
+			return -1;
+	}
+	(*x)->has_client = true;
+	(*x)->client = *client;
+	return 0;
+}
+
+const pctl_addr *pctl_mapping_client(const struct pctl_mapping *m)
+{
+	return m->extra && m->extra->has_client ? &m->extra->client
+	                                        : &m->int_addr;
 }

@@ -1,7 +1,26 @@
 /*
- * Engine internals shared by engine*.c, pcp_map.c, pcp_peer.c,
- * natpmp_server.c, announce.c and engine_reuse.c.  Not part of the
- * engine's API.
+ * Engine internals shared by the files of server/ that make the engine
+ * (engine*.c, pcp_map*.c, pcp_peer.c, port_set_overlap.c, natpmp_server.c,
+ * announce.c, upnp*.c).  Not part of the engine's API.
+ *
+ * The files are layers; each calls only files below it (the test
+ * structure/server-cycles checks that no two call each other in a cycle):
+ *   1. table.c, portalloc.c, timerwheel.c, ratelimit.c, selfaddr.c,
+ *      policy.c, siphash.c, engine_config.c, engine_reuse.c (cooling),
+ *      engine_audit.c, upnp_index.c;
+ *   2. engine_core.c (mappings installed and removed with their ports,
+ *      expiry and backend operations); engine_msg.c (message buffers,
+ *      epoch, responses: only the audit log below it);
+ *   3. engine_opts.c (options), then pcp_map_shared.c (the steps on a
+ *      mapping that MAP and X-3.8 share);
+ *   4. the opcode handlers: pcp_peer.c, natpmp_server.c, announce.c (which
+ *      uses natpmp_server.c), port_set_overlap.c (announce.c), pcp_map.c
+ *      (port_set_overlap.c);
+ *   5. engine.c (the entry points: requests, time), engine_admin.c (the
+ *      administrator's);
+ *   6. upnp.c, upnp_list.c, upnp_map.c, upnp_pinhole.c: the UPnP IGD front
+ *      end, which keeps the engine's time through pctl_engine_tick.
+ * Each declaration below names the file that defines it.
  */
 #ifndef PORTCTL_SERVER_ENGINE_IMPL_H
 #define PORTCTL_SERVER_ENGINE_IMPL_H
@@ -38,7 +57,7 @@ pctl_engine_rl_config(const struct pctl_engine_config *cfg)
 
 /* Protocols with an allocator each (S-32: only these are mapped). */
 enum { PCTL_P_TCP, PCTL_P_UDP, PCTL_P_SCTP, PCTL_P_DCCP, PCTL_N_PROTOS };
-/* Index of a supported protocol, or -1. */
+/* Index of a supported protocol, or -1 (engine_core.c). */
 int pctl_proto_index(uint8_t protocol);
 
 #define PCTL_NO_EXT  255 /* ext_idx of a pinhole (external == internal) */
@@ -138,7 +157,7 @@ static inline bool pctl_upnp_is_pinhole(const struct pctl_mapping *m)
 	return !pctl_addr_is_v4(&m->int_addr);
 }
 
-/* One queued Mapping Update (S-95). */
+/* One queued Mapping Update (S-95, announce.c). */
 struct pctl_update {
 	uint64_t id;
 	uint64_t due_ms;
@@ -199,6 +218,8 @@ struct pctl_engine {
 	struct pctl_msg *msgs;
 };
 
+/* ---- engine_msg.c -------------------------------------------------------- */
+
 /* The engine's message buffers: the decoded request, the response being
  * built, and a copy of the request (a PORT_SET answer, X-3.6).  A request
  * uses each at most once at a time; nothing nests them. */
@@ -212,6 +233,8 @@ static inline uint32_t pctl_now_s(uint64_t now_ms)
 {
 	return (uint32_t)(now_ms / 1000);
 }
+
+/* ---- engine_core.c ------------------------------------------------------- */
 
 /* Seconds left of a mapping at now_ms, rounded up. */
 uint32_t pctl_mapping_left(const struct pctl_mapping *m, uint64_t now_ms);
@@ -353,6 +376,8 @@ struct pctl_mapping *pctl_engine_eim_partner(struct pctl_engine *e,
 /* Releases the cooling ports whose reuse time is over (S-53). */
 void pctl_engine_release_cooled(struct pctl_engine *e, uint64_t now_ms);
 
+/* ---- the opcode handlers: pcp_map.c, pcp_peer.c, natpmp_server.c -------- */
+
 /* Handlers; each writes a response to out and returns its length (0 =
  * drop).  msg is a decoded request (pctl_request_decode said OK). */
 size_t pctl_pcp_map(struct pctl_engine *e, const struct pctl_rx *rx,
@@ -362,6 +387,8 @@ size_t pctl_pcp_peer(struct pctl_engine *e, const struct pctl_rx *rx,
 size_t pctl_natpmp_handle(struct pctl_engine *e, const struct pctl_rx *rx,
                           uint8_t *out);
 
+/* ---- engine_msg.c -------------------------------------------------------- */
+
 /* Error response for a decoded request (S-12, S-13), counted in stats. */
 size_t pctl_engine_error(struct pctl_engine *e, const struct pctl_rx *rx,
                          uint8_t result, uint32_t lifetime, uint8_t *out);
@@ -369,6 +396,9 @@ size_t pctl_engine_error(struct pctl_engine *e, const struct pctl_rx *rx,
  * fit (caller answers MALFORMED_REQUEST, S-16). */
 size_t pctl_engine_encode(struct pctl_engine *e, struct pctl_msg *msg,
                           uint8_t *out);
+
+/* ---- engine_opts.c (pctl_extra_set_client, pctl_mapping_client:
+ * engine_core.c) ---------------------------------------------------------- */
 
 /* PCP options that a request carried and the engine processed. */
 struct pctl_req_opts {
@@ -424,6 +454,8 @@ void pctl_engine_add_opts(struct pctl_engine *e, const struct pctl_msg *req,
                           const struct pctl_req_opts *o,
                           const struct pctl_mapping *m, struct pctl_msg *resp,
                           uint8_t *prefix64_buf);
+
+/* ---- announce.c (pctl_natpmp_extaddr_msg: natpmp_server.c) -------------- */
 
 /* Unsolicited messages (announce.c). */
 size_t pctl_announce_poll(struct pctl_engine *e, uint64_t now_ms,

@@ -149,24 +149,6 @@ size_t pctl_engine_respond(struct pctl_engine *e, const struct pctl_rx *rx,
 	return n;
 }
 
-int pctl_extra_set_client(struct pctl_map_extra **x, const pctl_addr *client)
-{
-	if (!*x) {
-		*x = calloc(1, sizeof(**x));
-		if (!*x)
-			return -1;
-	}
-	(*x)->has_client = true;
-	(*x)->client = *client;
-	return 0;
-}
-
-const pctl_addr *pctl_mapping_client(const struct pctl_mapping *m)
-{
-	return m->extra && m->extra->has_client ? &m->extra->client
-	                                        : &m->int_addr;
-}
-
 int pctl_extra_renew(const struct pctl_mapping *m,
                      const struct pctl_req_opts *o,
                      const struct pctl_filter *keep, size_t n_keep,

@@ -7,11 +7,11 @@
  * backend in one step that is undone on failure, so an error response
  * always means "nothing changed" (S-15).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_impl.h"
+#include "pcp_map_shared.h"
 #include "policy.h"
 #include "port_set_overlap.h"
 
@@ -40,22 +40,6 @@ static size_t respond(struct map_ctx *c, const struct pctl_mapping *m,
 {
 	return pctl_engine_respond(c->e, c->rx, c->req, &c->o, m, lifetime,
 	                           ext_addr, ext_port, c->out);
-}
-
-/* S-33: a different nonce may not touch the mapping. */
-bool pctl_map_nonce_ok(const struct pctl_mapping *m, const struct pctl_msg *req)
-{
-	return memcmp(m->nonce, req->nonce, PCTL_NONCE_LEN) == 0;
-}
-
-/* Remember where the client is, for Mapping Updates (S-95). */
-void pctl_map_note_client(struct pctl_engine *e, const struct pctl_rx *rx,
-                          struct pctl_mapping *m)
-{
-	m->client_port = rx->src_port;
-	m->srv_idx = pctl_engine_intern_srv(e, &rx->dst);
-	/* S-95: a refresh by the client ends the Mapping Update. */
-	m->flags &= (uint8_t)~PCTL_MF_UPDATE_PENDING;
 }
 
 static void note_client(struct map_ctx *c, struct pctl_mapping *m)
@@ -87,12 +71,6 @@ static void set_nonce(struct pctl_mapping *m, const uint8_t *nonce,
 {
 	memcpy(m->nonce, nonce, PCTL_NONCE_LEN);
 	m->nonce_unknown = unknown;
-}
-
-uint8_t pctl_map_backend_result(int rc)
-{
-	return rc == -ENOMEM || rc == -ENOSPC ? PCTL_R_NO_RESOURCES
-	                                      : PCTL_R_NETWORK_FAILURE;
 }
 
 /* ---- delete (S-55..S-58, erratum 3621) ----------------------------------- */
@@ -130,36 +108,6 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 }
 
 /* ---- renew (S-36.3, S-83, X-1.5, X-3.7) ---------------------------------- */
-
-uint8_t pctl_map_renew_prepare(struct pctl_engine *e, const struct pctl_rx *rx,
-                               const struct pctl_msg *req,
-                               const struct pctl_req_opts *o,
-                               const struct pctl_mapping *m, uint32_t *lifetime,
-                               struct pctl_map_extra **nx)
-{
-	/* S-50, S-100; S-52: a shorter lifetime not below what the mapping's
-	 * traffic keeps it (Simple Threat Model). */
-	*lifetime = pctl_engine_clamp_lifetime(e, req->protocol, req->lifetime);
-	if (pctl_engine_keep_for_traffic(e, m, lifetime, rx->now_ms))
-		return PCTL_R_NETWORK_FAILURE;
-
-	/* S-83: new filters are added to the kept ones; S-82 clear first. */
-	size_t keep = 0;
-	const struct pctl_filter *old_f = NULL;
-	if (m->extra && !o->filter_clear) {
-		keep = m->extra->n_filters;
-		old_f = m->extra->filters;
-	}
-	if (keep + o->n_filters > e->cfg.max_filters) /* S-86 */
-		return PCTL_R_EXCESSIVE_REMOTE_PEERS;
-	if (pctl_extra_renew(m, o, old_f, keep, nx))
-		return PCTL_R_NO_RESOURCES;
-	if (o->third_party && pctl_extra_set_client(nx, &rx->src)) {
-		pctl_map_extra_free(*nx);
-		return PCTL_R_NO_RESOURCES;
-	}
-	return PCTL_R_SUCCESS;
-}
 
 static size_t map_renew(struct map_ctx *c, struct pctl_mapping *m)
 {

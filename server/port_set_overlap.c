@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcp_map_shared.h"
 #include "port_set_overlap.h"
 
 uint32_t pctl_overlap_span(const struct pctl_msg *req,
