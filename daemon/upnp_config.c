@@ -199,9 +199,13 @@ int pctld_upnp_config_finish(struct pctld_upnp_config *u, size_t n_int_ifs,
 		char host[256] = "";
 		if (gethostname(host, sizeof(host) - 1))
 			strcpy(host, "localhost");
-		/* Cut at a byte: host names are ASCII. */
-		snprintf(u->friendly_name, sizeof(u->friendly_name),
-		         "portctl on %s", host);
+		/* Cut at a byte (host names are ASCII), by the precision so
+		 * that no build type sees a truncation. */
+		static const char prefix[] = "portctl on ";
+		snprintf(u->friendly_name, sizeof(u->friendly_name), "%s%.*s",
+		         prefix,
+		         (int)(sizeof(u->friendly_name) - sizeof(prefix)),
+		         host);
 	}
 	if (!u->uuid[0] &&
 	    pctld_upnp_uuid_from_file(machine_id, u->uuid, err, errlen))
