@@ -86,6 +86,35 @@ typedef uint32_t (*pctl_random_fn)(void *arg);
 /* One log line (no trailing newline).  level is a syslog(3) priority. */
 typedef void (*pctl_log_fn)(void *arg, int level, const char *line);
 
+/* ---- Protocols ------------------------------------------------------------
+ * A mapping is made with one of three protocols.  PCP (RFC 6887) is
+ * preferred where it answers, NAT-PMP (RFC 6886) is PCP's fallback on the
+ * same port (C-50), and UPnP IGD (IGD:1 and IGD:2, found by SSDP) is used
+ * when neither answered within upnp_wait_ms but an IGD was found.  The
+ * snapshot says which protocol and which server granted a mapping. */
+enum pctl_client_proto {
+	PCTL_PROTO_NONE = 0,
+	PCTL_PROTO_PCP = 1,
+	PCTL_PROTO_NATPMP = 2,
+	PCTL_PROTO_UPNP = 4,
+};
+#define PCTL_PROTO_AUTO (PCTL_PROTO_PCP | PCTL_PROTO_NATPMP | PCTL_PROTO_UPNP)
+/* Default of upnp_wait_ms. */
+#define PCTL_CLIENT_UPNP_WAIT_MS 2000u
+/* Default of first_answer_ms. */
+#define PCTL_CLIENT_FIRST_ANSWER_MS 10000u
+
+/* Why an exchange failed (info->failure), for a precise message. */
+enum pctl_client_failure {
+	PCTL_FAIL_NONE = 0,
+	PCTL_FAIL_NO_ANSWER,   /* nothing came back from any server */
+	PCTL_FAIL_UNREACHABLE, /* ICMP port or host unreachable (C-3) */
+	PCTL_FAIL_UNUSABLE,    /* answers came, none could be used (e.g.
+	                          SUCCESS with external port 0, or an
+	                          UNSUPP_VERSION naming a version we do not
+	                          speak); info->result is the last one */
+};
+
 struct pctl_client_config {
 	/* Retransmission (section 8.1.1), milliseconds / count; 0 for mrc and
 	 * mrd_ms means unlimited, as in the RFC. */
@@ -122,6 +151,22 @@ struct pctl_client_config {
 	void *random_arg;
 	pctl_log_fn log;
 	void *log_arg;
+	/* ---- Added in LIBPORTCTL_0.2 (zero keeps the default) ---- */
+	/* Which protocols to try: PCTL_PROTO_* bits; 0 means PCTL_PROTO_AUTO
+	 * (PCP, then NAT-PMP, then UPnP IGD: see "Protocols" below).
+	 * force_natpmp, when set, still means NAT-PMP only. */
+	unsigned protocols;
+	/* How long PCP and NAT-PMP have to answer before a UPnP IGD found
+	 * meanwhile is used instead, milliseconds (0: the default,
+	 * PCTL_CLIENT_UPNP_WAIT_MS). */
+	uint32_t upnp_wait_ms;
+	/* An exchange to which no server has ever answered fails after this
+	 * long, milliseconds, and the mapping reports PCTL_EV_TIMEOUT with
+	 * info->failure saying why (0: the default,
+	 * PCTL_CLIENT_FIRST_ANSWER_MS; UINT32_MAX: never, as RFC 6887's
+	 * unlimited MRD).  Once a server has answered, renewals follow the
+	 * RFC schedule above. */
+	uint32_t first_answer_ms;
 };
 
 /* Fills cfg with the RFC defaults (K-12), the C-23 cap, ANNOUNCE listening
@@ -172,6 +217,17 @@ PCTL_API const char *pctl_client_server_str(const struct pctl_client *c,
  * (which may exceed max). */
 PCTL_API size_t pctl_client_fds(const struct pctl_client *c, int *fds,
                                 size_t max);
+/* Like pctl_client_fds, with what to wait for on each descriptor: POLLIN
+ * and, while a UPnP HTTP connection is being opened or written, POLLOUT
+ * (poll(2) events).  Returns how many exist (which may exceed max).
+ * pctl_client_process() takes any descriptor that had an event.  A
+ * program that only uses pctl_client_fds still works: while a connection
+ * waits to become writable, pctl_client_timeout() is short (at most
+ * PCTL_CLIENT_WRITE_POLL_MS) and pctl_client_process() tries it. */
+#define PCTL_CLIENT_WRITE_POLL_MS 20
+struct pollfd;
+PCTL_API size_t pctl_client_pollfds(const struct pctl_client *c,
+                                    struct pollfd *fds, size_t max);
 /* Milliseconds until pctl_client_process() must be called even without
  * input, or -1 when no timer is pending. */
 PCTL_API int64_t pctl_client_timeout(struct pctl_client *c);
@@ -234,6 +290,11 @@ struct pctl_client_map_params {
 	uint8_t nonce[PCTL_NONCE_LEN];
 	/* Renew forever (true) or stop after the first answer (false). */
 	bool keep;
+	/* ---- Added in LIBPORTCTL_0.2 ---- */
+	/* Port preservation: a MAP without a suggested port suggests its
+	 * internal port as the external one (the port is kept when it is free
+	 * at the server).  any_port turns that off: the server picks. */
+	bool any_port;
 };
 
 enum pctl_client_map_state {
@@ -283,6 +344,19 @@ struct pctl_client_map_info {
 	uint16_t server_port;
 	uint8_t nonce[PCTL_NONCE_LEN];
 	unsigned transmissions; /* datagrams sent in the current exchange */
+	/* ---- Added in LIBPORTCTL_0.2 ---- */
+	/* The protocol that answered (granted or refused); server_addr and
+	 * server_port are then that server's: for UPnP the IGD's address and
+	 * HTTP port. */
+	enum pctl_client_proto proto;
+	/* PORT_SET (RFC 7753): the number of ports granted, from
+	 * external_port up (1 when the server sent no PORT_SET option); 0
+	 * when nothing was granted. */
+	uint16_t port_set_granted;
+	/* PCTL_MS_FAILED / PCTL_EV_TIMEOUT: why. */
+	enum pctl_client_failure failure;
+	/* UPnP: the IGD's device version (1 or 2), 0 otherwise. */
+	uint8_t upnp_version;
 };
 
 typedef void (*pctl_client_map_cb)(struct pctl_client_map *m,

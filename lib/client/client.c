@@ -356,6 +356,20 @@ size_t pctl_client_fds(const struct pctl_client *c, int *fds, size_t max)
 	return n;
 }
 
+size_t pctl_client_pollfds(const struct pctl_client *c, struct pollfd *fds,
+                           size_t max)
+{
+	int one[PCTL_CLIENT_MAX_SERVERS + 3];
+	size_t n = pctl_client_fds(c, one, sizeof(one) / sizeof(one[0]));
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		fds[i].fd = one[i];
+		fds[i].events = POLLIN;
+		fds[i].revents = 0;
+	}
+	return n;
+}
+
 int64_t pctl_client_timeout(struct pctl_client *c)
 {
 	uint64_t now = pctl_cl_now(c), next = 0;

@@ -35,6 +35,12 @@ static void snapshot(const struct pctl_client_map *m,
 	info->server_port = s->port;
 	memcpy(info->nonce, m->nonce, PCTL_NONCE_LEN);
 	info->transmissions = m->tx;
+	if (m->have_ext || m->result || m->natpmp_result)
+		info->proto =
+		    m->version == 0 ? PCTL_PROTO_NATPMP : PCTL_PROTO_PCP;
+	info->port_set_granted = m->have_ext ? 1 : 0;
+	info->failure = PCTL_FAIL_NONE;
+	info->upnp_version = 0;
 }
 
 void pctl_client_map_get_info_sized(const struct pctl_client_map *m,
