@@ -23,6 +23,7 @@ enum {
 	OPT_PREFER_FAILURE,
 	OPT_PORT_SET,
 	OPT_PARITY,
+	OPT_ANY_PORT,
 	OPT_STATE,
 	OPT_NO_STATE,
 	OPT_NATPMP,
@@ -52,6 +53,7 @@ static const struct option long_opts[] = {
     {"prefer-failure", no_argument, NULL, OPT_PREFER_FAILURE},
     {"port-set", required_argument, NULL, OPT_PORT_SET},
     {"parity", no_argument, NULL, OPT_PARITY},
+    {"any-port", no_argument, NULL, OPT_ANY_PORT},
     {"state", required_argument, NULL, OPT_STATE},
     {"no-state", no_argument, NULL, OPT_NO_STATE},
     {"keep", no_argument, NULL, OPT_KEEP},
@@ -70,7 +72,11 @@ static const char common_help[] =
     "on\n"
     "                            IFNAME (repeatable); HEX: plain or colon-\n"
     "                            separated octets (dhclient's form)\n"
-    "  -t, --timeout SECONDS     give up after this long (default 10)\n"
+    "  -t, --timeout SECONDS     give up after this long (default 10); a "
+    "server\n"
+    "                            that never answered is given up after "
+    "at most\n"
+    "                            10 s, an unreachable one (ICMP) at once\n"
     "      --nat-pmp             speak NAT-PMP only\n"
     "      --source ADDR         send from this local address\n"
     "  -j, --json                one JSON object on stdout\n"
@@ -92,7 +98,10 @@ static const char map_help[] =
     "(needs\n"
     "                            --suggest)\n"
     "      --port-set N          map N consecutive ports (RFC 7753)\n"
-    "      --parity              ask for port parity preservation\n";
+    "      --parity              ask for port parity preservation\n"
+    "      --any-port            let the server pick the external port "
+    "(default:\n"
+    "                            suggest the internal port)\n";
 
 static const char state_help[] =
     "State:\n"
@@ -122,7 +131,8 @@ static void help(FILE *f, const char *usage, unsigned accepts)
 	fputs(common_help, f);
 	fputs(
 	    "\nExit status: 0 granted/done, 1 refused by the server, 2 usage, "
-	    "3 no answer,\n4 system error.  See portctl(1).\n",
+	    "3 no answer,\n4 system error, 5 no server found, 6 server "
+	    "unreachable (ICMP).  See\nportctl(1).\n",
 	    f);
 }
 
@@ -393,7 +403,7 @@ int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
 	while ((c = getopt_long(argc, argv, "s:t:jvhl:6", long_opts, NULL)) !=
 	       -1) {
 		bool map_opt = c == 'l' || c == '6' ||
-		               (c >= OPT_SUGGEST && c <= OPT_PARITY);
+		               (c >= OPT_SUGGEST && c <= OPT_ANY_PORT);
 		bool state_opt = c == OPT_STATE || c == OPT_NO_STATE;
 		bool keep_opt = c == OPT_KEEP || c == OPT_HOOK;
 		if ((map_opt && !(accepts & CLI_O_MAPOPTS)) ||
@@ -483,6 +493,9 @@ int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
 			break;
 		case OPT_PARITY:
 			o->p.port_set_parity = true;
+			break;
+		case OPT_ANY_PORT:
+			o->p.any_port = true;
 			break;
 		case OPT_STATE:
 			o->state_path = optarg;

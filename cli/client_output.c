@@ -38,9 +38,12 @@ int cli_exit_code(const struct pctl_client_map_info *info)
 		return PORTCTL_EXIT_OK;
 	case PCTL_MS_ERROR:
 		return PORTCTL_EXIT_REFUSED;
+	case PCTL_MS_FAILED:
+		if (info->failure == PCTL_FAIL_UNREACHABLE)
+			return PORTCTL_EXIT_UNREACHABLE;
+		return PORTCTL_EXIT_TIMEOUT;
 	case PCTL_MS_PENDING:
 	case PCTL_MS_DELETING:
-	case PCTL_MS_FAILED:
 		return PORTCTL_EXIT_TIMEOUT;
 	}
 	return PORTCTL_EXIT_SYSTEM;
@@ -110,6 +113,13 @@ static void print_json(const char *cmd, const char *event,
 		json_string(&w, in->error_class == PCTL_ERR_LONG ? "long"
 		                                                 : "short");
 	}
+	if (in->failure == PCTL_FAIL_NO_ANSWER ||
+	    in->failure == PCTL_FAIL_UNREACHABLE) {
+		json_key(&w, "failure");
+		json_string(&w, in->failure == PCTL_FAIL_UNREACHABLE
+		                    ? "unreachable"
+		                    : "no_answer");
+	}
 	json_key(&w, "double_nat");
 	json_bool(&w, in->double_nat);
 	json_object_end(&w);
@@ -122,6 +132,12 @@ static void print_text(const char *event, const struct pctl_client_map_info *in)
 	const char *ver = in->version == 0 ? "NAT-PMP" : "PCP";
 
 	pctl_addr_to_str(&in->server_addr, s, sizeof(s));
+	if (in->failure == PCTL_FAIL_UNREACHABLE) {
+		printf("%s: server %s port %u unreachable (ICMP error: no "
+		       "PCP or NAT-PMP server there)\n",
+		       event, s, in->server_port);
+		return;
+	}
 	if (in->state == PCTL_MS_PENDING || in->state == PCTL_MS_FAILED ||
 	    in->state == PCTL_MS_DELETING) {
 		printf("%s: no answer from %s port %u\n", event, s,

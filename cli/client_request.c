@@ -35,6 +35,11 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 	cfg.log = log_stderr;
 	cfg.log_arg = (void *)o;
 	cfg.announce_port = announce_port;
+	/* A server that never answered is given up after at most the
+	 * library's default (10 s), or --timeout when shorter; --keep
+	 * carries on and tries again. */
+	if (!o->keep && o->timeout_ms < PCTL_CLIENT_FIRST_ANSWER_MS)
+		cfg.first_answer_ms = (uint32_t)o->timeout_ms;
 	/* Tests (and links without multicast): hear ANNOUNCEs on a unicast
 	 * IPv4 address instead of the groups; see portctl(1). */
 	if (announce_port && getenv("PORTCTL_ANNOUNCE_BIND")) {
@@ -42,17 +47,9 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 		cfg.announce_bind6 = "";
 	}
 	cfg.watch_network = o->keep; /* long-running: follow the network */
+	/* Listening for ANNOUNCEs is best effort (a busy port, no
+	 * multicast route): the library carries on without and logs it. */
 	c = pctl_client_new(&cfg);
-	if (!c && announce_port) {
-		/* Listening for ANNOUNCEs is best effort (no multicast
-		 * route, say): carry on without. */
-		fprintf(stderr,
-		        "portctl %s: not listening for ANNOUNCE on port %u: "
-		        "%s\n",
-		        o->cmd, announce_port, strerror(errno));
-		cfg.announce_port = 0;
-		c = pctl_client_new(&cfg);
-	}
 	if (!c) {
 		fprintf(stderr, "portctl %s: %s\n", o->cmd, strerror(errno));
 		return NULL;
@@ -78,6 +75,7 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 	if (o->n_servers && !usable) {
 		fprintf(stderr, "portctl %s: no usable server\n", o->cmd);
 		pctl_client_free(c);
+		errno = ENOENT; /* cli_client_exit(): no server */
 		return NULL;
 	}
 	if (!o->n_servers && pctl_client_discover(c) <= 0) {
@@ -86,6 +84,7 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 		        "(use --server)\n",
 		        o->cmd);
 		pctl_client_free(c);
+		errno = ENOENT;
 		return NULL;
 	}
 	if (o->verbose) {
@@ -95,6 +94,11 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 			        pctl_client_server_str(c, i, buf, sizeof(buf)));
 	}
 	return c;
+}
+
+int cli_client_exit(void)
+{
+	return errno == ENOENT ? PORTCTL_EXIT_NO_SERVER : PORTCTL_EXIT_SYSTEM;
 }
 
 int cli_wait(struct pctl_client *c, struct pctl_client_map *m,
@@ -144,7 +148,7 @@ int cli_request_once(const struct cli_opts *o, struct pctl_client_map_params *p)
 		cli_state_lookup(o, p, &found); /* same nonce: a renewal */
 	c = cli_client(o, false, 0);
 	if (!c)
-		return PORTCTL_EXIT_SYSTEM;
+		return cli_client_exit();
 	m = pctl_client_map_new(c, p, once_cb, &st);
 	if (!m) {
 		fprintf(stderr, "portctl %s: %s\n", o->cmd, strerror(errno));

@@ -14,6 +14,11 @@
 struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
                                uint16_t announce_port);
 
+/* The exit code after cli_client() returned NULL: PORTCTL_EXIT_NO_SERVER
+ * when no server was found or none was usable, else PORTCTL_EXIT_SYSTEM.
+ * Call it at once (it reads errno). */
+int cli_client_exit(void);
+
 /* Runs the client until m settles or the timeout passes.  Returns 0,
  * PORTCTL_EXIT_TIMEOUT or PORTCTL_EXIT_SYSTEM. */
 int cli_wait(struct pctl_client *c, struct pctl_client_map *m,

@@ -61,7 +61,7 @@ int cmd_delete(int argc, char **argv)
 	}
 	c = cli_client(&o, false, 0);
 	if (!c)
-		return PORTCTL_EXIT_SYSTEM;
+		return cli_client_exit();
 	m = pctl_client_map_delete_new(c, &o.p, cli_ignore_events, NULL);
 	if (!m) {
 		fprintf(stderr, "portctl delete: %s\n", strerror(errno));

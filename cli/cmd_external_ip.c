@@ -34,7 +34,7 @@ int cmd_external_ip(int argc, char **argv)
 	o.p.lifetime = 120; /* short: only the address matters */
 	c = cli_client(&o, false, 0);
 	if (!c)
-		return PORTCTL_EXIT_SYSTEM;
+		return cli_client_exit();
 	m = pctl_client_map_new(c, &o.p, cli_ignore_events, NULL);
 	if (!m) {
 		pctl_client_free(c);

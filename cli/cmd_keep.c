@@ -190,9 +190,10 @@ int cli_keep_run(const struct cli_opts *o, struct pctl_client_map_params *ps,
 		ann_port = (uint16_t)atoi(port_env);
 	c = cli_client(o, false, ann_port);
 	if (!c) {
+		rc = cli_client_exit();
 		free(ms);
 		free(ks);
-		return PORTCTL_EXIT_SYSTEM;
+		return rc;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: poll returns EINTR */

@@ -30,6 +30,8 @@ enum {
 	PORTCTL_EXIT_USAGE = 2,   /* wrong arguments */
 	PORTCTL_EXIT_TIMEOUT = 3, /* no answer from any server */
 	PORTCTL_EXIT_SYSTEM = 4,  /* a system call or the environment failed */
+	PORTCTL_EXIT_NO_SERVER = 5,   /* no server found (no gateway) */
+	PORTCTL_EXIT_UNREACHABLE = 6, /* every server address: ICMP error */
 };
 
 #define PORTCTL_DECLARE_COMMAND(name, fn, summary)                             \

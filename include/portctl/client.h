@@ -170,7 +170,9 @@ struct pctl_client_config {
 };
 
 /* Fills cfg with the RFC defaults (K-12), the C-23 cap, ANNOUNCE listening
- * off and the default clock. */
+ * on PCTL_CLIENT_PORT (pctl_client_new() logs and goes on without it when
+ * the port cannot be had), first_answer_ms PCTL_CLIENT_FIRST_ANSWER_MS and
+ * the default clock. */
 PCTL_API void pctl_client_config_init_sized(struct pctl_client_config *cfg,
                                             size_t size);
 static inline void pctl_client_config_init(struct pctl_client_config *cfg)

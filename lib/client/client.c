@@ -48,6 +48,11 @@ static void config_defaults(struct pctl_client_config *cfg)
 	cfg->mrc = PCTL_CLIENT_MRC;
 	cfg->mrd_ms = PCTL_CLIENT_MRD_MS;
 	cfg->max_lifetime = PCTL_CLIENT_MAX_LIFETIME; /* C-23 */
+	cfg->first_answer_ms = PCTL_CLIENT_FIRST_ANSWER_MS;
+	/* C-56: hear a router's restart at once rather than at the next
+	 * renewal; pctl_client_new() carries on without when the port
+	 * cannot be had. */
+	cfg->announce_port = PCTL_CLIENT_PORT;
 }
 
 void pctl_client_config_init_sized(struct pctl_client_config *cfg, size_t size)
@@ -80,6 +85,8 @@ struct pctl_client *pctl_client_new_sized(const struct pctl_client_config *cfg,
 		c->cfg.max_lifetime = PCTL_CLIENT_MAX_LIFETIME;
 	if (!c->cfg.irt_ms)
 		c->cfg.irt_ms = PCTL_CLIENT_IRT_MS;
+	if (!c->cfg.first_answer_ms)
+		c->cfg.first_answer_ms = PCTL_CLIENT_FIRST_ANSWER_MS;
 	c->selected[0] = c->selected[1] = -1;
 	c->ann_fd[0] = c->ann_fd[1] = -1;
 	c->nl_fd = -1;
@@ -93,10 +100,17 @@ struct pctl_client *pctl_client_new_sized(const struct pctl_client_config *cfg,
 		return NULL;
 	}
 	if (c->cfg.announce_port && pctl_ann_open(c) < 0) {
-		int e = errno;
-		pctl_client_free(c);
-		errno = e;
-		return NULL;
+		/* Listening is best effort: a port another program holds
+		 * (without SO_REUSEPORT), or no multicast route, leaves the
+		 * client without it, as renewals still find a restart. */
+		pctl_cl_log(c, LOG_NOTICE,
+		            "not listening for ANNOUNCE on port %u: %s",
+		            c->cfg.announce_port, strerror(errno));
+		for (int i = 0; i < 2; i++)
+			if (c->ann_fd[i] >= 0) {
+				close(c->ann_fd[i]);
+				c->ann_fd[i] = -1;
+			}
 	}
 	return c;
 }
@@ -314,23 +328,9 @@ size_t pctl_client_server_count(const struct pctl_client *c)
 const char *pctl_client_server_str(const struct pctl_client *c, size_t i,
                                    char *buf, size_t len)
 {
-	char a[PCTL_ADDRSTRLEN], zone[IF_NAMESIZE + 1] = "";
-
 	if (i >= c->nsrv)
 		return NULL;
-	const struct pctl_srv *s = &c->srv[i];
-	pctl_addr_to_str(&s->addr, a, sizeof(a));
-	if (s->sa.ss_family == AF_INET6) {
-		unsigned scope =
-		    ((const struct sockaddr_in6 *)&s->sa)->sin6_scope_id;
-		if (scope && if_indextoname(scope, zone + 1))
-			zone[0] = '%';
-	}
-	if (pctl_addr_is_v4(&s->addr))
-		snprintf(buf, len, "%s:%u", a, s->port);
-	else
-		snprintf(buf, len, "[%s%s]:%u", a, zone, s->port);
-	return buf;
+	return pctl_cl_srv_str(c, i, buf, len);
 }
 
 size_t pctl_client_fds(const struct pctl_client *c, int *fds, size_t max)
@@ -414,20 +414,14 @@ static void drain_server(struct pctl_client *c, int i, uint64_t now)
 	for (int k = 0; k < 64; k++) { /* bounded per call */
 		ssize_t n = recv(c->srv[i].fd, buf, sizeof(buf), 0);
 		if (n < 0) {
-			if (errno == ECONNREFUSED) {
-				/* C-3 / N-11: hard ICMP error */
-				c->srv[i].unreachable = true;
-				for (struct pctl_client_map *m = c->maps; m;
-				     m = m->next)
-					if (!m->dead && m->srv == i &&
-					    m->next_at &&
-					    (m->state == PCTL_MS_PENDING ||
-					     m->state == PCTL_MS_DELETING))
-						pctl_ex_next_address(m, now);
-				continue;
-			}
-			return;
+			/* C-3 / N-11: a hard ICMP error */
+			if (!pctl_cl_srv_hard_error(c, (size_t)i, errno))
+				return;
+			pctl_ex_hard_error(c, i, now);
+			continue;
 		}
+		c->srv[i].answered = true;
+		c->srv[i].unreachable = false;
 		/* A connected socket only receives from the server's
 		 * address and port: that is the C-30 check. */
 		pctl_resp_input(c, i, buf, (size_t)n, now);

@@ -5,8 +5,12 @@
  * mapping.c and client.c, so that none of them needs client.c (which calls
  * them all).
  */
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <syslog.h>
 
 #include "internal.h"
 
@@ -48,4 +52,60 @@ int pctl_cl_first_srv(const struct pctl_client *c, int fam)
 		if (pctl_addr_is_v4(&c->srv[i].addr) == (fam == 0))
 			return (int)i;
 	return 0;
+}
+
+const char *pctl_cl_srv_str(const struct pctl_client *c, size_t i, char *buf,
+                            size_t len)
+{
+	char a[PCTL_ADDRSTRLEN], zone[IF_NAMESIZE + 1] = "";
+	const struct pctl_srv *s = &c->srv[i];
+
+	pctl_addr_to_str(&s->addr, a, sizeof(a));
+	if (s->sa.ss_family == AF_INET6) {
+		unsigned scope =
+		    ((const struct sockaddr_in6 *)&s->sa)->sin6_scope_id;
+		if (scope && if_indextoname(scope, zone + 1))
+			zone[0] = '%';
+	}
+	if (pctl_addr_is_v4(&s->addr))
+		snprintf(buf, len, "%s:%u", a, s->port);
+	else
+		snprintf(buf, len, "[%s%s]:%u", a, zone, s->port);
+	return buf;
+}
+
+bool pctl_cl_srv_hard_error(struct pctl_client *c, size_t i, int err)
+{
+	struct pctl_srv *s = &c->srv[i];
+	const char *what = err == ECONNREFUSED   ? "port unreachable"
+	                   : err == EHOSTUNREACH ? "host unreachable"
+	                   : err == ENETUNREACH  ? "network unreachable"
+	                                         : NULL;
+	char buf[PCTL_ADDRSTRLEN + IF_NAMESIZE + 16];
+
+	if (!what)
+		return false;
+	if (!s->unreachable) /* once, until it answers again */
+		pctl_cl_log(c, LOG_NOTICE, "server %s: %s (ICMP)",
+		            pctl_cl_srv_str(c, i, buf, sizeof(buf)), what);
+	s->unreachable = true;
+	return true;
+}
+
+bool pctl_cl_first_answer_bound(const struct pctl_client *c)
+{
+	if (c->cfg.first_answer_ms == UINT32_MAX)
+		return false;
+	for (size_t i = 0; i < c->nsrv; i++)
+		if (c->srv[i].answered)
+			return false;
+	return true;
+}
+
+bool pctl_cl_all_unreachable(const struct pctl_client *c)
+{
+	for (size_t i = 0; i < c->nsrv; i++)
+		if (!c->srv[i].unreachable)
+			return false;
+	return c->nsrv > 0;
 }

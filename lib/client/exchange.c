@@ -29,6 +29,7 @@ void pctl_ex_start(struct pctl_client_map *m, uint64_t now, uint64_t delay)
 	if (!m->next_at)
 		m->next_at = 1; /* 0 means "no timer" */
 	m->addrs_tried = 0;
+	m->failure = PCTL_FAIL_NONE;
 	m->srv = m->c->selected[pctl_fam(m)] >= 0
 	             ? m->c->selected[pctl_fam(m)]
 	             : pctl_cl_first_srv(m->c, pctl_fam(m));
@@ -66,16 +67,19 @@ void pctl_ex_send(struct pctl_client_map *m, uint64_t now)
 	m->tx++;
 	m->tx_this_srv++;
 	m->last_tx_at = now;
-	if (send(c->srv[m->srv].fd, buf, len, 0) < 0 && errno == ECONNREFUSED)
-		c->srv[m->srv].unreachable = true;
+	/* A pending ICMP error may be reported here rather than on recv. */
+	if (send(c->srv[m->srv].fd, buf, len, 0) < 0)
+		pctl_cl_srv_hard_error(c, (size_t)m->srv, errno);
 }
 
-/* Fails the exchange: nobody answered. */
+/* Fails the exchange: nobody answered, or every address is unreachable. */
 static void exchange_failed(struct pctl_client_map *m, uint64_t now)
 {
 	struct pctl_client *c = m->c;
 
 	m->state = PCTL_MS_FAILED;
+	m->failure = pctl_cl_all_unreachable(c) ? PCTL_FAIL_UNREACHABLE
+	                                        : PCTL_FAIL_NO_ANSWER;
 	m->next_at = 0;
 	if (m->p.keep) /* K-26: try all addresses again after 15 min */
 		m->next_at = now + (c->nsrv > 1 ? PCTL_CLIENT_SELECT_RETRY_MS
@@ -108,6 +112,42 @@ void pctl_ex_next_address(struct pctl_client_map *m, uint64_t now)
 		m->next_at = 1;
 }
 
+/* The first-answer bound: true (and the exchange failed) when no server
+ * ever answered and either every address gave a hard ICMP error (icmp:
+ * one has just been seen) or first_answer_ms passed since the exchange
+ * began.  Stale ICMP errors alone never end a new exchange before it sent
+ * anything. */
+static bool first_answer_failed(struct pctl_client_map *m, uint64_t now,
+                                bool icmp)
+{
+	struct pctl_client *c = m->c;
+
+	if (!pctl_cl_first_answer_bound(c))
+		return false;
+	if (icmp && pctl_cl_all_unreachable(c)) {
+		exchange_failed(m, now);
+		return true;
+	}
+	if (now < m->t0 + c->cfg.first_answer_ms)
+		return false;
+	if (!c->logged_no_answer)
+		pctl_cl_log(c, LOG_NOTICE, "no answer from any server in %u ms",
+		            c->cfg.first_answer_ms);
+	c->logged_no_answer = true;
+	exchange_failed(m, now);
+	return true;
+}
+
+void pctl_ex_hard_error(struct pctl_client *c, int srv, uint64_t now)
+{
+	for (struct pctl_client_map *m = c->maps; m; m = m->next)
+		if (!m->dead && m->srv == srv && m->next_at &&
+		    (m->state == PCTL_MS_PENDING ||
+		     m->state == PCTL_MS_DELETING) &&
+		    !first_answer_failed(m, now, true))
+			pctl_ex_next_address(m, now);
+}
+
 /* N-11: NAT-PMP requests to one server go one at a time.  Is another
  * mapping's NAT-PMP request at srv still unanswered? */
 bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
@@ -129,6 +169,8 @@ static void retransmit(struct pctl_client_map *m, uint64_t now)
 	const struct pctl_client_config *cfg = &c->cfg;
 	struct pctl_srv *s;
 
+	if (first_answer_failed(m, now, false))
+		return;
 	if (c->nsrv == 0) { /* nothing discovered yet: look again later */
 		m->next_at = now + cfg->irt_ms;
 		return;
@@ -173,8 +215,16 @@ static void retransmit(struct pctl_client_map *m, uint64_t now)
 		m->next_at = now + PCTL_NATPMP_IRT_MS; /* N-11: wait a turn */
 		return;
 	}
+	bool was = s->unreachable;
 	pctl_ex_send(m, now);
+	/* The send itself may meet the ICMP error. */
+	if (!was && s->unreachable && first_answer_failed(m, now, true))
+		return;
 	m->next_at = now + next_rt(m);
+	/* Wake up for the first-answer bound too. */
+	if (pctl_cl_first_answer_bound(c) &&
+	    m->t0 + cfg->first_answer_ms < m->next_at)
+		m->next_at = m->t0 + cfg->first_answer_ms;
 }
 
 /* Section 11.2.1: the next renewal after attempt k, at least 4 s after the

@@ -37,6 +37,7 @@ struct pctl_srv {
 	uint64_t hold_new_until; /* C-47: no new mappings before */
 	uint64_t hold_all_until; /* C-47: nothing at all before */
 	bool unreachable;        /* hard ICMP error seen (C-3) */
+	bool answered;           /* a datagram came from it (ever) */
 };
 
 struct pctl_client {
@@ -55,6 +56,7 @@ struct pctl_client {
 	bool have_boot_gap;
 	uint64_t boot_gap_ms; /* CLOCK_BOOTTIME - CLOCK_MONOTONIC */
 	bool stop;
+	bool logged_no_answer; /* the first-answer bound's log line, once */
 	unsigned in_callback;
 	uint64_t wakeups;
 };
@@ -106,6 +108,8 @@ struct pctl_client_map {
 	bool logged_any;
 	uint8_t logged_result; /* one log line per repeated error */
 	bool dead;             /* freed from a callback: reaped later */
+	/* Why the last exchange failed (state FAILED), for the snapshot. */
+	enum pctl_client_failure failure;
 };
 
 /* The external family of a mapping: 0 IPv4, 1 IPv6 (index of selected). */
@@ -135,6 +139,18 @@ uint64_t pctl_cl_now(struct pctl_client *c);
 uint32_t pctl_cl_rand(struct pctl_client *c);
 void pctl_cl_log(struct pctl_client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* "ADDR:PORT" or "[V6%IF]:PORT" of server address i into buf. */
+const char *pctl_cl_srv_str(const struct pctl_client *c, size_t i, char *buf,
+                            size_t len);
+/* A hard ICMP error (err: ECONNREFUSED, EHOSTUNREACH, ENETUNREACH) on
+ * server address i's socket: marks it and logs the fact once.  False for
+ * any other err. */
+bool pctl_cl_srv_hard_error(struct pctl_client *c, size_t i, int err);
+/* True while no server address has ever answered and first_answer_ms
+ * bounds the exchanges (it is not UINT32_MAX). */
+bool pctl_cl_first_answer_bound(const struct pctl_client *c);
+/* True when every server address gave a hard ICMP error. */
+bool pctl_cl_all_unreachable(const struct pctl_client *c);
 
 /* snapshot.c: calls the mapping's callback with a fresh snapshot. */
 void pctl_cl_notify(struct pctl_client_map *m, enum pctl_client_map_event ev);
@@ -147,6 +163,10 @@ bool pctl_ex_window_open(const struct pctl_client_map *m, uint64_t now);
 bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
                          const struct pctl_client_map *self);
 void pctl_ex_next_address(struct pctl_client_map *m, uint64_t now);
+/* A hard ICMP error at server address srv: every exchange waiting there
+ * fails at once when no server ever answered and every address is
+ * unreachable, else moves to the next address (C-3, N-11). */
+void pctl_ex_hard_error(struct pctl_client *c, int srv, uint64_t now);
 void pctl_ex_granted(struct pctl_client_map *m, uint64_t now);
 void pctl_ex_server_lost_state(struct pctl_client *c, int srv,
                                const struct pctl_client_map *except,

@@ -50,6 +50,24 @@ static bool params_valid(const struct pctl_client_map_params *p)
 	return true;
 }
 
+/* Port preservation: a MAP of one port that names no external port
+ * suggests its internal port (PCP's suggested external port, C-64;
+ * NAT-PMP's requested public port), so that the port is kept where it is
+ * free at the server, as users and other clients expect.  any_port leaves
+ * the choice to the server (C-64: then port 0).  SCTP suggests zeros first
+ * (C-66). */
+static void preserve_port(struct pctl_client_map_params *p)
+{
+	if (p->kind != PCTL_REQ_MAP || p->any_port || !p->internal_port ||
+	    p->protocol == 132 /* SCTP */ ||
+	    (p->has_suggest && p->suggest_port))
+		return;
+	if (!p->has_suggest)
+		pctl_addr_set_any(&p->suggest_addr, !p->want_ipv6);
+	p->has_suggest = true;
+	p->suggest_port = p->internal_port;
+}
+
 /* sized is the program's copy, size octets long (sized.c). */
 static struct pctl_client_map *
 create(struct pctl_client *c, const struct pctl_client_map_params *sized,
@@ -99,6 +117,7 @@ create(struct pctl_client *c, const struct pctl_client_map_params *sized,
 	}
 	if (params->kind == PCTL_REQ_ANNOUNCE)
 		m->p.lifetime = 0;
+	preserve_port(&m->p);
 	m->next = c->maps;
 	c->maps = m;
 	now = pctl_cl_now(c);

@@ -39,7 +39,8 @@ static void snapshot(const struct pctl_client_map *m,
 		info->proto =
 		    m->version == 0 ? PCTL_PROTO_NATPMP : PCTL_PROTO_PCP;
 	info->port_set_granted = m->have_ext ? 1 : 0;
-	info->failure = PCTL_FAIL_NONE;
+	info->failure =
+	    m->state == PCTL_MS_FAILED ? m->failure : PCTL_FAIL_NONE;
 	info->upnp_version = 0;
 }
 

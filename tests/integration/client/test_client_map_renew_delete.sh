@@ -48,9 +48,10 @@ out=$("$PORTCTL" map "${S[@]}" --json udp 9000) || fail "re-map: rc $?"
 [ "$(json external_port <<<"$out")" = 40000 ] ||
 	fail "after a server restart the renewal did not suggest its port: $out"
 
-# Usage errors exit 2, no answer exits 3.
+# Usage errors exit 2; nothing listening (ICMP port unreachable) exits 6
+# (test_client_fail_fast.sh has the rest).
 "$PORTCTL" map "${S[@]}" all 80 >/dev/null 2>&1
 [ $? -eq 2 ] || fail "protocol all with a port must be a usage error"
 "$PORTCTL" map -s 127.31.0.2:$P --no-state -t 0.5 tcp 1 >/dev/null 2>&1
-[ $? -eq 3 ] || fail "no server must exit 3"
+[ $? -eq 6 ] || fail "no server listening must exit 6"
 echo PASS

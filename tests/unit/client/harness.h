@@ -123,6 +123,10 @@ static inline void h_config(struct h *h)
 	h->cfg.random_arg = h;
 	h->cfg.log = h_logger;
 	h->cfg.log_arg = h;
+	/* The RFC's unlimited schedule and no ANNOUNCE listener unless a
+	 * test asks: test_first_answer.c and test_announce.c do. */
+	h->cfg.first_answer_ms = UINT32_MAX;
+	h->cfg.announce_port = 0;
 	h->now = 1000000;
 	h->rnd = H_RAND_ZERO;
 	h->srv_fd = -1;

@@ -108,6 +108,7 @@ static void test_c11_c64_request_fields_and_options(void **state)
 	snprintf(p.description, sizeof(p.description), "web server");
 	p.port_set_size = 8;
 	p.port_set_parity = true;
+	p.any_port = true; /* no preference (port preservation off) */
 	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
 	h_expect_pcp(&h, &req, buf);
 	/* C-11: the source address of the datagram */
