@@ -17,15 +17,36 @@ static const char usage[] =
     "NAT-PMP (external address request) and report what it speaks, its\n"
     "epoch, the external address and whether there is a double NAT.\n";
 
+/* NAT-PMP is IPv4 only (RFC 6886): the IPv4 ones of the given servers.
+ * False when servers were given and none is IPv4. */
+static bool ipv4_servers(const struct cli_opts *o, struct cli_opts *v4)
+{
+	*v4 = *o;
+	v4->n_servers = 0;
+	for (size_t i = 0; i < o->n_servers; i++) {
+		pctl_addr a;
+		uint16_t port;
+		if (cli_parse_endpoint(o->servers[i], false, &a, &port) == 0 &&
+		    pctl_addr_is_v4(&a))
+			v4->servers[v4->n_servers++] = o->servers[i];
+	}
+	return !o->n_servers || v4->n_servers;
+}
+
 /* One query; fills info (state PENDING/FAILED: no answer). */
 static void ask(const struct cli_opts *o, bool natpmp, enum pctl_req_kind k,
                 struct pctl_client_map_info *info)
 {
 	struct pctl_client_map_params p;
-	struct pctl_client *c = cli_client(o, natpmp, 0);
+	struct cli_opts v4;
+	struct pctl_client *c = NULL;
 	struct pctl_client_map *m;
 
 	memset(info, 0, sizeof(*info));
+	if (!natpmp)
+		c = cli_client(o, false, 0);
+	else if (ipv4_servers(o, &v4))
+		c = cli_client(&v4, true, 0);
 	if (!c)
 		return;
 	memset(&p, 0, sizeof(p));
