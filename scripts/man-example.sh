@@ -2,8 +2,11 @@
 # man-example.sh MANPAGE CC INCLUDEDIR LIBRARY [FLAG...]: the program in
 # MANPAGE's EXAMPLE section compiles warning-free (C11, -Wall -Wextra
 # -Werror) against INCLUDEDIR and links against the shared LIBRARY, so it
-# uses only what the library exports.  It is not run (it would talk to the
-# network's gateway).  FLAGs go to both steps (the sanitizer build's).
+# uses only what the library exports.  It is not run here (it would talk
+# to the network's gateway); with MAN_EXAMPLE_OUT set the program is kept
+# there for a test that runs it against a server of its own
+# (tests/integration/client/run_man_example.sh).  FLAGs go to both steps
+# (the sanitizer build's).
 set -eu
 
 if [ $# -lt 4 ]; then
@@ -32,4 +35,7 @@ fi
     -o "$tmp/example.o" || { cat -n "$tmp/example.c" >&2; exit 1; }
 "$cc" "$@" "$tmp/example.o" -o "$tmp/example" "$lib" ||
     { echo "man-example: linking against $lib failed" >&2; exit 1; }
+if [ -n "${MAN_EXAMPLE_OUT:-}" ]; then
+	cp "$tmp/example" "$MAN_EXAMPLE_OUT"
+fi
 echo "man-example: the EXAMPLE of $man compiles and links"
