@@ -42,6 +42,16 @@ start_daemon() {
 	fail "portctld did not come up on $1:$2"
 }
 
+# wait_line FILE REGEX: waits until a line of FILE matches (bounded: 50 x
+# 0.1 s); fails when none does.
+wait_line() {
+	for _ in $(seq 50); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # json FIELD < object: one field of portctl's JSON output.
 json() {
 	jq -er ".$1"

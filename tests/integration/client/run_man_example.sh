@@ -37,11 +37,7 @@ mapped() {
 LD_LIBRARY_PATH=$(dirname "$LIB") "$TMP/example" "$A:$P" >"$TMP/ex.out" 2>&1 &
 EX=$!
 PIDS+=($EX)
-for _ in $(seq 50); do
-	grep -q "^mapped 203.0.113.5:8080$" "$TMP/ex.out" && break
-	sleep 0.1
-done
-grep -q "^mapped 203.0.113.5:8080$" "$TMP/ex.out" ||
+wait_line "$TMP/ex.out" "^mapped 203.0.113.5:8080$" ||
 	fail "the example did not map: $(cat "$TMP/ex.out")"
 mapped || fail "portctld has no mapping of 8080"
 kill -TERM $EX

@@ -40,11 +40,7 @@ s.bind((sys.argv[1], int(sys.argv[2])))
 print("bound", flush=True)
 time.sleep(60)' $A $P >"$TMP/drop.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 50); do
-	grep -q bound "$TMP/drop.log" && break
-	sleep 0.1
-done
-grep -q bound "$TMP/drop.log" || fail "dropping socket did not start"
+wait_line "$TMP/drop.log" bound || fail "dropping socket did not start"
 start=$SECONDS
 out=$("$PORTCTL" map -v -s $A:$P --no-state -t 30 --json tcp 8080 \
 	2>"$TMP/err")

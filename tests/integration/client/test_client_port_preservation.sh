@@ -40,10 +40,7 @@ d = s.recv(1100)
 print("port", int.from_bytes(d[42:44], "big"), flush=True)' $C $CP \
 		>"$TMP/cap.log" 2>&1 &
 	local cap=$!
-	for _ in $(seq 50); do
-		grep -q bound "$TMP/cap.log" && break
-		sleep 0.1
-	done
+	wait_line "$TMP/cap.log" bound || fail "capture did not start"
 	"$PORTCTL" map -s $C:$CP --no-state -t 0.3 "$@" tcp "$port" \
 		>/dev/null 2>&1
 	wait $cap

@@ -19,11 +19,7 @@ try:
 except socket.timeout:
     pass' $P >"$TMP/cap.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 50); do
-	grep -q bound "$TMP/cap.log" && break
-	sleep 0.1
-done
-grep -q bound "$TMP/cap.log" || fail "listener on [::1] did not start"
+wait_line "$TMP/cap.log" bound || fail "listener on [::1] did not start"
 out=$("$PORTCTL" probe -s "[::1]:$P" -t 1 --json 2>&1)
 wait "${PIDS[-1]}"
 grep -q "^version 2$" "$TMP/cap.log" || fail "no PCP probe arrived: $(cat "$TMP/cap.log")"
