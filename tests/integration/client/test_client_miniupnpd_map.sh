@@ -15,6 +15,9 @@
 #   the same external port; on the wire both requests carry the same
 #   nonce, echoed in both SUCCESS answers, and there is still one rule.
 # - DELETE (C-65): `portctl delete` succeeds and the rule is gone.
+# - Port preservation (issue 13): without --suggest the requests suggest
+#   the internal port (on the wire), and miniupnpd grants it, in PCP and
+#   NAT-PMP.
 # - NAT-PMP: `portctl map --nat-pmp` maps (version 0 on the wire).  This is
 #   forced NAT-PMP: the automatic fallback cannot be provoked here, because
 #   miniupnpd answers PCP (test_client_natpmp_fallback.sh covers it against
@@ -199,6 +202,7 @@ echo "map tcp:   $out"
 [ "$(json version <<<"$out")" = PCP ] || fail "map tcp version: $out"
 [ "$(json external_address <<<"$out")" = $EXT_IP ] || fail "ext ip: $out"
 tport=$(json external_port <<<"$out")
+[ "$tport" = 8080 ] || fail "internal port not kept: $out"
 tnonce=$(json nonce <<<"$out")
 [ "$(rule_count 0x6 "$tport" 192.0.2.2:8080)" = 1 ] ||
 	fail "no DNAT rule for tcp $tport: $(rules)"
@@ -244,6 +248,7 @@ echo "nat-pmp:   $out"
 [ "$(json version <<<"$out")" = NAT-PMP ] || fail "nat-pmp version: $out"
 [ "$(json external_address <<<"$out")" = $EXT_IP ] || fail "nat-pmp ext: $out"
 nport=$(json external_port <<<"$out")
+[ "$nport" = 8080 ] || fail "NAT-PMP: internal port not kept: $out"
 [ "$(rule_count 0x6 "$nport" 192.0.2.2:8080)" = 1 ] ||
 	fail "no DNAT rule for NAT-PMP tcp $nport: $(rules)"
 tcp_reaches "$nport" || fail "TCP via the NAT-PMP mapping not forwarded"
@@ -272,10 +277,12 @@ req=$(awk -F, '$1 == 0 && $2 == 1 && $4 == 6 && $5 == 8080 {print $6}' "$TMP/wir
 rsp=$(awk -F, '$1 == 1 && $2 == 1 && $4 == 6 && $5 == 8080 {print $3, $6}' "$TMP/wire.txt")
 [ "$(sort -u <<<"$rsp")" = "0 $tnonce" ] || fail "answers: $rsp"
 # The delete (C-65): lifetime 0, suggested port 0, suggested address the
-# all-zeros IPv4-mapped address (erratum 3621).  (The renewal suggests
-# port 0 too, not the port it had, although RFC 6887 section 11.2.1 says
-# SHOULD (C-20): `portctl map` takes only the nonce from the state file.
-# miniupnpd finds the mapping by its nonce all the same.)
+# all-zeros IPv4-mapped address (erratum 3621).  The map and its renewal
+# suggest the internal port (port preservation; `portctl map` takes only
+# the nonce from the state file, and the port it had is that one).
+sugg=$(awk -F, '$1 == 0 && $5 == 8080 {print $8}' "$TMP/wire.txt" | head -2)
+[ "$(sort -u <<<"$sugg")" = 8080 ] ||
+	fail "the MAP and its renewal did not suggest port 8080: $sugg"
 awk -F, '$1 == 0 && $5 == 8080 {print $7, $8, $9}' "$TMP/wire.txt" |
 	tail -1 | grep -qx "0 0 ::ffff:0.0.0.0" ||
 	fail "delete request not lifetime 0, port 0, ::ffff:0.0.0.0"
@@ -286,8 +293,9 @@ tshark -r "$TMP/wire.pcap" -Y nat-pmp -T fields -E separator=, \
 	-e nat-pmp.internal_port -e nat-pmp.external_port -e nat-pmp.pml \
 	>"$TMP/natpmp.txt" 2>/dev/null || fail "tshark nat-pmp"
 cat "$TMP/natpmp.txt"
-awk -F, '$1 == 0 && $2 == 2 && $4 == 8080 && $6 > 0' "$TMP/natpmp.txt" |
-	grep -q . || fail "no NAT-PMP TCP MAP request on the wire"
+awk -F, '$1 == 0 && $2 == 2 && $4 == 8080 && $5 == 8080 && $6 > 0' \
+	"$TMP/natpmp.txt" | grep -q . ||
+	fail "no NAT-PMP TCP MAP request suggesting 8080 on the wire"
 awk -F, '$1 == 0 && $2 == 130 && $3 == 0 && $4 == 8080 && $5 == '"$nport" \
 	"$TMP/natpmp.txt" | grep -q . || fail "no NAT-PMP SUCCESS answer"
 awk -F, '$1 == 0 && $2 == 2 && $4 == 8080 && $6 == 0' "$TMP/natpmp.txt" |
