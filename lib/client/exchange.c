@@ -29,6 +29,7 @@ void pctl_ex_start(struct pctl_client_map *m, uint64_t now, uint64_t delay)
 	if (!m->next_at)
 		m->next_at = 1; /* 0 means "no timer" */
 	m->addrs_tried = 0;
+	m->addr_t0 = m->t0;
 	m->failure = PCTL_FAIL_NONE;
 	m->srv = m->c->selected[pctl_fam(m)] >= 0
 	             ? m->c->selected[pctl_fam(m)]
@@ -80,6 +81,13 @@ static void exchange_failed(struct pctl_client_map *m, uint64_t now)
 	m->state = PCTL_MS_FAILED;
 	m->failure = pctl_cl_all_unreachable(c) ? PCTL_FAIL_UNREACHABLE
 	                                        : PCTL_FAIL_NO_ANSWER;
+	if (m->failure == PCTL_FAIL_NO_ANSWER &&
+	    pctl_cl_first_answer_bound(c) && !c->logged_no_answer) {
+		pctl_cl_log(c, LOG_NOTICE,
+		            "no answer from any server in %llu ms",
+		            (unsigned long long)(now - m->t0));
+		c->logged_no_answer = true;
+	}
 	m->next_at = 0;
 	if (m->p.keep) /* K-26: try all addresses again after 15 min */
 		m->next_at = now + (c->nsrv > 1 ? PCTL_CLIENT_SELECT_RETRY_MS
@@ -106,6 +114,7 @@ void pctl_ex_next_address(struct pctl_client_map *m, uint64_t now)
 	}
 	m->srv = (m->srv + 1) % (int)c->nsrv;
 	m->tx_this_srv = 0;
+	m->addr_t0 = now;
 	m->rt = 0;
 	m->next_at = now;
 	if (!m->next_at)
@@ -130,12 +139,22 @@ static bool first_answer_failed(struct pctl_client_map *m, uint64_t now,
 	}
 	if (now < m->t0 + c->cfg.first_answer_ms)
 		return false;
-	if (!c->logged_no_answer)
-		pctl_cl_log(c, LOG_NOTICE, "no answer from any server in %u ms",
-		            c->cfg.first_answer_ms);
-	c->logged_no_answer = true;
 	exchange_failed(m, now);
 	return true;
+}
+
+/* While selecting among several addresses (RFC 7488) and no server ever
+ * answered, each address gets an equal share of first_answer_ms, so that
+ * every one is tried before the bound ends the exchange.  When the
+ * current address's share ends, or 0 when there is no such share. */
+static uint64_t address_deadline(const struct pctl_client_map *m)
+{
+	const struct pctl_client *c = m->c;
+
+	if (c->nsrv <= 1 || c->selected[pctl_fam(m)] >= 0 ||
+	    !pctl_cl_first_answer_bound(c))
+		return 0;
+	return m->addr_t0 + c->cfg.first_answer_ms / c->nsrv;
 }
 
 void pctl_ex_hard_error(struct pctl_client *c, int srv, uint64_t now)
@@ -168,6 +187,7 @@ static void retransmit(struct pctl_client_map *m, uint64_t now)
 	struct pctl_client *c = m->c;
 	const struct pctl_client_config *cfg = &c->cfg;
 	struct pctl_srv *s;
+	uint64_t share_end;
 
 	if (first_answer_failed(m, now, false))
 		return;
@@ -192,9 +212,12 @@ static void retransmit(struct pctl_client_map *m, uint64_t now)
 			exchange_failed(m, now);
 			return;
 		}
-		/* C-3, C-18: 4 per address while selecting among several. */
+		/* C-3, C-18: 4 per address while selecting among several,
+		 * or the address's share of the first-answer bound. */
+		share_end = address_deadline(m);
 		if (c->nsrv > 1 && c->selected[pctl_fam(m)] < 0 &&
-		    m->tx_this_srv >= PCTL_CLIENT_SELECT_MRC) {
+		    (m->tx_this_srv >= PCTL_CLIENT_SELECT_MRC ||
+		     (share_end && now >= share_end))) {
 			pctl_ex_next_address(m, now);
 			if (m->state == PCTL_MS_FAILED)
 				return;
@@ -221,10 +244,13 @@ static void retransmit(struct pctl_client_map *m, uint64_t now)
 	if (!was && s->unreachable && first_answer_failed(m, now, true))
 		return;
 	m->next_at = now + next_rt(m);
-	/* Wake up for the first-answer bound too. */
+	/* Wake up for the first-answer bound and the address's share too. */
 	if (pctl_cl_first_answer_bound(c) &&
 	    m->t0 + cfg->first_answer_ms < m->next_at)
 		m->next_at = m->t0 + cfg->first_answer_ms;
+	share_end = address_deadline(m);
+	if (share_end > now && share_end < m->next_at)
+		m->next_at = share_end;
 }
 
 /* Section 11.2.1: the next renewal after attempt k, at least 4 s after the

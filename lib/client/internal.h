@@ -85,6 +85,7 @@ struct pctl_client_map {
 	unsigned kept_tx;
 	unsigned tx_this_srv; /* ... to the current address (RFC 7488) */
 	unsigned addrs_tried; /* addresses given up in this exchange */
+	uint64_t addr_t0;     /* when the current address was first tried */
 	uint64_t t0;          /* start of the exchange (MRD) */
 	uint64_t rt;          /* current retransmission timeout */
 	bool quick_done;

@@ -49,7 +49,7 @@ took=$((SECONDS - start))
 [ $rc -eq 3 ] || fail "no answer: rc $rc, want 3: $out"
 [ $took -lt 20 ] || fail "no answer took $took s: the 30 s timeout, not 10 s"
 [ "$(json failure <<<"$out")" = no_answer ] || fail "json: $out"
-grep -q "no answer from any server in 10000 ms" "$TMP/err" ||
+grep -q "no answer from any server in 100[0-9][0-9] ms" "$TMP/err" ||
 	fail "no log line under -v: $(cat "$TMP/err")"
 
 # ---- no server found --------------------------------------------------------

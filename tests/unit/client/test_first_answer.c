@@ -191,6 +191,43 @@ static void test_unreachable_needs_every_address(void **state)
 	h_done(&h);
 }
 
+/* Two silent addresses (RFC 7488): each gets half of the bound, so the
+ * second is tried before the exchange fails, at 5 s rather than after the
+ * first's four transmissions (21 s). */
+static void test_every_address_tried_within_bound(void **state)
+{
+	struct h h, h2;
+	struct pctl_client_map_params p;
+	(void)state;
+
+	h_config(&h);
+	h.cfg.first_answer_ms = 10000;
+	h_open_server(&h);
+	h2 = h;
+	h_open_server(&h2);
+	h.c = pctl_client_new(&h.cfg);
+	h_add_server(&h, "127.0.0.1", h.srv_port);
+	h_add_server(&h, "127.0.0.1", h2.srv_port);
+	p = h_map_params(6, 8080, 7200);
+	p.keep = false;
+	assert_non_null(pctl_client_map_new(h.c, &p, h_cb, &h));
+	h_advance(&h, 3000);
+	assert_int_equal(h_count_requests(&h), 2);
+	assert_int_equal(pctl_client_timeout(h.c), 2000); /* its share */
+	h_advance(&h, 2000);
+	assert_int_equal(h_count_requests(&h), 0);
+	assert_int_equal(h_count_requests(&h2), 1); /* the second, at 5 s */
+	h_advance(&h, 3000);
+	assert_int_equal(h_count_requests(&h2), 1);
+	assert_int_equal(h.nev, 0);
+	h_advance(&h, 2000); /* 10 s */
+	assert_int_equal(h.nev, 1);
+	assert_int_equal(h.info[0].failure, PCTL_FAIL_NO_ANSWER);
+	assert_non_null(strstr(h.log, "no answer from any server in 10000 ms"));
+	close(h2.srv_fd);
+	h_done(&h);
+}
+
 /* With the bound off, ICMP errors do not end a single address's exchange
  * (C-16): it keeps retransmitting. */
 static void test_unreachable_with_bound_off_keeps_going(void **state)
@@ -221,6 +258,7 @@ int main(void)
 	    cmocka_unit_test(test_after_an_answer_no_bound),
 	    cmocka_unit_test(test_port_unreachable_fails_at_once),
 	    cmocka_unit_test(test_unreachable_needs_every_address),
+	    cmocka_unit_test(test_every_address_tried_within_bound),
 	    cmocka_unit_test(test_unreachable_with_bound_off_keeps_going),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
