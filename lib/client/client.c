@@ -102,8 +102,9 @@ struct pctl_client *pctl_client_new_sized(const struct pctl_client_config *cfg,
 	if (c->cfg.announce_port && pctl_ann_open(c) < 0) {
 		/* Listening is best effort: a port another program holds
 		 * (without SO_REUSEPORT), or no multicast route, leaves the
-		 * client without it, as renewals still find a restart. */
-		pctl_cl_log(c, LOG_NOTICE,
+		 * client without it, as renewals still find a restart.  A
+		 * warning: the user may want to free the port. */
+		pctl_cl_log(c, LOG_WARNING,
 		            "not listening for ANNOUNCE on port %u: %s",
 		            c->cfg.announce_port, strerror(errno));
 		for (int i = 0; i < 2; i++)
