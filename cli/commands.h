@@ -32,6 +32,11 @@ enum {
 	PORTCTL_EXIT_SYSTEM = 4,  /* a system call or the environment failed */
 };
 
+/* Answers came from a server, but none could be used (SUCCESS with
+ * external port 0, UNSUPP_VERSION naming the version it was asked in): a
+ * server's bug, not silence.  Documented in portctl(1). */
+#define PORTCTL_EXIT_UNUSABLE 7
+
 #define PORTCTL_DECLARE_COMMAND(name, fn, summary)                             \
 	int fn(int argc, char **argv);
 PORTCTL_COMMANDS(PORTCTL_DECLARE_COMMAND)
