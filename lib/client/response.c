@@ -522,6 +522,19 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 	/* C-37: anything else is for a request we never sent: ignored. */
 }
 
+/* A NAT-PMP external address of 0.0.0.0 or loopback: nothing to publish. */
+static void natpmp_unusable_address(struct pctl_client *c, int srv,
+                                    const pctl_addr *ext)
+{
+	char a[PCTL_ADDRSTRLEN], why[PCTL_ADDRSTRLEN + 40];
+
+	snprintf(why, sizeof(why), "SUCCESS with external address %s",
+	         pctl_addr_to_str(ext, a, sizeof(a)));
+	for (struct pctl_client_map *m = c->maps; m; m = m->next)
+		if (!m->dead && m->srv == srv && m->natpmp && waiting(m))
+			unusable(m, PCTL_R_SUCCESS, why);
+}
+
 static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
                          size_t len, uint64_t now)
 {
@@ -545,14 +558,7 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			pctl_addr ext;
 			pctl_addr_from_v4(&ext, r.external_addr);
 			if (!usable_external(&ext)) {
-				for (struct pctl_client_map *m = c->maps; m;
-				     m = m->next)
-					if (!m->dead && m->srv == srv &&
-					    m->natpmp && waiting(m))
-						unusable(
-						    m, PCTL_R_SUCCESS,
-						    "SUCCESS with external "
-						    "address 0.0.0.0");
+				natpmp_unusable_address(c, srv, &ext);
 				return;
 			}
 			s->have_natpmp_ext = true;

@@ -173,6 +173,32 @@ static void test_c45_c50_unusable_answers_reported(void **state)
 	h_done(&h);
 }
 
+/* NAT-PMP: an external address of 0.0.0.0 is unusable as well. */
+static void test_c45_natpmp_zero_address_unusable(void **state)
+{
+	struct h h;
+	struct pctl_client_map_info info;
+	struct pctl_natpmp r = {.response = true, .epoch = 5};
+	struct pctl_client_map *m;
+	struct pctl_client_map_params p = h_map_params(6, 8080, 600);
+	uint8_t buf[PCTL_MAX_MSG], out[PCTL_MAX_MSG];
+	(void)state;
+
+	h_config(&h);
+	h.cfg.force_natpmp = true;
+	h_start(&h);
+	m = pctl_client_map_new(h.c, &p, h_cb, &h);
+	assert_int_equal(h_recv(&h, buf, sizeof(buf)), 2); /* address first */
+	h_send(&h, out, pctl_natpmp_encode(&r, out, sizeof(out)));
+	h_process(&h);
+	assert_int_equal(h.nev, 0);
+	pctl_client_map_get_info(m, &info);
+	assert_int_equal(info.failure, PCTL_FAIL_UNUSABLE);
+	assert_int_equal(info.result, PCTL_R_SUCCESS);
+	assert_non_null(strstr(h.log, "SUCCESS with external address 0.0.0.0"));
+	h_done(&h);
+}
+
 static struct pctl_client_map *external(struct h *h, struct pctl_msg *req,
                                         uint8_t *buf)
 {
@@ -259,6 +285,7 @@ int main(void)
 	    cmocka_unit_test(test_c49_optional_options_dropped_once),
 	    cmocka_unit_test(test_c46_error_lifetime_as_sent),
 	    cmocka_unit_test(test_c45_c50_unusable_answers_reported),
+	    cmocka_unit_test(test_c45_natpmp_zero_address_unusable),
 	    cmocka_unit_test(test_c67_external_refused_asks_natpmp),
 	    cmocka_unit_test(test_c67_external_natpmp_silent_reports_pcp_error),
 	};
