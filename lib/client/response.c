@@ -215,7 +215,7 @@ static bool external_fallback(struct pctl_client_map *m, uint8_t result,
 	            asked(m, w, sizeof(w)), pctl_result_name(result));
 	m->external_by_natpmp = true;
 	m->result = result;
-	m->lifetime = lifetime;
+	m->lifetime = cap_lifetime(c, lifetime); /* C-23, as in the snapshot */
 	m->natpmp = true;
 	m->natpmp_need_addr = false;
 	resend(m, now);
