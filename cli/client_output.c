@@ -41,10 +41,12 @@ int cli_exit_code(const struct pctl_client_map_info *info)
 	case PCTL_MS_FAILED:
 		if (info->failure == PCTL_FAIL_UNREACHABLE)
 			return PORTCTL_EXIT_UNREACHABLE;
-		return PORTCTL_EXIT_TIMEOUT;
+		/* fall through */
 	case PCTL_MS_PENDING:
 	case PCTL_MS_DELETING:
-		return PORTCTL_EXIT_TIMEOUT;
+		return info->failure == PCTL_FAIL_UNUSABLE
+		           ? PORTCTL_EXIT_UNUSABLE
+		           : PORTCTL_EXIT_TIMEOUT;
 	}
 	return PORTCTL_EXIT_SYSTEM;
 }
@@ -59,7 +61,23 @@ static const char *proto_text(uint8_t proto, char *buf, size_t len)
 	return buf;
 }
 
-static void print_json(const char *cmd, const char *event,
+/* JSON "failure": why an exchange ended without an answer to use. */
+static const char *failure_name(enum pctl_client_failure f)
+{
+	switch (f) {
+	case PCTL_FAIL_NONE:
+		break;
+	case PCTL_FAIL_NO_ANSWER:
+		return "no_answer";
+	case PCTL_FAIL_UNREACHABLE:
+		return "unreachable";
+	case PCTL_FAIL_UNUSABLE:
+		return "unusable";
+	}
+	return NULL;
+}
+
+static void print_json(const struct cli_opts *o, const char *event,
                        const struct pctl_client_map_info *in)
 {
 	struct json_writer w;
@@ -67,18 +85,23 @@ static void print_json(const char *cmd, const char *event,
 	bool answered = in->state != PCTL_MS_PENDING &&
 	                in->state != PCTL_MS_FAILED &&
 	                in->state != PCTL_MS_DELETING;
+	bool mapped = (in->state == PCTL_MS_GRANTED ||
+	               (in->state == PCTL_MS_DELETED && in->lifetime)) &&
+	              in->kind != PCTL_REQ_ANNOUNCE;
 
 	json_init(&w, stdout);
 	json_object_begin(&w);
 	json_key(&w, "command");
-	json_string(&w, cmd);
+	json_string(&w, o->cmd);
 	json_key(&w, "event");
 	json_string(&w, event);
 	json_key(&w, "server");
 	json_string(&w, pctl_addr_to_str(&in->server_addr, a, sizeof(a)));
 	json_key(&w, "server_port");
 	json_uint(&w, in->server_port);
-	if (in->kind != PCTL_REQ_ANNOUNCE) {
+	/* external-ip: nothing port-related (a NAT-PMP answer maps no
+	 * port; with PCP the 9/udp MAP is a means, not the result). */
+	if (in->kind != PCTL_REQ_ANNOUNCE && in->kind != PCTL_REQ_EXTERNAL) {
 		json_key(&w, "protocol");
 		json_string(&w, proto_text(in->protocol, pb, sizeof(pb)));
 		json_key(&w, "internal_address");
@@ -99,14 +122,28 @@ static void print_json(const char *cmd, const char *event,
 		json_key(&w, "lifetime");
 		json_uint(&w, in->lifetime);
 	}
-	if ((in->state == PCTL_MS_GRANTED ||
-	     (in->state == PCTL_MS_DELETED && in->lifetime)) &&
-	    in->kind != PCTL_REQ_ANNOUNCE) {
+	if (mapped) {
 		json_key(&w, "external_address");
 		json_string(&w,
 		            pctl_addr_to_str(&in->external_addr, a, sizeof(a)));
+	}
+	if (mapped && in->kind != PCTL_REQ_EXTERNAL) {
 		json_key(&w, "external_port");
 		json_uint(&w, in->external_port);
+		json_key(&w, "port_set_granted"); /* RFC 7753 */
+		json_uint(&w, in->port_set_granted);
+		if (o->p.port_set_size) {
+			json_key(&w, "port_set_requested");
+			json_uint(&w, o->p.port_set_size);
+		}
+	}
+	if (failure_name(in->failure)) {
+		json_key(&w, "failure");
+		json_string(&w, failure_name(in->failure));
+	}
+	if (in->failure == PCTL_FAIL_UNUSABLE) {
+		json_key(&w, "result"); /* of the last unusable answer */
+		json_string(&w, pctl_result_name(in->result));
 	}
 	if (in->state == PCTL_MS_ERROR) {
 		json_key(&w, "error_class");
@@ -126,7 +163,72 @@ static void print_json(const char *cmd, const char *event,
 	fputc('\n', stdout);
 }
 
-static void print_text(const char *event, const struct pctl_client_map_info *in)
+/* An exchange that ended without an answer to use: silence, or answers
+ * that came but could not be used (a server's bug; -v shows each). */
+static void print_unanswered(const char *event, const char *s,
+                             const struct pctl_client_map_info *in)
+{
+	if (in->failure != PCTL_FAIL_UNUSABLE) {
+		printf("%s: no answer from %s port %u\n", event, s,
+		       in->server_port);
+		return;
+	}
+	printf("unusable: server %s answered, but ", s);
+	if (in->result == PCTL_R_SUCCESS)
+		printf("its SUCCESS named an external address or port that "
+		       "cannot be used (0.0.0.0 or port 0; -v shows it)\n");
+	else if (in->result == PCTL_R_UNSUPP_VERSION)
+		printf("said UNSUPP_VERSION in version %u, the version it was "
+		       "asked in (-v shows it)\n",
+		       PCTL_VERSION);
+	else
+		printf("no answer could be used (last result %s; -v shows "
+		       "why)\n",
+		       pctl_result_name(in->result));
+}
+
+/* An error, with the lifetime as the server sent it: 0 (and NAT-PMP,
+ * which sends none) means the default hold of the error's class (C-46). */
+static void print_refused(const char *event, const char *s,
+                          const struct pctl_client_map_info *in)
+{
+	uint32_t hold = pctl_result_lifetime(in->result);
+	char what[40] = "";
+
+	if (!hold)
+		hold = PCTL_SHORT_ERROR_LIFETIME;
+	if (in->kind == PCTL_REQ_EXTERNAL)
+		snprintf(what, sizeof(what), " %s",
+		         in->version == 0 ? "the external address request"
+		                          : "the MAP of 9/udp");
+	printf("%s: server %s refused%s: %s (%s-lifetime error, ", event, s,
+	       what, pctl_result_name(in->result),
+	       in->error_class == PCTL_ERR_LONG ? "long" : "short");
+	if (in->lifetime)
+		printf("lifetime %u s)\n", in->lifetime);
+	else
+		printf("%s, so the default hold of %u s applies: portctl "
+		       "keep asks again after it)\n",
+		       in->version == 0 ? "NAT-PMP sends no lifetime"
+		                        : "lifetime 0",
+		       hold);
+}
+
+/* PORT_SET (RFC 7753): how many of the ports asked for were granted. */
+static void print_port_set(const struct cli_opts *o,
+                           const struct pctl_client_map_info *in)
+{
+	unsigned last = in->external_port + in->port_set_granted - 1u;
+
+	if (!o->p.port_set_size || in->state != PCTL_MS_GRANTED)
+		return;
+	printf("port set: %u of %u ports granted, external ports %u-%u\n",
+	       in->port_set_granted, o->p.port_set_size, in->external_port,
+	       last);
+}
+
+static void print_text(const struct cli_opts *o, const char *event,
+                       const struct pctl_client_map_info *in)
 {
 	char a[PCTL_ADDRSTRLEN], s[PCTL_ADDRSTRLEN], x[PCTL_ADDRSTRLEN], pb[8];
 	const char *ver = in->version == 0 ? "NAT-PMP" : "PCP";
@@ -140,15 +242,11 @@ static void print_text(const char *event, const struct pctl_client_map_info *in)
 	}
 	if (in->state == PCTL_MS_PENDING || in->state == PCTL_MS_FAILED ||
 	    in->state == PCTL_MS_DELETING) {
-		printf("%s: no answer from %s port %u\n", event, s,
-		       in->server_port);
+		print_unanswered(event, s, in);
 		return;
 	}
 	if (in->state == PCTL_MS_ERROR) {
-		printf("%s: server %s refused: %s (%s-lifetime error, %u s)\n",
-		       event, s, pctl_result_name(in->result),
-		       in->error_class == PCTL_ERR_LONG ? "long" : "short",
-		       in->lifetime);
+		print_refused(event, s, in);
 	} else if (in->kind == PCTL_REQ_ANNOUNCE) {
 		printf("%s: server %s speaks %s, epoch %u\n", event, s, ver,
 		       in->epoch);
@@ -170,6 +268,7 @@ static void print_text(const char *event, const struct pctl_client_map_info *in)
 		       in->internal_port,
 		       pctl_addr_to_str(&in->external_addr, x, sizeof(x)),
 		       in->external_port, in->lifetime, s, ver, in->epoch);
+		print_port_set(o, in);
 	}
 	if (in->double_nat)
 		printf("warning: another NAT sits between this host and the "
@@ -180,8 +279,8 @@ void cli_print_info(const struct cli_opts *o, const char *event,
                     const struct pctl_client_map_info *info)
 {
 	if (o->json)
-		print_json(o->cmd, event, info);
+		print_json(o, event, info);
 	else
-		print_text(event, info);
+		print_text(o, event, info);
 	fflush(stdout);
 }

@@ -104,8 +104,15 @@ int cli_client_exit(void)
 int cli_wait(struct pctl_client *c, struct pctl_client_map *m,
              const struct cli_opts *o)
 {
+	struct pctl_client_map_info info;
+
 	if (pctl_client_wait(c, m, o->timeout_ms) == 0)
 		return PORTCTL_EXIT_OK;
+	if (errno == ETIMEDOUT && m) {
+		/* Answers that came but could not be used are not silence. */
+		pctl_client_map_get_info(m, &info);
+		return cli_exit_code(&info);
+	}
 	if (errno == ETIMEDOUT)
 		return PORTCTL_EXIT_TIMEOUT;
 	if (errno == EINTR)

@@ -1,7 +1,9 @@
 /*
  * portctl external-ip: print the NAT's external address.  PCP has no
  * opcode for it, so (C-67) a short-lived mapping of the discard port
- * (9/udp) is made and deleted again; NAT-PMP asks with opcode 0.
+ * (9/udp) is made and deleted again; NAT-PMP asks with opcode 0.  A server
+ * that refuses the 9/udp mapping is asked with NAT-PMP's opcode 0 instead
+ * (the library's choice, lib/client/response.c: why 9/udp stays).
  */
 #include <stdio.h>
 
@@ -14,7 +16,8 @@ static const char usage[] =
     "usage: portctl external-ip [OPTIONS]\n\n"
     "Print the external address of the NAT.  With PCP a short mapping of\n"
     "the discard port 9/udp is created and deleted at once (RFC 6887\n"
-    "section 11.6); with NAT-PMP the external address request is used.\n";
+    "section 11.6); with NAT-PMP, or when the server refuses that mapping,\n"
+    "the NAT-PMP external address request is used.\n";
 
 int cmd_external_ip(int argc, char **argv)
 {

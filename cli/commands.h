@@ -32,6 +32,10 @@ enum {
 	PORTCTL_EXIT_SYSTEM = 4,  /* a system call or the environment failed */
 	PORTCTL_EXIT_NO_SERVER = 5,   /* no server found (no gateway) */
 	PORTCTL_EXIT_UNREACHABLE = 6, /* every server address: ICMP error */
+	/* Answers came, but none could be used (SUCCESS with external port
+	 * 0, UNSUPP_VERSION naming the version it was asked in): a server's
+	 * bug, not silence. */
+	PORTCTL_EXIT_UNUSABLE = 7,
 };
 
 #define PORTCTL_DECLARE_COMMAND(name, fn, summary)                             \

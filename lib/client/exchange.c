@@ -195,7 +195,9 @@ static void retransmit(struct pctl_client_map *m, uint64_t now)
 		m->next_at = now + cfg->irt_ms;
 		return;
 	}
-	if (m->natpmp && m->tx >= PCTL_NATPMP_MRC) {
+	if (m->natpmp &&
+	    m->tx >= (m->external_by_natpmp ? PCTL_EXTERNAL_NATPMP_MRC
+	                                    : PCTL_NATPMP_MRC)) {
 		/* N-11 gives up after 9; the downgrade is not kept (C-50.5):
 		 * the next attempt speaks PCP again. */
 		m->natpmp = cfg->force_natpmp;

@@ -22,6 +22,11 @@
 #include <portctl/client.h>
 
 #define PCTL_CLIENT_MAX_SERVERS 8
+/* PCTL_REQ_EXTERNAL with PCP: the port of the short MAP (C-67), 9/udp. */
+#define PCTL_EXTERNAL_PROBE_PORT 9
+/* ... and the NAT-PMP address requests tried when that MAP is refused
+ * (250 ms doubling: 3.75 s) before the refusal is reported. */
+#define PCTL_EXTERNAL_NATPMP_MRC 4
 
 /* One server address (RFC 7488: several may belong to one server). */
 struct pctl_srv {
@@ -106,6 +111,17 @@ struct pctl_client_map {
 	uint32_t epoch;
 	bool double_nat;
 	bool too_old;
+	/* An answer came in this exchange that could not be used (SUCCESS
+	 * with external port 0, UNSUPP_VERSION naming the version we sent):
+	 * result holds its code; reported as PCTL_FAIL_UNUSABLE. */
+	bool unusable;
+	uint16_t port_set_granted; /* RFC 7753: ports granted, from ext_port */
+	/* The server refused the optional DESCRIPTION and PORT_SET options
+	 * (miniupnpd): they are no longer sent for this mapping. */
+	bool optional_dropped;
+	/* External address: the PCP MAP of the discard port was refused,
+	 * NAT-PMP's address request asked instead (this exchange). */
+	bool external_by_natpmp;
 	bool logged_any;
 	uint8_t logged_result; /* one log line per repeated error */
 	bool dead;             /* freed from a callback: reaped later */

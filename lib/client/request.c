@@ -56,7 +56,7 @@ static size_t build_pcp(const struct pctl_client_map *m, uint8_t *buf,
 	case PCTL_REQ_EXTERNAL:
 		q->opcode = PCTL_OP_MAP; /* C-67: discard port, short life */
 		q->protocol = 17;
-		q->internal_port = 9;
+		q->internal_port = PCTL_EXTERNAL_PROBE_PORT;
 		break;
 	case PCTL_REQ_PEER:
 		q->opcode = PCTL_OP_PEER;
@@ -85,10 +85,14 @@ static size_t build_pcp(const struct pctl_client_map *m, uint8_t *buf,
 		pctl_msg_add_option(q, PCTL_OPT_FILTER, filters[i],
 		                    PCTL_FILTER_LEN);
 	}
-	if (m->p.description[0] && !del)
+	/* Options are padded to 4 octets by the encoder, the length field
+	 * unpadded (RFC 6887 section 7.3).  The optional DESCRIPTION and
+	 * PORT_SET are dropped after a server refused them (response.c). */
+	if (m->p.description[0] && !del && !m->optional_dropped)
 		pctl_msg_add_option(q, PCTL_OPT_DESCRIPTION, m->p.description,
 		                    (uint16_t)strlen(m->p.description));
-	if (m->p.port_set_size) { /* also on renew and delete */
+	/* PORT_SET also on renewals and the delete. */
+	if (m->p.port_set_size && !m->optional_dropped) {
 		struct pctl_port_set ps = {
 		    .size = m->p.port_set_size,
 		    .first_internal_port = m->p.internal_port, /* */
@@ -110,7 +114,7 @@ static size_t build_natpmp(const struct pctl_client_map *m, uint8_t *buf,
 	memset(&q, 0, sizeof(q));
 	q.version = PCTL_NATPMP_VERSION;
 	if (m->natpmp_need_addr || m->p.kind == PCTL_REQ_ANNOUNCE ||
-	    m->p.kind == PCTL_REQ_EXTERNAL) {
+	    m->p.kind == PCTL_REQ_EXTERNAL) { /* also its fallback */
 		q.opcode = PCTL_NATPMP_OP_EXTERNAL_ADDR;
 		return pctl_natpmp_encode(&q, buf, cap);
 	}

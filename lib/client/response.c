@@ -4,6 +4,7 @@
  * C-44, N-12), then applied to the mapping they belong to: success (C-45,
  * C-37 Mapping Updates, C-39), or an error with its hold time (C-46..C-49).
  */
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -39,21 +40,32 @@ static uint8_t natpmp_to_pcp(uint16_t r)
 	}
 }
 
-/* An error answer: hold (C-46, C-47), report once per repeated code. */
-static void apply_error(struct pctl_client_map *m, uint8_t result,
-                        uint32_t lifetime, uint64_t now)
+/* What a mapping asked for, for log lines. */
+static const char *asked(const struct pctl_client_map *m, char *buf, size_t len)
+{
+	if (m->p.kind == PCTL_REQ_EXTERNAL)
+		return m->natpmp ? "the external address request"
+		                 : "9/udp (mapped only to learn the external "
+		                   "address)";
+	if (m->p.kind == PCTL_REQ_ANNOUNCE)
+		return "ANNOUNCE";
+	snprintf(buf, len, "port %u", m->p.internal_port);
+	return buf;
+}
+
+/* An error answer: hold (C-46, C-47), report once per repeated code.
+ * sent is the Lifetime the server sent, kept as it came (capped) for the
+ * snapshot; hold_s is how long nothing is asked again. */
+static void apply_error_hold(struct pctl_client_map *m, uint8_t result,
+                             uint32_t sent, uint32_t hold_s, uint64_t now)
 {
 	struct pctl_client *c = m->c;
 	struct pctl_srv *s = &c->srv[m->srv];
 	uint64_t hold;
 	bool was_delete = m->state == PCTL_MS_DELETING;
 
-	if (!lifetime)
-		lifetime = pctl_result_lifetime(result);
-	if (!lifetime)
-		lifetime = PCTL_SHORT_ERROR_LIFETIME;
-	lifetime = cap_lifetime(c, lifetime);
-	hold = now + (uint64_t)lifetime * 1000u;
+	hold_s = cap_lifetime(c, hold_s);
+	hold = now + (uint64_t)hold_s * 1000u;
 	if (result == PCTL_R_NO_RESOURCES) { /* C-47 */
 		if (was_delete)
 			s->hold_all_until = hold;
@@ -63,23 +75,177 @@ static void apply_error(struct pctl_client_map *m, uint8_t result,
 	if (result == PCTL_R_ADDRESS_MISMATCH)
 		m->double_nat = true; /* C-48: a NAT sits in between */
 	m->result = result;
-	m->lifetime = lifetime;
+	m->lifetime = cap_lifetime(c, sent);
 	m->state = PCTL_MS_ERROR;
+	m->unusable = false;
+	m->external_by_natpmp = false;
 	m->have_ext = m->have_ext && !was_delete;
 	/* C-46: nothing is resent before the error's lifetime is over. */
 	m->next_at = m->p.keep && !was_delete ? hold : 0;
 	if (!m->logged_any || m->logged_result != result) {
-		char a[PCTL_ADDRSTRLEN];
-		pctl_cl_log(
-		    c, LOG_WARNING, "server %s refused port %u: %s (%s)",
-		    pctl_addr_to_str(&s->addr, a, sizeof(a)),
-		    m->p.internal_port, pctl_result_name(result),
-		    pctl_result_class(result) == PCTL_ERR_LONG ? "long"
-		                                               : "short");
+		char a[PCTL_ADDRSTRLEN], w[16], l[64];
+		/* The lifetime as the server sent it (C-46: 0 means the
+		 * default of the class), never the hold in its place. */
+		if (sent)
+			snprintf(l, sizeof(l), "lifetime %u s", sent);
+		else
+			snprintf(l, sizeof(l), "%s: holding the default %u s",
+			         m->natpmp ? "NAT-PMP sends no lifetime"
+			                   : "lifetime 0",
+			         hold_s);
+		pctl_cl_log(c, LOG_WARNING, "server %s refused %s: %s (%s%s)",
+		            pctl_addr_to_str(&s->addr, a, sizeof(a)),
+		            asked(m, w, sizeof(w)), pctl_result_name(result),
+		            pctl_result_class(result) == PCTL_ERR_LONG
+		                ? "long-lifetime error, "
+		                : "short-lifetime error, ",
+		            l);
 		m->logged_any = true;
 		m->logged_result = result;
 	}
 	pctl_cl_notify(m, PCTL_EV_ERROR);
+}
+
+/* C-46: the hold is the server's lifetime or, when it sent 0, the default
+ * of the error's class. */
+static void apply_error(struct pctl_client_map *m, uint8_t result,
+                        uint32_t sent, uint64_t now)
+{
+	uint32_t hold = sent ? sent : pctl_result_lifetime(result);
+
+	apply_error_hold(m, result, sent,
+	                 hold ? hold : PCTL_SHORT_ERROR_LIFETIME, now);
+}
+
+/* An answer that came but cannot be used: logged and remembered, so that
+ * an exchange ending without a usable answer says so (PCTL_FAIL_UNUSABLE,
+ * info->result the last such result) instead of "no answer". */
+static void unusable(struct pctl_client_map *m, uint8_t result, const char *why)
+{
+	char a[PCTL_ADDRSTRLEN], w[16];
+
+	if (!m->unusable || m->result != result)
+		pctl_cl_log(
+		    m->c, LOG_WARNING,
+		    "server %s answered the request for %s, but the "
+		    "answer cannot be used: %s",
+		    pctl_addr_to_str(&m->c->srv[m->srv].addr, a, sizeof(a)),
+		    asked(m, w, sizeof(w)), why);
+	m->unusable = true;
+	m->result = result;
+}
+
+/* A request that is sent again at once, changed (no DESCRIPTION, or NAT-PMP
+ * instead of PCP); NAT-PMP requests to one server go one at a time
+ * (N-11). */
+static void resend(struct pctl_client_map *m, uint64_t now)
+{
+	m->tx = 0;
+	m->rt = 0;
+	if (m->natpmp && pctl_ex_natpmp_busy(m->c, m->srv, m)) {
+		m->next_at = now + PCTL_NATPMP_IRT_MS;
+		return;
+	}
+	pctl_ex_send(m, now);
+	if (m->state != PCTL_MS_GRANTED) /* a renewal keeps its schedule */
+		m->next_at =
+		    now + (m->natpmp ? PCTL_NATPMP_IRT_MS : m->c->cfg.irt_ms);
+}
+
+/* miniupnpd 2.3.x answers MALFORMED_OPTION to any option whose length is
+ * not a multiple of 4 (a DESCRIPTION of 3 octets, PORT_SET's 5), although
+ * ours are padded as RFC 6887 section 7.3 says (zero octets up to the next
+ * multiple of 4, the Option Length field giving the unpadded length): its
+ * bug, but common.  DESCRIPTION (RFC 7220) and PORT_SET (RFC 7753) are
+ * optional, a server that ignores them maps one port without a
+ * description, so on MALFORMED_OPTION or UNSUPP_OPTION a request that
+ * carried them is sent again without them, once per mapping. */
+static bool drop_optional(struct pctl_client_map *m, uint8_t result,
+                          uint64_t now)
+{
+	char a[PCTL_ADDRSTRLEN], w[16];
+	bool desc = m->p.description[0], ps = m->p.port_set_size;
+
+	if ((result != PCTL_R_MALFORMED_OPTION &&
+	     result != PCTL_R_UNSUPP_OPTION) ||
+	    !(desc || ps) || m->optional_dropped ||
+	    (m->state == PCTL_MS_DELETING &&
+	     !ps)) /* a delete: no DESCRIPTION */
+		return false;
+	pctl_cl_log(m->c, LOG_NOTICE,
+	            "server %s answered %s to the request for %s with %s: "
+	            "asking again without %s",
+	            pctl_addr_to_str(&m->c->srv[m->srv].addr, a, sizeof(a)),
+	            pctl_result_name(result), asked(m, w, sizeof(w)),
+	            desc && ps ? "a DESCRIPTION and a PORT_SET"
+	            : desc     ? "a DESCRIPTION"
+	                       : "a PORT_SET",
+	            desc && ps ? "them (the description is dropped, one port "
+	                         "is asked instead of a set)"
+	            : desc     ? "it (the description is dropped)"
+	                       : "it (one port is asked instead of a set)");
+	m->optional_dropped = true;
+	resend(m, now);
+	return true;
+}
+
+/* External address (C-67): a server may refuse the MAP of the discard port
+ * (miniupnpd's recommended rules allow only ports 1024-65535) and still
+ * answer NAT-PMP's address request, which maps nothing.  Any other port
+ * could be refused just the same, or be one a service of this host needs,
+ * so the probe stays 9/udp and any error to it falls back to NAT-PMP (IPv4
+ * only), once per exchange.  The PCP error stays the result: it is what is
+ * reported when NAT-PMP does not answer (PCTL_EXTERNAL_NATPMP_MRC tries,
+ * then PCP again) or refuses the version. */
+static bool external_fallback(struct pctl_client_map *m, uint8_t result,
+                              uint32_t lifetime, uint64_t now)
+{
+	struct pctl_client *c = m->c;
+	char a[PCTL_ADDRSTRLEN], w[16];
+
+	if (m->p.kind != PCTL_REQ_EXTERNAL || m->natpmp ||
+	    m->external_by_natpmp || m->state != PCTL_MS_PENDING ||
+	    !pctl_addr_is_v4(&c->srv[m->srv].addr) ||
+	    (c->cfg.protocols && !(c->cfg.protocols & PCTL_PROTO_NATPMP)))
+		return false;
+	pctl_cl_log(c, LOG_NOTICE,
+	            "server %s refused %s: %s; asking with NAT-PMP's external "
+	            "address request",
+	            pctl_addr_to_str(&c->srv[m->srv].addr, a, sizeof(a)),
+	            asked(m, w, sizeof(w)), pctl_result_name(result));
+	m->external_by_natpmp = true;
+	m->result = result;
+	m->lifetime = cap_lifetime(c, lifetime); /* C-23, as in the snapshot */
+	m->natpmp = true;
+	m->natpmp_need_addr = false;
+	resend(m, now);
+	return true;
+}
+
+/* The fallback's NAT-PMP request was refused too: the PCP error stands. */
+static void external_fallback_failed(struct pctl_client *c, int srv,
+                                     uint64_t now)
+{
+	for (struct pctl_client_map *m = c->maps; m; m = m->next)
+		if (!m->dead && m->srv == srv && m->external_by_natpmp &&
+		    m->natpmp && waiting(m)) {
+			m->natpmp = false; /* the error is PCP's */
+			apply_error(m, m->result, m->lifetime, now);
+		}
+}
+
+/* RFC 7753: the ports granted, from the external port up: the response's
+ * PORT_SET size, or 1 when the server ignored the option. */
+static uint16_t port_set_granted(const struct pctl_client_map *m,
+                                 const struct pctl_msg *r)
+{
+	const struct pctl_option *o = pctl_msg_option(r, PCTL_OPT_PORT_SET);
+	struct pctl_port_set ps;
+
+	if (!m->p.port_set_size || m->optional_dropped || !o ||
+	    pctl_port_set_parse(o, &ps) != PCTL_R_SUCCESS || !ps.size)
+		return 1;
+	return ps.size;
 }
 
 /* While deleting, a success with a lifetime: is it the server keeping the
@@ -103,6 +269,8 @@ static void apply_success(struct pctl_client_map *m, const pctl_addr *ext,
 	m->result = PCTL_R_SUCCESS;
 	m->natpmp_result = 0;
 	m->logged_any = false;
+	m->unusable = false;
+	m->external_by_natpmp = false;
 	if (m->state == PCTL_MS_DELETING) {
 		/* A lifetime left means the server keeps the mapping that
 		 * long for the traffic still on it (S-52, RFC 6887 section
@@ -213,7 +381,7 @@ static bool pcp_matches(const struct pctl_client_map *m,
 		return r->opcode == PCTL_OP_ANNOUNCE && waiting(m);
 	case PCTL_REQ_EXTERNAL:
 		return r->opcode == PCTL_OP_MAP && r->protocol == 17 &&
-		       r->internal_port == 9 &&
+		       r->internal_port == PCTL_EXTERNAL_PROBE_PORT &&
 		       !memcmp(r->nonce, m->nonce, PCTL_NONCE_LEN);
 	case PCTL_REQ_MAP:
 	case PCTL_REQ_PEER:
@@ -261,7 +429,16 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			switch_version(c, srv, true, now);
 		} else if (r.version == PCTL_VERSION) {
 			/* Quirk: a PCP server answering our NAT-PMP request
-			 * with version 2: it speaks PCP after all. */
+			 * with version 2: it speaks PCP after all.  To our
+			 * version 2 request it makes no sense. */
+			for (struct pctl_client_map *m = c->maps; m;
+			     m = m->next)
+				if (!m->dead && m->srv == srv && waiting(m) &&
+				    !m->natpmp && m->tx)
+					unusable(
+					    m, r.result,
+					    "UNSUPP_VERSION naming version "
+					    "2, the version it was asked in");
 			switch_version(c, srv, false, now);
 		} else {
 			/* C-50.4: only an older (1) version; retry after
@@ -274,8 +451,9 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 				if (!m->dead && m->srv == srv && waiting(m) &&
 				    !m->natpmp) {
 					m->too_old = true;
-					apply_error(m, PCTL_R_UNSUPP_VERSION, l,
-					            now);
+					apply_error_hold(m,
+					                 PCTL_R_UNSUPP_VERSION,
+					                 r.lifetime, l, now);
 				}
 		}
 		return;
@@ -306,13 +484,13 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 		    m->p.kind != PCTL_REQ_ANNOUNCE &&
 		    (!usable_external(&r.external_addr) ||
 		     (r.external_port == 0 && r.protocol != 0))) {
-			char a[PCTL_ADDRSTRLEN];
-			pctl_cl_log(
-			    c, LOG_WARNING,
-			    "ignored answer with unusable external "
-			    "endpoint %s port %u",
+			char a[PCTL_ADDRSTRLEN], why[PCTL_ADDRSTRLEN + 64];
+			snprintf(
+			    why, sizeof(why),
+			    "SUCCESS with external address %s port %u",
 			    pctl_addr_to_str(&r.external_addr, a, sizeof(a)),
 			    r.external_port);
+			unusable(m, r.result, why);
 			return;
 		}
 		matched = true;
@@ -321,14 +499,17 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 		valid = pctl_epoch_check(&c->srv[srv].epoch, r.epoch, now);
 		m->epoch = r.epoch;
 		m->version = PCTL_VERSION;
-		if (r.result == PCTL_R_SUCCESS)
+		if (r.result == PCTL_R_SUCCESS) {
+			m->port_set_granted = port_set_granted(m, &r);
 			apply_success(m,
 			              m->p.kind == PCTL_REQ_ANNOUNCE
 			                  ? NULL
 			                  : &r.external_addr,
 			              r.external_port, r.lifetime, now);
-		else
+		} else if (!drop_optional(m, r.result, now) &&
+		           !external_fallback(m, r.result, r.lifetime, now)) {
 			apply_error(m, r.result, r.lifetime, now);
+		}
 		epoch_checked(c, srv, valid, m, now);
 		break; /* one mapping per nonce */
 	}
@@ -339,6 +520,19 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 		epoch_checked(c, srv, valid, NULL, now);
 	}
 	/* C-37: anything else is for a request we never sent: ignored. */
+}
+
+/* A NAT-PMP external address of 0.0.0.0 or loopback: nothing to publish. */
+static void natpmp_unusable_address(struct pctl_client *c, int srv,
+                                    const pctl_addr *ext)
+{
+	char a[PCTL_ADDRSTRLEN], why[PCTL_ADDRSTRLEN + 40];
+
+	snprintf(why, sizeof(why), "SUCCESS with external address %s",
+	         pctl_addr_to_str(ext, a, sizeof(a)));
+	for (struct pctl_client_map *m = c->maps; m; m = m->next)
+		if (!m->dead && m->srv == srv && m->natpmp && waiting(m))
+			unusable(m, PCTL_R_SUCCESS, why);
 }
 
 static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
@@ -355,6 +549,7 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 	if (r.result == PCTL_NATPMP_R_UNSUPP_VERSION) {
 		/* N-20: a NAT-PMP-only server refused our PCP request. */
 		switch_version(c, srv, true, now);
+		external_fallback_failed(c, srv, now);
 		return;
 	}
 	if (r.opcode == PCTL_NATPMP_OP_EXTERNAL_ADDR) {
@@ -362,8 +557,10 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 		if (r.result == PCTL_NATPMP_R_SUCCESS) {
 			pctl_addr ext;
 			pctl_addr_from_v4(&ext, r.external_addr);
-			if (!usable_external(&ext))
+			if (!usable_external(&ext)) {
+				natpmp_unusable_address(c, srv, &ext);
 				return;
+			}
 			s->have_natpmp_ext = true;
 			memcpy(s->natpmp_ext, r.external_addr, 4);
 		}
@@ -430,6 +627,9 @@ static void natpmp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 			pctl_addr_from_v4(&ext, s->natpmp_ext);
 			apply_success(m, &ext, r.external_port, r.lifetime,
 			              now);
+		} else if (!r.external_port) {
+			unusable(m, PCTL_R_SUCCESS,
+			         "SUCCESS with mapped external port 0");
 		}
 		if (!valid)
 			pctl_ex_server_lost_state(c, srv, m, now);

@@ -16,7 +16,9 @@ static void snapshot(const struct pctl_client_map *m,
 	info->state = m->state;
 	info->kind = m->p.kind;
 	info->protocol = m->p.kind == PCTL_REQ_EXTERNAL ? 17 : m->p.protocol;
-	info->internal_port = m->p.internal_port;
+	info->internal_port = m->p.kind == PCTL_REQ_EXTERNAL
+	                          ? PCTL_EXTERNAL_PROBE_PORT
+	                          : m->p.internal_port;
 	info->internal_addr =
 	    m->p.has_third_party ? m->p.third_party : s->local;
 	if (m->have_ext) {
@@ -38,9 +40,16 @@ static void snapshot(const struct pctl_client_map *m,
 	if (m->have_ext || m->result || m->natpmp_result)
 		info->proto =
 		    m->version == 0 ? PCTL_PROTO_NATPMP : PCTL_PROTO_PCP;
-	info->port_set_granted = m->have_ext ? 1 : 0;
-	info->failure =
-	    m->state == PCTL_MS_FAILED ? m->failure : PCTL_FAIL_NONE;
+	info->port_set_granted =
+	    m->have_ext ? (m->port_set_granted ? m->port_set_granted : 1) : 0;
+	/* Unusable answers say more than "no answer": they win. */
+	info->failure = PCTL_FAIL_NONE;
+	if (m->state != PCTL_MS_GRANTED && m->state != PCTL_MS_ERROR) {
+		if (m->unusable)
+			info->failure = PCTL_FAIL_UNUSABLE;
+		else if (m->state == PCTL_MS_FAILED)
+			info->failure = m->failure;
+	}
 	info->upnp_version = 0;
 }
 

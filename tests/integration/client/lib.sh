@@ -5,6 +5,7 @@ set -u
 PORTCTL=$1
 PORTCTLD=$2
 FAKE_NATPMP=$3
+SCRIPTED_PCP=${4:-MISSING}
 TMP=$(mktemp -d /tmp/pctl-client-it.XXXXXX)
 PIDS=()
 cleanup() {

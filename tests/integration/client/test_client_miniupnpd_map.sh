@@ -22,6 +22,11 @@
 #   forced NAT-PMP: the automatic fallback cannot be provoked here, because
 #   miniupnpd answers PCP (test_client_natpmp_fallback.sh covers it against
 #   a NAT-PMP-only gateway).
+# - Issue 13: `external-ip` gets the address although miniupnpd refuses the
+#   MAP of 9/udp (NAT-PMP's address request); NOT_AUTHORIZED with lifetime
+#   0 printed as sent; a DESCRIPTION or PORT_SET miniupnpd refuses (its
+#   length is not a multiple of 4) is dropped and the request sent again;
+#   the port set is then reported as 1 of the N asked.
 #
 # miniupnpd 2.3.1 refuses to forward when its external address is
 # reserved, and RFC 5737 addresses are: as in bench/nat_compare/run.sh it
@@ -256,6 +261,63 @@ out=$(run delete "${S[@]}" --nat-pmp --json tcp 8080) ||
 	fail "nat-pmp delete: rc $?: $out"
 [ "$(rule_count 0x6 "$nport" 192.0.2.2:8080)" = 0 ] ||
 	fail "NAT-PMP rule still there after delete: $(rules)"
+
+# ---- issue 13: miniupnpd's refusals, as the client reports them ----------
+# external-ip: its MAP of 9/udp is outside the allowed 1024-65535
+# (NOT_AUTHORIZED); the client asks NAT-PMP's external address request of
+# the same server instead, and names what it asked, never "port 0".
+out=$(run external-ip -s 192.0.2.1 -t 8 -v 2>"$TMP/err") ||
+	fail "external-ip: rc $?: $out: $(cat "$TMP/err")"
+echo "external-ip: $out"
+[ "$out" = $EXT_IP ] || fail "external-ip: $out: $(cat "$TMP/err")"
+grep -q "refused 9/udp (mapped only to learn the external address): NOT_AUTHORIZED; asking with NAT-PMP's external address request" \
+	"$TMP/err" || fail "external-ip: no fallback line: $(cat "$TMP/err")"
+grep -q "port 0" "$TMP/err" && fail "external-ip says port 0: $(cat "$TMP/err")"
+out=$(run external-ip -s 192.0.2.1 -t 8 --json) || fail "external-ip json: $out"
+[ "$(json external_address <<<"$out")" = $EXT_IP ] || fail "ext json: $out"
+[ "$(jq -r 'has("internal_port") or has("external_port")' <<<"$out")" = false ] ||
+	fail "external-ip json has ports: $out"
+# NOT_AUTHORIZED for a port below 1024, sent with lifetime 0: printed as
+# sent, with the default hold the client applies, not as "1800 s".
+out=$(run map "${S[@]}" tcp 80 2>/dev/null)
+rc=$?
+echo "map tcp 80: rc $rc: $out"
+[ $rc = 1 ] || fail "map tcp 80: exit $rc: $out"
+grep -qx "error: server 192.0.2.1 refused: NOT_AUTHORIZED (long-lifetime error, lifetime 0, so the default hold of 1800 s applies: portctl keep asks again after it)" \
+	<<<"$out" || fail "map tcp 80: $out"
+out=$(run map "${S[@]}" --json tcp 80 2>/dev/null)
+[ "$(json lifetime <<<"$out")" = 0 ] || fail "map tcp 80 json lifetime: $out"
+# DESCRIPTION of 3 octets (padded to 4, Option Length 3, as RFC 6887
+# section 7.3 says): miniupnpd answers MALFORMED_OPTION; the client asks
+# again without it, says so under -v, and the mapping works.  One of 4
+# octets is taken as it is.
+out=$(run map "${S[@]}" -v --json --description abc udp 5000 2>"$TMP/err") ||
+	fail "description abc: rc $?: $out: $(cat "$TMP/err")"
+echo "description: $out"
+grep -q "answered MALFORMED_OPTION to the request for port 5000 with a DESCRIPTION: asking again without it (the description is dropped)" \
+	"$TMP/err" || fail "description: no retry line: $(cat "$TMP/err")"
+uport=$(json external_port <<<"$out")
+udp_reaches "$uport" "udp-desc-$$" || fail "UDP after the description retry"
+out=$(run map "${S[@]}" -v --json --description abcd udp 5000 2>"$TMP/err") ||
+	fail "description abcd: rc $?: $out: $(cat "$TMP/err")"
+grep -q "DESCRIPTION" "$TMP/err" && fail "abcd was refused: $(cat "$TMP/err")"
+run delete "${S[@]}" udp 5000 >/dev/null || fail "delete udp 5000"
+# PORT_SET (5 octets): refused the same way; asked again without it,
+# miniupnpd grants one port, and the client says 1 of the 4 asked.
+out=$(run map "${S[@]}" -v --port-set 4 tcp 8081 2>"$TMP/err") ||
+	fail "port-set: rc $?: $out: $(cat "$TMP/err")"
+echo "port-set: $out"
+grep -q "answered MALFORMED_OPTION to the request for port 8081 with a PORT_SET: asking again without it (one port is asked instead of a set)" \
+	"$TMP/err" || fail "port-set: no retry line: $(cat "$TMP/err")"
+grep -q "^port set: 1 of 4 ports granted, external ports 8081-8081$" \
+	<<<"$out" || fail "port-set: $out"
+out=$(run map "${S[@]}" --json --port-set 4 tcp 8081) || fail "port-set json"
+[ "$(json port_set_granted <<<"$out")" = 1 ] || fail "port-set json: $out"
+[ "$(json port_set_requested <<<"$out")" = 4 ] || fail "port-set json: $out"
+run delete "${S[@]}" --port-set 4 tcp 8081 >/dev/null ||
+	fail "delete tcp 8081"
+[ "$(rule_count 0x6 8081 192.0.2.2:8081)" = 0 ] ||
+	fail "tcp 8081 rule still there after delete: $(rules)"
 
 # ---- the wire, read by tshark's Port Control dissector ---------------------
 sleep 0.3
