@@ -35,8 +35,7 @@ static int collect(void *ctx, const struct pctl_mapping_info *m)
 
 static void test_foreach_reports_mapping(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
 	req_filter(&r, 120, "198.51.100.0", 0);
@@ -55,13 +54,11 @@ static void test_foreach_reports_mapping(void **state)
 	assert_int_equal(c.last.desc_len, 4);
 	assert_memory_equal(c.last.nonce, r.b + 24, 12);
 	assert_int_equal(c.last.client_port, 40000);
-	et_free(t);
 }
 
 static void test_journal_restore_keeps_nonce_and_state(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
 	req_filter(&r, 120, "198.51.100.0", 0);
@@ -90,15 +87,13 @@ static void test_journal_restore_keeps_nonce_and_state(void **state)
 	assert_int_equal(pctl_engine_restore(u->e, &c.last, u->now, NULL),
 	                 -EEXIST);
 	et_free(u);
-	et_free(t);
 }
 
 /* S-36.1 after a restart: a mapping made with PREFER_FAILURE keeps its
  * endpoint fixed once restored (the flag travels in pctl_mapping_info). */
 static void test_s36_restore_keeps_prefer_failure(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
@@ -121,13 +116,11 @@ static void test_s36_restore_keeps_prefer_failure(void **state)
 	pctl_engine_foreach(u->e, collect, &d, u->now);
 	assert_true(d.last.prefer_failure);
 	et_free(u);
-	et_free(t);
 }
 
 static void test_restore_peer_and_map_sharing_a_port(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_mapping_info mi;
 	memset(&mi, 0, sizeof(mi));
 	mi.kind = PCTL_MK_PEER;
@@ -158,13 +151,11 @@ static void test_restore_peer_and_map_sharing_a_port(void **state)
 	/* A third mapping of another endpoint on that port is refused. */
 	mi.int_port = 5001;
 	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EEXIST);
-	et_free(t);
 }
 
 static void test_restore_rejects_invalid(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_mapping_info mi;
 	memset(&mi, 0, sizeof(mi));
 	mi.kind = PCTL_MK_MAP;
@@ -186,13 +177,11 @@ static void test_restore_rejects_invalid(void **state)
 	mi.protocol = 1;
 	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EINVAL);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_admin_delete_and_flush(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	for (uint16_t p = 1; p <= 3; p++) {
 		req_map(&r, H, 1, 6, p, 0, NULL, 600);
@@ -203,35 +192,31 @@ static void test_admin_delete_and_flush(void **state)
 	assert_int_equal(pctl_engine_delete(t->e, c.last.id, t->now), 0);
 	assert_int_equal(pctl_engine_delete(t->e, c.last.id, t->now), -ENOENT);
 	assert_int_equal(et_count(t), 2);
-	t->fb.fail_commit = 1;
+	t->fb.fail_commit.times = 1;
 	assert_true(pctl_engine_flush(t->e, t->now) < 0);
 	assert_int_equal(et_count(t), 2); /* S-15 */
 	assert_int_equal(pctl_engine_flush(t->e, t->now), 0);
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.live, 0);
-	et_free(t);
 }
 
 static void test_s15_failed_delete_keeps_mapping(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
 	et_send(t, H, &r);
 	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
-	t->fb.fail_commit = 1;
+	t->fb.fail_commit.times = 1;
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
 	assert_int_equal(et_count(t), 1);
 	assert_int_equal(t->fb.live, 1);
-	et_free(t);
 }
 
 static void test_reconfigure_removes_what_policy_now_forbids(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	req_map(&r, H, 1, 6, 22, 0, NULL, 600);
 	et_send(t, H, &r);
@@ -258,13 +243,11 @@ static void test_reconfigure_removes_what_policy_now_forbids(void **state)
 	c.min_lifetime = 0;
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), -1);
 	assert_int_equal(et_count(t), 2);
-	et_free(t);
 }
 
 static void test_reconfigure_new_reserved_port_removes_mapping(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	req_map(&r, H, 1, 6, 80, 8000, NULL, 600);
 	et_send(t, H, &r);
@@ -274,13 +257,11 @@ static void test_reconfigure_new_reserved_port_removes_mapping(void **state)
 	c.reserved[0] = (struct pctl_reserved_port){6, 8000};
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 1);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_address_change_moves_every_kind(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	uint8_t ps[PCTL_PORT_SET_LEN];
 	struct pctl_port_set set = {8, 50000, false};
@@ -308,13 +289,11 @@ static void test_address_change_moves_every_kind(void **state)
 	assert_int_equal(et_count(t), 4);
 	assert_int_equal(pctl_engine_flush(t->e, t->now), 0);
 	assert_int_equal(t->fb.live, 0);
-	et_free(t);
 }
 
 static void test_reconfigure_releases_cooling_ports(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	req_map(&r, H, 1, 6, 80, 40000, NULL, 600);
 	et_send(t, H, &r);
@@ -325,7 +304,6 @@ static void test_reconfigure_releases_cooling_ports(void **state)
 	req_map(&r, "192.0.2.50", 1, 6, 80, 40000, NULL, 600);
 	et_send(t, "192.0.2.50", &r);
 	assert_int_equal(EXTPORT(t), 40000);
-	et_free(t);
 }
 
 static void test_config_check_rejects_bad_values(void **state)
@@ -384,8 +362,7 @@ static void test_backend_none_accepts_everything(void **state)
  * failure is reported. */
 static void test_s93_reconcile_hands_over_exactly_the_table(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(pctl_engine_reconcile(t->e, t->now), 0);
 	assert_int_equal(t->fb.reconciles, 1);
 	assert_int_equal(t->fb.reconciled, 0);
@@ -406,9 +383,8 @@ static void test_s93_reconcile_hands_over_exactly_the_table(void **state)
 	                 (unsigned long)p[0] + p[1] + p[2]);
 	assert_int_equal(t->fb.reconciled_lifetimes, 3 * 500);
 
-	t->fb.fail_reconcile = 1;
+	t->fb.fail_reconcile.times = 1;
 	assert_int_equal(pctl_engine_reconcile(t->e, t->now), -EIO);
-	et_free(t);
 }
 
 /* Issue 15 item 13: a listing taken in pages sees every mapping that
@@ -437,13 +413,12 @@ static int page_cb(void *ctx, const struct pctl_mapping_info *m)
 
 static void test_paged_listing_sees_each_mapping_once(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.nat44 = false; /* pinholes: no port space to run out of */
 	c.max_per_host = 0;
 	c.max_mappings = 0;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	uint8_t *gone = calloc(PAGE_HOSTS * PAGE_PORTS, 1);
 	struct page_seen seen = {calloc(PAGE_HOSTS * PAGE_PORTS, 1), 0};
 	struct req r;
@@ -490,28 +465,26 @@ static void test_paged_listing_sees_each_mapping_once(void **state)
 	assert_true(seen.others <= churn);
 	free(gone);
 	free(seen.count);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_s93_reconcile_hands_over_exactly_the_table),
-	    cmocka_unit_test(test_foreach_reports_mapping),
-	    cmocka_unit_test(test_journal_restore_keeps_nonce_and_state),
-	    cmocka_unit_test(test_s36_restore_keeps_prefer_failure),
-	    cmocka_unit_test(test_restore_peer_and_map_sharing_a_port),
-	    cmocka_unit_test(test_restore_rejects_invalid),
-	    cmocka_unit_test(test_admin_delete_and_flush),
-	    cmocka_unit_test(test_s15_failed_delete_keeps_mapping),
-	    cmocka_unit_test(test_reconfigure_removes_what_policy_now_forbids),
-	    cmocka_unit_test(
-	        test_reconfigure_new_reserved_port_removes_mapping),
-	    cmocka_unit_test(test_address_change_moves_every_kind),
-	    cmocka_unit_test(test_reconfigure_releases_cooling_ports),
+	    ET_TEST(test_s93_reconcile_hands_over_exactly_the_table),
+	    ET_TEST(test_foreach_reports_mapping),
+	    ET_TEST(test_journal_restore_keeps_nonce_and_state),
+	    ET_TEST(test_s36_restore_keeps_prefer_failure),
+	    ET_TEST(test_restore_peer_and_map_sharing_a_port),
+	    ET_TEST(test_restore_rejects_invalid),
+	    ET_TEST(test_admin_delete_and_flush),
+	    ET_TEST(test_s15_failed_delete_keeps_mapping),
+	    ET_TEST(test_reconfigure_removes_what_policy_now_forbids),
+	    ET_TEST(test_reconfigure_new_reserved_port_removes_mapping),
+	    ET_TEST(test_address_change_moves_every_kind),
+	    ET_TEST(test_reconfigure_releases_cooling_ports),
 	    cmocka_unit_test(test_config_check_rejects_bad_values),
 	    cmocka_unit_test(test_backend_none_accepts_everything),
-	    cmocka_unit_test(test_paged_listing_sees_each_mapping_once),
+	    ET_TEST_CFG(test_paged_listing_sees_each_mapping_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,8 +35,7 @@ void *__wrap_calloc(size_t n, size_t size)
 
 static void test_requests_allocate_no_message(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	char host[32];
 
@@ -70,13 +69,12 @@ static void test_requests_allocate_no_message(void **state)
 		(void)pctl_engine_poll_tx(t->e, t->now, tx, 4);
 	}
 	assert_int_equal(msg_allocs, 0);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_requests_allocate_no_message),
+	    ET_TEST(test_requests_allocate_no_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,11 +38,10 @@ static uint16_t natpmp_port(struct etest *t, const char *h, uint16_t iport,
  * our own address; also when the internal port is another one. */
 static void test_s38_foreign_address_keeps_suggested_port(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.prefer_internal_port = false; /* the suggestion alone decides */
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	assert_int_equal(map_port(t, H, 6881, 6881, H), 6881);
 	assert_true(
 	    pctl_addr_equal(&t->resp.external_addr, &t->cfg.ext_addrs[0]));
@@ -53,20 +52,18 @@ static void test_s38_foreign_address_keeps_suggested_port(void **state)
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
-	et_free(t);
 }
 
 /* No suggestion: the internal port when free, MAP and NAT-PMP; when another
  * host holds it, or it is outside port-range or reserved, a random one. */
 static void test_prefer_internal_port_when_usable(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.n_reserved = 1;
 	c.reserved[0].protocol = 6;
 	c.reserved[0].port = 7100;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	assert_int_equal(map_port(t, H, 6881, 0, NULL), 6881);
 	assert_int_equal(natpmp_port(t, H, 5001, 0), 5001);
 	/* Another host's mapping holds 6881: not taken from it. */
@@ -81,18 +78,16 @@ static void test_prefer_internal_port_when_usable(void **state)
 	/* A suggestion still wins over the internal port (S-37). */
 	assert_int_equal(map_port(t, H, 7200, 7300, NULL), 7300);
 	assert_int_equal(natpmp_port(t, H, 7400, 7500), 7500);
-	et_free(t);
 }
 
 /* prefer-internal-port no: the port comes from a random point, not the
  * internal port (RFC 6056; the default before issue 16). */
 static void test_prefer_internal_port_off_is_random(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.prefer_internal_port = false;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	int same = 0;
 	for (uint16_t i = 0; i < 8; i++) {
 		same +=
@@ -101,15 +96,14 @@ static void test_prefer_internal_port_off_is_random(void **state)
 		    natpmp_port(t, H, (uint16_t)(30000 + i), 0) == 30000 + i;
 	}
 	assert_true(same < 2);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_s38_foreign_address_keeps_suggested_port),
-	    cmocka_unit_test(test_prefer_internal_port_when_usable),
-	    cmocka_unit_test(test_prefer_internal_port_off_is_random),
+	    ET_TEST_CFG(test_s38_foreign_address_keeps_suggested_port),
+	    ET_TEST_CFG(test_prefer_internal_port_when_usable),
+	    ET_TEST_CFG(test_prefer_internal_port_off_is_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

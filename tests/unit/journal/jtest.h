@@ -11,36 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fake_dp.h"
 #include "journal.h"
 #include "journal_record.h"
 
-/* The fake data plane: counts calls, remembers the ids it holds. */
-#define JT_MAX_IDS 16384
-struct jt_backend {
-	unsigned creates, refreshes, removes, commits, aborts, destroys;
-	unsigned reconciles, lookups, idle_asks;
-	uint32_t idle_left; /* what idle_left answers (S-52) */
-	int fail_idle;      /* -errno returned by idle_left when non-zero */
-	uint64_t idle_id;   /* id of the mapping idle_left was last asked */
-	int fail_create;    /* -errno returned by create when non-zero */
-	int fail_commit;    /* -errno returned by commit when non-zero */
-	bool destroyed_keep_state;
-	size_t n_ids; /* committed mappings it holds */
-	uint64_t ids[JT_MAX_IDS];
-	size_t n_queued;
-	uint64_t queued[JT_MAX_IDS];
-	bool queued_remove[JT_MAX_IDS];
-	/* What the dump op reports (what the kernel still holds), and how
-	 * often it was asked; fail_dump: -errno it returns instead. */
-	const struct pctl_dp_mapping *dump;
-	size_t n_dump;
-	unsigned dumps;
-	int fail_dump;
-};
-
-/* A backend whose ctx is b; with the optional ops (lookup_flow,
- * idle_left, dump) when with_lookup. */
-struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup);
+/* The fake data plane (tests/support/fake_dp.h), zeroed, holding the ids
+ * of what is committed; with the optional ops (lookup_flow, idle_left,
+ * dump) when with_lookup. */
+struct pctl_backend jt_backend_make(struct fake_dp *b, bool with_lookup);
 
 /* Fake clocks for pctl_journal_opts and the engine. */
 struct jt_clock {

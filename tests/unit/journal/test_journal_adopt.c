@@ -25,7 +25,7 @@ static struct jt_clock clk = {1000, 1700000000};
 
 struct world {
 	char dir[256], path[512];
-	struct jt_backend fake;
+	struct fake_dp fake;
 	struct pctl_journal *j;
 	struct pctl_backend be;
 	struct pctl_engine *e;
@@ -47,7 +47,8 @@ static void start(struct world *w, size_t n,
 
 	w->fake.dump = w->kernel;
 	w->fake.n_dump = n;
-	w->fake.fail_dump = w->fail_dump;
+	w->fake.fail_dump = (struct fake_dp_fail){
+	    w->fail_dump ? FAKE_DP_ALWAYS : 0, w->fail_dump};
 	jt_opts(&o, &clk);
 	assert_int_equal(pctl_journal_open(w->dir, &inner, &o, &w->j, &w->be,
 	                                   err, sizeof(err)),

@@ -32,7 +32,7 @@ struct run {
 	struct jt_clock clk;
 	uint64_t mono0; /* the clocks at start: they advance together */
 	int64_t real0;
-	struct jt_backend fake;
+	struct fake_dp fake;
 	struct pctl_journal *j;
 	struct pctl_backend be;
 	struct pctl_engine *e;
