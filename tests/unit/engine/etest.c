@@ -109,34 +109,29 @@ static void header(struct req *r, uint8_t op, const char *client,
 	r->len = 24;
 }
 
-static void map_body(struct req *r, uint8_t nbyte, uint8_t proto,
-                     uint16_t iport, uint16_t sport, const char *sext)
+static void map_body(struct req *r, const struct req_fields *f)
 {
-	memset(r->b + 24, nbyte, 12);
-	r->b[36] = proto;
-	put16(r->b + 40, iport);
-	put16(r->b + 42, sport);
-	pctl_addr x = et_addr(sext ? sext : "0.0.0.0");
+	memset(r->b + 24, f->nonce, 12);
+	r->b[36] = f->protocol;
+	put16(r->b + 40, f->int_port);
+	put16(r->b + 42, f->ext_port);
+	pctl_addr x = et_addr(f->ext_addr ? f->ext_addr : "0.0.0.0");
 	memcpy(r->b + 44, x.b, 16);
 	r->len = 60;
 }
 
-void req_map(struct req *r, const char *client, uint8_t nbyte, uint8_t proto,
-             uint16_t iport, uint16_t sport, const char *sext,
-             uint32_t lifetime)
+void req_map_fields(struct req *r, const struct req_fields *f)
 {
-	header(r, 1, client, lifetime);
-	map_body(r, nbyte, proto, iport, sport, sext);
+	header(r, 1, f->client, f->lifetime);
+	map_body(r, f);
 }
 
-void req_peer(struct req *r, const char *client, uint8_t nbyte, uint8_t proto,
-              uint16_t iport, uint16_t sport, const char *sext,
-              const char *remote, uint16_t rport, uint32_t lifetime)
+void req_peer_fields(struct req *r, const struct req_fields *f)
 {
-	header(r, 2, client, lifetime);
-	map_body(r, nbyte, proto, iport, sport, sext);
-	put16(r->b + 60, rport);
-	pctl_addr ra = et_addr(remote);
+	header(r, 2, f->client, f->lifetime);
+	map_body(r, f);
+	put16(r->b + 60, f->remote_port);
+	pctl_addr ra = et_addr(f->remote_addr);
 	memcpy(r->b + 64, ra.b, 16);
 	r->len = 80;
 }

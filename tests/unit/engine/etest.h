@@ -59,13 +59,29 @@ struct req {
 	size_t len;
 };
 
-/* MAP request from client (dotted/IPv6 text), nonce filled with nbyte. */
-void req_map(struct req *r, const char *client, uint8_t nbyte, uint8_t proto,
-             uint16_t iport, uint16_t sport, const char *sext,
-             uint32_t lifetime);
-void req_peer(struct req *r, const char *client, uint8_t nbyte, uint8_t proto,
-              uint16_t iport, uint16_t sport, const char *sext,
-              const char *remote, uint16_t rport, uint32_t lifetime);
+/* The fields of a MAP or PEER request, by name; a field left out is zero:
+ * no suggested external port, the all-zero IPv4 suggested address. */
+struct req_fields {
+	const char *client; /* client address (text); also its source */
+	uint8_t nonce;      /* every byte of the mapping nonce */
+	uint8_t protocol;
+	uint16_t int_port;
+	uint16_t ext_port;    /* suggested external port */
+	const char *ext_addr; /* suggested external address; NULL = 0.0.0.0 */
+	const char *remote_addr; /* PEER only */
+	uint16_t remote_port;    /* PEER only */
+	uint32_t lifetime;
+};
+
+/* A MAP (PEER) request with the named fields, e.g.
+ * req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+ *         .lifetime = 600). */
+void req_map_fields(struct req *r, const struct req_fields *f);
+void req_peer_fields(struct req *r, const struct req_fields *f);
+#define req_map(r, ...)                                                        \
+	req_map_fields(r, &(const struct req_fields){__VA_ARGS__})
+#define req_peer(r, ...)                                                       \
+	req_peer_fields(r, &(const struct req_fields){__VA_ARGS__})
 void req_announce(struct req *r, const char *client);
 void req_opt(struct req *r, uint8_t code, const void *data, uint16_t len);
 void req_filter(struct req *r, uint8_t plen, const char *addr, uint16_t port);

@@ -136,7 +136,8 @@ static void test_s95_mapping_update_sent_three_times(void **state)
 	struct etest *t = *state;
 	struct pctl_tx *tx = txbuf();
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 40000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .ext_port = 40000, .lifetime = 3600);
 	req_filter(&r, 120, "198.51.100.0", 0);
 	et_send(t, H, &r);
 	pctl_addr a = et_addr("203.0.113.77");
@@ -182,7 +183,8 @@ static void test_s95_update_stops_when_client_refreshes(void **state)
 	struct etest *t = *state;
 	struct pctl_tx *tx = txbuf();
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
 	pctl_addr a = et_addr("203.0.113.77");
 	pctl_engine_set_external(t->e, &a, 1, t->now);
@@ -206,7 +208,8 @@ static void test_s95_update_carries_third_party(void **state)
 	struct etest *t = et_open(state, &c);
 	struct pctl_tx *tx = txbuf();
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	pctl_addr tp = et_addr("192.0.2.50");
 	req_opt(&r, PCTL_OPT_THIRD_PARTY, tp.b, 16);
 	et_send(t, H, &r);
@@ -233,10 +236,12 @@ static void test_s95_prefer_failure_mapping_not_moved(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 40000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .ext_port = 40000, .lifetime = 3600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 8081, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8081,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
 	pctl_addr a = et_addr("203.0.113.77");
 	pctl_engine_set_external(t->e, &a, 1, t->now);
@@ -248,9 +253,11 @@ static void test_address_removed_mappings_removed(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
-	req_map(&r, "2001:db8::9", 1, 6, 8080, 0, "::", 3600);
+	req_map(&r, .client = "2001:db8::9", .nonce = 1, .protocol = 6,
+	        .int_port = 8080, .ext_addr = "::", .lifetime = 3600);
 	et_send(t, "2001:db8::9", &r);
 	assert_int_equal(pctl_engine_set_external(t->e, NULL, 0, t->now), 0);
 	assert_int_equal(et_count(t), 1); /* the IPv6 pinhole stays */

@@ -57,7 +57,8 @@ static void test_map_created_renewed_deleted(void **state)
 	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_map(&q, H, 7, 6, 8080, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 1);
@@ -84,11 +85,13 @@ static void test_map_created_renewed_deleted(void **state)
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 1);
 	/* A longer one: still nothing a record needs. */
-	req_map(&q, H, 7, 6, 8080, 0, NULL, 7200);
+	req_map(&q, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 7200);
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 1);
 	/* Shorter, and a description: one RENEWED with both changes. */
-	req_map(&q, H, 7, 6, 8080, 0, NULL, 600);
+	req_map(&q, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 600);
 	req_opt(&q, PCTL_OPT_DESCRIPTION, "web", 3);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -100,7 +103,8 @@ static void test_map_created_renewed_deleted(void **state)
 	assert_string_equal(r.desc[1], "web");
 
 	/* Delete by the client. */
-	req_map(&q, H, 7, 6, 8080, 0, NULL, 0);
+	req_map(&q, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 0);
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.ev[2].type, PCTL_AUDIT_DELETED);
@@ -115,7 +119,8 @@ static void test_expired_by_timer(void **state)
 	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_map(&q, H, 1, 17, 5000, 0, NULL, 200);
+	req_map(&q, .client = H, .nonce = 1, .protocol = 17, .int_port = 5000,
+	        .lifetime = 200);
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 1);
 	t->now += 201 * 1000;
@@ -134,10 +139,12 @@ static void test_refused_pcp_with_result(void **state)
 	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_map(&q, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	/* Another nonce: NOT_AUTHORIZED (S-33). */
-	req_map(&q, H, 2, 6, 8080, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 2, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(r.n, 2);
@@ -170,7 +177,9 @@ static void test_peer_created_and_extended(void **state)
 	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_peer(&q, H, 3, 6, 5555, 0, NULL, "198.51.100.9", 443, 600);
+	req_peer(&q, .client = H, .nonce = 3, .protocol = 6, .int_port = 5555,
+	         .remote_addr = "198.51.100.9", .remote_port = 443,
+	         .lifetime = 600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 1);
@@ -183,7 +192,9 @@ static void test_peer_created_and_extended(void **state)
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 1);
 	/* ...a new description does. */
-	req_peer(&q, H, 3, 6, 5555, 0, NULL, "198.51.100.9", 443, 600);
+	req_peer(&q, .client = H, .nonce = 3, .protocol = 6, .int_port = 5555,
+	         .remote_addr = "198.51.100.9", .remote_port = 443,
+	         .lifetime = 600);
 	req_opt(&q, PCTL_OPT_DESCRIPTION, "x", 1);
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 2);
@@ -231,12 +242,15 @@ static void test_admin_policy_address_and_restore(void **state)
 	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_map(&q, H, 1, 6, 1000, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 1, .protocol = 6, .int_port = 1000,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	uint64_t id1 = r.ev[0].id;
-	req_map(&q, "192.0.2.11", 1, 6, 1001, 0, NULL, 3600);
+	req_map(&q, .client = "192.0.2.11", .nonce = 1, .protocol = 6,
+	        .int_port = 1001, .lifetime = 3600);
 	et_send(t, "192.0.2.11", &q);
-	req_map(&q, "192.0.2.12", 1, 6, 1002, 0, NULL, 3600);
+	req_map(&q, .client = "192.0.2.12", .nonce = 1, .protocol = 6,
+	        .int_port = 1002, .lifetime = 3600);
 	et_send(t, "192.0.2.12", &q);
 	assert_int_equal(r.n, 3);
 
@@ -321,7 +335,8 @@ static void test_port_set_overlap_shortened(void **state)
 	uint8_t b[PCTL_PORT_SET_LEN];
 	struct pctl_port_set ps = {4, 7000, false};
 
-	req_map(&q, H, 5, 17, 7000, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 5, .protocol = 17, .int_port = 7000,
+	        .lifetime = 3600);
 	pctl_port_set_pack(&ps, b);
 	req_opt(&q, PCTL_OPT_PORT_SET, b, PCTL_PORT_SET_LEN);
 	et_send(t, H, &q);
@@ -329,11 +344,13 @@ static void test_port_set_overlap_shortened(void **state)
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.ev[0].port_count, 4);
 	/* One port inside the set, same lifetime: nothing to record. */
-	req_map(&q, H, 5, 17, 7001, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 5, .protocol = 17, .int_port = 7001,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 1);
-	req_map(&q, H, 5, 17, 7001, 0, NULL, 300);
+	req_map(&q, .client = H, .nonce = 5, .protocol = 17, .int_port = 7001,
+	        .lifetime = 300);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 2);
@@ -350,7 +367,8 @@ static void test_no_observer_no_calls(void **state)
 	struct req q;
 
 	pctl_engine_set_audit(t->e, NULL, NULL);
-	req_map(&q, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 0);

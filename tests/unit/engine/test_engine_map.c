@@ -12,7 +12,8 @@ static struct etest *map_ok(struct etest *t, const char *h, uint8_t nonce,
                             uint32_t lifetime)
 {
 	struct req r;
-	req_map(&r, h, nonce, proto, port, sug, NULL, lifetime);
+	req_map(&r, .client = h, .nonce = nonce, .protocol = proto,
+	        .int_port = port, .ext_port = sug, .lifetime = lifetime);
 	et_send(t, h, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	return t;
@@ -25,7 +26,8 @@ static void test_s30_map_disabled_not_authorized(void **state)
 	c.map_enabled = false;
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 }
@@ -34,14 +36,16 @@ static void test_s32_unsupported_protocol(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 1 /* ICMP */, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 1 /* ICMP */,
+	        .int_port = 80, .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_PROTOCOL);
 	assert_int_equal(LIFETIME(t), PCTL_LONG_ERROR_LIFETIME); /* */
 	for (int p = 0; p < 4; p++) {
 		static const uint8_t ok[4] = {6, 17, 132, 33};
-		req_map(&r, H, 1, ok[p], (uint16_t)(7000 + p),
-		        (uint16_t)(7000 + p), NULL, 600);
+		req_map(&r, .client = H, .nonce = 1, .protocol = ok[p],
+		        .int_port = (uint16_t)(7000 + p),
+		        .ext_port = (uint16_t)(7000 + p), .lifetime = 600);
 		et_send(t, H, &r);
 		assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	}
@@ -51,13 +55,16 @@ static void test_s32_all_ports_and_protocols_refused_by_default(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 0, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 0,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_PROTOCOL);
-	req_map(&r, H, 1, 0, 0, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 0, .int_port = 0,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_PROTOCOL);
-	req_map(&r, H, 1, 0, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 0, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_REQUEST);
 	assert_int_equal(et_count(t), 0);
@@ -71,13 +78,15 @@ static void test_s32_all_protocols_pinhole_when_allowed(void **state)
 	c.allow_all_protocols = true;
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, "2001:db8::10", 1, 0, 0, 0, "::", 600);
+	req_map(&r, .client = "2001:db8::10", .nonce = 1, .protocol = 0,
+	        .int_port = 0, .ext_addr = "::", .lifetime = 600);
 	et_send(t, "2001:db8::10", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(t->fb.last.protocol, 0);
 	assert_int_equal(t->fb.last.int_port, 0);
 	/* NAT44 cannot give one host every port: UNSUPP_PROTOCOL. */
-	req_map(&r, H, 1, 6, 0, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 0,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_PROTOCOL);
 }
@@ -89,7 +98,8 @@ static void test_s33_other_nonce_not_authorized_remaining(void **state)
 	uint16_t port = EXTPORT(t);
 	t->now += 600000;
 	struct req r;
-	req_map(&r, H, 0xb, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 0xb, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(LIFETIME(t), 3000); /* what is left */
@@ -118,7 +128,8 @@ static void test_s33_remaining_lifetime_never_exceeds_grant(void **state)
 	map_ok(t, H, 0xa, 6, 8080, 0, 600); /* S-17 retransmission */
 	assert_int_equal(LIFETIME(t), 600);
 	struct req r;
-	req_map(&r, H, 0xb, 6, 8080, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 0xb, .protocol = 6, .int_port = 8080,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(LIFETIME(t), 600);
@@ -146,13 +157,15 @@ static void test_s34_static_mapping_answered_not_owned(void **state)
 	mi.port_count = 1;
 	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), 0);
 	struct req r;
-	req_map(&r, H, 5, 6, 22, 3000, NULL, 600);
+	req_map(&r, .client = H, .nonce = 5, .protocol = 6, .int_port = 22,
+	        .ext_port = 3000, .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(EXTPORT(t), 2222); /* S-36.2 */
 	assert_int_equal(LIFETIME(t), PCTL_LIFETIME_STATIC);
 	/* S-57: MAP cannot delete it. */
-	req_map(&r, H, 5, 6, 22, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 5, .protocol = 6, .int_port = 22,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 1);
@@ -163,12 +176,14 @@ static void test_s36_prefer_failure_other_endpoint_cannot_provide(void **state)
 	struct etest *t = *state;
 	map_ok(t, H, 1, 6, 8080, 30000, 3600);
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 30001, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .ext_port = 30001, .lifetime = 3600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
 	/* Without PREFER_FAILURE the existing mapping is returned. */
-	req_map(&r, H, 1, 6, 8080, 30001, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .ext_port = 30001, .lifetime = 3600);
 	et_send(t, H, &r);
 	assert_int_equal(EXTPORT(t), 30000); /* S-36.3 */
 }
@@ -189,7 +204,8 @@ static void test_s38_udp_5351_never_granted(void **state)
 	map_ok(t, H, 1, 17, 5350, 5350, 600);
 	assert_true(EXTPORT(t) != 5351 && EXTPORT(t) != 5350);
 	struct req r;
-	req_map(&r, H, 1, 17, 6000, 5351, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 6000,
+	        .ext_port = 5351, .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
@@ -216,12 +232,14 @@ static void test_s38_foreign_suggested_address_not_used(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, "198.51.100.1", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .ext_addr = "198.51.100.1", .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_true(
 	    pctl_addr_equal(&t->resp.external_addr, &t->cfg.ext_addrs[0]));
-	req_map(&r, H, 1, 6, 81, 0, "198.51.100.1", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 81,
+	        .ext_addr = "198.51.100.1", .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	r.b[42] = 0x9c; /* suggested port 40000: PREFER_FAILURE needs one */
 	r.b[43] = 0x40;
@@ -236,7 +254,8 @@ static void test_s39_taken_port_gets_another_or_cannot_provide(void **state)
 	map_ok(t, H, 1, 6, 80, 40000, 600);
 	assert_true(EXTPORT(t) != 40000);
 	struct req r;
-	req_map(&r, H, 1, 6, 81, 40000, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 81,
+	        .ext_port = 40000, .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	t->now += 100000;
 	et_send(t, H, &r);
@@ -263,7 +282,8 @@ static void test_s41_per_host_quota(void **state)
 	map_ok(t, H, 1, 6, 1, 0, 600);
 	map_ok(t, H, 1, 6, 2, 0, 600);
 	struct req r;
-	req_map(&r, H, 1, 6, 3, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 3,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_USER_EX_QUOTA);
 	assert_int_equal(LIFETIME(t), PCTL_SHORT_ERROR_LIFETIME); /* */
@@ -281,7 +301,8 @@ static void test_s41_ipv6_quota_counts_the_whole_64(void **state)
 	map_ok(t, "2001:db8:0:1::a", 1, 6, 1, 0, 600);
 	map_ok(t, "2001:db8:0:1::b", 1, 6, 1, 0, 600);
 	struct req r;
-	req_map(&r, "2001:db8:0:1::c", 1, 6, 1, 0, NULL, 600);
+	req_map(&r, .client = "2001:db8:0:1::c", .nonce = 1, .protocol = 6,
+	        .int_port = 1, .lifetime = 600);
 	et_send(t, "2001:db8:0:1::c", &r);
 	assert_int_equal(RESULT(t), PCTL_R_USER_EX_QUOTA);
 	map_ok(t, "2001:db8:0:2::c", 1, 6, 1, 0, 600);
@@ -296,7 +317,8 @@ static void test_table_wide_limit_no_resources(void **state)
 	map_ok(t, H, 1, 6, 1, 0, 600);
 	map_ok(t, "192.0.2.11", 1, 6, 1, 0, 600);
 	struct req r;
-	req_map(&r, "192.0.2.12", 1, 6, 1, 0, NULL, 600);
+	req_map(&r, .client = "192.0.2.12", .nonce = 1, .protocol = 6,
+	        .int_port = 1, .lifetime = 600);
 	et_send(t, "192.0.2.12", &r);
 	assert_int_equal(RESULT(t), PCTL_R_NO_RESOURCES);
 	assert_int_equal(LIFETIME(t), PCTL_SHORT_ERROR_LIFETIME); /* */
@@ -318,7 +340,8 @@ static void test_s42_host_stays_on_one_external_address(void **state)
 	}
 	/* A non-zero suggestion of ours is followed. */
 	struct req r;
-	req_map(&r, H, 1, 6, 50, 0, "203.0.113.3", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 50,
+	        .ext_addr = "203.0.113.3", .lifetime = 600);
 	et_send(t, H, &r);
 	assert_true(pctl_addr_equal(&t->resp.external_addr, &c.ext_addrs[2]));
 }
@@ -329,7 +352,8 @@ static void test_s45_sctp_external_port_is_internal(void **state)
 	map_ok(t, H, 1, 132, 9000, 0, 600);
 	assert_int_equal(EXTPORT(t), 9000);
 	struct req r;
-	req_map(&r, "192.0.2.11", 1, 132, 9000, 0, NULL, 600);
+	req_map(&r, .client = "192.0.2.11", .nonce = 1, .protocol = 132,
+	        .int_port = 9000, .lifetime = 600);
 	et_send(t, "192.0.2.11", &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
 }
@@ -369,7 +393,8 @@ static void test_s55_delete_own_mapping(void **state)
 	struct etest *t = *state;
 	map_ok(t, H, 1, 6, 80, 40000, 600);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(LIFETIME(t), 0);
@@ -383,7 +408,8 @@ static void test_s53_released_port_cools_but_client_reclaims(void **state)
 	struct etest *t = *state;
 	struct req r;
 	map_ok(t, H, 1, 6, 80, 40000, 600);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	/* Another host, or the same host with another nonce or internal
 	 * port, does not get it during the reuse time... */
@@ -404,7 +430,8 @@ static void test_s53_reuse_time_configurable(void **state)
 	struct etest *t = et_open(state, &c);
 	struct req r;
 	map_ok(t, H, 1, 6, 80, 40000, 600);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	map_ok(t, "192.0.2.40", 1, 6, 80, 40000, 600);
 	assert_int_equal(EXTPORT(t), 40000);
@@ -415,7 +442,8 @@ static void test_s55_delete_with_other_nonce_not_authorized(void **state)
 	struct etest *t = *state;
 	map_ok(t, H, 1, 6, 80, 0, 600);
 	struct req r;
-	req_map(&r, H, 2, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 2, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(LIFETIME(t), 600);
@@ -427,7 +455,8 @@ static void test_s56_delete_copies_suggested_fields(void **state)
 	struct etest *t = *state;
 	map_ok(t, "2001:db8::5", 1, 17, 53, 0, 600);
 	struct req r;
-	req_map(&r, "2001:db8::5", 1, 17, 53, 0, "::", 0);
+	req_map(&r, .client = "2001:db8::5", .nonce = 1, .protocol = 17,
+	        .int_port = 53, .ext_addr = "::", .lifetime = 0);
 	et_send(t, "2001:db8::5", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	pctl_addr any6 = et_addr("::");
@@ -439,7 +468,8 @@ static void test_s57_delete_nonexistent_is_success(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(LIFETIME(t), 0);
@@ -474,7 +504,8 @@ static void test_policy_deny_is_not_authorized(void **state)
 	                              .any_protocol = true};
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 22, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 22,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	map_ok(t, H, 1, 6, 2222, 0, 600);
@@ -487,7 +518,8 @@ static void test_r7_no_external_address_network_failure(void **state)
 	c.n_ext_addrs = 0;
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 22, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 22,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
 	assert_int_equal(LIFETIME(t), PCTL_SHORT_ERROR_LIFETIME);

@@ -61,7 +61,8 @@ static void test_n8_udp_only_with_companion_reserved(void **state)
 	assert_int_equal(t->fb.last.protocol, 17);
 	/* Another host's TCP request for that port does not get it. */
 	struct req m;
-	req_map(&m, "192.0.2.11", 1, 6, 80, 41000, NULL, 600);
+	req_map(&m, .client = "192.0.2.11", .nonce = 1, .protocol = 6,
+	        .int_port = 80, .ext_port = 41000, .lifetime = 600);
 	et_send(t, "192.0.2.11", &m);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_true(EXTPORT(t) != 41000);
@@ -72,12 +73,14 @@ static void test_n8_udp_only_with_companion_reserved(void **state)
 	/* Deleting the UDP one keeps TCP 41000; deleting both frees it. */
 	req_natpmp_map(&r, true, 4000, 0, 0);
 	et_send(t, H, &r);
-	req_map(&m, "192.0.2.11", 1, 6, 81, 41000, NULL, 600);
+	req_map(&m, .client = "192.0.2.11", .nonce = 1, .protocol = 6,
+	        .int_port = 81, .ext_port = 41000, .lifetime = 600);
 	et_send(t, "192.0.2.11", &m);
 	assert_true(EXTPORT(t) != 41000);
 	req_natpmp_map(&r, false, 4000, 0, 0);
 	et_send(t, H, &r);
-	req_map(&m, "192.0.2.11", 1, 17, 82, 41000, NULL, 600);
+	req_map(&m, .client = "192.0.2.11", .nonce = 1, .protocol = 17,
+	        .int_port = 82, .ext_port = 41000, .lifetime = 600);
 	et_send(t, "192.0.2.11", &m);
 	assert_int_equal(EXTPORT(t), 41000);
 }
@@ -203,14 +206,17 @@ static void test_natpmp_and_pcp_never_take_each_others_mapping(void **state)
 	req_natpmp_map(&r, true, 4000, 0, 3600);
 	et_send(t, H, &r);
 	uint16_t port = t->nresp.external_port;
-	req_map(&m, H, 1, 17, 4000, 0, NULL, 600);
+	req_map(&m, .client = H, .nonce = 1, .protocol = 17, .int_port = 4000,
+	        .lifetime = 600);
 	et_send(t, H, &m);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(LIFETIME(t), 3600);
-	req_map(&m, H, 1, 17, 4000, 0, NULL, 0);
+	req_map(&m, .client = H, .nonce = 1, .protocol = 17, .int_port = 4000,
+	        .lifetime = 0);
 	et_send(t, H, &m);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
-	req_map(&m, H, 1, 6, 5000, 0, NULL, 600);
+	req_map(&m, .client = H, .nonce = 1, .protocol = 6, .int_port = 5000,
+	        .lifetime = 600);
 	et_send(t, H, &m);
 	req_natpmp_map(&r, false, 5000, 0, 3600);
 	et_send(t, H, &r);

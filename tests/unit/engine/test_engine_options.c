@@ -37,7 +37,8 @@ static void test_s72_third_party_prohibited_by_default(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	add_tp(&r, "192.0.2.50");
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_OPTION);
@@ -49,7 +50,8 @@ static void test_s72_third_party_from_unauthorized_host(void **state)
 	struct pctl_engine_config c = tp_config();
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, "192.0.2.11", 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = "192.0.2.11", .nonce = 1, .protocol = 6,
+	        .int_port = 80, .lifetime = 600);
 	add_tp(&r, "192.0.2.50");
 	et_send(t, "192.0.2.11", &r);
 	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_OPTION);
@@ -60,7 +62,8 @@ static void test_s73_third_party_maps_other_host_and_is_echoed(void **state)
 	struct pctl_engine_config c = tp_config();
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	add_tp(&r, "192.0.2.50");
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -70,7 +73,8 @@ static void test_s73_third_party_maps_other_host_and_is_echoed(void **state)
 	assert_non_null(o);
 	assert_memory_equal(o->data, tp.b, 16);
 	/* S-58: THIRD_PARTY deletes it too. */
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	add_tp(&r, "192.0.2.50");
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -82,7 +86,8 @@ static void test_s71_third_party_equal_to_source_malformed(void **state)
 	struct pctl_engine_config c = tp_config();
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	add_tp(&r, H);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_REQUEST);
@@ -93,11 +98,13 @@ static void test_x41_third_party_id_rules(void **state)
 	struct pctl_engine_config c = tp_config();
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_THIRD_PARTY_ID, "sub1", 4);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_THIRD_PARTY_MISSING_OPTION);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	add_tp(&r, "192.0.2.50");
 	req_opt(&r, PCTL_OPT_THIRD_PARTY_ID, "123456789", 9);
 	et_send(t, H, &r);
@@ -105,7 +112,8 @@ static void test_x41_third_party_id_rules(void **state)
 	assert_int_equal(LIFETIME(t), PCTL_LONG_ERROR_LIFETIME);
 	c.third_party_id_enabled = false;
 	t = et_open(state, &c);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	add_tp(&r, "192.0.2.50");
 	req_opt(&r, PCTL_OPT_THIRD_PARTY_ID, "sub1", 4);
 	et_send(t, H, &r);
@@ -119,7 +127,8 @@ static void test_x42_third_party_id_keys_separate_mappings(void **state)
 	struct req r;
 	uint16_t ports[2];
 	for (int i = 0; i < 2; i++) {
-		req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+		req_map(&r, .client = H, .nonce = 1, .protocol = 6,
+		        .int_port = 80, .lifetime = 600);
 		add_tp(&r, "10.0.0.5");
 		req_opt(&r, PCTL_OPT_THIRD_PARTY_ID, i ? "subB" : "subA", 4);
 		et_send(t, H, &r);
@@ -138,7 +147,8 @@ static void test_s75_prefer_failure_disabled_unsupp_option(void **state)
 	c.prefer_failure_enabled = false;
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 40000, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .ext_port = 40000, .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_OPTION);
@@ -148,7 +158,8 @@ static void test_s76_prefer_failure_honoured_and_echoed(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 40000, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .ext_port = 40000, .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -160,11 +171,13 @@ static void test_s77_s78_prefer_failure_malformed_cases(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_OPTION);
-	req_map(&r, H, 1, 6, 80, 40000, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .ext_port = 40000, .lifetime = 0);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_OPTION);
@@ -175,7 +188,8 @@ static void test_s80_filters_reach_backend_and_are_echoed(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 120, "198.51.100.0", 0); /* T-2 */
 	req_filter(&r, 128, "203.0.113.7", 443);
 	et_send(t, H, &r);
@@ -196,13 +210,15 @@ static void test_s80_filter_refused_where_it_cannot_be_enforced(void **state)
 	c.filter_enabled = false;
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 128, "203.0.113.7", 443);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_UNSUPP_OPTION);
 	assert_int_equal(et_count(t), 0);
 	/* Without the option the mapping is made. */
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 }
@@ -211,14 +227,17 @@ static void test_s82_s83_filters_added_on_renewal_prefix0_clears(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 120, "198.51.100.0", 0);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 128, "203.0.113.7", 0);
 	et_send(t, H, &r);
 	assert_int_equal(t->fb.last_n_filters, 2); /* S-83: added */
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 0, "::", 0);
 	req_filter(&r, 128, "203.0.113.8", 0);
 	et_send(t, H, &r);
@@ -230,11 +249,13 @@ static void test_s81_s84_filter_malformed_cases(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 129, "198.51.100.0", 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_OPTION);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	req_filter(&r, 120, "198.51.100.0", 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_OPTION);
@@ -248,19 +269,22 @@ static void test_s86_excessive_remote_peers_no_change(void **state)
 	c.max_filters = 1;
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 128, "198.51.100.1", 0);
 	req_filter(&r, 128, "198.51.100.2", 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_EXCESSIVE_REMOTE_PEERS);
 	assert_int_equal(LIFETIME(t), PCTL_LONG_ERROR_LIFETIME); /* */
 	assert_int_equal(et_count(t), 0);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 128, "198.51.100.1", 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	int refreshes = t->fb.refreshes;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 128, "198.51.100.2", 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_EXCESSIVE_REMOTE_PEERS);
@@ -271,7 +295,8 @@ static void test_s18_options_processed_in_order(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 128, "198.51.100.1", 0);
 	req_filter(&r, 0, "::", 0); /* clears what came before it only */
 	req_filter(&r, 128, "198.51.100.2", 0);
@@ -286,7 +311,8 @@ static void test_s20_repeated_single_option_malformed(void **state)
 	struct pctl_engine_config c = tp_config();
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	add_tp(&r, "192.0.2.50");
 	add_tp(&r, "192.0.2.51");
 	et_send(t, H, &r);
@@ -298,7 +324,9 @@ static void test_s23_filter_in_peer_malformed_request(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_peer(&r, H, 1, 6, 5000, 0, NULL, "198.51.100.5", 443, 600);
+	req_peer(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 5000,
+	         .remote_addr = "198.51.100.5", .remote_port = 443,
+	         .lifetime = 600);
 	req_filter(&r, 128, "198.51.100.5", 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_REQUEST);
@@ -309,10 +337,12 @@ static void test_s85_one_bad_filter_rejects_the_request(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	int refreshes = t->fb.refreshes;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 128, "198.51.100.1", 0);
 	req_filter(&r, 130, "198.51.100.2", 0);
 	et_send(t, H, &r);
@@ -324,7 +354,8 @@ static void test_s87_filter_family_must_match_internal(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 64, "2001:db8::", 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_OPTION);
@@ -336,7 +367,8 @@ static void test_x13_description_truncated_and_echoed(void **state)
 	struct req r;
 	uint8_t d[300];
 	memset(d, 'a', sizeof(d));
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_DESCRIPTION, d, sizeof(d));
 	et_send(t, H, &r);
 	const struct pctl_option *o = opt(t, PCTL_OPT_DESCRIPTION);
@@ -345,7 +377,8 @@ static void test_x13_description_truncated_and_echoed(void **state)
 	/* A two-octet character across the limit is not split. */
 	d[127] = 0xc3;
 	d[128] = 0xa9;
-	req_map(&r, H, 1, 6, 81, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 81,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_DESCRIPTION, d, 129);
 	et_send(t, H, &r);
 	o = opt(t, PCTL_OPT_DESCRIPTION);
@@ -356,11 +389,13 @@ static void test_x12_x14_description_absent_or_invalid_not_echoed(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_null(opt(t, PCTL_OPT_DESCRIPTION));
 	static const uint8_t bad[2] = {0xc0, 0x80}; /* overlong NUL */
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_DESCRIPTION, bad, 2);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -378,20 +413,24 @@ static void test_x15_description_replaced_and_erased(void **state)
 	struct etest *t = *state;
 	struct req r;
 	size_t len = 99;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_DESCRIPTION, "web", 3);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_DESCRIPTION, "web server", 10);
 	et_send(t, H, &r);
 	pctl_engine_foreach(t->e, find_desc, &len, t->now);
 	assert_int_equal(len, 10);
 	/* Renewal without the option keeps it. */
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	pctl_engine_foreach(t->e, find_desc, &len, t->now);
 	assert_int_equal(len, 10);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_DESCRIPTION, NULL, 0);
 	et_send(t, H, &r);
 	const struct pctl_option *o = opt(t, PCTL_OPT_DESCRIPTION);
@@ -423,7 +462,8 @@ static void test_s16_largest_request_answer_fits_1100(void **state)
 	memcpy(c.prefix64, wkp, 12);
 	struct etest *t = et_open(state, &c);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	char peer[32];
 	for (int i = 0; i < 42; i++) {
 		snprintf(peer, sizeof(peer), "198.51.100.%d", i + 1);
@@ -448,7 +488,8 @@ static void test_x23_prefix64_only_when_configured(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	add_p64_request(&r);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -461,7 +502,8 @@ static void test_x23_prefix64_only_when_configured(void **state)
 	static const uint8_t wkp[12] = {0, 0x64, 0xff, 0x9b};
 	memcpy(c.prefix64, wkp, 12);
 	t = et_open(state, &c);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	add_p64_request(&r);
 	et_send(t, H, &r);
 	const struct pctl_option *o = opt(t, PCTL_OPT_PREFIX64);
@@ -500,7 +542,8 @@ static void test_x3_port_set_contiguous_with_parity(void **state)
 {
 	struct etest *t = open_sets_of_100(state);
 	struct req r;
-	req_map(&r, H, 1, 17, 50001, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50001,
+	        .lifetime = 600);
 	add_port_set(&r, 100, 50001, true);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -515,8 +558,9 @@ static void test_x3_port_set_contiguous_with_parity(void **state)
 	uint16_t first = EXTPORT(t);
 	/* Every port of the set is taken: a suggestion inside it is not
 	 * granted to another host. */
-	req_map(&r, "192.0.2.11", 1, 17, 7000, (uint16_t)(first + 50), NULL,
-	        600);
+	req_map(&r, .client = "192.0.2.11", .nonce = 1, .protocol = 17,
+	        .int_port = 7000, .ext_port = (uint16_t)(first + 50),
+	        .lifetime = 600);
 	et_send(t, "192.0.2.11", &r);
 	assert_true(EXTPORT(t) < first || EXTPORT(t) >= first + 100);
 }
@@ -525,7 +569,8 @@ static void test_x34_port_set_of_one_ignored(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 17, 50000, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50000,
+	        .lifetime = 600);
 	add_port_set(&r, 1, 50000, false);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -537,11 +582,13 @@ static void test_x37_port_set_deleted_as_a_unit(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 17, 50000, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50000,
+	        .lifetime = 600);
 	add_port_set(&r, 10, 50000, false);
 	et_send(t, H, &r);
 	uint16_t first = EXTPORT(t);
-	req_map(&r, H, 1, 17, 50000, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50000,
+	        .lifetime = 0);
 	add_port_set(&r, 10, 50000, false);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -549,7 +596,8 @@ static void test_x37_port_set_deleted_as_a_unit(void **state)
 	assert_int_equal(et_count(t), 0);
 	/* All ten ports are free again after the reuse time (S-53). */
 	t->now += 120000;
-	req_map(&r, H, 2, 17, 60000, (uint16_t)(first + 9), NULL, 600);
+	req_map(&r, .client = H, .nonce = 2, .protocol = 17, .int_port = 60000,
+	        .ext_port = (uint16_t)(first + 9), .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(EXTPORT(t), first + 9);
 }
@@ -558,7 +606,8 @@ static void test_x32_port_set_size_0_malformed(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 17, 50000, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50000,
+	        .lifetime = 600);
 	add_port_set(&r, 0, 50000, false);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_MALFORMED_OPTION);

@@ -13,7 +13,8 @@ static void test_s2_request_from_external_interface_dropped(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	assert_int_equal(et_send_raw(t, H, r.b, r.len, false), 0);
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.creates, 0);
@@ -30,7 +31,8 @@ static void test_s4_r_bit_set_dropped(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	r.b[1] |= 0x80;
 	assert_int_equal(et_send(t, H, &r), 0);
 	assert_int_equal(et_count(t), 0);
@@ -40,7 +42,8 @@ static void test_s5_unsupported_version_long_error(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	r.b[0] = 1;
 	assert_int_equal(et_send(t, H, &r), 60);
 	assert_int_equal(t->out[0], 2); /* S-5.1: our version */
@@ -66,7 +69,8 @@ static void test_s6_v2_shorter_than_24_dropped(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	assert_int_equal(et_send_raw(t, H, r.b, 20, true), 0);
 }
 
@@ -74,7 +78,8 @@ static void test_s8_too_long_malformed_and_truncated(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	assert_int_equal(et_send_raw(t, H, r.b, 1104, true), 1100);
 	assert_int_equal(t->out[3], PCTL_R_MALFORMED_REQUEST);
 	assert_int_equal(et_count(t), 0);
@@ -84,7 +89,8 @@ static void test_s8_unaligned_and_short_malformed(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	assert_int_equal(et_send_raw(t, H, r.b, 62, true), 64);
 	assert_int_equal(t->out[3], PCTL_R_MALFORMED_REQUEST);
 	assert_int_equal(et_send_raw(t, H, r.b, 56, true), 56);
@@ -96,7 +102,8 @@ static void test_s9_client_address_mismatch(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, "192.0.2.99", 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = "192.0.2.99", .nonce = 1, .protocol = 6,
+	        .int_port = 8080, .lifetime = 3600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_ADDRESS_MISMATCH);
 	assert_int_equal(LIFETIME(t), PCTL_LONG_ERROR_LIFETIME);
@@ -110,7 +117,8 @@ static void test_s10_unknown_opcode_echoes_payload(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 7, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	r.b[1] = 5;
 	assert_int_equal(et_send(t, H, &r), 60);
 	assert_int_equal(t->out[1], 0x85);
@@ -122,7 +130,8 @@ static void test_s11_s14_success_response_fields(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 9, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 9, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	uint8_t junk[4] = {1, 2, 3, 4};
 	req_opt(&r, 200, junk, 4); /* optional, unknown: ignored (S-21) */
 	t->now += 3000;
@@ -147,7 +156,8 @@ static void test_s12_error_response_copies_all_options(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 9, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 9, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	uint8_t junk[4] = {1, 2, 3, 4};
 	req_opt(&r, 200, junk, 4);
 	req_opt(&r, 100, NULL, 0); /* mandatory unknown: UNSUPP_OPTION */
@@ -162,7 +172,8 @@ static void test_s15_failed_commit_leaves_no_state(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 40000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .ext_port = 40000, .lifetime = 3600);
 	t->fb.fail_commit.times = 1;
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
@@ -181,7 +192,8 @@ static void test_s15_failed_create_leaves_no_state(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 17, 5000, 41000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 5000,
+	        .ext_port = 41000, .lifetime = 3600);
 	t->fb.fail_create.times = 1;
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
@@ -197,17 +209,20 @@ static void test_s15_failed_renew_keeps_old_filters(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	req_filter(&r, 120, "198.51.100.0", 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	req_filter(&r, 128, "203.0.113.9", 0);
 	t->fb.fail_commit.times = 1;
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
 	/* A retry without filters shows one filter kept, not two. */
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
 	assert_int_equal(t->fb.last_n_filters, 1);
 }
@@ -217,7 +232,8 @@ static void test_s17_retransmission_gets_identical_response(void **state)
 	struct etest *t = *state;
 	struct req r;
 	uint8_t first[PCTL_MAX_MSG];
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	size_t n = et_send(t, H, &r);
 	memcpy(first, t->out, n);
 	assert_int_equal(et_send(t, H, &r), n);
@@ -316,33 +332,41 @@ static void test_r_error_lifetime_classes(void **state)
 	} seen[8];
 	int n = 0;
 
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	r.b[0] = 3; /* */
 	et_send(t, H, &r);
 	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
-	req_map(&r, H, 1, 0, 80, 0, NULL, 600); /* */
+	req_map(&r, .client = H, .nonce = 1, .protocol = 0, .int_port = 80,
+	        .lifetime = 600); /* */
 	et_send(t, H, &r);
 	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	r.b[1] = 9; /* */
 	et_send(t, H, &r);
 	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_filter(&r, 200, "198.51.100.0", 0); /* */
 	et_send(t, H, &r);
 	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_THIRD_PARTY_ID, "ab", 2); /* */
 	et_send(t, H, &r);
 	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_THIRD_PARTY, tp.b, 16);
 	req_opt(&r, PCTL_OPT_THIRD_PARTY_ID, "abc", 3); /* */
 	et_send(t, H, &r);
 	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 81, 0, NULL, 600); /* */
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 81,
+	        .lifetime = 600); /* */
 	et_send(t, H, &r);
 	seen[n].result = RESULT(t), seen[n++].lifetime = LIFETIME(t);
 
@@ -366,9 +390,11 @@ static void test_stats_count_results(void **state)
 {
 	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
-	req_map(&r, H, 2, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 2, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
 	struct pctl_engine_stats s;
 	pctl_engine_get_stats(t->e, &s);

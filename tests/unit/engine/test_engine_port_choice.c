@@ -17,7 +17,8 @@ static uint16_t map_port(struct etest *t, const char *h, uint16_t iport,
                          uint16_t sug, const char *sug_addr)
 {
 	struct req r;
-	req_map(&r, h, 1, 6, iport, sug, sug_addr, 600);
+	req_map(&r, .client = h, .nonce = 1, .protocol = 6, .int_port = iport,
+	        .ext_port = sug, .ext_addr = sug_addr, .lifetime = 600);
 	et_send(t, h, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	return EXTPORT(t);
@@ -48,7 +49,8 @@ static void test_s38_foreign_address_keeps_suggested_port(void **state)
 	assert_int_equal(map_port(t, H, 6882, 40001, "198.51.100.1"), 40001);
 	/* S-39: with PREFER_FAILURE the pair must be honoured whole. */
 	struct req r;
-	req_map(&r, H, 1, 6, 6883, 40002, "198.51.100.1", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 6883,
+	        .ext_port = 40002, .ext_addr = "198.51.100.1", .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);

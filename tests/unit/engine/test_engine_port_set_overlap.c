@@ -20,7 +20,8 @@ static uint8_t map(struct etest *t, uint8_t nonce, uint16_t port, uint16_t set,
 {
 	struct req r;
 
-	req_map(&r, H, nonce, 17, port, sug, NULL, lifetime);
+	req_map(&r, .client = H, .nonce = nonce, .protocol = 17,
+	        .int_port = port, .ext_port = sug, .lifetime = lifetime);
 	if (set) {
 		uint8_t b[PCTL_PORT_SET_LEN];
 		struct pctl_port_set ps = {set, port, false};
@@ -256,7 +257,8 @@ static void test_x3_8_one_invalid_refresh_changes_nothing(void **state)
 	assert_int_equal(map(t, 1, 50000, 0, 0, 600), PCTL_R_SUCCESS);
 	/* The second mapping already holds the most filters allowed. */
 	struct req r;
-	req_map(&r, H, 1, 17, 50005, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50005,
+	        .lifetime = 600);
 	req_filter(&r, 128, "198.51.100.1", 0);
 	req_filter(&r, 128, "198.51.100.2", 0);
 	et_send(t, H, &r);
@@ -266,7 +268,8 @@ static void test_x3_8_one_invalid_refresh_changes_nothing(void **state)
 
 	/* One more filter is fine for the first, too many for the second
 	 * (S-86): the whole request fails before anything changes. */
-	req_map(&r, H, 1, 17, 50000, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50000,
+	        .lifetime = 600);
 	uint8_t b[PCTL_PORT_SET_LEN];
 	pctl_port_set_pack(&(struct pctl_port_set){10, 50000, false}, b);
 	req_opt(&r, PCTL_OPT_PORT_SET, b, PCTL_PORT_SET_LEN);
@@ -289,12 +292,16 @@ static void test_x3_8_prefer_failure_checked_against_answered(void **state)
 	t->now += 100000;
 	/* S-36.1: port 50003 inside the set is paired with ext + 3. */
 	struct req r;
-	req_map(&r, H, 1, 17, 50003, (uint16_t)(ext + 4), "203.0.113.1", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50003,
+	        .ext_port = (uint16_t)(ext + 4), .ext_addr = "203.0.113.1",
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
 	assert_int_equal(left(t, 50000, 10), 500);
-	req_map(&r, H, 1, 17, 50003, (uint16_t)(ext + 3), "203.0.113.1", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50003,
+	        .ext_port = (uint16_t)(ext + 3), .ext_addr = "203.0.113.1",
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -312,10 +319,12 @@ static void test_x3_8_other_hosts_protocols_and_ports_still_create(void **state)
 	assert_int_equal(map(t, 1, 49999, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 3);
 	struct req r;
-	req_map(&r, H, 1, 6, 50005, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 50005,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, "192.0.2.11", 1, 17, 50005, 0, NULL, 600);
+	req_map(&r, .client = "192.0.2.11", .nonce = 1, .protocol = 17,
+	        .int_port = 50005, .lifetime = 600);
 	et_send(t, "192.0.2.11", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 5);

@@ -31,7 +31,8 @@ static void add_port_set(struct req *r, uint16_t size, uint16_t first)
 static uint8_t map_set(struct etest *t, uint16_t iport, uint16_t size)
 {
 	struct req r;
-	req_map(&r, H, 1, 17, iport, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = iport,
+	        .lifetime = 600);
 	add_port_set(&r, size, iport);
 	et_send(t, H, &r);
 	return RESULT(t);
@@ -53,7 +54,8 @@ static uint8_t map(struct etest *t, const char *src, uint8_t nonce,
                    uint16_t iport, uint16_t sport, uint32_t lifetime)
 {
 	struct req r;
-	req_map(&r, src, nonce, 6, iport, sport, NULL, lifetime);
+	req_map(&r, .client = src, .nonce = nonce, .protocol = 6,
+	        .int_port = iport, .ext_port = sport, .lifetime = lifetime);
 	et_send(t, src, &r);
 	return RESULT(t);
 }
@@ -90,7 +92,9 @@ static void test_s41_port_set_counts_every_port(void **state)
 	assert_int_equal(map(t, H, 1, 81, 0, 600), PCTL_R_USER_EX_QUOTA);
 	assert_int_equal(map_set(t, 30000, 50), PCTL_R_USER_EX_QUOTA);
 	struct req r;
-	req_peer(&r, H, 1, 6, 5000, 0, NULL, "198.51.100.9", 443, 600);
+	req_peer(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 5000,
+	         .remote_addr = "198.51.100.9", .remote_port = 443,
+	         .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_USER_EX_QUOTA);
 	/* Another host is not affected. */

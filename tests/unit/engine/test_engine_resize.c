@@ -199,7 +199,8 @@ static void map_host(struct etest *t, unsigned h, uint32_t lifetime)
 	struct req r;
 
 	snprintf(host, sizeof(host), "10.0.%u.%u", h / 250, h % 250 + 1);
-	req_map(&r, host, (uint8_t)h, 17, 5000, 0, NULL, lifetime);
+	req_map(&r, .client = host, .nonce = (uint8_t)h, .protocol = 17,
+	        .int_port = 5000, .lifetime = lifetime);
 	et_send(t, host, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 }
@@ -285,7 +286,8 @@ static void test_cooling_reclaim_during_resize(void **state)
 	for (unsigned h = 0; h < H; h++) {
 		snprintf(host, sizeof(host), "10.0.%u.%u", h / 250,
 		         h % 250 + 1);
-		req_map(&r, host, (uint8_t)h, 17, 5000, 0, NULL, 0);
+		req_map(&r, .client = host, .nonce = (uint8_t)h, .protocol = 17,
+		        .int_port = 5000, .lifetime = 0);
 		et_send(t, host, &r);
 		assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 		resizing += t->e->cooling.old_buckets != NULL;

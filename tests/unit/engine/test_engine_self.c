@@ -35,7 +35,8 @@ static void expect_refused(struct etest *t, const char *src)
 {
 	struct req r;
 
-	req_map(&r, src, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = src, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	assert_true(et_send(t, src, &r) > 0);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(LIFETIME(t), PCTL_LONG_ERROR_LIFETIME);
@@ -63,7 +64,9 @@ static void test_peer_and_announce_from_router_refused(void **state)
 	struct etest *t = with_self(state, false, false);
 	struct req r;
 
-	req_peer(&r, RTR, 1, 6, 8022, 0, NULL, "198.51.100.5", 443, 600);
+	req_peer(&r, .client = RTR, .nonce = 1, .protocol = 6, .int_port = 8022,
+	         .remote_addr = "198.51.100.5", .remote_port = 443,
+	         .lifetime = 600);
 	et_send(t, RTR, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	req_announce(&r, RTR);
@@ -96,7 +99,8 @@ static void test_third_party_naming_router_refused(void **state)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct req r;
 		pctl_addr x = et_addr(names[i]);
-		req_map(&r, H, 1, 6, 8022, 0, NULL, 600);
+		req_map(&r, .client = H, .nonce = 1, .protocol = 6,
+		        .int_port = 8022, .lifetime = 600);
 		req_opt(&r, PCTL_OPT_THIRD_PARTY, x.b, 16);
 		et_send(t, H, &r);
 		assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
@@ -110,10 +114,12 @@ static void test_lan_host_still_served(void **state)
 	struct req r;
 	pctl_addr x = et_addr("192.0.2.50");
 
-	req_map(&r, H, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, H, 2, 6, 8023, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 2, .protocol = 6, .int_port = 8023,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_THIRD_PARTY, x.b, 16);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -125,7 +131,8 @@ static void test_allow_self_serves_router(void **state)
 	struct etest *t = with_self(state, true, false);
 	struct req r;
 
-	req_map(&r, RTR, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = RTR, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, RTR, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);
@@ -139,9 +146,11 @@ static void test_reload_without_allow_self_removes_them(void **state)
 	struct pctl_engine_config c = t->cfg;
 	struct req r;
 
-	req_map(&r, RTR, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = RTR, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, RTR, &r);
-	req_map(&r, H, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(et_count(t), 2);
 	c.allow_self = false;
@@ -158,10 +167,12 @@ static void test_set_replaced(void **state)
 	struct req r;
 
 	assert_int_equal(pctl_engine_set_self(t->e, &other, 1), 0);
-	req_map(&r, RTR, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = RTR, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, RTR, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, "192.0.2.99", 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = "192.0.2.99", .nonce = 1, .protocol = 6,
+	        .int_port = 8022, .lifetime = 600);
 	et_send(t, "192.0.2.99", &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 1);

@@ -13,7 +13,8 @@ static void map_result(struct etest *t, const char *h, uint16_t port,
                        int result)
 {
 	struct req r;
-	req_map(&r, h, (uint8_t)port, 6, port, 0, NULL, 600);
+	req_map(&r, .client = h, .nonce = (uint8_t)port, .protocol = 6,
+	        .int_port = port, .lifetime = 600);
 	et_send(t, h, &r);
 	assert_int_equal(RESULT(t), result);
 }
@@ -73,13 +74,16 @@ static void test_s41_reconfigured_prefix_recounts_live_mappings(void **state)
 	map_result(t, "2001:db8:0:4::a", 4, PCTL_R_USER_EX_QUOTA);
 	/* Only the owner deletes (its own address, not the subscriber). */
 	struct req r;
-	req_map(&r, "2001:db8:0:2::b", 2, 6, 2, 0, NULL, 0);
+	req_map(&r, .client = "2001:db8:0:2::b", .nonce = 2, .protocol = 6,
+	        .int_port = 2, .lifetime = 0);
 	et_send(t, "2001:db8:0:2::b", &r);
 	assert_int_equal(et_count(t), 3);
-	req_map(&r, "2001:db8:0:1::a", 1, 6, 1, 0, NULL, 0);
+	req_map(&r, .client = "2001:db8:0:1::a", .nonce = 1, .protocol = 6,
+	        .int_port = 1, .lifetime = 0);
 	et_send(t, "2001:db8:0:1::a", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, "2001:db8:0:2::a", 2, 6, 2, 0, NULL, 0);
+	req_map(&r, .client = "2001:db8:0:2::a", .nonce = 2, .protocol = 6,
+	        .int_port = 2, .lifetime = 0);
 	et_send(t, "2001:db8:0:2::a", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);
@@ -96,7 +100,8 @@ static void test_s41_reconfigured_prefix_with_cooling_ports(void **state)
 	map_result(t, "192.0.2.10", 1, PCTL_R_SUCCESS);
 	map_result(t, "192.0.2.10", 2, PCTL_R_SUCCESS);
 	struct req r;
-	req_map(&r, "192.0.2.10", 2, 6, 2, 0, NULL, 0);
+	req_map(&r, .client = "192.0.2.10", .nonce = 2, .protocol = 6,
+	        .int_port = 2, .lifetime = 0);
 	et_send(t, "192.0.2.10", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS); /* its port cools */
 	map_result(t, "192.0.2.10", 3, PCTL_R_USER_EX_QUOTA);
@@ -105,7 +110,8 @@ static void test_s41_reconfigured_prefix_with_cooling_ports(void **state)
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
 	map_result(t, "192.0.2.20", 4, PCTL_R_SUCCESS);
 	map_result(t, "192.0.2.30", 5, PCTL_R_USER_EX_QUOTA);
-	req_map(&r, "192.0.2.10", 1, 6, 1, 0, NULL, 0);
+	req_map(&r, .client = "192.0.2.10", .nonce = 1, .protocol = 6,
+	        .int_port = 1, .lifetime = 0);
 	et_send(t, "192.0.2.10", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);

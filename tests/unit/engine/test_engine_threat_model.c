@@ -30,7 +30,8 @@ static uint32_t map(struct etest *t, uint8_t proto, uint16_t port,
                     uint32_t lifetime)
 {
 	struct req r;
-	req_map(&r, H, 1, proto, port, 0, NULL, lifetime);
+	req_map(&r, .client = H, .nonce = 1, .protocol = proto,
+	        .int_port = port, .lifetime = lifetime);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	return LIFETIME(t);
@@ -64,7 +65,8 @@ static void test_s100_all_protocols_get_the_shortest(void **state)
 	struct etest *t = et_open(state, &c);
 	struct req r;
 	/* A pinhole (IPv6): protocol 0, port 0. */
-	req_map(&r, "2001:db8::10", 1, 0, 0, 0, NULL, 3600);
+	req_map(&r, .client = "2001:db8::10", .nonce = 1, .protocol = 0,
+	        .int_port = 0, .lifetime = 3600);
 	et_send(t, "2001:db8::10", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(LIFETIME(t), 120);
@@ -116,7 +118,8 @@ static void test_s52_delete_deferred_while_traffic_keeps_it(void **state)
 	t->fb.idle = 90;
 	int refreshes = t->fb.refreshes;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	/* S-52: the delete becomes a shortening to the traffic's time. */
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -170,7 +173,8 @@ static void test_s52_relaxed_model_deletes_at_once(void **state)
 	map(t, 6, 8080, 3600);
 	t->fb.idle = 90;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(LIFETIME(t), 0);
@@ -185,10 +189,12 @@ static void test_s52_backend_unable_to_tell_changes_nothing(void **state)
 	t->fb.fail_idle.times = FAKE_DP_ALWAYS;
 	int refreshes = t->fb.refreshes, removes = t->fb.removes;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE); /* S-15 */
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 200);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 200);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
 	assert_int_equal(et_count(t), 1);
@@ -196,7 +202,8 @@ static void test_s52_backend_unable_to_tell_changes_nothing(void **state)
 	assert_int_equal(t->fb.removes, removes);
 	/* Its lifetime is untouched: a foreign nonce learns it. */
 	t->now += 1000;
-	req_map(&r, H, 2, 6, 8080, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 2, .protocol = 6, .int_port = 8080,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(LIFETIME(t), 3599);

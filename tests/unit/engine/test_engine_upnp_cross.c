@@ -12,7 +12,8 @@ static uint16_t pcp_map(struct etest *t, const char *src, uint8_t proto,
                         uint16_t iport, uint16_t sport, uint32_t lifetime)
 {
 	struct req r;
-	req_map(&r, src, 1, proto, iport, sport, NULL, lifetime);
+	req_map(&r, .client = src, .nonce = 1, .protocol = proto,
+	        .int_port = iport, .ext_port = sport, .lifetime = lifetime);
 	assert_true(et_send(t, src, &r) > 0);
 	return RESULT(t) == PCTL_R_SUCCESS ? EXTPORT(t) : 0;
 }
@@ -49,7 +50,8 @@ static void test_upnp_port_refused_to_pcp_and_natpmp(void **state)
 	uint16_t p = pcp_map(t, H2, 6, 80, 8080, 600);
 	assert_true(p != 0 && p != 8080);
 	struct req r;
-	req_map(&r, H2, 2, 6, 81, 8080, "203.0.113.1", 600);
+	req_map(&r, .client = H2, .nonce = 2, .protocol = 6, .int_port = 81,
+	        .ext_port = 8080, .ext_addr = "203.0.113.1", .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H2, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
@@ -66,11 +68,13 @@ static void test_pcp_and_natpmp_do_not_take_over_upnp(void **state)
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	/* PCP MAP of the same internal endpoint: renew or delete. */
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_in_range(LIFETIME(t), 3599, 3600);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	/* NAT-PMP: map, delete one, delete all. */
@@ -96,7 +100,8 @@ static void test_pcp_port_set_over_upnp_not_authorized(void **state)
 	struct pctl_upnp_map m = ut_map(17, 50001, H, 50001, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	struct req r;
-	req_map(&r, H, 1, 17, 50001, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50001,
+	        .lifetime = 600);
 	uint8_t b[PCTL_PORT_SET_LEN];
 	struct pctl_port_set ps = {5, 50001, false};
 	pctl_port_set_pack(&ps, b);

@@ -34,7 +34,8 @@ static void test_index_walk_in_creation_order(void **state)
 	add_n(t, H, 10000, 2, 17);
 	/* A PCP mapping is not a UPnP one: not listed. */
 	struct req r;
-	req_map(&r, H2, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H2, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H2, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	static const uint16_t want[] = {20000, 20001, 20002, 10000, 10001};
@@ -54,8 +55,8 @@ static void test_index_walk_is_one_step_each(void **state)
 	/* Many other mappings around: none of them is visited. */
 	for (uint16_t i = 0; i < 300; i++) {
 		struct req r;
-		req_map(&r, H2, (uint8_t)i, 17, (uint16_t)(3000 + i), 0, NULL,
-		        600);
+		req_map(&r, .client = H2, .nonce = (uint8_t)i, .protocol = 17,
+		        .int_port = (uint16_t)(3000 + i), .lifetime = 600);
 		et_send(t, H2, &r);
 	}
 	add_n(t, H, 20000, 50, 6);

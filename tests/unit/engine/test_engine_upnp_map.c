@@ -386,7 +386,8 @@ static void test_admit_shares_the_rate_limit(void **state)
 	assert_int_equal(s.rate_limited, 15);
 	/* The same subscriber's datagrams are out of tokens too. */
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	assert_int_equal(et_send(t, H, &r), 0);
 	/* Another subscriber is not. */
 	pctl_addr other = et_addr(H2);

@@ -164,25 +164,24 @@ void jt_engine_config(struct pctl_engine_config *cfg)
 	cfg->third_party_acl[0].len = 120;
 }
 
-int jt_map(struct pctl_engine *e, uint64_t now_ms, uint8_t host,
-           uint8_t protocol, uint16_t int_port, uint32_t lifetime,
-           uint8_t nonce_seed, const char *desc, uint16_t *ext_port)
+int jt_map_fields(struct pctl_engine *e, uint64_t now_ms,
+                  const struct jt_map_req *q, uint16_t *ext_port)
 {
 	struct pctl_msg *m = calloc(1, sizeof(*m));
 	uint8_t req[PCTL_MAX_MSG], out[PCTL_MAX_MSG];
 	assert_non_null(m);
 	m->version = PCTL_VERSION;
 	m->opcode = PCTL_OP_MAP;
-	m->lifetime = lifetime;
-	m->client_addr = v4(192, 0, 2, host);
-	memset(m->nonce, nonce_seed, PCTL_NONCE_LEN);
-	m->protocol = protocol;
-	m->internal_port = int_port;
+	m->lifetime = q->lifetime;
+	m->client_addr = v4(192, 0, 2, q->host);
+	memset(m->nonce, q->nonce, PCTL_NONCE_LEN);
+	m->protocol = q->protocol;
+	m->internal_port = q->int_port;
 	pctl_addr_set_any(&m->external_addr, true);
-	if (desc)
+	if (q->desc)
 		assert_int_equal(pctl_msg_add_option(m, PCTL_OPT_DESCRIPTION,
-		                                     desc,
-		                                     (uint16_t)strlen(desc)),
+		                                     q->desc,
+		                                     (uint16_t)strlen(q->desc)),
 		                 0);
 	size_t len = pctl_encode(m, req, sizeof(req));
 	assert_true(len > 0);

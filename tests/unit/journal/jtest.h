@@ -41,13 +41,25 @@ void jt_write(const char *path, const uint8_t *buf, size_t len);
  * DESCRIPTION and THIRD_PARTY allowed for 192.0.2.0/24. */
 void jt_engine_config(struct pctl_engine_config *cfg);
 
-/* Sends one MAP request from 192.0.2.<host> to the engine and returns the
- * response's result code (or -1 when dropped); *ext_port gets the assigned
- * port.  nonce_seed fills the nonce; desc (may be NULL) adds a
- * DESCRIPTION. */
-int jt_map(struct pctl_engine *e, uint64_t now_ms, uint8_t host,
-           uint8_t protocol, uint16_t int_port, uint32_t lifetime,
-           uint8_t nonce_seed, const char *desc, uint16_t *ext_port);
+/* A MAP request's fields, by name (a field left out is zero). */
+struct jt_map_req {
+	uint8_t host; /* the client is 192.0.2.<host> */
+	uint8_t protocol;
+	uint16_t int_port;
+	uint32_t lifetime;
+	uint8_t nonce;    /* every byte of the mapping nonce */
+	const char *desc; /* a DESCRIPTION option when not NULL */
+};
+
+/* Sends the MAP request q to the engine and returns the response's result
+ * code (or -1 when dropped); *ext_port (when not NULL) gets the assigned
+ * port.  jt_map names the fields: jt_map(e, now, &port, .host = 10,
+ * .protocol = 6, .int_port = 22, .lifetime = 600, .nonce = 1). */
+int jt_map_fields(struct pctl_engine *e, uint64_t now_ms,
+                  const struct jt_map_req *q, uint16_t *ext_port);
+#define jt_map(e, now_ms, ext_port, ...)                                       \
+	jt_map_fields(e, now_ms, &(const struct jt_map_req){__VA_ARGS__},      \
+	              ext_port)
 
 /* One mapping as seen through pctl_engine_foreach, copied. */
 struct jt_seen {
