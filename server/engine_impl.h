@@ -182,7 +182,6 @@ struct pctl_engine {
 	uint64_t port_key[2];
 	uint64_t port_draws;
 	int64_t epoch_base_ms; /* epoch = (now - base) / 1000 (S-24) */
-	uint64_t now_ms;       /* time of the call being served */
 
 	/* Unsolicited ANNOUNCE / NAT-PMP announcements (S-93, S-94, N-10). */
 	unsigned announce_left;
@@ -313,9 +312,11 @@ int pctl_extra_make(const struct pctl_filter *f1, size_t n1,
                     const uint8_t *desc, size_t desc_len, const uint8_t *tpid,
                     size_t tpid_len, struct pctl_map_extra **out);
 
-/* Removes a mapping: backend remove (queued; the caller commits or not),
- * engine state released, stats updated. */
-void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m);
+/* Releases the engine's state of m, whose backend removal the caller has
+ * committed (or gave up on: expiry cannot be refused); stats updated.  Its
+ * external ports cool from now_ms (S-53) unless a sharer inherits them. */
+void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m,
+                      uint64_t now_ms);
 /* Queues the backend removal of m (on failure the batch is aborted).
  * 0 or -errno. */
 int pctl_engine_queue_remove(struct pctl_engine *e,
@@ -329,8 +330,10 @@ int pctl_engine_queue_refresh(struct pctl_engine *e,
  * applied, backend or expiry. */
 int pctl_engine_refresh(struct pctl_engine *e, struct pctl_mapping *m,
                         uint32_t lifetime, uint64_t now_ms);
-/* Backend remove + commit + drop.  On backend failure nothing changed. */
-int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m);
+/* Backend remove + commit + drop at now_ms.  On backend failure nothing
+ * changed. */
+int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m,
+                       uint64_t now_ms);
 
 /* Is external port `port` (of ext address xi, protocol) free for a mapping of
  * internal host `host`, internal port int_port, nonce (NULL: NAT-PMP, none)?

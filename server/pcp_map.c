@@ -97,7 +97,7 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 			note_client(c, m);
 			return respond(c, m, keep, &m->ext_addr, m->ext_port);
 		}
-		int rc = pctl_engine_remove(c->e, m);
+		int rc = pctl_engine_remove(c->e, m, now);
 		if (rc)
 			return fail(c, pctl_map_backend_result(rc), 0);
 	}

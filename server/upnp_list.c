@@ -84,7 +84,7 @@ static int end_all(struct pctl_engine *e, struct pctl_mapping **v, long n,
 		rc = pctl_engine_commit(e);
 	for (long i = 0; i < n && !rc; i++) {
 		if (!keep[i]) {
-			pctl_engine_drop(e, v[i]);
+			pctl_engine_drop(e, v[i], now_ms);
 			continue;
 		}
 		pctl_engine_set_expiry(e, v[i], keep[i], now_ms);
