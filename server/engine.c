@@ -10,7 +10,12 @@
 
 #include <sys/random.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_msg.h"
+#include "engine_opts.h"
+#include "engine_reuse.h"
+#include "engine_state.h"
 #include "policy.h"
 
 /* The allocator's key (RFC 6056): from the configured seed (tests), else

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_reuse.h"
+#include "engine_state.h"
 #include "policy.h"
 
 const char *pctl_engine_kind_name(enum pctl_mapping_kind k)

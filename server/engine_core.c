@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_reuse.h"
+#include "engine_state.h"
 #include "policy.h"
 #include "siphash.h"
+#include "upnp_index.h"
 
 int pctl_proto_index(uint8_t protocol)
 {

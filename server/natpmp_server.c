@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_state.h"
 #include "policy.h"
 
 static size_t reply(struct pctl_engine *e, const struct pctl_rx *rx,

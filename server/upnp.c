@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "engine_core.h"
+#include "engine_state.h"
 #include "upnp_impl.h"
 
 const char *pctl_upnp_error_name(int code)

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_core.h"
+#include "engine_state.h"
 #include "upnp_impl.h"
+#include "upnp_index.h"
 
 static bool in_range(const struct pctl_mapping *m, uint16_t start, uint16_t end,
                      uint8_t protocol)

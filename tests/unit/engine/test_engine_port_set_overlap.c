@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_state.h"
 
 static const char *H = "192.0.2.10";
 

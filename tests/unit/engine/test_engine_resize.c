@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_state.h"
 #include "table.h"
 
 enum { N = 6000 };

@@ -5,7 +5,7 @@
  */
 #include "utest.h"
 
-#include "engine_impl.h"
+#include "engine_state.h"
 
 static const char *H = "192.0.2.10";
 static const char *H2 = "192.0.2.11";
