@@ -9,11 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_msg.h"
+#include "engine_state.h"
 
 #define FIRST_GAP_MS  250u /* S-94, N-10: first interval >= 250 ms */
 #define UPDATE_SENDS  3u   /* S-95 */
 #define UPDATE_GAP_MS 250u /* S-95: >= 250 ms, the third 500 ms later */
+
+/* One queued Mapping Update (S-95): struct pctl_engine's ring. */
+struct pctl_update {
+	uint64_t id;
+	uint64_t due_ms;
+	uint8_t sends_left;
+};
 
 void pctl_announce_schedule(struct pctl_engine *e, uint64_t now_ms, bool pcp,
                             bool natpmp)

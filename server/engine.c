@@ -10,7 +10,12 @@
 
 #include <sys/random.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_msg.h"
+#include "engine_opts.h"
+#include "engine_reuse.h"
+#include "engine_state.h"
 #include "policy.h"
 
 /* The allocator's key (RFC 6056): from the configured seed (tests), else
@@ -257,7 +262,6 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 	struct pctl_audit_scope prev =
 	    pctl_audit_enter(e, PCTL_AUDIT_BY_TIMER, PCTL_AUDIT_VIA_NONE, NULL);
 
-	e->now_ms = now_ms;
 	if (!e->wheel && pctl_now_s(now_ms) >= e->wheel_from_s)
 		e->wheel_from_s = pctl_now_s(now_ms) + 1; /* as pop_due would */
 	while (e->wheel && (m = pctl_tw_pop_due(e->wheel, &e->table,
@@ -268,7 +272,7 @@ void pctl_engine_tick(struct pctl_engine *e, uint64_t now_ms)
 			pctl_engine_commit(e);
 		m->expire_s = 0; /* already off the wheel */
 		e->stats.expired++;
-		pctl_engine_drop(e, m);
+		pctl_engine_drop(e, m, now_ms);
 	}
 	pctl_audit_leave(e, prev);
 	pctl_engine_release_cooled(e, now_ms);

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_reuse.h"
+#include "engine_state.h"
 #include "policy.h"
 
 const char *pctl_engine_kind_name(enum pctl_mapping_kind k)
@@ -89,7 +92,6 @@ int pctl_engine_foreach(const struct pctl_engine *e,
 
 int pctl_engine_reconcile(struct pctl_engine *e, uint64_t now_ms)
 {
-	e->now_ms = now_ms;
 	size_t n = e->table.count, i = 0;
 	struct pctl_dp_mapping *dps = NULL;
 	const struct pctl_dp_mapping **list = NULL;
@@ -120,21 +122,19 @@ int pctl_engine_reconcile(struct pctl_engine *e, uint64_t now_ms)
 
 int pctl_engine_delete(struct pctl_engine *e, uint64_t id, uint64_t now_ms)
 {
-	e->now_ms = now_ms;
 	struct pctl_mapping *m = pctl_table_by_id(&e->table, id);
 
 	if (!m)
 		return -ENOENT;
 	struct pctl_audit_scope prev =
 	    pctl_audit_enter(e, PCTL_AUDIT_BY_ADMIN, PCTL_AUDIT_VIA_NONE, NULL);
-	int rc = pctl_engine_remove(e, m);
+	int rc = pctl_engine_remove(e, m, now_ms);
 	pctl_audit_leave(e, prev);
 	return rc;
 }
 
 int pctl_engine_flush(struct pctl_engine *e, uint64_t now_ms)
 {
-	e->now_ms = now_ms;
 	uint32_t idx = 0;
 	struct pctl_mapping *m;
 
@@ -150,7 +150,7 @@ int pctl_engine_flush(struct pctl_engine *e, uint64_t now_ms)
 	struct pctl_audit_scope prev =
 	    pctl_audit_enter(e, PCTL_AUDIT_BY_ADMIN, PCTL_AUDIT_VIA_NONE, NULL);
 	while ((m = pctl_table_next(&e->table, &idx)) != NULL)
-		pctl_engine_drop(e, m);
+		pctl_engine_drop(e, m, now_ms);
 	pctl_audit_leave(e, prev);
 	return 0;
 }
@@ -345,7 +345,6 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
                             const struct pctl_engine_config *cfg,
                             uint64_t now_ms)
 {
-	e->now_ms = now_ms;
 	if (pctl_engine_config_check(cfg, NULL, 0))
 		return -1;
 	struct pctl_ratelimit rl;
@@ -389,7 +388,7 @@ int pctl_engine_reconfigure(struct pctl_engine *e,
 			 */
 			m->flags &=
 			    (uint8_t) ~(PCTL_MF_OWNS_PORTS | PCTL_MF_COMPANION);
-			pctl_engine_drop(e, m);
+			pctl_engine_drop(e, m, now_ms);
 		}
 	pctl_audit_leave(e, prev);
 	/* S-28: clients learn a new Pref64 from an ANNOUNCE. */
@@ -479,7 +478,6 @@ int pctl_engine_set_external(struct pctl_engine *e, const pctl_addr *addrs,
 {
 	if (n > PCTL_ENG_MAX_EXT_ADDRS || (n && !addrs))
 		return -1;
-	e->now_ms = now_ms;
 	struct pctl_engine_config cfg = e->cfg;
 	cfg.n_ext_addrs = n;
 	for (size_t i = 0; i < n; i++)
@@ -517,7 +515,7 @@ int pctl_engine_set_external(struct pctl_engine *e, const pctl_addr *addrs,
 			 * ends it if the backend fails now. */
 			if (!pctl_engine_queue_remove(e, m))
 				pctl_engine_commit(e);
-			pctl_engine_drop(e, m);
+			pctl_engine_drop(e, m, now_ms);
 		}
 	}
 	pctl_audit_leave(e, prev);

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_state.h"
 
 void pctl_engine_set_audit(struct pctl_engine *e, pctl_audit_fn fn, void *ctx)
 {

@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_reuse.h"
+#include "engine_state.h"
 #include "policy.h"
 #include "siphash.h"
+#include "upnp_index.h"
 
 int pctl_proto_index(uint8_t protocol)
 {
@@ -481,7 +484,8 @@ static int take_ports(struct pctl_engine *e, struct pctl_mapping *m)
 
 /* cool: a delete or expiry, whose ports cool down (S-53); a rollback's
  * ports were never used and are free at once. */
-static void give_ports(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
+static void give_ports(struct pctl_engine *e, struct pctl_mapping *m, bool cool,
+                       uint64_t now_ms)
 {
 	struct pctl_portmap *pm =
 	    pctl_engine_portmap(e, m->ext_idx, m->protocol);
@@ -524,8 +528,8 @@ static void give_ports(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 	if (cool && e->cfg.port_reuse_time && m->kind != PCTL_MK_STATIC &&
 	    pctl_table_host_cooling(&e->table, &m->int_addr, (int32_t)n) == 0) {
 		if (pctl_cool_add(&e->cooling, m,
-		                  e->now_ms + (uint64_t)e->cfg.port_reuse_time *
-		                                  1000) == 0)
+		                  now_ms + (uint64_t)e->cfg.port_reuse_time *
+		                               1000) == 0)
 			return; /* the bits stay set until released */
 		pctl_table_host_cooling(&e->table, &m->int_addr, -(int32_t)n);
 	}
@@ -543,7 +547,8 @@ static int queue_failed(struct pctl_engine *e, int rc)
 	return rc;
 }
 
-static void unwind(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
+static void unwind(struct pctl_engine *e, struct pctl_mapping *m, bool cool,
+                   uint64_t now_ms)
 {
 	if (m->expire_s)
 		pctl_tw_del(e->wheel, &e->table, m);
@@ -551,7 +556,7 @@ static void unwind(struct pctl_engine *e, struct pctl_mapping *m, bool cool)
 	if (m->flags & PCTL_MF_LINKED)
 		pctl_table_unlink(&e->table, m);
 	if (m->flags & PCTL_MF_OWNS_PORTS)
-		give_ports(e, m, cool);
+		give_ports(e, m, cool, now_ms);
 	pctl_table_release(&e->table, m);
 }
 
@@ -577,7 +582,7 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 	if (!rc)
 		rc = pctl_upnp_track(e, m); /* before the journal sees it */
 	if (rc) {
-		unwind(e, m, false);
+		unwind(e, m, false, now_ms);
 		return rc;
 	}
 	pctl_engine_set_expiry(e, m, lifetime, now_ms);
@@ -588,7 +593,7 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 	if (!rc)
 		rc = pctl_engine_commit(e);
 	if (rc) {
-		unwind(e, m, false);
+		unwind(e, m, false, now_ms);
 		return rc < 0 ? rc : -EIO;
 	}
 	e->stats.mappings[m->kind]++;
@@ -599,13 +604,14 @@ int pctl_engine_install(struct pctl_engine *e, struct pctl_mapping *m,
 	return 0;
 }
 
-void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m)
+void pctl_engine_drop(struct pctl_engine *e, struct pctl_mapping *m,
+                      uint64_t now_ms)
 {
 	pctl_audit_dropped(e, m);
 	e->stats.mappings[m->kind]--;
 	if (m->port_count > 1)
 		e->port_set_maps--;
-	unwind(e, m, true);
+	unwind(e, m, true, now_ms);
 }
 
 int pctl_engine_queue_remove(struct pctl_engine *e,
@@ -642,7 +648,8 @@ int pctl_engine_refresh(struct pctl_engine *e, struct pctl_mapping *m,
 	return rc;
 }
 
-int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m)
+int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m,
+                       uint64_t now_ms)
 {
 	int rc = pctl_engine_queue_remove(e, m);
 
@@ -651,7 +658,7 @@ int pctl_engine_remove(struct pctl_engine *e, struct pctl_mapping *m)
 	rc = pctl_engine_commit(e);
 	if (rc)
 		return rc;
-	pctl_engine_drop(e, m);
+	pctl_engine_drop(e, m, now_ms);
 	return 0;
 }
 

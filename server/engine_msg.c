@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_msg.h"
+#include "engine_state.h"
 
 struct pctl_msg *pctl_engine_msg(struct pctl_engine *e, int which)
 {

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_msg.h"
+#include "engine_opts.h"
+#include "engine_state.h"
 #include "policy.h"
 
 /* Longest prefix of s, at most max octets, that ends on a UTF-8 character

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_reuse.h"
 
 static uint32_t hash_ext(uint8_t xi, uint8_t proto, uint16_t port)
 {

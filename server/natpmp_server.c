@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_state.h"
 #include "policy.h"
 
 static size_t reply(struct pctl_engine *e, const struct pctl_rx *rx,
@@ -64,8 +66,8 @@ static uint16_t delete_one(struct pctl_engine *e, struct pctl_mapping *m,
 		resp->lifetime = keep;
 		return PCTL_NATPMP_R_SUCCESS;
 	}
-	return pctl_engine_remove(e, m) ? PCTL_NATPMP_R_NETWORK_FAILURE
-	                                : PCTL_NATPMP_R_SUCCESS;
+	return pctl_engine_remove(e, m, now_ms) ? PCTL_NATPMP_R_NETWORK_FAILURE
+	                                        : PCTL_NATPMP_R_SUCCESS;
 }
 
 static bool all_match(const struct pctl_mapping *m, const pctl_addr *host,
@@ -116,7 +118,7 @@ static uint16_t delete_all(struct pctl_engine *e, const pctl_addr *host,
 		struct pctl_mapping *m = pctl_table_at(&e->table, i);
 		i = m->host_next;
 		if (all_match(m, host, proto))
-			pctl_engine_drop(e, m);
+			pctl_engine_drop(e, m, now_ms);
 	}
 	return PCTL_NATPMP_R_SUCCESS;
 }

@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_msg.h"
+#include "engine_opts.h"
+#include "engine_state.h"
 #include "pcp_map_shared.h"
 #include "policy.h"
 #include "port_set_overlap.h"
@@ -97,7 +101,7 @@ static size_t map_delete(struct map_ctx *c, struct pctl_mapping *m)
 			note_client(c, m);
 			return respond(c, m, keep, &m->ext_addr, m->ext_port);
 		}
-		int rc = pctl_engine_remove(c->e, m);
+		int rc = pctl_engine_remove(c->e, m, now);
 		if (rc)
 			return fail(c, pctl_map_backend_result(rc), 0);
 	}

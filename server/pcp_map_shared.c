@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_core.h"
+#include "engine_opts.h"
+#include "engine_state.h"
 #include "pcp_map_shared.h"
 
 /* S-33: a different nonce may not touch the mapping. */

@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine_impl.h"
+#include "engine_opts.h"
+#include "engine_state.h"
 
 /* S-33: does the request carry the mapping's nonce? */
 bool pctl_map_nonce_ok(const struct pctl_mapping *m,

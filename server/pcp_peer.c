@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_msg.h"
+#include "engine_opts.h"
+#include "engine_state.h"
 #include "policy.h"
 
 static size_t fail(struct pctl_engine *e, const struct pctl_rx *rx,

@@ -28,6 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_core.h"
+#include "engine_handlers.h"
+#include "engine_msg.h"
+#include "engine_opts.h"
+#include "engine_state.h"
 #include "pcp_map_shared.h"
 #include "port_set_overlap.h"
 

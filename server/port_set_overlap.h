@@ -17,7 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine_impl.h"
+#include "engine_opts.h"
+#include "engine_state.h"
 
 /* The internal ports a MAP request asks for: [internal port, + this). */
 uint32_t pctl_overlap_span(const struct pctl_msg *req,

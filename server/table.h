@@ -71,7 +71,7 @@ struct pctl_mapping {
 	uint32_t tw_prev, tw_next;   /* timer wheel slot list */
 	uint32_t host_prev, host_next;
 	/* PEER: the EIM index; UPnP port mappings: the UPnP front end's
-	 * list (engine_impl.h, struct pctl_upnp_index) */
+	 * list (upnp_index.h, struct pctl_upnp_index) */
 	uint32_t eim_prev, eim_next;
 	/* Expiry, whole seconds of the caller's monotonic clock (rounded up:
 	 * a mapping never ends before its granted lifetime). */

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "engine_core.h"
+#include "engine_state.h"
 #include "upnp_impl.h"
 
 const char *pctl_upnp_error_name(int code)
@@ -163,8 +165,8 @@ int pctl_upnp_end_mapping(struct pctl_engine *e, struct pctl_mapping *m,
 		return pctl_engine_refresh(e, m, keep, now_ms)
 		           ? PCTL_UPNP_E_ACTION_FAILED
 		           : PCTL_UPNP_OK;
-	return pctl_engine_remove(e, m) ? PCTL_UPNP_E_ACTION_FAILED
-	                                : PCTL_UPNP_OK;
+	return pctl_engine_remove(e, m, now_ms) ? PCTL_UPNP_E_ACTION_FAILED
+	                                        : PCTL_UPNP_OK;
 }
 
 int pctl_upnp_renew(struct pctl_engine *e, struct pctl_mapping *m,

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine_impl.h"
+#include "engine_state.h"
 #include "upnp.h"
 
 /* One action in progress. */

@@ -1,5 +1,5 @@
 /*
- * The UPnP front end's indexes (engine_impl.h, struct pctl_upnp_index): its
+ * The UPnP front end's indexes (upnp_index.h): its
  * IPv4 port mappings in creation order for GetGenericPortMappingEntry, and
  * its pinholes by UniqueID.  Kept by pctl_engine_install and the engine's
  * unwind for every UPnP record, whoever makes it (a request, the journal's
@@ -8,7 +8,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "engine_impl.h"
+#include "engine_state.h"
+#include "upnp_index.h"
 
 enum { UID_SLOTS = 65536 };
 

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_core.h"
+#include "engine_state.h"
 #include "upnp_impl.h"
+#include "upnp_index.h"
 
 static bool in_range(const struct pctl_mapping *m, uint16_t start, uint16_t end,
                      uint8_t protocol)
@@ -84,7 +87,7 @@ static int end_all(struct pctl_engine *e, struct pctl_mapping **v, long n,
 		rc = pctl_engine_commit(e);
 	for (long i = 0; i < n && !rc; i++) {
 		if (!keep[i]) {
-			pctl_engine_drop(e, v[i]);
+			pctl_engine_drop(e, v[i], now_ms);
 			continue;
 		}
 		pctl_engine_set_expiry(e, v[i], keep[i], now_ms);

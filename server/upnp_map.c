@@ -15,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_core.h"
+#include "engine_state.h"
 #include "policy.h"
 #include "upnp_impl.h"
+#include "upnp_index.h"
 
 /* WANIPConnection:2: the longest lease, and what lease 0 means there. */
 #define UPNP_V2_MAX_LEASE 604800u

@@ -12,8 +12,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "engine_core.h"
+#include "engine_state.h"
 #include "policy.h"
 #include "upnp_impl.h"
+#include "upnp_index.h"
 
 /* WANIPv6FirewallControl:1's LeaseTime range (seconds). */
 #define PINHOLE_MIN_LEASE 1u

@@ -23,11 +23,9 @@ static struct uresp r;
 
 static void root_igd2(void **state)
 {
-	struct ufx f;
+	struct ufx *f = *state;
 
-	(void)state;
-	ufx_start(&f, 2, false, NULL, 0);
-	assert_int_equal(ufx_raw(&f, GET("/rootDesc.xml"), &r), 200);
+	assert_int_equal(ufx_raw(f, GET("/rootDesc.xml"), &r), 200);
 	assert_non_null(strstr(r.text, "Content-Type: text/xml"));
 	assert_non_null(strstr(
 	    r.body, "urn:schemas-upnp-org:device:InternetGatewayDevice:2"));
@@ -48,16 +46,14 @@ static void root_igd2(void **state)
 	assert_non_null(
 	    strstr(r.body, "<UDN>uuid:01234567-89ab-cdef-0123-456789abcdf1"));
 	assert_non_null(strstr(r.body, "<controlURL>/ctl/IPConn</controlURL>"));
-	ufx_stop(&f);
 }
 
 static void root_igd1(void **state)
 {
-	struct ufx f;
+	struct ufx *f;
 
-	(void)state;
-	ufx_start(&f, 1, false, NULL, 0);
-	assert_int_equal(ufx_raw(&f, GET("/rootDesc.xml"), &r), 200);
+	f = ufx_open(state, &(struct ufx_opts){.igd_version = 1});
+	assert_int_equal(ufx_raw(f, GET("/rootDesc.xml"), &r), 200);
 	assert_non_null(strstr(
 	    r.body, "urn:schemas-upnp-org:device:InternetGatewayDevice:1"));
 	assert_non_null(
@@ -65,13 +61,12 @@ static void root_igd1(void **state)
 	assert_null(strstr(r.body, "WANIPConnection:2"));
 	assert_null(strstr(r.body, "WANIPv6FirewallControl"));
 	/* the :1 service description has none of the :2 actions */
-	assert_int_equal(ufx_raw(&f, GET("/WANIPCn.xml"), &r), 200);
+	assert_int_equal(ufx_raw(f, GET("/WANIPCn.xml"), &r), 200);
 	assert_non_null(strstr(r.body, "<name>AddPortMapping</name>"));
 	assert_null(strstr(r.body, "AddAnyPortMapping"));
 	assert_null(strstr(r.body, "GetListOfPortMappings"));
 	assert_null(strstr(r.body, "A_ARG_TYPE_Manage"));
-	assert_int_equal(ufx_raw(&f, GET("/WANIPv6FC.xml"), &r), 404);
-	ufx_stop(&f);
+	assert_int_equal(ufx_raw(f, GET("/WANIPv6FC.xml"), &r), 404);
 }
 
 /* Every served action of a service, and only those, in its SCPD; every
@@ -80,10 +75,8 @@ static void scpd_exact(void **state)
 {
 	static const char *const paths[] = {"/WANIPCn.xml", "/WANIPv6FC.xml",
 	                                    "/WANCfg.xml"};
-	struct ufx f;
+	struct ufx *f = *state;
 
-	(void)state;
-	ufx_start(&f, 2, false, NULL, 0);
 	for (int s = 0; s < PCTLD_SVC_COUNT; s++) {
 		size_t listed = 0, served = 0;
 		const char *p;
@@ -92,7 +85,7 @@ static void scpd_exact(void **state)
 		    want, sizeof(want),
 		    "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
 		    paths[s]);
-		assert_int_equal(ufx_raw(&f, want, &r), 200);
+		assert_int_equal(ufx_raw(f, want, &r), 200);
 		for (p = r.body; (p = strstr(p, "<action>")); p++)
 			listed++;
 		for (size_t i = 0; i < pctld_upnp_n_actions; i++) {
@@ -113,66 +106,58 @@ static void scpd_exact(void **state)
 		}
 		assert_int_equal(listed, served);
 	}
-	ufx_stop(&f);
 }
 
 static void methods_and_paths(void **state)
 {
-	struct ufx f;
+	struct ufx *f = *state;
 
-	(void)state;
-	ufx_start(&f, 2, false, NULL, 0);
-	assert_int_equal(ufx_raw(&f, GET("/nope.xml"), &r), 404);
-	assert_int_equal(ufx_raw(&f, GET("/ctl/IPConn"), &r), 405);
+	assert_int_equal(ufx_raw(f, GET("/nope.xml"), &r), 404);
+	assert_int_equal(ufx_raw(f, GET("/ctl/IPConn"), &r), 405);
 	assert_non_null(strstr(r.text, "Allow: POST"));
 	assert_int_equal(
-	    ufx_raw(&f,
+	    ufx_raw(f,
 	            "PUT /rootDesc.xml HTTP/1.1\r\nHost: x\r\n"
 	            "Content-Length: 0\r\nConnection: close\r\n\r\n",
 	            &r),
 	    501);
 	assert_int_equal(
-	    ufx_raw(&f,
+	    ufx_raw(f,
 	            "POST /rootDesc.xml HTTP/1.1\r\nHost: x\r\n"
 	            "Content-Length: 0\r\nConnection: close\r\n\r\n",
 	            &r),
 	    405);
 	assert_non_null(strstr(r.text, "Allow: GET, HEAD"));
 	assert_int_equal(
-	    ufx_raw(&f,
+	    ufx_raw(f,
 	            "SUBSCRIBE /rootDesc.xml HTTP/1.1\r\nHost: x\r\n"
 	            "Connection: close\r\n\r\n",
 	            &r),
 	    405);
-	assert_int_equal(ufx_raw(&f, GET("/evt/IPConn"), &r), 405);
-	assert_int_equal(ufx_raw(&f,
+	assert_int_equal(ufx_raw(f, GET("/evt/IPConn"), &r), 405);
+	assert_int_equal(ufx_raw(f,
 	                         "HEAD /WANCfg.xml HTTP/1.1\r\nHost: x\r\n"
 	                         "Connection: close\r\n\r\n",
 	                         &r),
 	                 200);
 	assert_string_equal(r.body, "");
-	ufx_stop(&f);
 }
 
 static void ipv6_listener(void **state)
 {
-	struct ufx f;
+	struct ufx *f;
 
-	(void)state;
-	ufx_start(&f, 2, true, NULL, 0);
-	assert_int_equal(ufx_raw(&f, GET("/rootDesc.xml"), &r), 200);
+	f = ufx_open(state, &(struct ufx_opts){.v6 = true});
+	assert_int_equal(ufx_raw(f, GET("/rootDesc.xml"), &r), 200);
 	assert_non_null(strstr(r.body, "InternetGatewayDevice:2"));
-	ufx_stop(&f);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(root_igd2),
-	    cmocka_unit_test(root_igd1),
-	    cmocka_unit_test(scpd_exact),
-	    cmocka_unit_test(methods_and_paths),
-	    cmocka_unit_test(ipv6_listener),
+	    UFX_TEST(root_igd2),          UFX_TEST_OPTS(root_igd1),
+	    UFX_TEST(scpd_exact),         UFX_TEST(methods_and_paths),
+	    UFX_TEST_OPTS(ipv6_listener),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,13 +25,11 @@ static const char get_req[] = "GET /rootDesc.xml HTTP/1.1\r\nHost: x\r\n"
 
 static void oversized_body(void **state)
 {
-	struct ufx f;
+	struct ufx *f = *state;
 
-	(void)state;
-	ufx_start(&f, 2, false, NULL, 0);
 	/* refused on its Content-Length, before the body is read */
 	assert_int_equal(
-	    ufx_raw(&f,
+	    ufx_raw(f,
 	            "POST /ctl/IPConn HTTP/1.1\r\nHost: x\r\n"
 	            "Content-Type: text/xml\r\nSOAPAction: \"urn:schemas-upnp-"
 	            "org:service:WANIPConnection:2#GetStatusInfo\"\r\n"
@@ -39,17 +37,14 @@ static void oversized_body(void **state)
 	            &r),
 	    413);
 	assert_non_null(strstr(r.text, "Connection: close"));
-	ufx_stop(&f);
 }
 
 static void header_flood(void **state)
 {
 	static char req[12000];
-	struct ufx f;
+	struct ufx *f = *state;
 	int n;
 
-	(void)state;
-	ufx_start(&f, 2, false, NULL, 0);
 	n = snprintf(req, sizeof(req),
 	             "GET /rootDesc.xml HTTP/1.1\r\nHost: x\r\n");
 	while (n < 9000)
@@ -57,14 +52,13 @@ static void header_flood(void **state)
 		    snprintf(req + n, sizeof(req) - (size_t)n,
 		             "X-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
 	snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
-	assert_int_equal(ufx_raw(&f, req, &r), 431);
+	assert_int_equal(ufx_raw(f, req, &r), 431);
 	/* below the limit it is served */
-	assert_int_equal(ufx_raw(&f,
+	assert_int_equal(ufx_raw(f,
 	                         "GET /rootDesc.xml HTTP/1.1\r\nHost: x\r\n"
 	                         "X-Pad: aaaa\r\nConnection: close\r\n\r\n",
 	                         &r),
 	                 200);
-	ufx_stop(&f);
 }
 
 /* A client that sends a byte of a header every turn never goes idle, and
@@ -73,28 +67,27 @@ static void header_flood(void **state)
 static void slowloris(void **state)
 {
 	struct pctld_http_limits lim;
-	struct ufx f;
+	struct ufx *f;
 	bool end = false;
 	int fd, turns = 0;
 
-	(void)state;
 	pctld_http_limits_default(&lim);
 	lim.deadline_ms = 2000;
-	ufx_start(&f, 2, false, &lim, 0);
-	fd = ufx_connect(&f, NULL);
+	f = ufx_open(state, &(struct ufx_opts){.limits = &lim});
+	fd = ufx_connect(f, NULL);
 	r.len = 0;
 	assert_true(send(fd, "GET /rootDesc.xml HTTP/1.1\r\nX: ", 31,
 	                 MSG_NOSIGNAL) == 31);
 	for (; turns < 20; turns++) {
-		ufx_turn(&f, fd, 5);
+		ufx_turn(f, fd, 5);
 		assert_false(ufx_read(fd, &r)); /* still open */
 		assert_int_equal(r.len, 0);
 		assert_true(send(fd, "y", 1, MSG_NOSIGNAL) == 1);
-		f.now += 50; /* 20 turns: 1 s of the 2 s */
+		f->now += 50; /* 20 turns: 1 s of the 2 s */
 	}
-	f.now += 1001; /* past the deadline */
+	f->now += 1001; /* past the deadline */
 	for (turns = 0; turns < 100 && !end; turns++) {
-		ufx_turn(&f, fd, 10);
+		ufx_turn(f, fd, 10);
 		end = ufx_read(fd, &r);
 		send(fd, "y", 1, MSG_NOSIGNAL);
 	}
@@ -102,51 +95,46 @@ static void slowloris(void **state)
 	assert_int_equal(r.len, 0); /* no answer: the connection is cut */
 	close(fd);
 	/* the server goes on serving */
-	assert_int_equal(ufx_raw(&f,
+	assert_int_equal(ufx_raw(f,
 	                         "GET /rootDesc.xml HTTP/1.1\r\nHost: x\r\n"
 	                         "Connection: close\r\n\r\n",
 	                         &r),
 	                 200);
-	ufx_stop(&f);
 }
 
 /* The deadline is the next thing the loop must wake for. */
 static void next_ms_has_deadline(void **state)
 {
 	struct pctld_http_limits lim;
-	struct ufx f;
+	struct ufx *f;
 	int fd;
 
-	(void)state;
 	pctld_http_limits_default(&lim);
 	lim.deadline_ms = 3000;
-	ufx_start(&f, 2, false, &lim, 0);
-	assert_int_equal(pctld_http_next_ms(f.h, f.now), UINT64_MAX);
-	fd = ufx_connect(&f, NULL);
-	for (int i = 0; i < 100 && pctld_http_next_ms(f.h, f.now) == UINT64_MAX;
-	     i++)
-		ufx_turn(&f, fd, 10);
-	assert_true(pctld_http_next_ms(f.h, f.now) <= f.now + 3000);
+	f = ufx_open(state, &(struct ufx_opts){.limits = &lim});
+	assert_int_equal(pctld_http_next_ms(f->h, f->now), UINT64_MAX);
+	fd = ufx_connect(f, NULL);
+	for (int i = 0;
+	     i < 100 && pctld_http_next_ms(f->h, f->now) == UINT64_MAX; i++)
+		ufx_turn(f, fd, 10);
+	assert_true(pctld_http_next_ms(f->h, f->now) <= f->now + 3000);
 	close(fd);
-	ufx_stop(&f);
 }
 
 /* pctl_upnp_admit once per request: with 2 requests a second (burst 2),
  * the third in the same instant gets 503. */
 static void rate_limited(void **state)
 {
-	struct ufx f;
+	struct ufx *f;
 	const char *get = "GET /rootDesc.xml HTTP/1.1\r\nHost: x\r\n"
 	                  "Connection: close\r\n\r\n";
 
-	(void)state;
-	ufx_start(&f, 2, false, NULL, 2);
-	assert_int_equal(ufx_raw(&f, get, &r), 200);
-	assert_int_equal(ufx_raw(&f, get, &r), 200);
-	assert_int_equal(ufx_raw(&f, get, &r), 503);
-	f.now += 1000;
-	assert_int_equal(ufx_raw(&f, get, &r), 200);
-	ufx_stop(&f);
+	f = ufx_open(state, &(struct ufx_opts){.rate_per_sec = 2});
+	assert_int_equal(ufx_raw(f, get, &r), 200);
+	assert_int_equal(ufx_raw(f, get, &r), 200);
+	assert_int_equal(ufx_raw(f, get, &r), 503);
+	f->now += 1000;
+	assert_int_equal(ufx_raw(f, get, &r), 200);
 }
 
 /* Beyond max_per_ip connections from one address, the next is closed
@@ -154,36 +142,31 @@ static void rate_limited(void **state)
 static void per_address_limit(void **state)
 {
 	struct pctld_http_limits lim;
-	struct ufx f;
+	struct ufx *f;
 	int fds[3];
 
-	(void)state;
 	pctld_http_limits_default(&lim);
 	lim.max_per_ip = 3;
-	ufx_start(&f, 2, false, &lim, 0);
+	f = ufx_open(state, &(struct ufx_opts){.limits = &lim});
 	for (int i = 0; i < 3; i++) {
-		fds[i] = ufx_connect(&f, "127.0.0.1");
-		ufx_turn(&f, fds[i], 1);
+		fds[i] = ufx_connect(f, "127.0.0.1");
+		ufx_turn(f, fds[i], 1);
 	}
 	assert_int_equal(
-	    ufx_raw_from(&f, "127.0.0.1", get_req, sizeof(get_req) - 1, &r), 0);
+	    ufx_raw_from(f, "127.0.0.1", get_req, sizeof(get_req) - 1, &r), 0);
 	assert_int_equal(
-	    ufx_raw_from(&f, "127.0.0.2", get_req, sizeof(get_req) - 1, &r),
+	    ufx_raw_from(f, "127.0.0.2", get_req, sizeof(get_req) - 1, &r),
 	    200);
 	for (int i = 0; i < 3; i++)
 		close(fds[i]);
-	ufx_stop(&f);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(oversized_body),
-	    cmocka_unit_test(header_flood),
-	    cmocka_unit_test(slowloris),
-	    cmocka_unit_test(next_ms_has_deadline),
-	    cmocka_unit_test(rate_limited),
-	    cmocka_unit_test(per_address_limit),
+	    UFX_TEST(oversized_body),    UFX_TEST(header_flood),
+	    UFX_TEST_OPTS(slowloris),    UFX_TEST_OPTS(next_ms_has_deadline),
+	    UFX_TEST_OPTS(rate_limited), UFX_TEST_OPTS(per_address_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,16 +21,18 @@
 
 #include "../server/engine.h"
 
-static bool fx_v6;
-
-void ufx_start(struct ufx *f, unsigned igd_version, bool v6,
-               const struct pctld_http_limits *lim, uint32_t rate_per_sec)
+void ufx_start(struct ufx *f, const struct ufx_opts *o)
 {
+	static const struct ufx_opts defaults = {0};
+	if (!o)
+		o = &defaults;
 	struct pctld_upnp_info info = {
 	    .uuid = "01234567-89ab-cdef-0123-456789abcdef",
 	    .friendly_name = "portctl <test> & \"co\"",
-	    .igd_version = igd_version,
+	    .igd_version = o->igd_version ? o->igd_version : 2,
 	};
+	const struct pctld_http_limits *lim = o->limits;
+	bool v6 = o->v6;
 	struct pctl_backend_config bc = {.table = "unused"};
 	struct pctl_engine_config cfg;
 	struct pctld_http_listener l;
@@ -43,15 +45,15 @@ void ufx_start(struct ufx *f, unsigned igd_version, bool v6,
 
 	memset(f, 0, sizeof(*f));
 	f->now = 1000000;
-	fx_v6 = v6;
+	f->v6 = v6;
 	assert_int_equal(pctl_backend_none_open(&bc, &f->be, err, sizeof(err)),
 	                 0);
 	pctl_engine_config_defaults(&cfg);
 	cfg.n_ext_addrs = 1;
 	pctl_addr_from_v4(&cfg.ext_addrs[0], ext);
 	cfg.allow_self = true;
-	cfg.rate_per_sec = rate_per_sec;
-	cfg.rate_burst = rate_per_sec;
+	cfg.rate_per_sec = o->rate_per_sec;
+	cfg.rate_burst = o->rate_per_sec;
 	f->e = pctl_engine_new(&cfg, &f->be, f->now);
 	assert_non_null(f->e);
 
@@ -81,6 +83,33 @@ void ufx_stop(struct ufx *f)
 	f->be.ops->destroy(f->be.ctx, false);
 }
 
+int ufx_setup(void **state)
+{
+	*state = NULL;
+	ufx_open(state, NULL);
+	return 0;
+}
+
+int ufx_teardown(void **state)
+{
+	if (*state) {
+		ufx_stop(*state);
+		free(*state);
+	}
+	*state = NULL;
+	return 0;
+}
+
+struct ufx *ufx_open(void **state, const struct ufx_opts *o)
+{
+	ufx_teardown(state);
+	struct ufx *f = malloc(sizeof(*f));
+	assert_non_null(f);
+	ufx_start(f, o);
+	*state = f;
+	return f;
+}
+
 int ufx_connect(struct ufx *f, const char *src)
 {
 	struct sockaddr_storage ss;
@@ -88,7 +117,7 @@ int ufx_connect(struct ufx *f, const char *src)
 	socklen_t sl;
 	int fd;
 
-	pctl_addr_from_str(&a, fx_v6 ? "::1" : "127.0.0.1");
+	pctl_addr_from_str(&a, f->v6 ? "::1" : "127.0.0.1");
 	sl = (socklen_t)pctl_addr_to_sockaddr(&a, f->port, &ss);
 	fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	assert_true(fd >= 0);

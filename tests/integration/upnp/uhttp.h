@@ -20,6 +20,7 @@ struct ufx {
 	struct pctld_http *h;
 	uint16_t port;
 	uint64_t now;
+	bool v6; /* listening on ::1 */
 };
 
 /* An answer: status, and a NUL-terminated copy of the whole response. */
@@ -30,13 +31,30 @@ struct uresp {
 	const char *body;
 };
 
-/* Starts a server on 127.0.0.1 (or ::1 when v6) with igd_version and the
- * limits given (NULL: the defaults).  Engine: external address
+/* How a server starts; a field left out (zero) is the default. */
+struct ufx_opts {
+	unsigned igd_version; /* 0: 2 */
+	bool v6;              /* listen on ::1 rather than 127.0.0.1 */
+	const struct pctld_http_limits *limits; /* NULL: the defaults */
+	uint32_t rate_per_sec; /* the engine's rate limit; 0: off */
+};
+
+/* Starts a server (o NULL: every default).  Engine: external address
  * 203.0.113.1, the router's own addresses allowed (the tests come from
- * loopback), rate limit rate_per_sec (0: off). */
-void ufx_start(struct ufx *f, unsigned igd_version, bool v6,
-               const struct pctld_http_limits *lim, uint32_t rate_per_sec);
+ * loopback). */
+void ufx_start(struct ufx *f, const struct ufx_opts *o);
 void ufx_stop(struct ufx *f);
+
+/* cmocka fixtures.  ufx_setup puts a started default server in *state;
+ * ufx_teardown stops and frees the server *state holds, also after a
+ * failed check.  A test that wants other options starts its server with
+ * ufx_open (which replaces the one *state holds) and is registered with
+ * UFX_TEST_OPTS (no server made before). */
+int ufx_setup(void **state);
+int ufx_teardown(void **state);
+struct ufx *ufx_open(void **state, const struct ufx_opts *o);
+#define UFX_TEST(t)      cmocka_unit_test_setup_teardown(t, ufx_setup, ufx_teardown)
+#define UFX_TEST_OPTS(t) cmocka_unit_test_teardown(t, ufx_teardown)
 
 /* A client socket connected to the server from src (NULL: the default
  * loopback address), non-blocking. */

@@ -7,140 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- fake backend ---------------------------------------------------------
- */
-
-static void record(struct fake_backend *fb, const struct pctl_dp_mapping *m)
-{
-	fb->last = *m;
-	fb->last_n_filters = m->n_filters;
-	fb->last.filters = NULL;
-	fb->pending++;
-}
-
-static int fb_create(void *ctx, const struct pctl_dp_mapping *m)
-{
-	struct fake_backend *fb = ctx;
-
-	if (fb->fail_create) {
-		fb->fail_create--;
-		return -EIO;
-	}
-	fb->creates++;
-	fb->pend_delta++;
-	record(fb, m);
-	return 0;
-}
-
-static int fb_refresh(void *ctx, const struct pctl_dp_mapping *m)
-{
-	struct fake_backend *fb = ctx;
-
-	fb->refreshes++;
-	record(fb, m);
-	return 0;
-}
-
-static int fb_remove(void *ctx, const struct pctl_dp_mapping *m)
-{
-	struct fake_backend *fb = ctx;
-
-	fb->removes++;
-	fb->pend_delta--;
-	record(fb, m);
-	return 0;
-}
-
-static int fb_commit(void *ctx)
-{
-	struct fake_backend *fb = ctx;
-
-	if (fb->fail_commit) {
-		fb->fail_commit--;
-		return -EIO;
-	}
-	fb->commits++;
-	fb->live += fb->pend_delta;
-	fb->pend_delta = 0;
-	fb->pending = 0;
-	return 0;
-}
-
-static void fb_abort(void *ctx)
-{
-	struct fake_backend *fb = ctx;
-
-	fb->aborts++;
-	fb->pend_delta = 0;
-	fb->pending = 0;
-}
-
-static int fb_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
-                        size_t n)
-{
-	struct fake_backend *fb = ctx;
-
-	fb->reconciles++;
-	if (fb->fail_reconcile) {
-		fb->fail_reconcile--;
-		return -EIO;
-	}
-	fb->reconciled = n;
-	fb->reconciled_ports = 0;
-	fb->reconciled_lifetimes = 0;
-	for (size_t i = 0; i < n; i++) {
-		fb->reconciled_ports += maps[i]->ext_port;
-		fb->reconciled_lifetimes += maps[i]->lifetime;
-	}
-	return 0;
-}
-
-static int fb_lookup(void *ctx, uint8_t protocol, const pctl_addr *int_addr,
-                     uint16_t int_port, const pctl_addr *remote_addr,
-                     uint16_t remote_port, struct pctl_dp_flow *out)
-{
-	struct fake_backend *fb = ctx;
-
-	(void)protocol;
-	(void)int_addr;
-	(void)int_port;
-	(void)remote_addr;
-	(void)remote_port;
-	if (!fb->has_flow)
-		return -ENOENT;
-	*out = fb->flow;
-	return 0;
-}
-
-static int fb_idle_left(void *ctx, const struct pctl_dp_mapping *m,
-                        uint32_t *seconds)
-{
-	struct fake_backend *fb = ctx;
-
-	fb->idle_calls++;
-	fb->idle_asked = *m;
-	fb->idle_asked.filters = NULL;
-	fb->idle_asked.desc = NULL;
-	fb->idle_asked.tpid = NULL;
-	if (fb->fail_idle)
-		return -EIO;
-	*seconds =
-	    !fb->idle_port || fb->idle_port == m->int_port ? fb->idle : 0;
-	return 0;
-}
-
-static const struct pctl_backend_ops fb_ops = {
-    .name = "fake",
-    .create = fb_create,
-    .refresh = fb_refresh,
-    .remove = fb_remove,
-    .commit = fb_commit,
-    .abort = fb_abort,
-    .lookup_flow = fb_lookup,
-    .idle_left = fb_idle_left,
-    .reconcile = fb_reconcile,
-};
-
 /* ---- setup ----------------------------------------------------------------
  */
 
@@ -171,8 +37,7 @@ struct etest *et_new(const struct pctl_engine_config *cfg)
 		t->cfg = *cfg;
 	else
 		et_config(&t->cfg);
-	t->be.ops = &fb_ops;
-	t->be.ctx = &t->fb;
+	t->be = fake_dp_backend(&t->fb);
 	t->now = 1000000;
 	t->e = pctl_engine_new(&t->cfg, &t->be, t->now);
 	assert_non_null(t->e);
@@ -183,6 +48,27 @@ void et_free(struct etest *t)
 {
 	pctl_engine_free(t->e);
 	free(t);
+}
+
+int et_setup(void **state)
+{
+	*state = et_new(NULL);
+	return 0;
+}
+
+int et_teardown(void **state)
+{
+	if (*state)
+		et_free(*state);
+	*state = NULL;
+	return 0;
+}
+
+struct etest *et_open(void **state, const struct pctl_engine_config *cfg)
+{
+	et_teardown(state);
+	*state = et_new(cfg);
+	return *state;
 }
 
 uint64_t et_count(struct etest *t)
@@ -223,34 +109,29 @@ static void header(struct req *r, uint8_t op, const char *client,
 	r->len = 24;
 }
 
-static void map_body(struct req *r, uint8_t nbyte, uint8_t proto,
-                     uint16_t iport, uint16_t sport, const char *sext)
+static void map_body(struct req *r, const struct req_fields *f)
 {
-	memset(r->b + 24, nbyte, 12);
-	r->b[36] = proto;
-	put16(r->b + 40, iport);
-	put16(r->b + 42, sport);
-	pctl_addr x = et_addr(sext ? sext : "0.0.0.0");
+	memset(r->b + 24, f->nonce, 12);
+	r->b[36] = f->protocol;
+	put16(r->b + 40, f->int_port);
+	put16(r->b + 42, f->ext_port);
+	pctl_addr x = et_addr(f->ext_addr ? f->ext_addr : "0.0.0.0");
 	memcpy(r->b + 44, x.b, 16);
 	r->len = 60;
 }
 
-void req_map(struct req *r, const char *client, uint8_t nbyte, uint8_t proto,
-             uint16_t iport, uint16_t sport, const char *sext,
-             uint32_t lifetime)
+void req_map_fields(struct req *r, const struct req_fields *f)
 {
-	header(r, 1, client, lifetime);
-	map_body(r, nbyte, proto, iport, sport, sext);
+	header(r, 1, f->client, f->lifetime);
+	map_body(r, f);
 }
 
-void req_peer(struct req *r, const char *client, uint8_t nbyte, uint8_t proto,
-              uint16_t iport, uint16_t sport, const char *sext,
-              const char *remote, uint16_t rport, uint32_t lifetime)
+void req_peer_fields(struct req *r, const struct req_fields *f)
 {
-	header(r, 2, client, lifetime);
-	map_body(r, nbyte, proto, iport, sport, sext);
-	put16(r->b + 60, rport);
-	pctl_addr ra = et_addr(remote);
+	header(r, 2, f->client, f->lifetime);
+	map_body(r, f);
+	put16(r->b + 60, f->remote_port);
+	pctl_addr ra = et_addr(f->remote_addr);
 	memcpy(r->b + 64, ra.b, 16);
 	r->len = 80;
 }

@@ -1,8 +1,8 @@
 /*
- * Engine test support: a recording fake backend (with injectable failures),
- * request builders and a fake clock.  The engine under test is the real
- * one; only the data plane is replaced (the task names the backend as the
- * boundary).
+ * Engine test support: the engine on the shared fake data plane
+ * (tests/support/fake_dp.h), request builders and a fake clock.  The engine
+ * under test is the real one; only the data plane is replaced (the task names
+ * the backend as the boundary).
  */
 #ifndef PORTCTL_TESTS_ETEST_H
 #define PORTCTL_TESTS_ETEST_H
@@ -19,38 +19,10 @@
 
 #include "backend.h"
 #include "engine.h"
-
-#define FB_MAX 64
-
-/* What the fake data plane holds and saw. */
-struct fake_backend {
-	int creates, refreshes, removes, commits, aborts;
-	int pending;     /* ops queued since the last commit/abort */
-	long live;       /* committed creates - committed removes */
-	int fail_commit; /* next N commits fail */
-	int fail_create; /* next N creates fail */
-	bool has_flow;   /* lookup_flow answers with `flow` */
-	struct pctl_dp_flow flow;
-	/* idle_left (S-52): answers `idle` seconds, or -EIO while fail_idle;
-	 * counts the calls and keeps the mapping it was asked about. */
-	uint32_t idle;
-	uint16_t idle_port; /* when non-zero, only this internal port is busy */
-	int fail_idle, idle_calls;
-	struct pctl_dp_mapping idle_asked;
-	struct pctl_dp_mapping last; /* last op's mapping (filters dropped) */
-	size_t last_n_filters;
-	int pend_delta; /* live change queued */
-	/* Last reconcile: how many mappings, and the sum of their external
-	 * ports and lifetimes (enough to tell the right set was handed over).
-	 */
-	int reconciles;
-	size_t reconciled;
-	unsigned long reconciled_ports, reconciled_lifetimes;
-	int fail_reconcile; /* next N reconciles fail with -EIO */
-};
+#include "fake_dp.h"
 
 struct etest {
-	struct fake_backend fb;
+	struct fake_dp fb; /* the data plane (tests/support/fake_dp.h) */
 	struct pctl_backend be;
 	struct pctl_engine_config cfg;
 	struct pctl_engine *e;
@@ -67,6 +39,18 @@ void et_config(struct pctl_engine_config *cfg);
 struct etest *et_new(const struct pctl_engine_config *cfg);
 void et_free(struct etest *t);
 
+/* cmocka fixtures.  et_setup puts an engine with the default configuration
+ * in *state; et_teardown frees the engine *state holds, also after a failed
+ * check.  A test that wants another configuration opens it with et_open,
+ * which replaces the engine *state holds (a restart with a new
+ * configuration), and is registered with ET_TEST_CFG (no engine made
+ * before). */
+int et_setup(void **state);
+int et_teardown(void **state);
+struct etest *et_open(void **state, const struct pctl_engine_config *cfg);
+#define ET_TEST(f)     cmocka_unit_test_setup_teardown(f, et_setup, et_teardown)
+#define ET_TEST_CFG(f) cmocka_unit_test_teardown(f, et_teardown)
+
 pctl_addr et_addr(const char *s);
 
 /* A request under construction. */
@@ -75,13 +59,29 @@ struct req {
 	size_t len;
 };
 
-/* MAP request from client (dotted/IPv6 text), nonce filled with nbyte. */
-void req_map(struct req *r, const char *client, uint8_t nbyte, uint8_t proto,
-             uint16_t iport, uint16_t sport, const char *sext,
-             uint32_t lifetime);
-void req_peer(struct req *r, const char *client, uint8_t nbyte, uint8_t proto,
-              uint16_t iport, uint16_t sport, const char *sext,
-              const char *remote, uint16_t rport, uint32_t lifetime);
+/* The fields of a MAP or PEER request, by name; a field left out is zero:
+ * no suggested external port, the all-zero IPv4 suggested address. */
+struct req_fields {
+	const char *client; /* client address (text); also its source */
+	uint8_t nonce;      /* every byte of the mapping nonce */
+	uint8_t protocol;
+	uint16_t int_port;
+	uint16_t ext_port;    /* suggested external port */
+	const char *ext_addr; /* suggested external address; NULL = 0.0.0.0 */
+	const char *remote_addr; /* PEER only */
+	uint16_t remote_port;    /* PEER only */
+	uint32_t lifetime;
+};
+
+/* A MAP (PEER) request with the named fields, e.g.
+ * req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+ *         .lifetime = 600). */
+void req_map_fields(struct req *r, const struct req_fields *f);
+void req_peer_fields(struct req *r, const struct req_fields *f);
+#define req_map(r, ...)                                                        \
+	req_map_fields(r, &(const struct req_fields){__VA_ARGS__})
+#define req_peer(r, ...)                                                       \
+	req_peer_fields(r, &(const struct req_fields){__VA_ARGS__})
 void req_announce(struct req *r, const char *client);
 void req_opt(struct req *r, uint8_t code, const void *data, uint16_t len);
 void req_filter(struct req *r, uint8_t plen, const char *addr, uint16_t port);

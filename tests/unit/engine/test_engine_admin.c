@@ -35,10 +35,10 @@ static int collect(void *ctx, const struct pctl_mapping_info *m)
 
 static void test_foreach_reports_mapping(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 7, .protocol = 17, .int_port = 5000,
+	        .ext_port = 41000, .lifetime = 3600);
 	req_filter(&r, 120, "198.51.100.0", 0);
 	req_opt(&r, PCTL_OPT_DESCRIPTION, "game", 4);
 	et_send(t, H, &r);
@@ -55,15 +55,14 @@ static void test_foreach_reports_mapping(void **state)
 	assert_int_equal(c.last.desc_len, 4);
 	assert_memory_equal(c.last.nonce, r.b + 24, 12);
 	assert_int_equal(c.last.client_port, 40000);
-	et_free(t);
 }
 
 static void test_journal_restore_keeps_nonce_and_state(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 7, .protocol = 17, .int_port = 5000,
+	        .ext_port = 41000, .lifetime = 3600);
 	req_filter(&r, 120, "198.51.100.0", 0);
 	req_opt(&r, PCTL_OPT_DESCRIPTION, "game", 4);
 	et_send(t, H, &r);
@@ -83,24 +82,24 @@ static void test_journal_restore_keeps_nonce_and_state(void **state)
 	assert_int_equal(EXTPORT(u), 41000);
 	assert_int_equal(u->resp.epoch, 77);
 	/* ...another nonce does not. */
-	req_map(&r, H, 8, 17, 5000, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 8, .protocol = 17, .int_port = 5000,
+	        .lifetime = 3600);
 	et_send(u, H, &r);
 	assert_int_equal(RESULT(u), PCTL_R_NOT_AUTHORIZED);
 	/* Restoring it twice is refused. */
 	assert_int_equal(pctl_engine_restore(u->e, &c.last, u->now, NULL),
 	                 -EEXIST);
 	et_free(u);
-	et_free(t);
 }
 
 /* S-36.1 after a restart: a mapping made with PREFER_FAILURE keeps its
  * endpoint fixed once restored (the flag travels in pctl_mapping_info). */
 static void test_s36_restore_keeps_prefer_failure(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 7, 17, 5000, 41000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 7, .protocol = 17, .int_port = 5000,
+	        .ext_port = 41000, .lifetime = 3600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -112,7 +111,8 @@ static void test_s36_restore_keeps_prefer_failure(void **state)
 	struct etest *u = et_new(NULL);
 	assert_int_equal(pctl_engine_restore(u->e, &c.last, u->now, NULL), 0);
 	/* Renewed asking for another port with PREFER_FAILURE: refused. */
-	req_map(&r, H, 7, 17, 5000, 41001, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 7, .protocol = 17, .int_port = 5000,
+	        .ext_port = 41001, .lifetime = 3600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(u, H, &r);
 	assert_int_equal(RESULT(u), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
@@ -121,13 +121,11 @@ static void test_s36_restore_keeps_prefer_failure(void **state)
 	pctl_engine_foreach(u->e, collect, &d, u->now);
 	assert_true(d.last.prefer_failure);
 	et_free(u);
-	et_free(t);
 }
 
 static void test_restore_peer_and_map_sharing_a_port(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_mapping_info mi;
 	memset(&mi, 0, sizeof(mi));
 	mi.kind = PCTL_MK_PEER;
@@ -143,7 +141,8 @@ static void test_restore_peer_and_map_sharing_a_port(void **state)
 	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), 0);
 	/* A restored PEER holds its port. */
 	struct req r;
-	req_map(&r, "192.0.2.98", 1, 17, 1, 45000, NULL, 600);
+	req_map(&r, .client = "192.0.2.98", .nonce = 1, .protocol = 17,
+	        .int_port = 1, .ext_port = 45000, .lifetime = 600);
 	et_send(t, "192.0.2.98", &r);
 	assert_true(EXTPORT(t) != 45000);
 	mi.kind = PCTL_MK_MAP;
@@ -152,19 +151,18 @@ static void test_restore_peer_and_map_sharing_a_port(void **state)
 	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), 0);
 	assert_int_equal(et_count(t), 3);
 	/* The port is held: another host does not get it. */
-	req_map(&r, "192.0.2.99", 1, 17, 1, 45000, NULL, 600);
+	req_map(&r, .client = "192.0.2.99", .nonce = 1, .protocol = 17,
+	        .int_port = 1, .ext_port = 45000, .lifetime = 600);
 	et_send(t, "192.0.2.99", &r);
 	assert_true(EXTPORT(t) != 45000);
 	/* A third mapping of another endpoint on that port is refused. */
 	mi.int_port = 5001;
 	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EEXIST);
-	et_free(t);
 }
 
 static void test_restore_rejects_invalid(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_mapping_info mi;
 	memset(&mi, 0, sizeof(mi));
 	mi.kind = PCTL_MK_MAP;
@@ -186,16 +184,15 @@ static void test_restore_rejects_invalid(void **state)
 	mi.protocol = 1;
 	assert_int_equal(pctl_engine_restore(t->e, &mi, t->now, NULL), -EINVAL);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_admin_delete_and_flush(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	for (uint16_t p = 1; p <= 3; p++) {
-		req_map(&r, H, 1, 6, p, 0, NULL, 600);
+		req_map(&r, .client = H, .nonce = 1, .protocol = 6,
+		        .int_port = p, .lifetime = 600);
 		et_send(t, H, &r);
 	}
 	struct collect c = {0};
@@ -203,39 +200,39 @@ static void test_admin_delete_and_flush(void **state)
 	assert_int_equal(pctl_engine_delete(t->e, c.last.id, t->now), 0);
 	assert_int_equal(pctl_engine_delete(t->e, c.last.id, t->now), -ENOENT);
 	assert_int_equal(et_count(t), 2);
-	t->fb.fail_commit = 1;
+	t->fb.fail_commit.times = 1;
 	assert_true(pctl_engine_flush(t->e, t->now) < 0);
 	assert_int_equal(et_count(t), 2); /* S-15 */
 	assert_int_equal(pctl_engine_flush(t->e, t->now), 0);
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.live, 0);
-	et_free(t);
 }
 
 static void test_s15_failed_delete_keeps_mapping(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
-	t->fb.fail_commit = 1;
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
+	t->fb.fail_commit.times = 1;
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
 	assert_int_equal(et_count(t), 1);
 	assert_int_equal(t->fb.live, 1);
-	et_free(t);
 }
 
 static void test_reconfigure_removes_what_policy_now_forbids(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 22, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 22,
+	        .lifetime = 600);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	uint16_t kept_port = EXTPORT(t);
 	struct pctl_engine_config c = t->cfg;
@@ -251,22 +248,22 @@ static void test_reconfigure_removes_what_policy_now_forbids(void **state)
 	/* The kept mapping keeps its port, and the port stays taken. */
 	et_send(t, H, &r);
 	assert_int_equal(EXTPORT(t), kept_port);
-	req_map(&r, "192.0.2.11", 1, 6, 8080, kept_port, NULL, 600);
+	req_map(&r, .client = "192.0.2.11", .nonce = 1, .protocol = 6,
+	        .int_port = 8080, .ext_port = kept_port, .lifetime = 600);
 	et_send(t, "192.0.2.11", &r);
 	assert_true(EXTPORT(t) != kept_port);
 	/* An invalid configuration changes nothing. */
 	c.min_lifetime = 0;
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), -1);
 	assert_int_equal(et_count(t), 2);
-	et_free(t);
 }
 
 static void test_reconfigure_new_reserved_port_removes_mapping(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 8000, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .ext_port = 8000, .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(EXTPORT(t), 8000);
 	struct pctl_engine_config c = t->cfg;
@@ -274,25 +271,27 @@ static void test_reconfigure_new_reserved_port_removes_mapping(void **state)
 	c.reserved[0] = (struct pctl_reserved_port){6, 8000};
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 1);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_address_change_moves_every_kind(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	uint8_t ps[PCTL_PORT_SET_LEN];
 	struct pctl_port_set set = {8, 50000, false};
 	pctl_port_set_pack(&set, ps);
-	req_map(&r, H, 1, 17, 50000, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50000,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PORT_SET, ps, PCTL_PORT_SET_LEN);
 	et_send(t, H, &r);
 	req_natpmp_map(&r, true, 4000, 41000, 600);
 	et_send(t, H, &r);
-	req_peer(&r, H, 1, 6, 7000, 0, NULL, "198.51.100.5", 443, 600);
+	req_peer(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 7000,
+	         .remote_addr = "198.51.100.5", .remote_port = 443,
+	         .lifetime = 600);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 7000, 0, NULL, 600); /* shares the PEER's port */
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 7000,
+	        .lifetime = 600); /* shares the PEER's port */
 	et_send(t, H, &r);
 	assert_int_equal(et_count(t), 4);
 	pctl_addr a[2] = {et_addr("203.0.113.50"), et_addr("2001:db8::1")};
@@ -308,24 +307,24 @@ static void test_address_change_moves_every_kind(void **state)
 	assert_int_equal(et_count(t), 4);
 	assert_int_equal(pctl_engine_flush(t->e, t->now), 0);
 	assert_int_equal(t->fb.live, 0);
-	et_free(t);
 }
 
 static void test_reconfigure_releases_cooling_ports(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 40000, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .ext_port = 40000, .lifetime = 600);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_true(pctl_engine_next_deadline(t->e) <= t->now + 120000);
 	assert_int_equal(pctl_engine_reconfigure(t->e, &t->cfg, t->now), 0);
-	req_map(&r, "192.0.2.50", 1, 6, 80, 40000, NULL, 600);
+	req_map(&r, .client = "192.0.2.50", .nonce = 1, .protocol = 6,
+	        .int_port = 80, .ext_port = 40000, .lifetime = 600);
 	et_send(t, "192.0.2.50", &r);
 	assert_int_equal(EXTPORT(t), 40000);
-	et_free(t);
 }
 
 static void test_config_check_rejects_bad_values(void **state)
@@ -364,7 +363,8 @@ static void test_backend_none_accepts_everything(void **state)
 	struct pctl_engine *e = pctl_engine_new(&c, &be, 1000);
 	assert_non_null(e);
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	struct pctl_rx rx = {.buf = r.b,
 	                     .len = r.len,
 	                     .src = et_addr(H),
@@ -384,8 +384,7 @@ static void test_backend_none_accepts_everything(void **state)
  * failure is reported. */
 static void test_s93_reconcile_hands_over_exactly_the_table(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(pctl_engine_reconcile(t->e, t->now), 0);
 	assert_int_equal(t->fb.reconciles, 1);
 	assert_int_equal(t->fb.reconciled, 0);
@@ -394,7 +393,8 @@ static void test_s93_reconcile_hands_over_exactly_the_table(void **state)
 	uint16_t p[3];
 	const char *hosts[3] = {"192.0.2.10", "192.0.2.11", "192.0.2.12"};
 	for (int i = 0; i < 3; i++) {
-		req_map(&r, hosts[i], 1, 6, 80, 0, NULL, 600);
+		req_map(&r, .client = hosts[i], .nonce = 1, .protocol = 6,
+		        .int_port = 80, .lifetime = 600);
 		et_send(t, hosts[i], &r);
 		assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 		p[i] = EXTPORT(t);
@@ -406,9 +406,8 @@ static void test_s93_reconcile_hands_over_exactly_the_table(void **state)
 	                 (unsigned long)p[0] + p[1] + p[2]);
 	assert_int_equal(t->fb.reconciled_lifetimes, 3 * 500);
 
-	t->fb.fail_reconcile = 1;
+	t->fb.fail_reconcile.times = 1;
 	assert_int_equal(pctl_engine_reconcile(t->e, t->now), -EIO);
-	et_free(t);
 }
 
 /* Issue 15 item 13: a listing taken in pages sees every mapping that
@@ -437,13 +436,12 @@ static int page_cb(void *ctx, const struct pctl_mapping_info *m)
 
 static void test_paged_listing_sees_each_mapping_once(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.nat44 = false; /* pinholes: no port space to run out of */
 	c.max_per_host = 0;
 	c.max_mappings = 0;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	uint8_t *gone = calloc(PAGE_HOSTS * PAGE_PORTS, 1);
 	struct page_seen seen = {calloc(PAGE_HOSTS * PAGE_PORTS, 1), 0};
 	struct req r;
@@ -453,8 +451,9 @@ static void test_paged_listing_sees_each_mapping_once(void **state)
 	for (unsigned h = 0; h < PAGE_HOSTS; h++) {
 		snprintf(host, sizeof(host), "192.0.2.%u", 10 + h);
 		for (unsigned p = 0; p < PAGE_PORTS; p++) {
-			req_map(&r, host, 1, 17, (uint16_t)(1024 + p), 0, NULL,
-			        3600);
+			req_map(&r, .client = host, .nonce = 1, .protocol = 17,
+			        .int_port = (uint16_t)(1024 + p),
+			        .lifetime = 3600);
 			et_send(t, host, &r);
 		}
 	}
@@ -467,13 +466,17 @@ static void test_paged_listing_sees_each_mapping_once(void **state)
 		/* Between pages: 20 new mappings of another host, and the
 		 * last host's 20 highest ports removed. */
 		for (unsigned k = 0; k < 20; k++, churn++) {
-			req_map(&r, "192.0.2.99", 1, 17,
-			        (uint16_t)(1024 + churn), 0, NULL, 3600);
+			req_map(&r, .client = "192.0.2.99", .nonce = 1,
+			        .protocol = 17,
+			        .int_port = (uint16_t)(1024 + churn),
+			        .lifetime = 3600);
 			et_send(t, "192.0.2.99", &r);
 			assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 			top--;
-			req_map(&r, "192.0.2.13", 1, 17, (uint16_t)(1024 + top),
-			        0, NULL, 0);
+			req_map(&r, .client = "192.0.2.13", .nonce = 1,
+			        .protocol = 17,
+			        .int_port = (uint16_t)(1024 + top),
+			        .lifetime = 0);
 			et_send(t, "192.0.2.13", &r);
 			assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 			gone[(PAGE_HOSTS - 1) * PAGE_PORTS + top] = 1;
@@ -490,28 +493,26 @@ static void test_paged_listing_sees_each_mapping_once(void **state)
 	assert_true(seen.others <= churn);
 	free(gone);
 	free(seen.count);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_s93_reconcile_hands_over_exactly_the_table),
-	    cmocka_unit_test(test_foreach_reports_mapping),
-	    cmocka_unit_test(test_journal_restore_keeps_nonce_and_state),
-	    cmocka_unit_test(test_s36_restore_keeps_prefer_failure),
-	    cmocka_unit_test(test_restore_peer_and_map_sharing_a_port),
-	    cmocka_unit_test(test_restore_rejects_invalid),
-	    cmocka_unit_test(test_admin_delete_and_flush),
-	    cmocka_unit_test(test_s15_failed_delete_keeps_mapping),
-	    cmocka_unit_test(test_reconfigure_removes_what_policy_now_forbids),
-	    cmocka_unit_test(
-	        test_reconfigure_new_reserved_port_removes_mapping),
-	    cmocka_unit_test(test_address_change_moves_every_kind),
-	    cmocka_unit_test(test_reconfigure_releases_cooling_ports),
+	    ET_TEST(test_s93_reconcile_hands_over_exactly_the_table),
+	    ET_TEST(test_foreach_reports_mapping),
+	    ET_TEST(test_journal_restore_keeps_nonce_and_state),
+	    ET_TEST(test_s36_restore_keeps_prefer_failure),
+	    ET_TEST(test_restore_peer_and_map_sharing_a_port),
+	    ET_TEST(test_restore_rejects_invalid),
+	    ET_TEST(test_admin_delete_and_flush),
+	    ET_TEST(test_s15_failed_delete_keeps_mapping),
+	    ET_TEST(test_reconfigure_removes_what_policy_now_forbids),
+	    ET_TEST(test_reconfigure_new_reserved_port_removes_mapping),
+	    ET_TEST(test_address_change_moves_every_kind),
+	    ET_TEST(test_reconfigure_releases_cooling_ports),
 	    cmocka_unit_test(test_config_check_rejects_bad_values),
 	    cmocka_unit_test(test_backend_none_accepts_everything),
-	    cmocka_unit_test(test_paged_listing_sees_each_mapping_once),
+	    ET_TEST_CFG(test_paged_listing_sees_each_mapping_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

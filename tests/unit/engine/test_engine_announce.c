@@ -18,8 +18,7 @@ static struct pctl_tx *txbuf(void)
 
 static void test_s93_state_loss_announces_t4(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_tx *tx = txbuf();
 	t->now += 5000;
 	pctl_engine_state_lost(t->e, t->now);
@@ -39,13 +38,11 @@ static void test_s93_state_loss_announces_t4(void **state)
 	static const uint8_t ext[4] = {203, 0, 113, 1};
 	assert_memory_equal(tx[1].buf + 8, ext, 4);
 	free(tx);
-	et_free(t);
 }
 
 static void test_s94_ten_sends_gaps_from_250ms_doubling(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_tx *tx = txbuf();
 	uint64_t start = t->now;
 	pctl_engine_state_lost(t->e, start);
@@ -76,25 +73,21 @@ static void test_s94_ten_sends_gaps_from_250ms_doubling(void **state)
 	}
 	assert_int_equal(sends[1] - sends[0], 250);
 	free(tx);
-	et_free(t);
 }
 
 static void test_s94_announce_count_configurable(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.announce_count = 0;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	pctl_engine_state_lost(t->e, t->now);
 	assert_int_equal(pctl_engine_next_deadline(t->e), UINT64_MAX);
-	et_free(t);
 }
 
 static void test_x23_prefix64_change_announced(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_tx *tx = txbuf();
 	struct pctl_engine_config c = t->cfg;
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
@@ -108,13 +101,11 @@ static void test_x23_prefix64_change_announced(void **state)
 	assert_false(tx[0].natpmp);
 	assert_int_equal(tx[0].buf[1], 0x80); /* ANNOUNCE response */
 	free(tx);
-	et_free(t);
 }
 
 static void test_n10_address_change_announces_new_address(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_tx *tx = txbuf();
 	pctl_addr a = et_addr("203.0.113.77");
 	t->now += 9000;
@@ -127,7 +118,6 @@ static void test_n10_address_change_announces_new_address(void **state)
 	static const uint8_t epoch0[4];
 	assert_memory_equal(tx[0].buf + 4, epoch0, 4);
 	free(tx);
-	et_free(t);
 }
 
 static uint64_t poll_updates(struct etest *t, uint64_t at, struct pctl_tx *tx,
@@ -143,11 +133,11 @@ static uint64_t poll_updates(struct etest *t, uint64_t at, struct pctl_tx *tx,
 
 static void test_s95_mapping_update_sent_three_times(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_tx *tx = txbuf();
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 40000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .ext_port = 40000, .lifetime = 3600);
 	req_filter(&r, 120, "198.51.100.0", 0);
 	et_send(t, H, &r);
 	pctl_addr a = et_addr("203.0.113.77");
@@ -186,16 +176,15 @@ static void test_s95_mapping_update_sent_three_times(void **state)
 	poll_updates(t, t->now + 100000, tx, &nu);
 	assert_int_equal(nu, 0);
 	free(tx);
-	et_free(t);
 }
 
 static void test_s95_update_stops_when_client_refreshes(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_tx *tx = txbuf();
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
 	pctl_addr a = et_addr("203.0.113.77");
 	pctl_engine_set_external(t->e, &a, 1, t->now);
@@ -208,20 +197,19 @@ static void test_s95_update_stops_when_client_refreshes(void **state)
 	poll_updates(t, t->now + 10000, tx, &nu);
 	assert_int_equal(nu, 0);
 	free(tx);
-	et_free(t);
 }
 
 static void test_s95_update_carries_third_party(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.n_third_party_acl = 1;
 	c.third_party_acl[0] = (struct pctl_prefix){et_addr(H), 128};
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	struct pctl_tx *tx = txbuf();
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	pctl_addr tp = et_addr("192.0.2.50");
 	req_opt(&r, PCTL_OPT_THIRD_PARTY, tp.b, 16);
 	et_send(t, H, &r);
@@ -242,53 +230,52 @@ static void test_s95_update_carries_third_party(void **state)
 	pctl_addr h = et_addr(H);
 	assert_true(pctl_addr_equal(&tx[0].addr, &h));
 	free(tx);
-	et_free(t);
 }
 
 static void test_s95_prefer_failure_mapping_not_moved(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 40000, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .ext_port = 40000, .lifetime = 3600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
-	req_map(&r, H, 1, 6, 8081, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8081,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
 	pctl_addr a = et_addr("203.0.113.77");
 	pctl_engine_set_external(t->e, &a, 1, t->now);
 	assert_int_equal(et_count(t), 1);
 	assert_int_equal(t->fb.live, 1);
-	et_free(t);
 }
 
 static void test_address_removed_mappings_removed(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &r);
-	req_map(&r, "2001:db8::9", 1, 6, 8080, 0, "::", 3600);
+	req_map(&r, .client = "2001:db8::9", .nonce = 1, .protocol = 6,
+	        .int_port = 8080, .ext_addr = "::", .lifetime = 3600);
 	et_send(t, "2001:db8::9", &r);
 	assert_int_equal(pctl_engine_set_external(t->e, NULL, 0, t->now), 0);
 	assert_int_equal(et_count(t), 1); /* the IPv6 pinhole stays */
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_s93_state_loss_announces_t4),
-	    cmocka_unit_test(test_s94_ten_sends_gaps_from_250ms_doubling),
-	    cmocka_unit_test(test_s94_announce_count_configurable),
-	    cmocka_unit_test(test_x23_prefix64_change_announced),
-	    cmocka_unit_test(test_n10_address_change_announces_new_address),
-	    cmocka_unit_test(test_s95_mapping_update_sent_three_times),
-	    cmocka_unit_test(test_s95_update_stops_when_client_refreshes),
-	    cmocka_unit_test(test_s95_update_carries_third_party),
-	    cmocka_unit_test(test_s95_prefer_failure_mapping_not_moved),
-	    cmocka_unit_test(test_address_removed_mappings_removed),
+	    ET_TEST(test_s93_state_loss_announces_t4),
+	    ET_TEST(test_s94_ten_sends_gaps_from_250ms_doubling),
+	    ET_TEST_CFG(test_s94_announce_count_configurable),
+	    ET_TEST(test_x23_prefix64_change_announced),
+	    ET_TEST(test_n10_address_change_announces_new_address),
+	    ET_TEST(test_s95_mapping_update_sent_three_times),
+	    ET_TEST(test_s95_update_stops_when_client_refreshes),
+	    ET_TEST_CFG(test_s95_update_carries_third_party),
+	    ET_TEST(test_s95_prefer_failure_mapping_not_moved),
+	    ET_TEST(test_address_removed_mappings_removed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

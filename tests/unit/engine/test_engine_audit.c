@@ -36,9 +36,10 @@ static void observe(void *ctx, const struct pctl_audit_event *ev)
 
 static const char *H = "192.0.2.10";
 
-static struct etest *start(const struct pctl_engine_config *c, struct rec *r)
+static struct etest *start(void **state, const struct pctl_engine_config *c,
+                           struct rec *r)
 {
-	struct etest *t = et_new(c);
+	struct etest *t = et_open(state, c);
 	memset(r, 0, sizeof(*r));
 	pctl_engine_set_audit(t->e, observe, r);
 	return t;
@@ -52,12 +53,12 @@ static void assert_addr(const pctl_addr *a, const char *s)
 
 static void test_map_created_renewed_deleted(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_map(&q, H, 7, 6, 8080, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 1);
@@ -84,11 +85,13 @@ static void test_map_created_renewed_deleted(void **state)
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 1);
 	/* A longer one: still nothing a record needs. */
-	req_map(&q, H, 7, 6, 8080, 0, NULL, 7200);
+	req_map(&q, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 7200);
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 1);
 	/* Shorter, and a description: one RENEWED with both changes. */
-	req_map(&q, H, 7, 6, 8080, 0, NULL, 600);
+	req_map(&q, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 600);
 	req_opt(&q, PCTL_OPT_DESCRIPTION, "web", 3);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -100,24 +103,24 @@ static void test_map_created_renewed_deleted(void **state)
 	assert_string_equal(r.desc[1], "web");
 
 	/* Delete by the client. */
-	req_map(&q, H, 7, 6, 8080, 0, NULL, 0);
+	req_map(&q, .client = H, .nonce = 7, .protocol = 6, .int_port = 8080,
+	        .lifetime = 0);
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.ev[2].type, PCTL_AUDIT_DELETED);
 	assert_int_equal(r.ev[2].by, PCTL_AUDIT_BY_CLIENT);
 	assert_int_equal(r.ev[2].ext_port, r.ev[0].ext_port);
 	assert_int_equal(r.ev[2].id, r.ev[0].id);
-	et_free(t);
 }
 
 static void test_expired_by_timer(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_map(&q, H, 1, 17, 5000, 0, NULL, 200);
+	req_map(&q, .client = H, .nonce = 1, .protocol = 17, .int_port = 5000,
+	        .lifetime = 200);
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 1);
 	t->now += 201 * 1000;
@@ -128,20 +131,20 @@ static void test_expired_by_timer(void **state)
 	assert_int_equal(r.ev[1].via, PCTL_AUDIT_VIA_NONE);
 	assert_false(r.ev[1].has_requester);
 	assert_int_equal(r.ev[1].int_port, 5000);
-	et_free(t);
 }
 
 static void test_refused_pcp_with_result(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_map(&q, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	/* Another nonce: NOT_AUTHORIZED (S-33). */
-	req_map(&q, H, 2, 6, 8080, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 2, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(r.n, 2);
@@ -166,17 +169,17 @@ static void test_refused_pcp_with_result(void **state)
 	assert_int_equal(r.ev[2].result, PCTL_R_UNSUPP_OPCODE);
 	assert_int_equal(r.ev[2].opcode, 9);
 	assert_false(r.ev[2].has_mapping);
-	et_free(t);
 }
 
 static void test_peer_created_and_extended(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_peer(&q, H, 3, 6, 5555, 0, NULL, "198.51.100.9", 443, 600);
+	req_peer(&q, .client = H, .nonce = 3, .protocol = 6, .int_port = 5555,
+	         .remote_addr = "198.51.100.9", .remote_port = 443,
+	         .lifetime = 600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 1);
@@ -189,20 +192,20 @@ static void test_peer_created_and_extended(void **state)
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 1);
 	/* ...a new description does. */
-	req_peer(&q, H, 3, 6, 5555, 0, NULL, "198.51.100.9", 443, 600);
+	req_peer(&q, .client = H, .nonce = 3, .protocol = 6, .int_port = 5555,
+	         .remote_addr = "198.51.100.9", .remote_port = 443,
+	         .lifetime = 600);
 	req_opt(&q, PCTL_OPT_DESCRIPTION, "x", 1);
 	et_send(t, H, &q);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.ev[1].type, PCTL_AUDIT_RENEWED);
 	assert_int_equal(r.ev[1].changes, PCTL_AUDIT_CH_DESCRIPTION);
-	et_free(t);
 }
 
 static void test_natpmp_created_refused_deleted(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
 	req_natpmp_map(&q, false, 6000, 0, 3600);
@@ -231,22 +234,23 @@ static void test_natpmp_created_refused_deleted(void **state)
 	assert_int_equal(r.ev[2].type, PCTL_AUDIT_DELETED);
 	assert_int_equal(r.ev[2].by, PCTL_AUDIT_BY_CLIENT);
 	assert_int_equal(r.ev[2].int_port, 6000);
-	et_free(t);
 }
 
 static void test_admin_policy_address_and_restore(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
-	req_map(&q, H, 1, 6, 1000, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 1, .protocol = 6, .int_port = 1000,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	uint64_t id1 = r.ev[0].id;
-	req_map(&q, "192.0.2.11", 1, 6, 1001, 0, NULL, 3600);
+	req_map(&q, .client = "192.0.2.11", .nonce = 1, .protocol = 6,
+	        .int_port = 1001, .lifetime = 3600);
 	et_send(t, "192.0.2.11", &q);
-	req_map(&q, "192.0.2.12", 1, 6, 1002, 0, NULL, 3600);
+	req_map(&q, .client = "192.0.2.12", .nonce = 1, .protocol = 6,
+	        .int_port = 1002, .lifetime = 3600);
 	et_send(t, "192.0.2.12", &q);
 	assert_int_equal(r.n, 3);
 
@@ -319,21 +323,20 @@ static void test_admin_policy_address_and_restore(void **state)
 	assert_int_equal(r.n, 10);
 	assert_int_equal(r.ev[8].by, PCTL_AUDIT_BY_ADMIN);
 	assert_int_equal(r.ev[9].by, PCTL_AUDIT_BY_ADMIN);
-	et_free(t);
 }
 
 /* X-3.8: a request inside a port set refreshes the set; shortening it is
  * a change. */
 static void test_port_set_overlap_shortened(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct req q;
 	uint8_t b[PCTL_PORT_SET_LEN];
 	struct pctl_port_set ps = {4, 7000, false};
 
-	req_map(&q, H, 5, 17, 7000, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 5, .protocol = 17, .int_port = 7000,
+	        .lifetime = 3600);
 	pctl_port_set_pack(&ps, b);
 	req_opt(&q, PCTL_OPT_PORT_SET, b, PCTL_PORT_SET_LEN);
 	et_send(t, H, &q);
@@ -341,11 +344,13 @@ static void test_port_set_overlap_shortened(void **state)
 	assert_int_equal(r.n, 1);
 	assert_int_equal(r.ev[0].port_count, 4);
 	/* One port inside the set, same lifetime: nothing to record. */
-	req_map(&q, H, 5, 17, 7001, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 5, .protocol = 17, .int_port = 7001,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 1);
-	req_map(&q, H, 5, 17, 7001, 0, NULL, 300);
+	req_map(&q, .client = H, .nonce = 5, .protocol = 17, .int_port = 7001,
+	        .lifetime = 300);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 2);
@@ -353,31 +358,28 @@ static void test_port_set_overlap_shortened(void **state)
 	assert_int_equal(r.ev[1].changes, PCTL_AUDIT_CH_SHORTER);
 	assert_int_equal(r.ev[1].int_port, 7000);
 	assert_int_equal(r.ev[1].lifetime, 300);
-	et_free(t);
 }
 
 static void test_no_observer_no_calls(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct req q;
 
 	pctl_engine_set_audit(t->e, NULL, NULL);
-	req_map(&q, H, 1, 6, 8080, 0, NULL, 3600);
+	req_map(&q, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 3600);
 	et_send(t, H, &q);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(r.n, 0);
-	et_free(t);
 }
 
 /* Issue 11: UPnP actions are audited like datagrams, via "upnp"; a
  * refusal carries the UPnP error code. */
 static void test_upnp_created_renewed_refused_deleted(void **state)
 {
-	(void)state;
 	struct rec r;
-	struct etest *t = start(NULL, &r);
+	struct etest *t = start(state, NULL, &r);
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, "one");
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	assert_int_equal(r.n, 1);
@@ -428,21 +430,20 @@ static void test_upnp_created_renewed_refused_deleted(void **state)
 	assert_int_equal(r.ev[4].via, PCTL_AUDIT_VIA_UPNP);
 	assert_int_equal(r.ev[4].kind, PCTL_MK_UPNP);
 	assert_string_equal(pctl_audit_via_name(PCTL_AUDIT_VIA_UPNP), "upnp");
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_map_created_renewed_deleted),
-	    cmocka_unit_test(test_expired_by_timer),
-	    cmocka_unit_test(test_refused_pcp_with_result),
-	    cmocka_unit_test(test_peer_created_and_extended),
-	    cmocka_unit_test(test_natpmp_created_refused_deleted),
-	    cmocka_unit_test(test_upnp_created_renewed_refused_deleted),
-	    cmocka_unit_test(test_admin_policy_address_and_restore),
-	    cmocka_unit_test(test_port_set_overlap_shortened),
-	    cmocka_unit_test(test_no_observer_no_calls),
+	    ET_TEST_CFG(test_map_created_renewed_deleted),
+	    ET_TEST_CFG(test_expired_by_timer),
+	    ET_TEST_CFG(test_refused_pcp_with_result),
+	    ET_TEST_CFG(test_peer_created_and_extended),
+	    ET_TEST_CFG(test_natpmp_created_refused_deleted),
+	    ET_TEST_CFG(test_upnp_created_renewed_refused_deleted),
+	    ET_TEST_CFG(test_admin_policy_address_and_restore),
+	    ET_TEST_CFG(test_port_set_overlap_shortened),
+	    ET_TEST_CFG(test_no_observer_no_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

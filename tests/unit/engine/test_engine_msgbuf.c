@@ -35,31 +35,35 @@ void *__wrap_calloc(size_t n, size_t size)
 
 static void test_requests_allocate_no_message(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct req r;
 	char host[32];
 
 	/* First requests may make the engine's buffers and tables. */
 	req_announce(&r, "192.0.2.5");
 	et_send(t, "192.0.2.5", &r);
-	req_map(&r, "192.0.2.5", 1, 17, 4000, 0, NULL, 600);
+	req_map(&r, .client = "192.0.2.5", .nonce = 1, .protocol = 17,
+	        .int_port = 4000, .lifetime = 600);
 	et_send(t, "192.0.2.5", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 
 	msg_allocs = 0;
 	for (unsigned i = 0; i < 200; i++) {
 		snprintf(host, sizeof(host), "192.0.2.%u", 10 + i % 100);
-		req_map(&r, host, 2, 6, (uint16_t)(5000 + i), 0, NULL, 600);
+		req_map(&r, .client = host, .nonce = 2, .protocol = 6,
+		        .int_port = (uint16_t)(5000 + i), .lifetime = 600);
 		et_send(t, host, &r); /* create, or renew the second time */
 		assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 		req_announce(&r, host);
 		et_send(t, host, &r);
-		req_peer(&r, host, 3, 17, (uint16_t)(6000 + i), 0, NULL,
-		         "198.51.100.1", 80, 600);
+		req_peer(&r, .client = host, .nonce = 3, .protocol = 17,
+		         .int_port = (uint16_t)(6000 + i),
+		         .remote_addr = "198.51.100.1", .remote_port = 80,
+		         .lifetime = 600);
 		et_send(t, host, &r);
 		assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-		req_map(&r, host, 9, 99, 1, 0, NULL, 600); /* an error */
+		req_map(&r, .client = host, .nonce = 9, .protocol = 99,
+		        .int_port = 1, .lifetime = 600); /* an error */
 		et_send(t, host, &r);
 	}
 	/* Unsolicited messages (ANNOUNCE after an epoch reset). */
@@ -70,13 +74,12 @@ static void test_requests_allocate_no_message(void **state)
 		(void)pctl_engine_poll_tx(t->e, t->now, tx, 4);
 	}
 	assert_int_equal(msg_allocs, 0);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_requests_allocate_no_message),
+	    ET_TEST(test_requests_allocate_no_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

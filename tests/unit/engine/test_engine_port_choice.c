@@ -17,7 +17,8 @@ static uint16_t map_port(struct etest *t, const char *h, uint16_t iport,
                          uint16_t sug, const char *sug_addr)
 {
 	struct req r;
-	req_map(&r, h, 1, 6, iport, sug, sug_addr, 600);
+	req_map(&r, .client = h, .nonce = 1, .protocol = 6, .int_port = iport,
+	        .ext_port = sug, .ext_addr = sug_addr, .lifetime = 600);
 	et_send(t, h, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	return EXTPORT(t);
@@ -38,35 +39,33 @@ static uint16_t natpmp_port(struct etest *t, const char *h, uint16_t iport,
  * our own address; also when the internal port is another one. */
 static void test_s38_foreign_address_keeps_suggested_port(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.prefer_internal_port = false; /* the suggestion alone decides */
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	assert_int_equal(map_port(t, H, 6881, 6881, H), 6881);
 	assert_true(
 	    pctl_addr_equal(&t->resp.external_addr, &t->cfg.ext_addrs[0]));
 	assert_int_equal(map_port(t, H, 6882, 40001, "198.51.100.1"), 40001);
 	/* S-39: with PREFER_FAILURE the pair must be honoured whole. */
 	struct req r;
-	req_map(&r, H, 1, 6, 6883, 40002, "198.51.100.1", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 6883,
+	        .ext_port = 40002, .ext_addr = "198.51.100.1", .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
-	et_free(t);
 }
 
 /* No suggestion: the internal port when free, MAP and NAT-PMP; when another
  * host holds it, or it is outside port-range or reserved, a random one. */
 static void test_prefer_internal_port_when_usable(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.n_reserved = 1;
 	c.reserved[0].protocol = 6;
 	c.reserved[0].port = 7100;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	assert_int_equal(map_port(t, H, 6881, 0, NULL), 6881);
 	assert_int_equal(natpmp_port(t, H, 5001, 0), 5001);
 	/* Another host's mapping holds 6881: not taken from it. */
@@ -81,18 +80,16 @@ static void test_prefer_internal_port_when_usable(void **state)
 	/* A suggestion still wins over the internal port (S-37). */
 	assert_int_equal(map_port(t, H, 7200, 7300, NULL), 7300);
 	assert_int_equal(natpmp_port(t, H, 7400, 7500), 7500);
-	et_free(t);
 }
 
 /* prefer-internal-port no: the port comes from a random point, not the
  * internal port (RFC 6056; the default before issue 16). */
 static void test_prefer_internal_port_off_is_random(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.prefer_internal_port = false;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	int same = 0;
 	for (uint16_t i = 0; i < 8; i++) {
 		same +=
@@ -101,15 +98,14 @@ static void test_prefer_internal_port_off_is_random(void **state)
 		    natpmp_port(t, H, (uint16_t)(30000 + i), 0) == 30000 + i;
 	}
 	assert_true(same < 2);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_s38_foreign_address_keeps_suggested_port),
-	    cmocka_unit_test(test_prefer_internal_port_when_usable),
-	    cmocka_unit_test(test_prefer_internal_port_off_is_random),
+	    ET_TEST_CFG(test_s38_foreign_address_keeps_suggested_port),
+	    ET_TEST_CFG(test_prefer_internal_port_when_usable),
+	    ET_TEST_CFG(test_prefer_internal_port_off_is_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_state.h"
 
 static const char *H = "192.0.2.10";
 
@@ -20,7 +20,8 @@ static uint8_t map(struct etest *t, uint8_t nonce, uint16_t port, uint16_t set,
 {
 	struct req r;
 
-	req_map(&r, H, nonce, 17, port, sug, NULL, lifetime);
+	req_map(&r, .client = H, .nonce = nonce, .protocol = 17,
+	        .int_port = port, .ext_port = sug, .lifetime = lifetime);
 	if (set) {
 		uint8_t b[PCTL_PORT_SET_LEN];
 		struct pctl_port_set ps = {set, port, false};
@@ -80,11 +81,10 @@ static struct updates *poll_updates(struct etest *t)
 static void
 test_x3_8_rfc7753_example_5_3_two_responses_nothing_new(void **state)
 {
-	(void)state;
 	struct pctl_engine_config cfg;
 	et_config(&cfg);
 	cfg.max_port_set = 100; /* the RFC's example, not the default bound */
-	struct etest *t = et_new(&cfg);
+	struct etest *t = et_open(state, &cfg);
 	/* 50100 -> 50100, and the set 50101..50199 (99 ports). */
 	assert_int_equal(map(t, 1, 50100, 0, 50100, 600), PCTL_R_SUCCESS);
 	assert_int_equal(EXTPORT(t), 50100);
@@ -122,13 +122,11 @@ test_x3_8_rfc7753_example_5_3_two_responses_nothing_new(void **state)
 	assert_int_equal(left(t, 50100, 0), 600);
 	assert_int_equal(left(t, 50101, 99), 600);
 	free(u);
-	et_free(t);
 }
 
 static void test_x3_8_update_repeated_like_any_mapping_update(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(map(t, 1, 50000, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(map(t, 1, 50001, 9, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(map(t, 1, 50000, 10, 0, 600), PCTL_R_SUCCESS);
@@ -145,13 +143,11 @@ static void test_x3_8_update_repeated_like_any_mapping_update(void **state)
 	struct updates *u = poll_updates(t);
 	assert_int_equal(u->n, 0);
 	free(u);
-	et_free(t);
 }
 
 static void test_x3_8_single_port_inside_set_refreshes_the_set(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(map(t, 1, 50000, 10, 0, 600), PCTL_R_SUCCESS);
 	uint16_t ext = EXTPORT(t);
 	t->now += 100000;
@@ -173,13 +169,11 @@ static void test_x3_8_single_port_inside_set_refreshes_the_set(void **state)
 	assert_int_equal(u->msg[0].internal_port, 50000);
 	assert_int_equal(port_set_of(&u->msg[0]).size, 10);
 	free(u);
-	et_free(t);
 }
 
 static void test_x3_8_uncovered_ports_are_not_mapped(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(map(t, 1, 50010, 0, 0, 600), PCTL_R_SUCCESS);
 	uint16_t ext = EXTPORT(t);
 	/* 50000..50019 over the single mapping 50010: only a refresh. */
@@ -192,13 +186,11 @@ static void test_x3_8_uncovered_ports_are_not_mapped(void **state)
 	assert_int_equal(u->msg[0].internal_port, 50010);
 	assert_int_equal(u->msg[0].external_port, ext);
 	free(u);
-	et_free(t);
 }
 
 static void test_x3_8_set_over_two_one_with_another_nonce(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(map(t, 1, 50000, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(map(t, 2, 50005, 0, 0, 600), PCTL_R_SUCCESS);
 	t->now += 100000;
@@ -230,17 +222,15 @@ static void test_x3_8_set_over_two_one_with_another_nonce(void **state)
 	assert_int_equal(left(t, 50000, 0), 500);
 	assert_int_equal(left(t, 50005, 0), 600);
 	assert_int_equal(et_count(t), 2);
-	et_free(t);
 }
 
 static void test_x3_8_backend_failure_changes_nothing(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(map(t, 1, 50000, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(map(t, 1, 50001, 9, 0, 600), PCTL_R_SUCCESS);
 	t->now += 100000;
-	t->fb.fail_commit = 1;
+	t->fb.fail_commit.times = 1;
 	assert_int_equal(map(t, 1, 50000, 10, 0, 3000), PCTL_R_NETWORK_FAILURE);
 	/* S-15: both keep their lifetimes; no update is queued. */
 	struct updates *u = poll_updates(t);
@@ -256,20 +246,19 @@ static void test_x3_8_backend_failure_changes_nothing(void **state)
 	assert_int_equal(u->n, 1);
 	assert_int_equal(u->msg[0].lifetime, 3000);
 	free(u);
-	et_free(t);
 }
 
 static void test_x3_8_one_invalid_refresh_changes_nothing(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.max_filters = 2;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	assert_int_equal(map(t, 1, 50000, 0, 0, 600), PCTL_R_SUCCESS);
 	/* The second mapping already holds the most filters allowed. */
 	struct req r;
-	req_map(&r, H, 1, 17, 50005, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50005,
+	        .lifetime = 600);
 	req_filter(&r, 128, "198.51.100.1", 0);
 	req_filter(&r, 128, "198.51.100.2", 0);
 	et_send(t, H, &r);
@@ -279,7 +268,8 @@ static void test_x3_8_one_invalid_refresh_changes_nothing(void **state)
 
 	/* One more filter is fine for the first, too many for the second
 	 * (S-86): the whole request fails before anything changes. */
-	req_map(&r, H, 1, 17, 50000, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50000,
+	        .lifetime = 600);
 	uint8_t b[PCTL_PORT_SET_LEN];
 	pctl_port_set_pack(&(struct pctl_port_set){10, 50000, false}, b);
 	req_opt(&r, PCTL_OPT_PORT_SET, b, PCTL_PORT_SET_LEN);
@@ -292,36 +282,36 @@ static void test_x3_8_one_invalid_refresh_changes_nothing(void **state)
 	struct updates *u = poll_updates(t);
 	assert_int_equal(u->n, 0);
 	free(u);
-	et_free(t);
 }
 
 static void test_x3_8_prefer_failure_checked_against_answered(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(map(t, 1, 50000, 10, 0, 600), PCTL_R_SUCCESS);
 	uint16_t ext = EXTPORT(t);
 	t->now += 100000;
 	/* S-36.1: port 50003 inside the set is paired with ext + 3. */
 	struct req r;
-	req_map(&r, H, 1, 17, 50003, (uint16_t)(ext + 4), "203.0.113.1", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50003,
+	        .ext_port = (uint16_t)(ext + 4), .ext_addr = "203.0.113.1",
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
 	assert_int_equal(left(t, 50000, 10), 500);
-	req_map(&r, H, 1, 17, 50003, (uint16_t)(ext + 3), "203.0.113.1", 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50003,
+	        .ext_port = (uint16_t)(ext + 3), .ext_addr = "203.0.113.1",
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);
 	assert_int_equal(left(t, 50000, 10), 600);
-	et_free(t);
 }
 
 static void test_x3_8_other_hosts_protocols_and_ports_still_create(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(map(t, 1, 50000, 10, 0, 600), PCTL_R_SUCCESS);
 	/* Just outside the set, another protocol, another host, another
 	 * THIRD_PARTY_ID-less key: separate mappings as before. */
@@ -329,23 +319,23 @@ static void test_x3_8_other_hosts_protocols_and_ports_still_create(void **state)
 	assert_int_equal(map(t, 1, 49999, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 3);
 	struct req r;
-	req_map(&r, H, 1, 6, 50005, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 50005,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, "192.0.2.11", 1, 17, 50005, 0, NULL, 600);
+	req_map(&r, .client = "192.0.2.11", .nonce = 1, .protocol = 17,
+	        .int_port = 50005, .lifetime = 600);
 	et_send(t, "192.0.2.11", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 5);
 	struct updates *u = poll_updates(t);
 	assert_int_equal(u->n, 0);
 	free(u);
-	et_free(t);
 }
 
 static void test_x3_8_natpmp_mapping_not_taken_over(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	/* A NAT-PMP mapping of the host's UDP 50003 (N-8). */
 	struct req r;
 	req_natpmp_map(&r, true, 50003, 0, 600);
@@ -364,7 +354,6 @@ static void test_x3_8_natpmp_mapping_not_taken_over(void **state)
 	/* First in the range 50001..50005, it answers NOT_AUTHORIZED. */
 	assert_int_equal(map(t, 1, 50001, 5, 0, 600), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 2);
-	et_free(t);
 }
 
 /* A UDP mapping of H made as the journal or the administrator make them:
@@ -391,8 +380,7 @@ static void restore(struct etest *t, enum pctl_mapping_kind kind, uint16_t port,
 
 static void test_x3_8_static_mapping_answered_not_changed(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	restore(t, PCTL_MK_STATIC, 50003, 40003, 1);
 	assert_int_equal(map(t, 1, 50004, 0, 0, 600), PCTL_R_SUCCESS);
 	int refreshes = t->fb.refreshes;
@@ -407,13 +395,11 @@ static void test_x3_8_static_mapping_answered_not_changed(void **state)
 	assert_int_equal(u->msg[0].internal_port, 50004);
 	free(u);
 	assert_int_equal(et_count(t), 2);
-	et_free(t);
 }
 
 static void test_x3_8_restored_set_covered_at_once(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	/* A port set back from the journal (pctl_engine_restore) was not
 	 * made by a MAP request here: a single port inside it refreshes it
 	 * from the start. */
@@ -421,13 +407,11 @@ static void test_x3_8_restored_set_covered_at_once(void **state)
 	assert_int_equal(map(t, 1, 50007, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(EXTPORT(t), 40000);
 	assert_int_equal(et_count(t), 1);
-	et_free(t);
 }
 
 static void test_x3_8_expired_set_no_longer_covers(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(map(t, 1, 50000, 10, 0, 600), PCTL_R_SUCCESS);
 	/* It expires: the port inside it is free to map on its own. */
 	t->now += 601000;
@@ -435,28 +419,25 @@ static void test_x3_8_expired_set_no_longer_covers(void **state)
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(map(t, 1, 50007, 0, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(
+	    ET_TEST_CFG(
 	        test_x3_8_rfc7753_example_5_3_two_responses_nothing_new),
-	    cmocka_unit_test(test_x3_8_update_repeated_like_any_mapping_update),
-	    cmocka_unit_test(
-	        test_x3_8_single_port_inside_set_refreshes_the_set),
-	    cmocka_unit_test(test_x3_8_uncovered_ports_are_not_mapped),
-	    cmocka_unit_test(test_x3_8_set_over_two_one_with_another_nonce),
-	    cmocka_unit_test(test_x3_8_backend_failure_changes_nothing),
-	    cmocka_unit_test(test_x3_8_one_invalid_refresh_changes_nothing),
-	    cmocka_unit_test(test_x3_8_prefer_failure_checked_against_answered),
-	    cmocka_unit_test(
-	        test_x3_8_other_hosts_protocols_and_ports_still_create),
-	    cmocka_unit_test(test_x3_8_natpmp_mapping_not_taken_over),
-	    cmocka_unit_test(test_x3_8_static_mapping_answered_not_changed),
-	    cmocka_unit_test(test_x3_8_restored_set_covered_at_once),
-	    cmocka_unit_test(test_x3_8_expired_set_no_longer_covers),
+	    ET_TEST(test_x3_8_update_repeated_like_any_mapping_update),
+	    ET_TEST(test_x3_8_single_port_inside_set_refreshes_the_set),
+	    ET_TEST(test_x3_8_uncovered_ports_are_not_mapped),
+	    ET_TEST(test_x3_8_set_over_two_one_with_another_nonce),
+	    ET_TEST(test_x3_8_backend_failure_changes_nothing),
+	    ET_TEST_CFG(test_x3_8_one_invalid_refresh_changes_nothing),
+	    ET_TEST(test_x3_8_prefer_failure_checked_against_answered),
+	    ET_TEST(test_x3_8_other_hosts_protocols_and_ports_still_create),
+	    ET_TEST(test_x3_8_natpmp_mapping_not_taken_over),
+	    ET_TEST(test_x3_8_static_mapping_answered_not_changed),
+	    ET_TEST(test_x3_8_restored_set_covered_at_once),
+	    ET_TEST(test_x3_8_expired_set_no_longer_covers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

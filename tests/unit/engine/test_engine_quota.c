@@ -11,12 +11,12 @@
 #define H  "192.0.2.10"
 #define H2 "192.0.2.20"
 
-static struct etest *with_quota(uint32_t max_per_host)
+static struct etest *with_quota(void **state, uint32_t max_per_host)
 {
 	struct pctl_engine_config cfg;
 	et_config(&cfg);
 	cfg.max_per_host = max_per_host;
-	return et_new(&cfg);
+	return et_open(state, &cfg);
 }
 
 static void add_port_set(struct req *r, uint16_t size, uint16_t first)
@@ -31,7 +31,8 @@ static void add_port_set(struct req *r, uint16_t size, uint16_t first)
 static uint8_t map_set(struct etest *t, uint16_t iport, uint16_t size)
 {
 	struct req r;
-	req_map(&r, H, 1, 17, iport, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = iport,
+	        .lifetime = 600);
 	add_port_set(&r, size, iport);
 	et_send(t, H, &r);
 	return RESULT(t);
@@ -53,7 +54,8 @@ static uint8_t map(struct etest *t, const char *src, uint8_t nonce,
                    uint16_t iport, uint16_t sport, uint32_t lifetime)
 {
 	struct req r;
-	req_map(&r, src, nonce, 6, iport, sport, NULL, lifetime);
+	req_map(&r, .client = src, .nonce = nonce, .protocol = 6,
+	        .int_port = iport, .ext_port = sport, .lifetime = lifetime);
 	et_send(t, src, &r);
 	return RESULT(t);
 }
@@ -62,22 +64,19 @@ static uint8_t map(struct etest *t, const char *src, uint8_t nonce,
  * in the response and in the data plane. */
 static void test_x33_port_set_trimmed_to_max_port_set(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(t->cfg.max_port_set, 64);
 	assert_int_equal(map_set(t, 20000, 32767), PCTL_R_SUCCESS);
 	assert_int_equal(granted(t), 64);
 	assert_int_equal(t->fb.last.port_count, 64);
-	et_free(t);
 
 	struct pctl_engine_config cfg;
 	et_config(&cfg);
 	cfg.max_port_set = 5;
-	t = et_new(&cfg);
+	t = et_open(state, &cfg);
 	assert_int_equal(map_set(t, 20000, 100), PCTL_R_SUCCESS);
 	assert_int_equal(granted(t), 5);
 	assert_int_equal(t->fb.last.port_count, 5);
-	et_free(t);
 }
 
 /* S-41: every port of a set counts against max-per-host; a set is trimmed
@@ -85,8 +84,7 @@ static void test_x33_port_set_trimmed_to_max_port_set(void **state)
  * USER_EX_QUOTA for MAP and PEER alike. */
 static void test_s41_port_set_counts_every_port(void **state)
 {
-	(void)state;
-	struct etest *t = with_quota(10);
+	struct etest *t = with_quota(state, 10);
 	assert_int_equal(map(t, H, 1, 80, 0, 600), PCTL_R_SUCCESS);
 	assert_int_equal(map_set(t, 20000, 50), PCTL_R_SUCCESS);
 	assert_int_equal(granted(t), 9);
@@ -94,26 +92,25 @@ static void test_s41_port_set_counts_every_port(void **state)
 	assert_int_equal(map(t, H, 1, 81, 0, 600), PCTL_R_USER_EX_QUOTA);
 	assert_int_equal(map_set(t, 30000, 50), PCTL_R_USER_EX_QUOTA);
 	struct req r;
-	req_peer(&r, H, 1, 6, 5000, 0, NULL, "198.51.100.9", 443, 600);
+	req_peer(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 5000,
+	         .remote_addr = "198.51.100.9", .remote_port = 443,
+	         .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_USER_EX_QUOTA);
 	/* Another host is not affected. */
 	assert_int_equal(map(t, H2, 1, 80, 0, 600), PCTL_R_SUCCESS);
-	et_free(t);
 }
 
 /* S-41 with NAT-PMP: the ports of the host's port set count. */
 static void test_s41_natpmp_counts_ports(void **state)
 {
-	(void)state;
-	struct etest *t = with_quota(10);
+	struct etest *t = with_quota(state, 10);
 	assert_int_equal(map_set(t, 20000, 10), PCTL_R_SUCCESS);
 	assert_int_equal(granted(t), 10);
 	struct req r;
 	req_natpmp_map(&r, true, 4000, 0, 3600);
 	et_send(t, H, &r);
 	assert_int_equal(t->nresp.result, PCTL_NATPMP_R_NO_RESOURCES);
-	et_free(t);
 }
 
 /* S-41, S-53: ports cooling after a host's deleted mappings count against
@@ -122,8 +119,7 @@ static void test_s41_natpmp_counts_ports(void **state)
  * again. */
 static void test_s41_cooling_ports_count_against_quota(void **state)
 {
-	(void)state;
-	struct etest *t = with_quota(10);
+	struct etest *t = with_quota(state, 10);
 	for (uint16_t p = 1; p <= 10; p++) {
 		assert_int_equal(map(t, H, 1, p, 0, 600), PCTL_R_SUCCESS);
 		assert_int_equal(map(t, H, 1, p, 0, 0), PCTL_R_SUCCESS);
@@ -139,7 +135,6 @@ static void test_s41_cooling_ports_count_against_quota(void **state)
 	t->now += 121000;
 	pctl_engine_tick(t->e, t->now);
 	assert_int_equal(map(t, H, 1, 11, 0, 600), PCTL_R_SUCCESS);
-	et_free(t);
 }
 
 /* S-53: the owner (address, protocol, internal port, nonce) gets its
@@ -147,8 +142,7 @@ static void test_s41_cooling_ports_count_against_quota(void **state)
  * counts already); a mass delete is undone port for port. */
 static void test_s53_owner_reclaims_without_suggesting(void **state)
 {
-	(void)state;
-	struct etest *t = with_quota(20);
+	struct etest *t = with_quota(state, 20);
 	uint16_t ext[20];
 	for (uint16_t p = 0; p < 20; p++) {
 		assert_int_equal(map(t, H, 1, (uint16_t)(6000 + p), 0, 600),
@@ -167,15 +161,13 @@ static void test_s53_owner_reclaims_without_suggesting(void **state)
 	/* Another nonce is another client: at the quota it gets nothing. */
 	assert_int_equal(map(t, H, 1, 6000, 0, 0), PCTL_R_SUCCESS);
 	assert_int_equal(map(t, H, 2, 6000, 0, 600), PCTL_R_USER_EX_QUOTA);
-	et_free(t);
 }
 
 /* S-53 for NAT-PMP: the host's cooling port for the same internal port,
  * with no port suggested. */
 static void test_s53_natpmp_owner_reclaims_without_suggesting(void **state)
 {
-	(void)state;
-	struct etest *t = with_quota(1);
+	struct etest *t = with_quota(state, 1);
 	struct req r;
 	req_natpmp_map(&r, true, 4000, 0, 3600);
 	et_send(t, H, &r);
@@ -187,7 +179,6 @@ static void test_s53_natpmp_owner_reclaims_without_suggesting(void **state)
 	et_send(t, H, &r);
 	assert_int_equal(t->nresp.result, PCTL_NATPMP_R_SUCCESS);
 	assert_int_equal(t->nresp.external_port, ext);
-	et_free(t);
 }
 
 static void first_ports(uint64_t seed, uint16_t *out, int n)
@@ -231,8 +222,7 @@ static void test_rfc6056_ports_are_not_predictable(void **state)
  * port is granted. */
 static void test_rfc6056_suggested_port_still_granted(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	for (uint16_t p = 0; p < 8; p++) {
 		uint16_t sug = (uint16_t)(40000 + 7 * p);
 		assert_int_equal(map(t, H, 1, (uint16_t)(8000 + p), sug, 600),
@@ -243,20 +233,19 @@ static void test_rfc6056_suggested_port_still_granted(void **state)
 	req_natpmp_map(&r, true, 4000, 41000, 3600);
 	et_send(t, H, &r);
 	assert_int_equal(t->nresp.external_port, 41000);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_x33_port_set_trimmed_to_max_port_set),
-	    cmocka_unit_test(test_s41_port_set_counts_every_port),
-	    cmocka_unit_test(test_s41_natpmp_counts_ports),
-	    cmocka_unit_test(test_s41_cooling_ports_count_against_quota),
-	    cmocka_unit_test(test_s53_owner_reclaims_without_suggesting),
-	    cmocka_unit_test(test_s53_natpmp_owner_reclaims_without_suggesting),
+	    ET_TEST(test_x33_port_set_trimmed_to_max_port_set),
+	    ET_TEST_CFG(test_s41_port_set_counts_every_port),
+	    ET_TEST_CFG(test_s41_natpmp_counts_ports),
+	    ET_TEST_CFG(test_s41_cooling_ports_count_against_quota),
+	    ET_TEST_CFG(test_s53_owner_reclaims_without_suggesting),
+	    ET_TEST_CFG(test_s53_natpmp_owner_reclaims_without_suggesting),
 	    cmocka_unit_test(test_rfc6056_ports_are_not_predictable),
-	    cmocka_unit_test(test_rfc6056_suggested_port_still_granted),
+	    ET_TEST(test_rfc6056_suggested_port_still_granted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

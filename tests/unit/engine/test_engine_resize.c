@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_state.h"
 #include "table.h"
 
 enum { N = 6000 };
@@ -199,7 +199,8 @@ static void map_host(struct etest *t, unsigned h, uint32_t lifetime)
 	struct req r;
 
 	snprintf(host, sizeof(host), "10.0.%u.%u", h / 250, h % 250 + 1);
-	req_map(&r, host, (uint8_t)h, 17, 5000, 0, NULL, lifetime);
+	req_map(&r, .client = host, .nonce = (uint8_t)h, .protocol = 17,
+	        .int_port = 5000, .lifetime = lifetime);
 	et_send(t, host, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 }
@@ -208,12 +209,11 @@ static void map_host(struct etest *t, unsigned h, uint32_t lifetime)
  * engine's table is being resized; renewals then find every survivor. */
 static void test_expiry_and_pages_during_resize(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.max_per_host = 0;
 	c.max_mappings = 0;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	unsigned n = 0;
 
 	/* Grow until a doubling has just started; odd hosts short-lived. */
@@ -262,18 +262,16 @@ static void test_expiry_and_pages_during_resize(void **state)
 		map_host(t, h, 3600); /* a renewal: same mapping */
 		assert_int_equal(et_count(t), before);
 	}
-	et_free(t);
 }
 
 /* S-53 while the cooling store doubles: every client reclaims its own
  * external port after a delete, with resizes under way in between. */
 static void test_cooling_reclaim_during_resize(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.max_per_host = 0;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	enum { H = 600 };
 	uint16_t *port = calloc(H, sizeof(*port));
 	char host[32];
@@ -288,7 +286,8 @@ static void test_cooling_reclaim_during_resize(void **state)
 	for (unsigned h = 0; h < H; h++) {
 		snprintf(host, sizeof(host), "10.0.%u.%u", h / 250,
 		         h % 250 + 1);
-		req_map(&r, host, (uint8_t)h, 17, 5000, 0, NULL, 0);
+		req_map(&r, .client = host, .nonce = (uint8_t)h, .protocol = 17,
+		        .int_port = 5000, .lifetime = 0);
 		et_send(t, host, &r);
 		assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 		resizing += t->e->cooling.old_buckets != NULL;
@@ -301,7 +300,6 @@ static void test_cooling_reclaim_during_resize(void **state)
 	}
 	assert_int_equal(t->e->cooling.count, 0);
 	free(port);
-	et_free(t);
 }
 
 int main(void)
@@ -309,8 +307,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_resize_is_spread_over_later_calls),
 	    cmocka_unit_test(test_fini_during_resize),
-	    cmocka_unit_test(test_expiry_and_pages_during_resize),
-	    cmocka_unit_test(test_cooling_reclaim_during_resize),
+	    ET_TEST_CFG(test_expiry_and_pages_during_resize),
+	    ET_TEST_CFG(test_cooling_reclaim_during_resize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

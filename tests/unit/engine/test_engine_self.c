@@ -13,7 +13,7 @@ static const char *RTR = "192.0.2.1";    /* the router's LAN address */
 static const char *RTR6 = "2001:db8::1"; /* and its IPv6 one */
 static const char *H = "192.0.2.10";     /* a LAN host */
 
-static struct etest *with_self(bool allow_self, bool third_party)
+static struct etest *with_self(void **state, bool allow_self, bool third_party)
 {
 	struct pctl_engine_config c;
 	pctl_addr self[3] = {et_addr(RTR), et_addr(RTR6),
@@ -26,7 +26,7 @@ static struct etest *with_self(bool allow_self, bool third_party)
 		c.third_party_acl[0] =
 		    (struct pctl_prefix){et_addr("::ffff:192.0.2.10"), 128};
 	}
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	assert_int_equal(pctl_engine_set_self(t->e, self, 3), 0);
 	return t;
 }
@@ -35,7 +35,8 @@ static void expect_refused(struct etest *t, const char *src)
 {
 	struct req r;
 
-	req_map(&r, src, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = src, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	assert_true(et_send(t, src, &r) > 0);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(LIFETIME(t), PCTL_LONG_ERROR_LIFETIME);
@@ -45,43 +46,38 @@ static void expect_refused(struct etest *t, const char *src)
 
 static void test_map_from_router_address_refused(void **state)
 {
-	(void)state;
-	struct etest *t = with_self(false, false);
+	struct etest *t = with_self(state, false, false);
 	expect_refused(t, RTR);
 	expect_refused(t, RTR6);
-	et_free(t);
 }
 
 static void test_map_from_loopback_refused_without_listing(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL); /* no set given: loopback still */
+	struct etest *t = *state; /* no set given: loopback still */
 	expect_refused(t, "127.0.0.1");
 	expect_refused(t, "127.7.7.7");
 	expect_refused(t, "::1");
-	et_free(t);
 }
 
 static void test_peer_and_announce_from_router_refused(void **state)
 {
-	(void)state;
-	struct etest *t = with_self(false, false);
+	struct etest *t = with_self(state, false, false);
 	struct req r;
 
-	req_peer(&r, RTR, 1, 6, 8022, 0, NULL, "198.51.100.5", 443, 600);
+	req_peer(&r, .client = RTR, .nonce = 1, .protocol = 6, .int_port = 8022,
+	         .remote_addr = "198.51.100.5", .remote_port = 443,
+	         .lifetime = 600);
 	et_send(t, RTR, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	req_announce(&r, RTR);
 	et_send(t, RTR, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_natpmp_from_router_refused(void **state)
 {
-	(void)state;
-	struct etest *t = with_self(false, false);
+	struct etest *t = with_self(state, false, false);
 	struct req r;
 
 	req_natpmp_map(&r, false, 8022, 0, 600);
@@ -93,110 +89,107 @@ static void test_natpmp_from_router_refused(void **state)
 	uint8_t ext_req[2] = {0, 0};
 	assert_int_equal(et_send_raw(t, RTR, ext_req, 2, true), 12);
 	assert_int_equal(t->nresp.result, PCTL_NATPMP_R_NOT_AUTHORIZED);
-	et_free(t);
 }
 
 static void test_third_party_naming_router_refused(void **state)
 {
-	(void)state;
-	struct etest *t = with_self(false, true);
+	struct etest *t = with_self(state, false, true);
 	const char *names[] = {RTR, "127.0.0.1", "203.0.113.1"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct req r;
 		pctl_addr x = et_addr(names[i]);
-		req_map(&r, H, 1, 6, 8022, 0, NULL, 600);
+		req_map(&r, .client = H, .nonce = 1, .protocol = 6,
+		        .int_port = 8022, .lifetime = 600);
 		req_opt(&r, PCTL_OPT_THIRD_PARTY, x.b, 16);
 		et_send(t, H, &r);
 		assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	}
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_lan_host_still_served(void **state)
 {
-	(void)state;
-	struct etest *t = with_self(false, true);
+	struct etest *t = with_self(state, false, true);
 	struct req r;
 	pctl_addr x = et_addr("192.0.2.50");
 
-	req_map(&r, H, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, H, 2, 6, 8023, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 2, .protocol = 6, .int_port = 8023,
+	        .lifetime = 600);
 	req_opt(&r, PCTL_OPT_THIRD_PARTY, x.b, 16);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 2);
-	et_free(t);
 }
 
 static void test_allow_self_serves_router(void **state)
 {
-	(void)state;
-	struct etest *t = with_self(true, false);
+	struct etest *t = with_self(state, true, false);
 	struct req r;
 
-	req_map(&r, RTR, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = RTR, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, RTR, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);
-	et_free(t);
 }
 
 /* A reload that stops allowing self removes the mappings made while it was
  * allowed, and says how many it removed. */
 static void test_reload_without_allow_self_removes_them(void **state)
 {
-	(void)state;
-	struct etest *t = with_self(true, false);
+	struct etest *t = with_self(state, true, false);
 	struct pctl_engine_config c = t->cfg;
 	struct req r;
 
-	req_map(&r, RTR, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = RTR, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, RTR, &r);
-	req_map(&r, H, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(et_count(t), 2);
 	c.allow_self = false;
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 1);
 	assert_int_equal(et_count(t), 1);
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
-	et_free(t);
 }
 
 /* The set is replaced, not added to. */
 static void test_set_replaced(void **state)
 {
-	(void)state;
-	struct etest *t = with_self(false, false);
+	struct etest *t = with_self(state, false, false);
 	pctl_addr other = et_addr("192.0.2.99");
 	struct req r;
 
 	assert_int_equal(pctl_engine_set_self(t->e, &other, 1), 0);
-	req_map(&r, RTR, 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = RTR, .nonce = 1, .protocol = 6, .int_port = 8022,
+	        .lifetime = 600);
 	et_send(t, RTR, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, "192.0.2.99", 1, 6, 8022, 0, NULL, 600);
+	req_map(&r, .client = "192.0.2.99", .nonce = 1, .protocol = 6,
+	        .int_port = 8022, .lifetime = 600);
 	et_send(t, "192.0.2.99", &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 1);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_map_from_router_address_refused),
-	    cmocka_unit_test(test_map_from_loopback_refused_without_listing),
-	    cmocka_unit_test(test_peer_and_announce_from_router_refused),
-	    cmocka_unit_test(test_natpmp_from_router_refused),
-	    cmocka_unit_test(test_third_party_naming_router_refused),
-	    cmocka_unit_test(test_lan_host_still_served),
-	    cmocka_unit_test(test_allow_self_serves_router),
-	    cmocka_unit_test(test_reload_without_allow_self_removes_them),
-	    cmocka_unit_test(test_set_replaced),
+	    ET_TEST_CFG(test_map_from_router_address_refused),
+	    ET_TEST(test_map_from_loopback_refused_without_listing),
+	    ET_TEST_CFG(test_peer_and_announce_from_router_refused),
+	    ET_TEST_CFG(test_natpmp_from_router_refused),
+	    ET_TEST_CFG(test_third_party_naming_router_refused),
+	    ET_TEST_CFG(test_lan_host_still_served),
+	    ET_TEST_CFG(test_allow_self_serves_router),
+	    ET_TEST_CFG(test_reload_without_allow_self_removes_them),
+	    ET_TEST_CFG(test_set_replaced),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_impl.h"
+#include "engine_core.h"
 #include "policy.h"
 #include "portalloc.h"
 #include "siphash.h"

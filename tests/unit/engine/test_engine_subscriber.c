@@ -13,62 +13,57 @@ static void map_result(struct etest *t, const char *h, uint16_t port,
                        int result)
 {
 	struct req r;
-	req_map(&r, h, (uint8_t)port, 6, port, 0, NULL, 600);
+	req_map(&r, .client = h, .nonce = (uint8_t)port, .protocol = 6,
+	        .int_port = port, .lifetime = 600);
 	et_send(t, h, &r);
 	assert_int_equal(RESULT(t), result);
 }
 
-static struct etest *engine(uint32_t max_per_host, uint8_t v4, uint8_t v6)
+static struct etest *engine(void **state, uint32_t max_per_host, uint8_t v4,
+                            uint8_t v6)
 {
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.max_per_host = max_per_host;
 	c.subscriber_v4_prefix = v4;
 	c.subscriber_v6_prefix = v6;
-	return et_new(&c);
+	return et_open(state, &c);
 }
 
 static void test_s41_quota_counts_every_address_of_a_64(void **state)
 {
-	(void)state;
-	struct etest *t = engine(3, 32, 64);
+	struct etest *t = engine(state, 3, 32, 64);
 	map_result(t, "2001:db8:0:1::a", 1, PCTL_R_SUCCESS);
 	map_result(t, "2001:db8:0:1::b", 2, PCTL_R_SUCCESS);
 	map_result(t, "2001:db8:0:1:8000::c", 3, PCTL_R_SUCCESS);
 	map_result(t, "2001:db8:0:1:ffff::d", 4, PCTL_R_USER_EX_QUOTA);
 	map_result(t, "2001:db8:0:2::a", 4, PCTL_R_SUCCESS);
-	et_free(t);
 }
 
 static void test_s41_subscriber_prefix_56_shares_one_quota(void **state)
 {
-	(void)state;
-	struct etest *t = engine(2, 32, 56);
+	struct etest *t = engine(state, 2, 32, 56);
 	map_result(t, "2001:db8:0:1::a", 1, PCTL_R_SUCCESS);
 	map_result(t, "2001:db8:0:2::a", 2, PCTL_R_SUCCESS);
 	map_result(t, "2001:db8:0:ff::a", 3, PCTL_R_USER_EX_QUOTA);
 	/* Another /56. */
 	map_result(t, "2001:db8:0:100::a", 3, PCTL_R_SUCCESS);
-	et_free(t);
 }
 
 static void test_s41_subscriber_prefix_24_for_ipv4(void **state)
 {
-	(void)state;
-	struct etest *t = engine(2, 24, 64);
+	struct etest *t = engine(state, 2, 24, 64);
 	map_result(t, "192.0.2.10", 1, PCTL_R_SUCCESS);
 	map_result(t, "192.0.2.11", 2, PCTL_R_SUCCESS);
 	map_result(t, "192.0.2.12", 3, PCTL_R_USER_EX_QUOTA);
 	map_result(t, "198.51.100.12", 3, PCTL_R_SUCCESS);
-	et_free(t);
 }
 
 /* A reload that widens the subscriber counts the mappings already there
  * under the new key; deleting one frees a place again. */
 static void test_s41_reconfigured_prefix_recounts_live_mappings(void **state)
 {
-	(void)state;
-	struct etest *t = engine(2, 32, 64);
+	struct etest *t = engine(state, 2, 32, 64);
 	map_result(t, "2001:db8:0:1::a", 1, PCTL_R_SUCCESS);
 	map_result(t, "2001:db8:0:2::a", 2, PCTL_R_SUCCESS);
 	map_result(t, "2001:db8:0:3::a", 3, PCTL_R_SUCCESS);
@@ -79,18 +74,20 @@ static void test_s41_reconfigured_prefix_recounts_live_mappings(void **state)
 	map_result(t, "2001:db8:0:4::a", 4, PCTL_R_USER_EX_QUOTA);
 	/* Only the owner deletes (its own address, not the subscriber). */
 	struct req r;
-	req_map(&r, "2001:db8:0:2::b", 2, 6, 2, 0, NULL, 0);
+	req_map(&r, .client = "2001:db8:0:2::b", .nonce = 2, .protocol = 6,
+	        .int_port = 2, .lifetime = 0);
 	et_send(t, "2001:db8:0:2::b", &r);
 	assert_int_equal(et_count(t), 3);
-	req_map(&r, "2001:db8:0:1::a", 1, 6, 1, 0, NULL, 0);
+	req_map(&r, .client = "2001:db8:0:1::a", .nonce = 1, .protocol = 6,
+	        .int_port = 1, .lifetime = 0);
 	et_send(t, "2001:db8:0:1::a", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
-	req_map(&r, "2001:db8:0:2::a", 2, 6, 2, 0, NULL, 0);
+	req_map(&r, .client = "2001:db8:0:2::a", .nonce = 2, .protocol = 6,
+	        .int_port = 2, .lifetime = 0);
 	et_send(t, "2001:db8:0:2::a", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);
 	map_result(t, "2001:db8:0:4::a", 4, PCTL_R_SUCCESS);
-	et_free(t);
 }
 
 /* A reload releases the ports cooling after deletes (S-53) and counts the
@@ -99,12 +96,12 @@ static void test_s41_reconfigured_prefix_recounts_live_mappings(void **state)
  * mappings take ports (an IPv6 pinhole allocates none). */
 static void test_s41_reconfigured_prefix_with_cooling_ports(void **state)
 {
-	(void)state;
-	struct etest *t = engine(2, 32, 64);
+	struct etest *t = engine(state, 2, 32, 64);
 	map_result(t, "192.0.2.10", 1, PCTL_R_SUCCESS);
 	map_result(t, "192.0.2.10", 2, PCTL_R_SUCCESS);
 	struct req r;
-	req_map(&r, "192.0.2.10", 2, 6, 2, 0, NULL, 0);
+	req_map(&r, .client = "192.0.2.10", .nonce = 2, .protocol = 6,
+	        .int_port = 2, .lifetime = 0);
 	et_send(t, "192.0.2.10", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS); /* its port cools */
 	map_result(t, "192.0.2.10", 3, PCTL_R_USER_EX_QUOTA);
@@ -113,22 +110,21 @@ static void test_s41_reconfigured_prefix_with_cooling_ports(void **state)
 	assert_int_equal(pctl_engine_reconfigure(t->e, &c, t->now), 0);
 	map_result(t, "192.0.2.20", 4, PCTL_R_SUCCESS);
 	map_result(t, "192.0.2.30", 5, PCTL_R_USER_EX_QUOTA);
-	req_map(&r, "192.0.2.10", 1, 6, 1, 0, NULL, 0);
+	req_map(&r, .client = "192.0.2.10", .nonce = 1, .protocol = 6,
+	        .int_port = 1, .lifetime = 0);
 	et_send(t, "192.0.2.10", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(et_count(t), 1);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_s41_quota_counts_every_address_of_a_64),
-	    cmocka_unit_test(test_s41_subscriber_prefix_56_shares_one_quota),
-	    cmocka_unit_test(test_s41_subscriber_prefix_24_for_ipv4),
-	    cmocka_unit_test(
-	        test_s41_reconfigured_prefix_recounts_live_mappings),
-	    cmocka_unit_test(test_s41_reconfigured_prefix_with_cooling_ports),
+	    ET_TEST_CFG(test_s41_quota_counts_every_address_of_a_64),
+	    ET_TEST_CFG(test_s41_subscriber_prefix_56_shares_one_quota),
+	    ET_TEST_CFG(test_s41_subscriber_prefix_24_for_ipv4),
+	    ET_TEST_CFG(test_s41_reconfigured_prefix_recounts_live_mappings),
+	    ET_TEST_CFG(test_s41_reconfigured_prefix_with_cooling_ports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,10 +19,10 @@ static struct pctl_engine_config simple_config(void)
 	return c;
 }
 
-static struct etest *simple(void)
+static struct etest *simple(void **state)
 {
 	struct pctl_engine_config c = simple_config();
-	return et_new(&c);
+	return et_open(state, &c);
 }
 
 /* A MAP from H with nonce 1; asserts SUCCESS and returns the lifetime. */
@@ -30,7 +30,8 @@ static uint32_t map(struct etest *t, uint8_t proto, uint16_t port,
                     uint32_t lifetime)
 {
 	struct req r;
-	req_map(&r, H, 1, proto, port, 0, NULL, lifetime);
+	req_map(&r, .client = H, .nonce = 1, .protocol = proto,
+	        .int_port = port, .lifetime = lifetime);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	return LIFETIME(t);
@@ -38,48 +39,42 @@ static uint32_t map(struct etest *t, uint8_t proto, uint16_t port,
 
 static void test_s100_lifetimes_capped_at_implicit_ones(void **state)
 {
-	(void)state;
-	struct etest *t = simple();
+	struct etest *t = simple(state);
 	assert_int_equal(map(t, 17, 5000, 3600), 120);    /* UDP, RFC 4787 */
 	assert_int_equal(map(t, 6, 5001, 86400), 7440);   /* TCP, RFC 5382 */
 	assert_int_equal(map(t, 132, 5002, 86400), 7440); /* SCTP */
 	assert_int_equal(map(t, 33, 5003, 86400), 7440);  /* DCCP */
 	assert_int_equal(map(t, 6, 5004, 600), 600); /* shorter: as asked */
 	assert_int_equal(t->fb.last.lifetime, 600);
-	et_free(t);
 
 	/* Configurable, and the relaxed default keeps max_lifetime. */
 	struct pctl_engine_config c = simple_config();
 	c.implicit_lifetime_udp = 300;
-	t = et_new(&c);
+	t = et_open(state, &c);
 	assert_int_equal(map(t, 17, 5000, 3600), 300);
-	et_free(t);
-	t = et_new(NULL);
+	t = et_open(state, NULL);
 	assert_int_equal(map(t, 17, 5000, 3600), 3600);
-	et_free(t);
 }
 
 static void test_s100_all_protocols_get_the_shortest(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c = simple_config();
 	c.allow_all_protocols = true;
 	c.allow_all_ports = true;
 	c.implicit_lifetime_dccp = 200;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	struct req r;
 	/* A pinhole (IPv6): protocol 0, port 0. */
-	req_map(&r, "2001:db8::10", 1, 0, 0, 0, NULL, 3600);
+	req_map(&r, .client = "2001:db8::10", .nonce = 1, .protocol = 0,
+	        .int_port = 0, .lifetime = 3600);
 	et_send(t, "2001:db8::10", &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(LIFETIME(t), 120);
-	et_free(t);
 }
 
 static void test_s100_natpmp_lifetime_capped(void **state)
 {
-	(void)state;
-	struct etest *t = simple();
+	struct etest *t = simple(state);
 	struct req r;
 	req_natpmp_map(&r, true, 4000, 0, 7200);
 	et_send(t, H, &r);
@@ -88,7 +83,6 @@ static void test_s100_natpmp_lifetime_capped(void **state)
 	req_natpmp_map(&r, false, 4000, 0, 7200);
 	et_send(t, H, &r);
 	assert_int_equal(t->nresp.lifetime, 7200); /* TCP: 7440 allows it */
-	et_free(t);
 }
 
 static void test_s100_third_party_and_short_implicit_rejected(void **state)
@@ -118,14 +112,14 @@ static void test_s100_third_party_and_short_implicit_rejected(void **state)
 
 static void test_s52_delete_deferred_while_traffic_keeps_it(void **state)
 {
-	(void)state;
-	struct etest *t = simple();
+	struct etest *t = simple(state);
 	map(t, 6, 8080, 3600);
 	uint16_t ext = EXTPORT(t);
 	t->fb.idle = 90;
 	int refreshes = t->fb.refreshes;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	/* S-52: the delete becomes a shortening to the traffic's time. */
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
@@ -155,13 +149,11 @@ static void test_s52_delete_deferred_while_traffic_keeps_it(void **state)
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(LIFETIME(t), 0);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_s52_shorter_lifetime_raised_to_traffic(void **state)
 {
-	(void)state;
-	struct etest *t = simple();
+	struct etest *t = simple(state);
 	map(t, 6, 8080, 7000);
 	t->fb.idle = 5000;
 	assert_int_equal(map(t, 6, 8080, 200), 5000);
@@ -173,37 +165,36 @@ static void test_s52_shorter_lifetime_raised_to_traffic(void **state)
 	int calls = t->fb.idle_calls;
 	assert_int_equal(map(t, 6, 8080, 7000), 7000);
 	assert_int_equal(t->fb.idle_calls, calls);
-	et_free(t);
 }
 
 static void test_s52_relaxed_model_deletes_at_once(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	map(t, 6, 8080, 3600);
 	t->fb.idle = 90;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	assert_int_equal(LIFETIME(t), 0);
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.idle_calls, 0);
-	et_free(t);
 }
 
 static void test_s52_backend_unable_to_tell_changes_nothing(void **state)
 {
-	(void)state;
-	struct etest *t = simple();
+	struct etest *t = simple(state);
 	map(t, 6, 8080, 3600);
-	t->fb.fail_idle = 1;
+	t->fb.fail_idle.times = FAKE_DP_ALWAYS;
 	int refreshes = t->fb.refreshes, removes = t->fb.removes;
 	struct req r;
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE); /* S-15 */
-	req_map(&r, H, 1, 6, 8080, 0, NULL, 200);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 8080,
+	        .lifetime = 200);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NETWORK_FAILURE);
 	assert_int_equal(et_count(t), 1);
@@ -211,17 +202,16 @@ static void test_s52_backend_unable_to_tell_changes_nothing(void **state)
 	assert_int_equal(t->fb.removes, removes);
 	/* Its lifetime is untouched: a foreign nonce learns it. */
 	t->now += 1000;
-	req_map(&r, H, 2, 6, 8080, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 2, .protocol = 6, .int_port = 8080,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(LIFETIME(t), 3599);
-	et_free(t);
 }
 
 static void test_s52_natpmp_delete_deferred(void **state)
 {
-	(void)state;
-	struct etest *t = simple();
+	struct etest *t = simple(state);
 	struct req r;
 	req_natpmp_map(&r, false, 4000, 0, 3600);
 	et_send(t, H, &r);
@@ -252,13 +242,11 @@ static void test_s52_natpmp_delete_deferred(void **state)
 	assert_int_equal(t->nresp.external_port, 0);
 	assert_int_equal(t->nresp.lifetime, 0);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_s52_natpmp_delete_all_refused_while_one_is_busy(void **state)
 {
-	(void)state;
-	struct etest *t = simple();
+	struct etest *t = simple(state);
 	struct req r;
 	for (uint16_t p = 4000; p < 4003; p++) {
 		req_natpmp_map(&r, false, p, 0, 3600);
@@ -277,34 +265,32 @@ static void test_s52_natpmp_delete_all_refused_while_one_is_busy(void **state)
 	assert_int_equal(t->fb.refreshes, refreshes);
 	assert_int_equal(t->fb.removes, removes);
 	/* When the backend cannot tell, nothing changes either. */
-	t->fb.fail_idle = 1;
+	t->fb.fail_idle.times = FAKE_DP_ALWAYS;
 	et_send(t, H, &r);
 	assert_int_equal(t->nresp.result, PCTL_NATPMP_R_NETWORK_FAILURE);
 	assert_int_equal(et_count(t), 3);
 	/* All idle: all go. */
-	t->fb.fail_idle = 0;
+	t->fb.fail_idle.times = 0;
 	t->fb.idle = 0;
 	et_send(t, H, &r);
 	assert_int_equal(t->nresp.result, PCTL_NATPMP_R_SUCCESS);
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.live, 0);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_s100_lifetimes_capped_at_implicit_ones),
-	    cmocka_unit_test(test_s100_all_protocols_get_the_shortest),
-	    cmocka_unit_test(test_s100_natpmp_lifetime_capped),
+	    ET_TEST_CFG(test_s100_lifetimes_capped_at_implicit_ones),
+	    ET_TEST_CFG(test_s100_all_protocols_get_the_shortest),
+	    ET_TEST_CFG(test_s100_natpmp_lifetime_capped),
 	    cmocka_unit_test(test_s100_third_party_and_short_implicit_rejected),
-	    cmocka_unit_test(test_s52_delete_deferred_while_traffic_keeps_it),
-	    cmocka_unit_test(test_s52_shorter_lifetime_raised_to_traffic),
-	    cmocka_unit_test(test_s52_relaxed_model_deletes_at_once),
-	    cmocka_unit_test(test_s52_backend_unable_to_tell_changes_nothing),
-	    cmocka_unit_test(test_s52_natpmp_delete_deferred),
-	    cmocka_unit_test(
-	        test_s52_natpmp_delete_all_refused_while_one_is_busy),
+	    ET_TEST_CFG(test_s52_delete_deferred_while_traffic_keeps_it),
+	    ET_TEST_CFG(test_s52_shorter_lifetime_raised_to_traffic),
+	    ET_TEST(test_s52_relaxed_model_deletes_at_once),
+	    ET_TEST_CFG(test_s52_backend_unable_to_tell_changes_nothing),
+	    ET_TEST_CFG(test_s52_natpmp_delete_deferred),
+	    ET_TEST_CFG(test_s52_natpmp_delete_all_refused_while_one_is_busy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,15 +12,15 @@ static uint16_t pcp_map(struct etest *t, const char *src, uint8_t proto,
                         uint16_t iport, uint16_t sport, uint32_t lifetime)
 {
 	struct req r;
-	req_map(&r, src, 1, proto, iport, sport, NULL, lifetime);
+	req_map(&r, .client = src, .nonce = 1, .protocol = proto,
+	        .int_port = iport, .ext_port = sport, .lifetime = lifetime);
 	assert_true(et_send(t, src, &r) > 0);
 	return RESULT(t) == PCTL_R_SUCCESS ? EXTPORT(t) : 0;
 }
 
 static void test_pcp_port_refused_to_upnp(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(pcp_map(t, H2, 6, 80, 40000, 600), 40000);
 	struct pctl_upnp_map m = ut_map(6, 40000, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_CONFLICT);
@@ -40,19 +40,18 @@ static void test_pcp_port_refused_to_upnp(void **state)
 	assert_int_equal(pcp_map(t, H2, 6, 90, 0, 0), 0);
 	m = ut_map(6, 42000, H, 90, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_CONFLICT);
-	et_free(t);
 }
 
 static void test_upnp_port_refused_to_pcp_and_natpmp(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	uint16_t p = pcp_map(t, H2, 6, 80, 8080, 600);
 	assert_true(p != 0 && p != 8080);
 	struct req r;
-	req_map(&r, H2, 2, 6, 81, 8080, "203.0.113.1", 600);
+	req_map(&r, .client = H2, .nonce = 2, .protocol = 6, .int_port = 81,
+	        .ext_port = 8080, .ext_addr = "203.0.113.1", .lifetime = 600);
 	req_opt(&r, PCTL_OPT_PREFER_FAILURE, NULL, 0);
 	et_send(t, H2, &r);
 	assert_int_equal(RESULT(t), PCTL_R_CANNOT_PROVIDE_EXTERNAL);
@@ -60,22 +59,22 @@ static void test_upnp_port_refused_to_pcp_and_natpmp(void **state)
 	et_send(t, H2, &r);
 	assert_int_equal(t->nresp.result, PCTL_NATPMP_R_SUCCESS);
 	assert_true(t->nresp.external_port != 8080);
-	et_free(t);
 }
 
 static void test_pcp_and_natpmp_do_not_take_over_upnp(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	/* PCP MAP of the same internal endpoint: renew or delete. */
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_in_range(LIFETIME(t), 3599, 3600);
-	req_map(&r, H, 1, 6, 80, 0, NULL, 0);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 0);
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	/* NAT-PMP: map, delete one, delete all. */
@@ -91,19 +90,18 @@ static void test_pcp_and_natpmp_do_not_take_over_upnp(void **state)
 	assert_int_equal(et_count(t), 1);
 	assert_int_equal(t->fb.removes, 0);
 	assert_int_equal(t->fb.refreshes, 0);
-	et_free(t);
 }
 
 /* X-3.8: a PORT_SET over a UPnP mapping answers NOT_AUTHORIZED (not
  * taken over) and creates nothing. */
 static void test_pcp_port_set_over_upnp_not_authorized(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(17, 50001, H, 50001, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	struct req r;
-	req_map(&r, H, 1, 17, 50001, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 17, .int_port = 50001,
+	        .lifetime = 600);
 	uint8_t b[PCTL_PORT_SET_LEN];
 	struct pctl_port_set ps = {5, 50001, false};
 	pctl_port_set_pack(&ps, b);
@@ -111,13 +109,11 @@ static void test_pcp_port_set_over_upnp_not_authorized(void **state)
 	et_send(t, H, &r);
 	assert_int_equal(RESULT(t), PCTL_R_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 1);
-	et_free(t);
 }
 
 static void test_upnp_never_touches_other_protocols(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open(); /* even with secure mode off */
+	struct etest *t = ut_open(state); /* even with secure mode off */
 	assert_int_equal(pcp_map(t, H, 6, 80, 40000, 600), 40000);
 	struct req r;
 	req_natpmp_map(&r, false, 81, 40001, 600);
@@ -147,14 +143,12 @@ static void test_upnp_never_touches_other_protocols(void **state)
 	struct pctl_upnp_map m = ut_map(6, 45000, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_CONFLICT);
 	assert_int_equal(ut_add(t, H, 2, &m, true), PCTL_UPNP_E_CONFLICT);
-	et_free(t);
 }
 
 /* A reload whose policy forbids a UPnP mapping removes it like others. */
 static void test_reload_removes_what_policy_forbids(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	m = ut_map(6, 9090, H, 90, 3600, NULL);
@@ -168,15 +162,13 @@ static void test_reload_removes_what_policy_forbids(void **state)
 	assert_int_equal(g.ext_port, 9090);
 	assert_int_equal(pctl_upnp_get_index(t->e, &rq, 1, &g),
 	                 PCTL_UPNP_E_ARRAY_INDEX_INVALID);
-	et_free(t);
 }
 
 /* upnp_enabled off (`upnp no`): a reconfiguration removes the UPnP
  * mappings and keeps the others; no UPnP request is admitted. */
 static void test_upnp_off_removes_upnp_mappings(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	assert_int_equal(pcp_map(t, H2, 6, 90, 42000, 600), 42000);
@@ -189,19 +181,18 @@ static void test_upnp_off_removes_upnp_mappings(void **state)
 	assert_int_equal(st.mappings[PCTL_MK_MAP], 1);
 	pctl_addr src = et_addr(H);
 	assert_false(pctl_upnp_admit(t->e, &src, t->now));
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pcp_port_refused_to_upnp),
-	    cmocka_unit_test(test_upnp_port_refused_to_pcp_and_natpmp),
-	    cmocka_unit_test(test_pcp_and_natpmp_do_not_take_over_upnp),
-	    cmocka_unit_test(test_pcp_port_set_over_upnp_not_authorized),
-	    cmocka_unit_test(test_upnp_never_touches_other_protocols),
-	    cmocka_unit_test(test_reload_removes_what_policy_forbids),
-	    cmocka_unit_test(test_upnp_off_removes_upnp_mappings),
+	    ET_TEST(test_pcp_port_refused_to_upnp),
+	    ET_TEST(test_upnp_port_refused_to_pcp_and_natpmp),
+	    ET_TEST(test_pcp_and_natpmp_do_not_take_over_upnp),
+	    ET_TEST(test_pcp_port_set_over_upnp_not_authorized),
+	    ET_TEST_CFG(test_upnp_never_touches_other_protocols),
+	    ET_TEST(test_reload_removes_what_policy_forbids),
+	    ET_TEST(test_upnp_off_removes_upnp_mappings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

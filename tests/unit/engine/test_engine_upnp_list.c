@@ -5,7 +5,7 @@
  */
 #include "utest.h"
 
-#include "engine_impl.h"
+#include "engine_state.h"
 
 static const char *H = "192.0.2.10";
 static const char *H2 = "192.0.2.11";
@@ -29,13 +29,13 @@ static int get_index(struct etest *t, uint32_t i, struct pctl_upnp_map *m)
 
 static void test_index_walk_in_creation_order(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open();
+	struct etest *t = ut_open(state);
 	add_n(t, H, 20000, 3, 6);
 	add_n(t, H, 10000, 2, 17);
 	/* A PCP mapping is not a UPnP one: not listed. */
 	struct req r;
-	req_map(&r, H2, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H2, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	et_send(t, H2, &r);
 	assert_int_equal(RESULT(t), PCTL_R_SUCCESS);
 	static const uint16_t want[] = {20000, 20001, 20002, 10000, 10001};
@@ -45,20 +45,18 @@ static void test_index_walk_in_creation_order(void **state)
 		assert_int_equal(m.ext_port, want[i]);
 	}
 	assert_int_equal(get_index(t, 5, &m), PCTL_UPNP_E_ARRAY_INDEX_INVALID);
-	et_free(t);
 }
 
 /* The sequential walk follows one link per index, whatever the table holds
  * besides (pctl_upnp_at counts the links it follows). */
 static void test_index_walk_is_one_step_each(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open();
+	struct etest *t = ut_open(state);
 	/* Many other mappings around: none of them is visited. */
 	for (uint16_t i = 0; i < 300; i++) {
 		struct req r;
-		req_map(&r, H2, (uint8_t)i, 17, (uint16_t)(3000 + i), 0, NULL,
-		        600);
+		req_map(&r, .client = H2, .nonce = (uint8_t)i, .protocol = 17,
+		        .int_port = (uint16_t)(3000 + i), .lifetime = 600);
 		et_send(t, H2, &r);
 	}
 	add_n(t, H, 20000, 50, 6);
@@ -75,13 +73,11 @@ static void test_index_walk_is_one_step_each(void **state)
 	assert_int_equal(get_index(t, 50, &m), PCTL_UPNP_OK);
 	assert_int_equal(m.ext_port, 30000);
 	assert_int_equal(t->e->upnp.steps - before, 1);
-	et_free(t);
 }
 
 static void test_index_walk_after_deletions(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open();
+	struct etest *t = ut_open(state);
 	add_n(t, H, 20000, 6, 6);
 	struct pctl_upnp_map m;
 	assert_int_equal(get_index(t, 0, &m), PCTL_UPNP_OK);
@@ -102,7 +98,6 @@ static void test_index_walk_after_deletions(void **state)
 	assert_int_equal(m.ext_port, 21000);
 	t->now += 3601000;
 	assert_int_equal(get_index(t, 0, &m), PCTL_UPNP_E_ARRAY_INDEX_INVALID);
-	et_free(t);
 }
 
 struct seen {
@@ -128,8 +123,7 @@ static int list(struct etest *t, uint16_t a, uint16_t b, uint8_t proto,
 
 static void test_list_in_port_order(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open();
+	struct etest *t = ut_open(state);
 	add_n(t, H, 20005, 3, 6);
 	add_n(t, H2, 20000, 3, 6);
 	add_n(t, H, 20000, 2, 17);
@@ -148,7 +142,6 @@ static void test_list_in_port_order(void **state)
 	                 PCTL_UPNP_E_INCONSISTENT_PARAMETERS);
 	assert_int_equal(list(t, 0, 65535, 1, 0, &s), PCTL_UPNP_E_INVALID_ARGS);
 	assert_int_equal(s.n, 0);
-	et_free(t);
 }
 
 static int del_range(struct etest *t, const char *src, uint16_t a, uint16_t b,
@@ -160,8 +153,7 @@ static int del_range(struct etest *t, const char *src, uint16_t a, uint16_t b,
 
 static void test_delete_range_own_or_managed(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL); /* secure mode */
+	struct etest *t = *state; /* secure mode */
 	add_n(t, H, 20000, 3, 6);
 	add_n(t, H2, 20003, 3, 6);
 	add_n(t, H, 20000, 1, 17);
@@ -175,12 +167,11 @@ static void test_delete_range_own_or_managed(void **state)
 	                 PCTL_UPNP_E_INCONSISTENT_PARAMETERS);
 	assert_int_equal(del_range(t, H, 20000, 20010, 2, false),
 	                 PCTL_UPNP_E_INVALID_ARGS);
-	et_free(t);
 
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.upnp_secure_mode = false;
-	t = et_new(&c);
+	t = et_open(state, &c);
 	add_n(t, H, 20000, 3, 6);
 	add_n(t, H2, 20003, 3, 6);
 	/* Without NewManage its own; with it everyone's. */
@@ -188,21 +179,20 @@ static void test_delete_range_own_or_managed(void **state)
 	assert_int_equal(et_count(t), 3);
 	assert_int_equal(del_range(t, H, 20000, 20004, 6, true), PCTL_UPNP_OK);
 	assert_int_equal(et_count(t), 1);
-	t->fb.fail_commit = 1;
+	t->fb.fail_commit.times = 1;
 	assert_int_equal(del_range(t, H, 0, 65535, 6, true),
 	                 PCTL_UPNP_E_ACTION_FAILED);
 	assert_int_equal(et_count(t), 1);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_index_walk_in_creation_order),
-	    cmocka_unit_test(test_index_walk_is_one_step_each),
-	    cmocka_unit_test(test_index_walk_after_deletions),
-	    cmocka_unit_test(test_list_in_port_order),
-	    cmocka_unit_test(test_delete_range_own_or_managed),
+	    ET_TEST_CFG(test_index_walk_in_creation_order),
+	    ET_TEST_CFG(test_index_walk_is_one_step_each),
+	    ET_TEST_CFG(test_index_walk_after_deletions),
+	    ET_TEST_CFG(test_list_in_port_order),
+	    ET_TEST(test_delete_range_own_or_managed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

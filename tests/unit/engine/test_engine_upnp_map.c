@@ -17,8 +17,7 @@ static uint64_t upnp_live(struct etest *t)
 
 static void test_add_exact_port_and_read_it_back(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, "web");
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	assert_int_equal(m.ext_port, 8080);
@@ -43,13 +42,11 @@ static void test_add_exact_port_and_read_it_back(void **state)
 	assert_string_equal(g.desc, "web");
 	assert_true(g.enabled);
 	assert_int_equal(g.lease_left, 3590);
-	et_free(t);
 }
 
 static void test_add_again_renews_and_updates_description(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(17, 9000, H, 9000, 600, "old");
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	t->now += 100000;
@@ -62,13 +59,11 @@ static void test_add_again_renews_and_updates_description(void **state)
 	struct pctl_upnp_req rq = ut_req(t, H, 2);
 	assert_int_equal(pctl_upnp_get(t->e, &rq, &g), PCTL_UPNP_OK);
 	assert_string_equal(g.desc, "new");
-	et_free(t);
 }
 
 static void test_external_port_taken_is_a_conflict(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open();
+	struct etest *t = ut_open(state);
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	/* Another host, or another internal port of the same host. */
@@ -83,17 +78,15 @@ static void test_external_port_taken_is_a_conflict(void **state)
 	m = ut_map(17, 8080, H2, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H2, 2, &m, false), PCTL_UPNP_OK);
 	assert_int_equal(upnp_live(t), 2);
-	et_free(t);
 }
 
 static void test_reserved_and_out_of_range_ports_conflict(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.n_reserved = 1;
 	c.reserved[0] = (struct pctl_reserved_port){6, 8443};
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	struct pctl_upnp_map m = ut_map(6, 8443, H, 443, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_CONFLICT);
 	m = ut_map(6, 80, H, 80, 3600, NULL); /* below port_min 1024 */
@@ -101,13 +94,11 @@ static void test_reserved_and_out_of_range_ports_conflict(void **state)
 	m = ut_map(17, 5351, H, 5351, 3600, NULL); /* PCP's own port */
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_CONFLICT);
 	assert_int_equal(t->fb.creates, 0);
-	et_free(t);
 }
 
 static void test_add_any_prefers_asked_then_internal_port(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open();
+	struct etest *t = ut_open(state);
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, true), PCTL_UPNP_OK);
 	assert_int_equal(m.ext_port, 8080);
@@ -129,23 +120,19 @@ static void test_add_any_prefers_asked_then_internal_port(void **state)
 	assert_int_equal(ut_add(t, H2, 2, &m, true), PCTL_UPNP_OK);
 	assert_int_equal(m.ext_port, 5000);
 	assert_int_equal(t->fb.creates, 4);
-	et_free(t);
 }
 
 static void test_add_any_is_igd2_only(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 1, &m, true), PCTL_UPNP_E_INVALID_ACTION);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_bad_arguments(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 0, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false),
 	                 PCTL_UPNP_E_WILDCARD_EXT_PORT);
@@ -170,13 +157,11 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_ACTION_FAILED);
 	assert_int_equal(et_count(t), 0);
 	assert_int_equal(t->fb.creates, 0);
-	et_free(t);
 }
 
 static void test_secure_mode_only_own_address(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL); /* secure mode is the default */
+	struct etest *t = *state; /* secure mode is the default */
 	struct pctl_upnp_map m = ut_map(6, 8080, H2, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false),
 	                 PCTL_UPNP_E_NOT_AUTHORIZED);
@@ -186,24 +171,20 @@ static void test_secure_mode_only_own_address(void **state)
 	assert_int_equal(upnp_live(t), 1);
 	assert_int_equal(ut_del(t, H2, 8080, 6), PCTL_UPNP_OK);
 	assert_int_equal(upnp_live(t), 0);
-	et_free(t);
 }
 
 static void test_secure_mode_off_any_host(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open();
+	struct etest *t = ut_open(state);
 	struct pctl_upnp_map m = ut_map(6, 8080, H2, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	assert_int_equal(ut_del(t, H, 8080, 6), PCTL_UPNP_OK);
 	assert_int_equal(upnp_live(t), 0);
-	et_free(t);
 }
 
 static void test_router_itself_not_mapped(void **state)
 {
-	(void)state;
-	struct etest *t = ut_open();
+	struct etest *t = ut_open(state);
 	pctl_addr self = et_addr("192.0.2.1");
 	assert_int_equal(pctl_engine_set_self(t->e, &self, 1), 0);
 	struct pctl_upnp_map m = ut_map(6, 8080, "192.0.2.1", 80, 3600, NULL);
@@ -213,16 +194,14 @@ static void test_router_itself_not_mapped(void **state)
 	assert_int_equal(ut_add(t, "192.0.2.1", 2, &m, false),
 	                 PCTL_UPNP_E_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_policy_deny_not_authorized(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	ut_deny(&c, "::ffff:192.0.2.0", 120, 0, 65535, 8000, 8999);
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false),
 	                 PCTL_UPNP_E_NOT_AUTHORIZED);
@@ -230,16 +209,14 @@ static void test_policy_deny_not_authorized(void **state)
 	m = ut_map(6, 8080, H, 8081, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, true), PCTL_UPNP_OK);
 	assert_true(m.ext_port < 8000 || m.ext_port > 8999);
-	et_free(t);
 }
 
 static void test_quota_no_port_maps_available(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.max_per_host = 1;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	m = ut_map(6, 8081, H, 81, 3600, NULL);
@@ -258,13 +235,11 @@ static void test_quota_no_port_maps_available(void **state)
 	assert_int_equal(ut_add(t2, H2, 2, &m, false),
 	                 PCTL_UPNP_E_NO_PORT_MAPS_AVAILABLE);
 	et_free(t2);
-	et_free(t);
 }
 
 static void test_remote_host_filter_or_wildcard_only(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	m.remote = et_addr("198.51.100.7");
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
@@ -286,7 +261,6 @@ static void test_remote_host_filter_or_wildcard_only(void **state)
 	                 PCTL_UPNP_E_REMOTE_HOST_WILDCARD_ONLY);
 	assert_int_equal(et_count(t2), 0);
 	et_free(t2);
-	et_free(t);
 }
 
 static uint32_t lease_of(unsigned version, uint32_t lease, uint32_t max)
@@ -321,21 +295,18 @@ static void test_lease_zero_and_bounds(void **state)
 
 static void test_mapping_expires(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	t->now += 601000;
 	pctl_engine_tick(t->e, t->now);
 	assert_int_equal(upnp_live(t), 0);
 	assert_int_equal(t->fb.removes, 1);
-	et_free(t);
 }
 
 static void test_delete_and_get_missing(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	assert_int_equal(ut_del(t, H, 8080, 6),
 	                 PCTL_UPNP_E_NO_SUCH_ENTRY_IN_ARRAY);
 	assert_int_equal(ut_del(t, H, 8080, 1), PCTL_UPNP_E_INVALID_ARGS);
@@ -347,18 +318,16 @@ static void test_delete_and_get_missing(void **state)
 	g.protocol = 1;
 	assert_int_equal(pctl_upnp_get(t->e, &rq, &g),
 	                 PCTL_UPNP_E_INVALID_ARGS);
-	et_free(t);
 }
 
 /* S-52 under the Simple Threat Model: a delete of a mapping its traffic
  * keeps alive shortens it instead. */
 static void test_delete_keeps_busy_mapping_under_threat_model(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.simple_threat_model = true;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
 	t->fb.idle = 300;
@@ -368,31 +337,27 @@ static void test_delete_keeps_busy_mapping_under_threat_model(void **state)
 	struct pctl_upnp_req rq = ut_req(t, H, 2);
 	assert_int_equal(pctl_upnp_get(t->e, &rq, &g), PCTL_UPNP_OK);
 	assert_int_equal(g.lease_left, 300);
-	t->fb.fail_idle = 1;
+	t->fb.fail_idle.times = FAKE_DP_ALWAYS;
 	assert_int_equal(ut_del(t, H, 8080, 6), PCTL_UPNP_E_ACTION_FAILED);
-	et_free(t);
 }
 
 static void test_backend_failure_changes_nothing(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
-	t->fb.fail_commit = 1;
+	t->fb.fail_commit.times = 1;
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_ACTION_FAILED);
 	assert_int_equal(et_count(t), 0);
 	/* The port is free again. */
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_OK);
-	t->fb.fail_commit = 1;
+	t->fb.fail_commit.times = 1;
 	assert_int_equal(ut_del(t, H, 8080, 6), PCTL_UPNP_E_ACTION_FAILED);
 	assert_int_equal(upnp_live(t), 1);
-	et_free(t);
 }
 
 static void test_external_ip(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_req rq = ut_req(t, H, 2);
 	pctl_addr a;
 	assert_int_equal(pctl_upnp_external_ip(t->e, &rq, &a), PCTL_UPNP_OK);
@@ -402,17 +367,15 @@ static void test_external_ip(void **state)
 	                 PCTL_UPNP_E_ACTION_FAILED);
 	struct pctl_upnp_map m = ut_map(6, 8080, H, 80, 3600, NULL);
 	assert_int_equal(ut_add(t, H, 2, &m, false), PCTL_UPNP_E_ACTION_FAILED);
-	et_free(t);
 }
 
 static void test_admit_shares_the_rate_limit(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.rate_per_sec = 10;
 	c.rate_burst = 5;
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	pctl_addr src = et_addr(H);
 	int admitted = 0;
 	for (int i = 0; i < 20; i++)
@@ -423,18 +386,17 @@ static void test_admit_shares_the_rate_limit(void **state)
 	assert_int_equal(s.rate_limited, 15);
 	/* The same subscriber's datagrams are out of tokens too. */
 	struct req r;
-	req_map(&r, H, 1, 6, 80, 0, NULL, 600);
+	req_map(&r, .client = H, .nonce = 1, .protocol = 6, .int_port = 80,
+	        .lifetime = 600);
 	assert_int_equal(et_send(t, H, &r), 0);
 	/* Another subscriber is not. */
 	pctl_addr other = et_addr(H2);
 	assert_true(pctl_upnp_admit(t->e, &other, t->now));
-	et_free(t);
 }
 
 static void test_description_cut_at_character(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL); /* description_max 128 */
+	struct etest *t = *state; /* description_max 128 */
 	char d[PCTL_UPNP_DESC_MAX + 1];
 	memset(d, 'a', 127);
 	d[127] = (char)0xc3; /* U+00E9 across the 128-byte limit */
@@ -446,33 +408,32 @@ static void test_description_cut_at_character(void **state)
 	struct pctl_upnp_req rq = ut_req(t, H, 2);
 	assert_int_equal(pctl_upnp_get(t->e, &rq, &g), PCTL_UPNP_OK);
 	assert_int_equal(strlen(g.desc), 127);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_add_exact_port_and_read_it_back),
-	    cmocka_unit_test(test_add_again_renews_and_updates_description),
-	    cmocka_unit_test(test_external_port_taken_is_a_conflict),
-	    cmocka_unit_test(test_reserved_and_out_of_range_ports_conflict),
-	    cmocka_unit_test(test_add_any_prefers_asked_then_internal_port),
-	    cmocka_unit_test(test_add_any_is_igd2_only),
-	    cmocka_unit_test(test_bad_arguments),
-	    cmocka_unit_test(test_secure_mode_only_own_address),
-	    cmocka_unit_test(test_secure_mode_off_any_host),
-	    cmocka_unit_test(test_router_itself_not_mapped),
-	    cmocka_unit_test(test_policy_deny_not_authorized),
-	    cmocka_unit_test(test_quota_no_port_maps_available),
-	    cmocka_unit_test(test_remote_host_filter_or_wildcard_only),
+	    ET_TEST(test_add_exact_port_and_read_it_back),
+	    ET_TEST(test_add_again_renews_and_updates_description),
+	    ET_TEST_CFG(test_external_port_taken_is_a_conflict),
+	    ET_TEST_CFG(test_reserved_and_out_of_range_ports_conflict),
+	    ET_TEST_CFG(test_add_any_prefers_asked_then_internal_port),
+	    ET_TEST(test_add_any_is_igd2_only),
+	    ET_TEST(test_bad_arguments),
+	    ET_TEST(test_secure_mode_only_own_address),
+	    ET_TEST_CFG(test_secure_mode_off_any_host),
+	    ET_TEST_CFG(test_router_itself_not_mapped),
+	    ET_TEST_CFG(test_policy_deny_not_authorized),
+	    ET_TEST_CFG(test_quota_no_port_maps_available),
+	    ET_TEST(test_remote_host_filter_or_wildcard_only),
 	    cmocka_unit_test(test_lease_zero_and_bounds),
-	    cmocka_unit_test(test_mapping_expires),
-	    cmocka_unit_test(test_delete_and_get_missing),
-	    cmocka_unit_test(test_delete_keeps_busy_mapping_under_threat_model),
-	    cmocka_unit_test(test_backend_failure_changes_nothing),
-	    cmocka_unit_test(test_external_ip),
-	    cmocka_unit_test(test_admit_shares_the_rate_limit),
-	    cmocka_unit_test(test_description_cut_at_character),
+	    ET_TEST(test_mapping_expires),
+	    ET_TEST(test_delete_and_get_missing),
+	    ET_TEST_CFG(test_delete_keeps_busy_mapping_under_threat_model),
+	    ET_TEST(test_backend_failure_changes_nothing),
+	    ET_TEST(test_external_ip),
+	    ET_TEST_CFG(test_admit_shares_the_rate_limit),
+	    ET_TEST(test_description_cut_at_character),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,8 +55,7 @@ static int ph_check(struct etest *t, const char *src, uint16_t uid)
 
 static void test_add_pinhole_no_nat66(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_pinhole ph = ut_ph(H, 443, 6, 3600);
 	ph.remote = et_addr("2001:db8:ffff::7");
 	assert_int_equal(ph_add(t, H, &ph), PCTL_UPNP_OK);
@@ -81,13 +80,11 @@ static void test_add_pinhole_no_nat66(void **state)
 	struct pctl_upnp_req rq = ut_req(t, H, 2);
 	assert_int_equal(pctl_upnp_get_index(t->e, &rq, 0, &m),
 	                 PCTL_UPNP_E_ARRAY_INDEX_INVALID);
-	et_free(t);
 }
 
 static void test_uid_stable_and_unique(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_pinhole a = ut_ph(H, 443, 6, 3600);
 	struct pctl_upnp_pinhole b = ut_ph(H, 444, 6, 3600);
 	struct pctl_upnp_pinhole c = ut_ph(H, 443, 17, 3600);
@@ -111,13 +108,11 @@ static void test_uid_stable_and_unique(void **state)
 	assert_int_equal(ph_get(t, H, a.uid, &g), PCTL_UPNP_OK);
 	assert_int_equal(g.int_port, 443);
 	assert_int_equal(g.lease_left, 600);
-	et_free(t);
 }
 
 static void test_update_delete_and_missing(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_pinhole ph = ut_ph(H, 443, 6, 3600);
 	assert_int_equal(ph_add(t, H, &ph), PCTL_UPNP_OK);
 	assert_int_equal(ph_update(t, H, ph.uid, 0), PCTL_UPNP_E_INVALID_ARGS);
@@ -133,26 +128,22 @@ static void test_update_delete_and_missing(void **state)
 	struct pctl_upnp_pinhole g;
 	assert_int_equal(ph_get(t, H, ph.uid, &g), PCTL_UPNP_E_NO_SUCH_ENTRY);
 	assert_int_equal(ph_check(t, H, 0), PCTL_UPNP_E_NO_SUCH_ENTRY);
-	et_free(t);
 }
 
 static void test_pinhole_expires(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_pinhole ph = ut_ph(H, 443, 6, 600);
 	assert_int_equal(ph_add(t, H, &ph), PCTL_UPNP_OK);
 	t->now += 601000;
 	struct pctl_upnp_pinhole g;
 	assert_int_equal(ph_get(t, H, ph.uid, &g), PCTL_UPNP_E_NO_SUCH_ENTRY);
 	assert_int_equal(t->fb.removes, 1);
-	et_free(t);
 }
 
 static void test_add_pinhole_errors(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_pinhole ph = ut_ph(H, 443, 6, 0);
 	assert_int_equal(ph_add(t, H, &ph), PCTL_UPNP_E_INVALID_ARGS);
 	ph = ut_ph(H, 443, 6, 86401);
@@ -173,13 +164,12 @@ static void test_add_pinhole_errors(void **state)
 	assert_int_equal(ph_add(t, H, &ph),
 	                 PCTL_UPNP_E_INBOUND_PINHOLE_NOT_ALLOWED);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.filter_enabled = false;
 	c.max_per_host = 1;
-	t = et_new(&c);
+	t = et_open(state, &c);
 	ph = ut_ph(H, 443, 6, 3600);
 	ph.remote = et_addr("2001:db8:ffff::7");
 	assert_int_equal(ph_add(t, H, &ph),
@@ -189,13 +179,11 @@ static void test_add_pinhole_errors(void **state)
 	ph = ut_ph(H, 444, 6, 3600);
 	assert_int_equal(ph_add(t, H, &ph),
 	                 PCTL_UPNP_E_PINHOLE_SPACE_EXHAUSTED);
-	et_free(t);
 }
 
 static void test_secure_mode_own_pinholes_only(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_pinhole ph = ut_ph(H, 443, 6, 3600);
 	assert_int_equal(ph_add(t, H2, &ph), PCTL_UPNP_E_NOT_AUTHORIZED);
 	assert_int_equal(ph_add(t, H, &ph), PCTL_UPNP_OK);
@@ -206,23 +194,20 @@ static void test_secure_mode_own_pinholes_only(void **state)
 	assert_int_equal(ph_get(t, H2, ph.uid, &g), PCTL_UPNP_E_NOT_AUTHORIZED);
 	assert_int_equal(ph_check(t, H2, ph.uid), PCTL_UPNP_E_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 1);
-	et_free(t);
 
-	t = ut_open();
+	t = ut_open(state);
 	ph = ut_ph(H, 443, 6, 3600);
 	assert_int_equal(ph_add(t, H2, &ph), PCTL_UPNP_OK);
 	assert_int_equal(ph_update(t, H2, ph.uid, 60), PCTL_UPNP_OK);
 	assert_int_equal(ph_delete(t, H2, ph.uid), PCTL_UPNP_OK);
-	et_free(t);
 }
 
 static void test_router_and_policy_refused(void **state)
 {
-	(void)state;
 	struct pctl_engine_config c;
 	et_config(&c);
 	ut_deny(&c, "2001:db8::", 64, 22, 22, 0, 65535);
-	struct etest *t = et_new(&c);
+	struct etest *t = et_open(state, &c);
 	pctl_addr self = et_addr("2001:db8::1");
 	assert_int_equal(pctl_engine_set_self(t->e, &self, 1), 0);
 	struct pctl_upnp_pinhole ph = ut_ph("2001:db8::1", 443, 6, 3600);
@@ -231,13 +216,11 @@ static void test_router_and_policy_refused(void **state)
 	ph = ut_ph(H, 22, 6, 3600);
 	assert_int_equal(ph_add(t, H, &ph), PCTL_UPNP_E_NOT_AUTHORIZED);
 	assert_int_equal(et_count(t), 0);
-	et_free(t);
 }
 
 static void test_check_pinhole_working(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_upnp_pinhole ph = ut_ph(H, 443, 6, 3600);
 	assert_int_equal(ph_add(t, H, &ph), PCTL_UPNP_OK);
 	t->fb.idle = 0;
@@ -246,16 +229,14 @@ static void test_check_pinhole_working(void **state)
 	t->fb.idle = 30;
 	assert_int_equal(ph_check(t, H, ph.uid), PCTL_UPNP_OK);
 	assert_int_equal(t->fb.idle_asked.int_port, 443);
-	t->fb.fail_idle = 1;
+	t->fb.fail_idle.times = FAKE_DP_ALWAYS;
 	assert_int_equal(ph_check(t, H, ph.uid), PCTL_UPNP_E_ACTION_FAILED);
-	et_free(t);
 }
 
 /* A data plane without traffic information cannot tell: 501. */
 static void test_check_without_traffic_info(void **state)
 {
-	(void)state;
-	struct etest *t = et_new(NULL);
+	struct etest *t = *state;
 	struct pctl_backend_ops blind = *t->be.ops;
 	blind.idle_left = NULL;
 	struct pctl_backend be = {.ops = &blind, .ctx = &t->fb};
@@ -268,21 +249,20 @@ static void test_check_without_traffic_info(void **state)
 	                 PCTL_UPNP_E_ACTION_FAILED);
 	assert_int_equal(t->fb.idle_calls, 0);
 	pctl_engine_free(e);
-	et_free(t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_add_pinhole_no_nat66),
-	    cmocka_unit_test(test_uid_stable_and_unique),
-	    cmocka_unit_test(test_update_delete_and_missing),
-	    cmocka_unit_test(test_pinhole_expires),
-	    cmocka_unit_test(test_add_pinhole_errors),
-	    cmocka_unit_test(test_secure_mode_own_pinholes_only),
-	    cmocka_unit_test(test_router_and_policy_refused),
-	    cmocka_unit_test(test_check_pinhole_working),
-	    cmocka_unit_test(test_check_without_traffic_info),
+	    ET_TEST(test_add_pinhole_no_nat66),
+	    ET_TEST(test_uid_stable_and_unique),
+	    ET_TEST(test_update_delete_and_missing),
+	    ET_TEST(test_pinhole_expires),
+	    ET_TEST(test_add_pinhole_errors),
+	    ET_TEST(test_secure_mode_own_pinholes_only),
+	    ET_TEST_CFG(test_router_and_policy_refused),
+	    ET_TEST(test_check_pinhole_working),
+	    ET_TEST(test_check_without_traffic_info),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,12 +12,12 @@
 #include "upnp.h"
 
 /* An engine whose control points may map any host (secure mode off). */
-static inline struct etest *ut_open(void)
+static inline struct etest *ut_open(void **state)
 {
 	struct pctl_engine_config c;
 	et_config(&c);
 	c.upnp_secure_mode = false;
-	return et_new(&c);
+	return et_open(state, &c);
 }
 
 /* Appends a deny rule for internal prefix/len and port ranges. */

@@ -66,8 +66,9 @@ static uint64_t map_one(struct pctl_engine *e, const struct jt_clock *c,
 	uint16_t port = (uint16_t)(1024 + (i / 254) / 2);
 	uint8_t proto = (i / 254) % 2 ? 17 : 6;
 	uint64_t t0 = ns_now();
-	if (jt_map(e, c->mono_ms, host, proto, port, 3600, (uint8_t)i, NULL,
-	           NULL) != PCTL_R_SUCCESS) {
+	if (jt_map(e, c->mono_ms, NULL, .host = host, .protocol = proto,
+	           .int_port = port, .lifetime = 3600,
+	           .nonce = (uint8_t)i) != PCTL_R_SUCCESS) {
 		fprintf(stderr, "bench_journal: MAP %zu refused\n", i);
 		exit(1);
 	}

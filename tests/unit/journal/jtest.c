@@ -16,161 +16,11 @@
 
 /* ---- the fake inner backend ---------------------------------------------- */
 
-static void forget(struct jt_backend *b, uint64_t id)
-{
-	for (size_t i = 0; i < b->n_ids; i++)
-		if (b->ids[i] == id) {
-			b->ids[i] = b->ids[--b->n_ids];
-			return;
-		}
-}
-
-static int fb_queue(struct jt_backend *b, uint64_t id, bool remove)
-{
-	assert_true(b->n_queued < JT_MAX_IDS);
-	b->queued[b->n_queued] = id;
-	b->queued_remove[b->n_queued++] = remove;
-	return 0;
-}
-
-static int fb_create(void *ctx, const struct pctl_dp_mapping *m)
-{
-	struct jt_backend *b = ctx;
-	b->creates++;
-	if (b->fail_create)
-		return b->fail_create;
-	return fb_queue(b, m->id, false);
-}
-
-static int fb_refresh(void *ctx, const struct pctl_dp_mapping *m)
-{
-	struct jt_backend *b = ctx;
-	b->refreshes++;
-	return fb_queue(b, m->id, false);
-}
-
-static int fb_remove(void *ctx, const struct pctl_dp_mapping *m)
-{
-	struct jt_backend *b = ctx;
-	b->removes++;
-	return fb_queue(b, m->id, true);
-}
-
-static int fb_commit(void *ctx)
-{
-	struct jt_backend *b = ctx;
-	b->commits++;
-	if (b->fail_commit) {
-		b->n_queued = 0; /* all or nothing */
-		return b->fail_commit;
-	}
-	for (size_t i = 0; i < b->n_queued; i++) {
-		forget(b, b->queued[i]);
-		if (!b->queued_remove[i]) {
-			assert_true(b->n_ids < JT_MAX_IDS);
-			b->ids[b->n_ids++] = b->queued[i];
-		}
-	}
-	b->n_queued = 0;
-	return 0;
-}
-
-static void fb_abort(void *ctx)
-{
-	struct jt_backend *b = ctx;
-	b->aborts++;
-	b->n_queued = 0;
-}
-
-static int fb_reconcile(void *ctx, const struct pctl_dp_mapping *const *maps,
-                        size_t n)
-{
-	struct jt_backend *b = ctx;
-	/* Like a data plane: afterwards it holds exactly these. */
-	assert_true(n <= JT_MAX_IDS);
-	b->reconciles++;
-	b->n_ids = n;
-	for (size_t i = 0; i < n; i++)
-		b->ids[i] = maps[i]->id;
-	return 0;
-}
-
-static int fb_lookup(void *ctx, uint8_t protocol, const pctl_addr *int_addr,
-                     uint16_t int_port, const pctl_addr *remote_addr,
-                     uint16_t remote_port, struct pctl_dp_flow *out)
-{
-	struct jt_backend *b = ctx;
-	(void)protocol;
-	(void)int_addr;
-	(void)int_port;
-	(void)remote_addr;
-	(void)remote_port;
-	(void)out;
-	b->lookups++;
-	return -ENOENT;
-}
-
-static int fb_idle_left(void *ctx, const struct pctl_dp_mapping *m,
-                        uint32_t *seconds)
-{
-	struct jt_backend *b = ctx;
-	b->idle_asks++;
-	b->idle_id = m->id;
-	if (b->fail_idle)
-		return b->fail_idle;
-	*seconds = b->idle_left;
-	return 0;
-}
-
-static void fb_destroy(void *ctx, bool keep_state)
-{
-	struct jt_backend *b = ctx;
-	b->destroys++;
-	b->destroyed_keep_state = keep_state;
-}
-
-static int fb_dump(void *ctx,
-                   int (*cb)(void *arg, const struct pctl_dp_mapping *m),
-                   void *arg)
-{
-	struct jt_backend *b = ctx;
-	b->dumps++;
-	if (b->fail_dump)
-		return b->fail_dump;
-	for (size_t i = 0; i < b->n_dump; i++) {
-		int rc = cb(arg, &b->dump[i]);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static const struct pctl_backend_ops fb_ops = {
-    .name = "fake",
-    .create = fb_create,
-    .refresh = fb_refresh,
-    .remove = fb_remove,
-    .commit = fb_commit,
-    .abort = fb_abort,
-    .reconcile = fb_reconcile,
-    .lookup_flow = fb_lookup,
-    .idle_left = fb_idle_left,
-    .dump = fb_dump,
-    .destroy = fb_destroy,
-};
-
-/* The same without the optional lookup_flow, idle_left and dump. */
-static struct pctl_backend_ops fb_ops_nolookup;
-
-struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup)
+struct pctl_backend jt_backend_make(struct fake_dp *b, bool with_lookup)
 {
 	memset(b, 0, sizeof(*b));
-	fb_ops_nolookup = fb_ops;
-	fb_ops_nolookup.lookup_flow = NULL;
-	fb_ops_nolookup.idle_left = NULL;
-	fb_ops_nolookup.dump = NULL;
-	return (struct pctl_backend){with_lookup ? &fb_ops : &fb_ops_nolookup,
-	                             b};
+	b->keep_ids = true;
+	return with_lookup ? fake_dp_backend(b) : fake_dp_backend_required(b);
 }
 
 /* ---- clocks -------------------------------------------------------------- */
@@ -314,25 +164,24 @@ void jt_engine_config(struct pctl_engine_config *cfg)
 	cfg->third_party_acl[0].len = 120;
 }
 
-int jt_map(struct pctl_engine *e, uint64_t now_ms, uint8_t host,
-           uint8_t protocol, uint16_t int_port, uint32_t lifetime,
-           uint8_t nonce_seed, const char *desc, uint16_t *ext_port)
+int jt_map_fields(struct pctl_engine *e, uint64_t now_ms,
+                  const struct jt_map_req *q, uint16_t *ext_port)
 {
 	struct pctl_msg *m = calloc(1, sizeof(*m));
 	uint8_t req[PCTL_MAX_MSG], out[PCTL_MAX_MSG];
 	assert_non_null(m);
 	m->version = PCTL_VERSION;
 	m->opcode = PCTL_OP_MAP;
-	m->lifetime = lifetime;
-	m->client_addr = v4(192, 0, 2, host);
-	memset(m->nonce, nonce_seed, PCTL_NONCE_LEN);
-	m->protocol = protocol;
-	m->internal_port = int_port;
+	m->lifetime = q->lifetime;
+	m->client_addr = v4(192, 0, 2, q->host);
+	memset(m->nonce, q->nonce, PCTL_NONCE_LEN);
+	m->protocol = q->protocol;
+	m->internal_port = q->int_port;
 	pctl_addr_set_any(&m->external_addr, true);
-	if (desc)
+	if (q->desc)
 		assert_int_equal(pctl_msg_add_option(m, PCTL_OPT_DESCRIPTION,
-		                                     desc,
-		                                     (uint16_t)strlen(desc)),
+		                                     q->desc,
+		                                     (uint16_t)strlen(q->desc)),
 		                 0);
 	size_t len = pctl_encode(m, req, sizeof(req));
 	assert_true(len > 0);

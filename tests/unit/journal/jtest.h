@@ -11,36 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fake_dp.h"
 #include "journal.h"
 #include "journal_record.h"
 
-/* The fake data plane: counts calls, remembers the ids it holds. */
-#define JT_MAX_IDS 16384
-struct jt_backend {
-	unsigned creates, refreshes, removes, commits, aborts, destroys;
-	unsigned reconciles, lookups, idle_asks;
-	uint32_t idle_left; /* what idle_left answers (S-52) */
-	int fail_idle;      /* -errno returned by idle_left when non-zero */
-	uint64_t idle_id;   /* id of the mapping idle_left was last asked */
-	int fail_create;    /* -errno returned by create when non-zero */
-	int fail_commit;    /* -errno returned by commit when non-zero */
-	bool destroyed_keep_state;
-	size_t n_ids; /* committed mappings it holds */
-	uint64_t ids[JT_MAX_IDS];
-	size_t n_queued;
-	uint64_t queued[JT_MAX_IDS];
-	bool queued_remove[JT_MAX_IDS];
-	/* What the dump op reports (what the kernel still holds), and how
-	 * often it was asked; fail_dump: -errno it returns instead. */
-	const struct pctl_dp_mapping *dump;
-	size_t n_dump;
-	unsigned dumps;
-	int fail_dump;
-};
-
-/* A backend whose ctx is b; with the optional ops (lookup_flow,
- * idle_left, dump) when with_lookup. */
-struct pctl_backend jt_backend_make(struct jt_backend *b, bool with_lookup);
+/* The fake data plane (tests/support/fake_dp.h), zeroed, holding the ids
+ * of what is committed; with the optional ops (lookup_flow, idle_left,
+ * dump) when with_lookup. */
+struct pctl_backend jt_backend_make(struct fake_dp *b, bool with_lookup);
 
 /* Fake clocks for pctl_journal_opts and the engine. */
 struct jt_clock {
@@ -63,13 +41,25 @@ void jt_write(const char *path, const uint8_t *buf, size_t len);
  * DESCRIPTION and THIRD_PARTY allowed for 192.0.2.0/24. */
 void jt_engine_config(struct pctl_engine_config *cfg);
 
-/* Sends one MAP request from 192.0.2.<host> to the engine and returns the
- * response's result code (or -1 when dropped); *ext_port gets the assigned
- * port.  nonce_seed fills the nonce; desc (may be NULL) adds a
- * DESCRIPTION. */
-int jt_map(struct pctl_engine *e, uint64_t now_ms, uint8_t host,
-           uint8_t protocol, uint16_t int_port, uint32_t lifetime,
-           uint8_t nonce_seed, const char *desc, uint16_t *ext_port);
+/* A MAP request's fields, by name (a field left out is zero). */
+struct jt_map_req {
+	uint8_t host; /* the client is 192.0.2.<host> */
+	uint8_t protocol;
+	uint16_t int_port;
+	uint32_t lifetime;
+	uint8_t nonce;    /* every byte of the mapping nonce */
+	const char *desc; /* a DESCRIPTION option when not NULL */
+};
+
+/* Sends the MAP request q to the engine and returns the response's result
+ * code (or -1 when dropped); *ext_port (when not NULL) gets the assigned
+ * port.  jt_map names the fields: jt_map(e, now, &port, .host = 10,
+ * .protocol = 6, .int_port = 22, .lifetime = 600, .nonce = 1). */
+int jt_map_fields(struct pctl_engine *e, uint64_t now_ms,
+                  const struct jt_map_req *q, uint16_t *ext_port);
+#define jt_map(e, now_ms, ext_port, ...)                                       \
+	jt_map_fields(e, now_ms, &(const struct jt_map_req){__VA_ARGS__},      \
+	              ext_port)
 
 /* One mapping as seen through pctl_engine_foreach, copied. */
 struct jt_seen {

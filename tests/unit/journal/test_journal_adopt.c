@@ -25,7 +25,7 @@ static struct jt_clock clk = {1000, 1700000000};
 
 struct world {
 	char dir[256], path[512];
-	struct jt_backend fake;
+	struct fake_dp fake;
 	struct pctl_journal *j;
 	struct pctl_backend be;
 	struct pctl_engine *e;
@@ -47,7 +47,8 @@ static void start(struct world *w, size_t n,
 
 	w->fake.dump = w->kernel;
 	w->fake.n_dump = n;
-	w->fake.fail_dump = w->fail_dump;
+	w->fake.fail_dump = (struct fake_dp_fail){
+	    w->fail_dump ? FAKE_DP_ALWAYS : 0, w->fail_dump};
 	jt_opts(&o, &clk);
 	assert_int_equal(pctl_journal_open(w->dir, &inner, &o, &w->j, &w->be,
 	                                   err, sizeof(err)),
@@ -94,9 +95,11 @@ static int setup(void **state)
 	jt_path(w->path, sizeof(w->path), w->dir, PCTL_JOURNAL_FILE);
 	start(w, 0, &res);
 	for (unsigned h = 0; h < HOSTS; h++)
-		assert_int_equal(jt_map(w->e, clk.mono_ms, (uint8_t)(10 + h), 6,
-		                        8080, 3600, (uint8_t)(0xa0 + h), NULL,
-		                        &w->ext_port[h]),
+		assert_int_equal(jt_map(w->e, clk.mono_ms, &w->ext_port[h],
+		                        .host = (uint8_t)(10 + h),
+		                        .protocol = 6, .int_port = 8080,
+		                        .lifetime = 3600,
+		                        .nonce = (uint8_t)(0xa0 + h)),
 		                 PCTL_R_SUCCESS);
 	pctl_engine_foreach(w->e, kernel_cb, w, clk.mono_ms);
 	stop(w);
@@ -200,27 +203,31 @@ static void test_s25_lost_record_adopted_from_the_data_plane(void **state)
 
 	/* The owner's renewal (its own nonce) takes it over: same port. */
 	uint16_t port;
-	assert_int_equal(
-	    jt_map(w->e, clk.mono_ms, 11, 6, 8080, 3600, 0xa1, NULL, &port),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(w->e, clk.mono_ms, &port, .host = 11,
+	                        .protocol = 6, .int_port = 8080,
+	                        .lifetime = 3600, .nonce = 0xa1),
+	                 PCTL_R_SUCCESS);
 	assert_int_equal(port, w->ext_port[1]);
 	assert_false(find(w, 11).nonce_unknown);
 	/* From now on only that nonce (S-33). */
-	assert_int_equal(
-	    jt_map(w->e, clk.mono_ms, 11, 6, 8080, 3600, 0xee, NULL, &port),
-	    PCTL_R_NOT_AUTHORIZED);
+	assert_int_equal(jt_map(w->e, clk.mono_ms, &port, .host = 11,
+	                        .protocol = 6, .int_port = 8080,
+	                        .lifetime = 3600, .nonce = 0xee),
+	                 PCTL_R_NOT_AUTHORIZED);
 	stop(w);
 
 	/* The adopted nonce was journaled. */
 	start(w, 0, &res);
 	assert_false(res.damaged);
 	assert_int_equal(res.restored, HOSTS);
-	assert_int_equal(
-	    jt_map(w->e, clk.mono_ms, 11, 6, 8080, 3600, 0xee, NULL, &port),
-	    PCTL_R_NOT_AUTHORIZED);
-	assert_int_equal(
-	    jt_map(w->e, clk.mono_ms, 11, 6, 8080, 3600, 0xa1, NULL, &port),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(w->e, clk.mono_ms, &port, .host = 11,
+	                        .protocol = 6, .int_port = 8080,
+	                        .lifetime = 3600, .nonce = 0xee),
+	                 PCTL_R_NOT_AUTHORIZED);
+	assert_int_equal(jt_map(w->e, clk.mono_ms, &port, .host = 11,
+	                        .protocol = 6, .int_port = 8080,
+	                        .lifetime = 3600, .nonce = 0xa1),
+	                 PCTL_R_SUCCESS);
 	stop(w);
 }
 
@@ -239,9 +246,10 @@ static void test_s33_unknown_nonce_adopted_after_a_restart(void **state)
 	start(w, 0, &res);
 	assert_false(res.damaged);
 	assert_true(find(w, 12).nonce_unknown);
-	assert_int_equal(
-	    jt_map(w->e, clk.mono_ms, 12, 6, 8080, 3600, 0x77, NULL, &port),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(w->e, clk.mono_ms, &port, .host = 12,
+	                        .protocol = 6, .int_port = 8080,
+	                        .lifetime = 3600, .nonce = 0x77),
+	                 PCTL_R_SUCCESS);
 	assert_int_equal(port, w->ext_port[2]);
 	stop(w);
 }

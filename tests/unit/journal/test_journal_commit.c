@@ -21,7 +21,7 @@
 struct fx {
 	char dir[256], path[512];
 	struct jt_clock clk;
-	struct jt_backend fake;
+	struct fake_dp fake;
 	struct pctl_journal_opts opts;
 	struct pctl_journal *j;
 	struct pctl_backend be; /* the decorator */
@@ -187,10 +187,10 @@ static void test_s15_failed_commit_journals_nothing(void **state)
 	struct jt_dp d;
 
 	fx_start(f, &d);
-	f->fake.fail_commit = -EIO;
+	f->fake.fail_commit = (struct fake_dp_fail){FAKE_DP_ALWAYS, -EIO};
 	assert_int_equal(f->be.ops->create(f->be.ctx, &d.dp), 0);
 	assert_int_equal(f->be.ops->commit(f->be.ctx), -EIO);
-	f->fake.fail_commit = 0;
+	f->fake.fail_commit.times = 0;
 	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
 	assert_int_equal(scan_file(f).upserts, 0);
 	struct pctl_journal_stats st;
@@ -206,7 +206,7 @@ static void test_s15_refused_create_journals_nothing(void **state)
 	struct jt_dp d;
 
 	fx_start(f, &d);
-	f->fake.fail_create = -ENOSPC;
+	f->fake.fail_create = (struct fake_dp_fail){FAKE_DP_ALWAYS, -ENOSPC};
 	assert_int_equal(f->be.ops->create(f->be.ctx, &d.dp), -ENOSPC);
 	assert_int_equal(f->be.ops->commit(f->be.ctx), 0);
 	assert_int_equal(scan_file(f).upserts, 0);
@@ -270,16 +270,16 @@ static void test_s52_idle_left_forwarded(void **state)
 	fx_start(f, &d);
 	fx_create(f, &d.dp);
 	assert_non_null(f->be.ops->idle_left);
-	f->fake.idle_left = 95;
+	f->fake.idle = 95;
 	assert_int_equal(f->be.ops->idle_left(f->be.ctx, &d.dp, &s), 0);
 	assert_int_equal(s, 95);
-	assert_int_equal(f->fake.idle_asks, 1);
-	assert_int_equal(f->fake.idle_id, d.dp.id);
-	f->fake.fail_idle = -ENOTSUP;
+	assert_int_equal(f->fake.idle_calls, 1);
+	assert_int_equal(f->fake.idle_asked.id, d.dp.id);
+	f->fake.fail_idle = (struct fake_dp_fail){FAKE_DP_ALWAYS, -ENOTSUP};
 	s = 7;
 	assert_int_equal(f->be.ops->idle_left(f->be.ctx, &d.dp, &s), -ENOTSUP);
 	assert_int_equal(s, 7);
-	assert_int_equal(f->fake.idle_asks, 2);
+	assert_int_equal(f->fake.idle_calls, 2);
 	struct jt_scan sc = scan_file(f);
 	assert_int_equal(sc.upserts, 1);
 	assert_int_equal(sc.removes, 0);
@@ -331,7 +331,7 @@ static void test_open_refuses_a_file_as_dir(void **state)
 static void test_second_journal_on_a_dir_refused(void **state)
 {
 	struct fx *f = *state;
-	struct jt_backend other;
+	struct fake_dp other;
 	struct pctl_journal *j2;
 	struct pctl_backend be2;
 	char err[256];

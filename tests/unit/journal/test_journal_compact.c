@@ -67,7 +67,7 @@ static void ds_release(void)
 struct fx {
 	char dir[256], path[512];
 	struct jt_clock clk;
-	struct jt_backend fake;
+	struct fake_dp fake;
 	struct pctl_journal_opts opts;
 	struct pctl_journal *j;
 	struct pctl_backend be;

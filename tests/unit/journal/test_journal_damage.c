@@ -71,7 +71,7 @@ static size_t replay_count(const struct sample *s, size_t skip)
 
 static struct jt_clock clk = {1000, 1700000000};
 
-static void open_engine(const char *dir, struct jt_backend *fake,
+static void open_engine(const char *dir, struct fake_dp *fake,
                         struct pctl_journal **j, struct pctl_backend *be,
                         struct pctl_engine **e)
 {
@@ -92,7 +92,7 @@ static void open_engine(const char *dir, struct jt_backend *fake,
  * close. */
 static void make_sample(struct sample *s)
 {
-	struct jt_backend fake;
+	struct fake_dp fake;
 	struct pctl_journal *j;
 	struct pctl_backend be;
 	struct pctl_engine *e;
@@ -168,7 +168,7 @@ static int teardown(void **state)
 static struct pctl_journal_load_result
 load_bytes(const struct sample *s, const uint8_t *buf, size_t len)
 {
-	struct jt_backend fake;
+	struct fake_dp fake;
 	struct pctl_journal *j;
 	struct pctl_backend be;
 	struct pctl_engine *e;

@@ -32,7 +32,7 @@ struct run {
 	struct jt_clock clk;
 	uint64_t mono0; /* the clocks at start: they advance together */
 	int64_t real0;
-	struct jt_backend fake;
+	struct fake_dp fake;
 	struct pctl_journal *j;
 	struct pctl_backend be;
 	struct pctl_engine *e;
@@ -108,20 +108,24 @@ static void make_mappings(struct run *r)
 	uint16_t port;
 	for (uint8_t h = 0; h < 12; h++) {
 		uint8_t proto = h % 3 ? 6 : 17;
-		assert_int_equal(jt_map(r->e, r->clk.mono_ms, (uint8_t)(10 + h),
-		                        proto, (uint16_t)(8000 + h),
-		                        600 + 60u * h, h,
-		                        h % 2 ? "game server" : NULL, &port),
+		assert_int_equal(jt_map(r->e, r->clk.mono_ms, &port,
+		                        .host = (uint8_t)(10 + h),
+		                        .protocol = proto,
+		                        .int_port = (uint16_t)(8000 + h),
+		                        .lifetime = 600 + 60u * h, .nonce = h,
+		                        .desc = h % 2 ? "game server" : NULL),
 		                 PCTL_R_SUCCESS);
 		advance(r, 250);
 	}
 	/* A refresh, and a delete (lifetime 0) that must stay deleted. */
-	assert_int_equal(
-	    jt_map(r->e, r->clk.mono_ms, 10, 17, 8000, 7200, 0, NULL, &port),
-	    PCTL_R_SUCCESS);
-	assert_int_equal(
-	    jt_map(r->e, r->clk.mono_ms, 11, 6, 8001, 0, 1, NULL, &port),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(r->e, r->clk.mono_ms, &port, .host = 10,
+	                        .protocol = 17, .int_port = 8000,
+	                        .lifetime = 7200, .nonce = 0),
+	                 PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(r->e, r->clk.mono_ms, &port, .host = 11,
+	                        .protocol = 6, .int_port = 8001, .lifetime = 0,
+	                        .nonce = 1),
+	                 PCTL_R_SUCCESS);
 }
 
 /* Stops at host .13's UDP 8003 mapping when its description survived. */
@@ -206,12 +210,14 @@ static void test_kill9_restores_every_mapping(void **state)
 		if (before[i].int_port == 8003)
 			port = before[i].ext_port;
 	assert_int_not_equal(port, 0);
-	assert_int_equal(
-	    jt_map(r.e, r.clk.mono_ms, 13, 17, 8003, 600, 99, NULL, &renewed),
-	    PCTL_R_NOT_AUTHORIZED);
-	assert_int_equal(
-	    jt_map(r.e, r.clk.mono_ms, 13, 17, 8003, 600, 3, NULL, &renewed),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(r.e, r.clk.mono_ms, &renewed, .host = 13,
+	                        .protocol = 17, .int_port = 8003,
+	                        .lifetime = 600, .nonce = 99),
+	                 PCTL_R_NOT_AUTHORIZED);
+	assert_int_equal(jt_map(r.e, r.clk.mono_ms, &renewed, .host = 13,
+	                        .protocol = 17, .int_port = 8003,
+	                        .lifetime = 600, .nonce = 3),
+	                 PCTL_R_SUCCESS);
 	assert_int_equal(renewed, port);
 	assert_int_equal(
 	    pctl_engine_foreach(r.e, find_description, NULL, r.clk.mono_ms), 1);
@@ -232,9 +238,10 @@ static void test_s25_epoch_continues_by_wall_clock(void **state)
 	assert_true(r.res.no_state);
 	advance(&r, 100000);
 	assert_int_equal(pctl_engine_epoch(r.e, r.clk.mono_ms), 100);
-	assert_int_equal(
-	    jt_map(r.e, r.clk.mono_ms, 10, 6, 22, 3600, 1, NULL, NULL),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(r.e, r.clk.mono_ms, NULL, .host = 10,
+	                        .protocol = 6, .int_port = 22, .lifetime = 3600,
+	                        .nonce = 1),
+	                 PCTL_R_SUCCESS);
 	stop(&r);
 
 	/* Down for 30 s; the new boot's monotonic clock starts near 0. */
@@ -254,9 +261,10 @@ static void test_s25_epoch_reset_is_journaled(void **state)
 
 	start(&r, dir, 1000, 1700000000);
 	advance(&r, 500000);
-	assert_int_equal(
-	    jt_map(r.e, r.clk.mono_ms, 10, 6, 22, 3600, 1, NULL, NULL),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(r.e, r.clk.mono_ms, NULL, .host = 10,
+	                        .protocol = 6, .int_port = 22, .lifetime = 3600,
+	                        .nonce = 1),
+	                 PCTL_R_SUCCESS);
 	/* A possible state loss (or new external address) resets the epoch
 	 * to 0 now; the journal must not continue the old one. */
 	pctl_engine_state_lost(r.e, r.clk.mono_ms);
@@ -276,12 +284,14 @@ static void test_expired_mappings_dropped(void **state)
 	struct run r;
 
 	start(&r, dir, 1000, 1700000000);
-	assert_int_equal(
-	    jt_map(r.e, r.clk.mono_ms, 10, 6, 22, 120, 1, NULL, NULL),
-	    PCTL_R_SUCCESS);
-	assert_int_equal(
-	    jt_map(r.e, r.clk.mono_ms, 11, 6, 22, 3600, 2, NULL, NULL),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(r.e, r.clk.mono_ms, NULL, .host = 10,
+	                        .protocol = 6, .int_port = 22, .lifetime = 120,
+	                        .nonce = 1),
+	                 PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(r.e, r.clk.mono_ms, NULL, .host = 11,
+	                        .protocol = 6, .int_port = 22, .lifetime = 3600,
+	                        .nonce = 2),
+	                 PCTL_R_SUCCESS);
 	stop(&r);
 
 	/* 200 s later the 120 s mapping is gone, the other one is not. */
@@ -322,9 +332,10 @@ static void start_with_one_mapping(struct run *r, const char *dir)
 	boot = "boot-A";
 	start(r, dir, 1000, 1700000000);
 	advance(r, 60000);
-	assert_int_equal(
-	    jt_map(r->e, r->clk.mono_ms, 10, 6, 22, 3600, 1, NULL, NULL),
-	    PCTL_R_SUCCESS);
+	assert_int_equal(jt_map(r->e, r->clk.mono_ms, NULL, .host = 10,
+	                        .protocol = 6, .int_port = 22, .lifetime = 3600,
+	                        .nonce = 1),
+	                 PCTL_R_SUCCESS);
 }
 
 static void test_s93_crash_then_reboot_is_possible_loss(void **state)
@@ -470,7 +481,8 @@ static void test_upnp_mappings_restored(void **state)
 	assert_int_equal(pctl_upnp_get_index(r.e, &rq, 0, &g), PCTL_UPNP_OK);
 	assert_int_equal(g.ext_port, 8080);
 	uint16_t port;
-	assert_int_equal(jt_map(r.e, 50, 10, 6, 8000, 600, 1, NULL, &port),
+	assert_int_equal(jt_map(r.e, 50, &port, .host = 10, .protocol = 6,
+	                        .int_port = 8000, .lifetime = 600, .nonce = 1),
 	                 PCTL_R_NOT_AUTHORIZED);
 	struct pctl_upnp_pinhole gp;
 	assert_int_equal(pctl_upnp_pinhole_get(r.e, &rq6, ph.uid, &gp),

@@ -105,7 +105,7 @@ static int teardown(void **state)
 static struct pctl_journal_load_result load(const struct jfile *f,
                                             const uint8_t *buf, size_t len)
 {
-	static struct jt_backend fake; /* large: not on the stack */
+	static struct fake_dp fake; /* large: not on the stack */
 	struct pctl_journal *j;
 	struct pctl_backend be, inner = jt_backend_make(&fake, true);
 	struct pctl_journal_opts o;
@@ -358,7 +358,7 @@ static void test_resync_budget(void **state)
 static void test_replay_from_memory_is_the_load(void **state)
 {
 	const struct jfile *f = *state;
-	static struct jt_backend fake;
+	static struct fake_dp fake;
 	static struct jt_seen seen[N_MAPS];
 	uint8_t *b = malloc(f->len);
 	assert_non_null(b);
