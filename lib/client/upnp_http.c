@@ -195,6 +195,9 @@ static struct pctl_http_req *start(struct pctl_http *h, const char *url,
 	                 (long)PCTL_HTTP_CONNECT_MS);
 	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)PCTL_HTTP_TOTAL_MS);
 	curl_easy_setopt(r->easy, CURLOPT_MAXFILESIZE, (long)max);
+	/* A new connection per action (IGDs often close anyway): no idle
+	 * connection stays among the descriptors of a kept mapping. */
+	curl_easy_setopt(r->easy, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_USERAGENT,
 	                 "Linux UPnP/1.1 libportctl");
 	r->next = h->reqs;

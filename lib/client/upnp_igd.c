@@ -369,16 +369,23 @@ static void desc_done(void *arg, int err, long status, const char *body,
 	struct pctl_upnp *u = k->u;
 	struct pctl_client *c = u->c;
 	struct pctl_igd_desc d;
-	struct pctl_url ctl;
+	struct pctl_url ctl, loc, v6;
 	pctl_addr routers[PCTL_CLIENT_MAX_SERVERS * 2];
 	struct pctl_gw gw[PCTL_CLIENT_MAX_SERVERS];
 	size_t nr = 0;
 	int rank, ngw, fam;
 
 	k->req = NULL;
+	/* The control URLs must be on the host that described them (as its
+	 * LOCATION is on the host that answered): a LAN host cannot send us
+	 * to act on a third one. */
 	if (err || status != 200 ||
 	    pctl_igd_desc_parse(body, len, k->location, &d) < 0 ||
-	    pctl_url_parse(d.conn_control, &ctl) < 0) {
+	    pctl_url_parse(d.conn_control, &ctl) < 0 ||
+	    pctl_url_parse(k->location, &loc) < 0 ||
+	    !pctl_addr_equal(&ctl.addr, &loc.addr) ||
+	    (d.v6fc_control[0] && (pctl_url_parse(d.v6fc_control, &v6) < 0 ||
+	                           !pctl_addr_equal(&v6.addr, &loc.addr)))) {
 		pctl_cl_log(c, LOG_INFO, "UPnP: no usable IGD at %s (%s)",
 		            k->location,
 		            err ? strerror(err) : "bad description");

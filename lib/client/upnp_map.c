@@ -522,6 +522,9 @@ void pctl_upnp_tick(struct pctl_client *c, uint64_t now)
 			            "no usable PCP or NAT-PMP answer: mapping "
 			            "through the UPnP IGD");
 			m->u.active = true;
+			/* No NAT-PMP exchange of its own holds others up
+			 * (N-11) any more. */
+			m->natpmp = m->natpmp_need_addr = false;
 			begin(m, now);
 		}
 	}
