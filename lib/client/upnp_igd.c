@@ -427,6 +427,21 @@ static void add_cand(struct pctl_upnp *u, const char *location)
 	k->tried = true;
 }
 
+/* The description must come from the host that answered: otherwise any
+ * LAN host could send us to fetch from (and act on) a third address.  An
+ * IPv6 IGD answers ff02::c from its link-local address while its LOCATION
+ * names its global or ULA one: a link-local sender may name any unicast
+ * IPv6 address (it is on our link either way). */
+static bool location_ok(const pctl_addr *loc, const pctl_addr *from)
+{
+	if (pctl_addr_equal(loc, from))
+		return true;
+	return !pctl_addr_is_v4(from) && !pctl_addr_is_v4(loc) &&
+	       from->b[0] == 0xfe && (from->b[1] & 0xc0) == 0x80 &&
+	       loc->b[0] != 0xff && !pctl_addr_is_any(loc) &&
+	       !pctl_addr_is_loopback(loc);
+}
+
 bool pctl_upnp_input(struct pctl_client *c, int fd, uint64_t now)
 {
 	struct pctl_upnp *u = c->upnp;
@@ -455,10 +470,7 @@ bool pctl_upnp_input(struct pctl_client *c, int fd, uint64_t now)
 		    pctl_addr_from_sockaddr(&from, NULL,
 		                            (struct sockaddr *)&ss) < 0)
 			continue;
-		/* The description must come from the host that answered:
-		 * otherwise any LAN host could send us to fetch from a third
-		 * address. */
-		if (!pctl_addr_equal(&url.addr, &from))
+		if (!location_ok(&url.addr, &from))
 			continue;
 		add_cand(u, r.location);
 	}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the client tests against Debian's miniupnpd (sourced after
 # lib.sh): three namespaces of the test's own, an nftables table for
 # miniupnpd's rules, starting miniupnpd, and a cleanup that stops only

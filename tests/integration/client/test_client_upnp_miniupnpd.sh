@@ -25,7 +25,9 @@
 # - Automatic order (-P auto, upnp_wait 500 ms): PCP and NAT-PMP get no
 #   answer, the mapping falls back to UPnP.
 # - GetExternalIPAddress for PCTL_REQ_EXTERNAL.
-# - An IPv6 pinhole (map6): AddPinhole, then DeletePinhole.
+# - An IPv6 pinhole (map6): AddPinhole, then DeletePinhole, asked over
+#   IPv6; with discovered servers (default gateways: multicast SSDP on
+#   239.255.255.250 and ff02::c as well) and with configured ones.
 #
 # miniupnpd's external address and rules: miniupnpd_lib.sh.  Needs root,
 # miniupnpd, upnpc, nft, socat, curl (77 otherwise).
@@ -144,6 +146,15 @@ grep -q "no usable PCP or NAT-PMP answer" "$TMP/drive.log" ||
 out=$(drive -s 192.0.2.1 -P upnp external) || fail "external: $out"
 echo "$out"
 [ "$(field ext "$out")" = $EXT_IP ] || fail "external: $out"
+
+# ---- discovered servers (default gateways): multicast SSDP too ---------
+out=$(drive -P upnp map6 tcp 8080 3600 delete) ||
+	fail "discovery: $out $(tail -5 "$TMP/drive.log")"
+echo "$out"
+line=$(head -1 <<<"$out")
+[ "$(field event "$line")" = granted ] || fail "discovery: $line"
+[ "$(field server "$line")" = 2001:db8:1::1:5000 ] ||
+	fail "discovery: IPv6 pinhole not asked over IPv6: $line"
 
 # ---- IPv6 pinhole -------------------------------------------------------
 out=$(drive -s 192.0.2.1 -s "[2001:db8:1::1]" -P upnp map6 tcp 8080 3600 \
