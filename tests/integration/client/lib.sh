@@ -6,6 +6,7 @@ PORTCTL=$1
 PORTCTLD=$2
 FAKE_NATPMP=$3
 SCRIPTED_PCP=${4:-MISSING}
+UPNP_DRIVE=${5:-MISSING}
 TMP=$(mktemp -d /tmp/pctl-client-it.XXXXXX)
 PIDS=()
 cleanup() {

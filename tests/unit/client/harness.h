@@ -127,6 +127,9 @@ static inline void h_config(struct h *h)
 	 * test asks: test_first_answer.c and test_announce.c do. */
 	h->cfg.first_answer_ms = UINT32_MAX;
 	h->cfg.announce_port = 0;
+	/* These tests are about PCP and NAT-PMP exchanges and timers; the
+	 * UPnP engine's SSDP and HTTP timers are tested on their own. */
+	h->cfg.protocols = PCTL_PROTO_PCP | PCTL_PROTO_NATPMP;
 	h->now = 1000000;
 	h->rnd = H_RAND_ZERO;
 	h->srv_fd = -1;
