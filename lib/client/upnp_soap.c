@@ -35,7 +35,8 @@ static void puts_(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-/* Text or attribute value with the five markup characters escaped. */
+/* Text or attribute value with the five markup characters and CR
+ * escaped. */
 static void put_esc(struct out *o, const char *s)
 {
 	for (; *s; s++) {
@@ -54,6 +55,9 @@ static void put_esc(struct out *o, const char *s)
 			break;
 		case '\'':
 			puts_(o, "&apos;");
+			break;
+		case '\r': /* a raw one would reach the device as "\n" */
+			puts_(o, "&#13;");
 			break;
 		default:
 			put(o, s, 1);

@@ -78,8 +78,10 @@ int pctl_upnp_xml_parse(struct pctl_upnp_xml *x, const char *xml, size_t len,
 	}
 	/* Not the namespace-aware parser: names are matched by their local
 	 * part whatever the namespace, and a device that forgets to declare
-	 * a prefix is still understood. */
-	p = XML_ParserCreate("UTF-8");
+	 * a prefix is still understood.  The encoding is the document's
+	 * own (routers still declare ISO-8859-1 for their friendly names);
+	 * expat hands everything over in UTF-8. */
+	p = XML_ParserCreate(NULL);
 	if (!p) {
 		errno = ENOMEM;
 		return -1;

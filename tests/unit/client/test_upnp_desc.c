@@ -226,6 +226,26 @@ static void test_prefixes_whitespace_order(void **state)
 	expect_ok(xml, LOCATION, 1, IP1, "http://192.0.2.1:5000/ctl/ip");
 }
 
+/* A router that declares ISO-8859-1 and uses it in its friendly name. */
+static void test_latin1(void **state)
+{
+	char a[512], doc[20000];
+	const char *x;
+	(void)state;
+
+	x = igd(NULL, IGD1, WCD1, svc(a, sizeof(a), IP1, "/ctl"));
+	snprintf(doc, sizeof(doc),
+	         "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n%s",
+	         strstr(x, "<root"));
+	/* Latin-1 capital U umlaut and e acute, as many bytes as the text
+	 * they replace */
+	memcpy(strstr(doc, "Router &amp; Co"),
+	       "Router \xdc"
+	       "bel\xe9 Co",
+	       15);
+	expect_ok(doc, LOCATION, 1, IP1, "http://192.0.2.1:5000/ctl");
+}
+
 static void test_not_igd(void **state)
 {
 	char a[512];
@@ -409,6 +429,7 @@ int main(void)
 	    cmocka_unit_test(test_url_base),
 	    cmocka_unit_test(test_relative_control),
 	    cmocka_unit_test(test_prefixes_whitespace_order),
+	    cmocka_unit_test(test_latin1),
 	    cmocka_unit_test(test_not_igd),
 	    cmocka_unit_test(test_no_connection_service),
 	    cmocka_unit_test(test_malformed),

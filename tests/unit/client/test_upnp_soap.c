@@ -21,7 +21,7 @@ static void test_request(void **state)
 	static const struct pctl_soap_arg args[] = {
 	    {"NewRemoteHost", ""},
 	    {"NewExternalPort", "4000"},
-	    {"NewPortMappingDescription", "a<b>&\"c'd"},
+	    {"NewPortMappingDescription", "a<b>&\"c'd\r\n"},
 	};
 	char buf[1024];
 	size_t n;
@@ -36,13 +36,13 @@ static void test_request(void **state)
 	n = pctl_soap_request(buf, sizeof(buf), IP2, "AddPortMapping", args, 3);
 	assert_int_equal(n, strlen(buf));
 	assert_string_equal(
-	    buf,
-	    ENV_OPEN "<u:AddPortMapping xmlns:u=\"" IP2 "\">"
-	             "<NewRemoteHost></NewRemoteHost>"
-	             "<NewExternalPort>4000</NewExternalPort>"
-	             "<NewPortMappingDescription>a&lt;b&gt;&amp;&quot;c&apos;d"
-	             "</NewPortMappingDescription>"
-	             "</u:AddPortMapping>" ENV_CLOSE);
+	    buf, ENV_OPEN
+	    "<u:AddPortMapping xmlns:u=\"" IP2 "\">"
+	    "<NewRemoteHost></NewRemoteHost>"
+	    "<NewExternalPort>4000</NewExternalPort>"
+	    "<NewPortMappingDescription>a&lt;b&gt;&amp;&quot;c&apos;d&#13;\n"
+	    "</NewPortMappingDescription>"
+	    "</u:AddPortMapping>" ENV_CLOSE);
 	/* Exactly the room needed, and one byte less. */
 	assert_int_equal(
 	    pctl_soap_request(buf, n + 1, IP2, "AddPortMapping", args, 3), n);
