@@ -150,13 +150,6 @@ static void print_json(const struct cli_opts *o, const char *event,
 		json_string(&w, in->error_class == PCTL_ERR_LONG ? "long"
 		                                                 : "short");
 	}
-	if (in->failure == PCTL_FAIL_NO_ANSWER ||
-	    in->failure == PCTL_FAIL_UNREACHABLE) {
-		json_key(&w, "failure");
-		json_string(&w, in->failure == PCTL_FAIL_UNREACHABLE
-		                    ? "unreachable"
-		                    : "no_answer");
-	}
 	json_key(&w, "double_nat");
 	json_bool(&w, in->double_nat);
 	json_object_end(&w);

@@ -78,9 +78,23 @@ static void exchange_failed(struct pctl_client_map *m, uint64_t now)
 {
 	struct pctl_client *c = m->c;
 
+	enum pctl_client_failure why = pctl_cl_all_unreachable(c)
+	                                   ? PCTL_FAIL_UNREACHABLE
+	                                   : PCTL_FAIL_NO_ANSWER;
+
+	/* UPnP may still take this mapping (its search started with the
+	 * mapping, upnp_map.c): PCP's and NAT-PMP's failure is not yet the
+	 * mapping's.  pctl_upnp_tick switches it as soon as an IGD is ready,
+	 * or reports this failure when the search gives up. */
+	if (m->u.wait_until && !m->u.active && !m->have_ext &&
+	    m->state == PCTL_MS_PENDING && c->upnp && !pctl_upnp_gave_up(c)) {
+		m->u.pcp_failure = why;
+		m->u.wait_until = now;
+		m->next_at = 0;
+		return;
+	}
 	m->state = PCTL_MS_FAILED;
-	m->failure = pctl_cl_all_unreachable(c) ? PCTL_FAIL_UNREACHABLE
-	                                        : PCTL_FAIL_NO_ANSWER;
+	m->failure = why;
 	if (m->failure == PCTL_FAIL_NO_ANSWER &&
 	    pctl_cl_first_answer_bound(c) && !c->logged_no_answer) {
 		pctl_cl_log(c, LOG_NOTICE,

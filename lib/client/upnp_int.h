@@ -206,6 +206,9 @@ struct pctl_upnp_map {
 	uint32_t lease;     /* lease asked for, seconds */
 	int upnp_error;     /* last UPnPError code, 0 none */
 	enum pctl_client_failure failure;
+	/* PCP and NAT-PMP failed (exchange.c) while the IGD search went on:
+	 * reported if the search gives up; NONE otherwise. */
+	enum pctl_client_failure pcp_failure;
 	char pinhole[16]; /* UniqueID of an IPv6 pinhole */
 	int igd_fam;      /* c->upnp->igd[] in use */
 	/* The IGD that answered, for the snapshot. */

@@ -517,6 +517,13 @@ void pctl_upnp_tick(struct pctl_client *c, uint64_t now)
 				pctl_cl_log(c, LOG_INFO, "UPnP: no IGD found");
 				no_answer(m, now, PCTL_FAIL_NO_ANSWER);
 			}
+		} else if (m->u.pcp_failure && !m->u.active &&
+		           m->state == PCTL_MS_PENDING &&
+		           (!c->upnp || pctl_upnp_gave_up(c))) {
+			pctl_cl_log(c, LOG_INFO, "UPnP: no IGD found");
+			m->failure = m->u.pcp_failure;
+			m->u.pcp_failure = PCTL_FAIL_NONE;
+			no_answer(m, now, m->failure);
 		} else if (may_switch(m, now)) {
 			pctl_cl_log(c, LOG_INFO,
 			            "no usable PCP or NAT-PMP answer: mapping "
