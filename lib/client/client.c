@@ -406,11 +406,17 @@ int64_t pctl_client_timeout(struct pctl_client *c)
  * have changed, so start over (C-5). */
 static void check_suspend(struct pctl_client *c)
 {
-	uint64_t gap;
+	uint64_t now, boot, gap;
 
 	if (!c->cfg.boottime)
 		return;
-	gap = c->cfg.boottime(c->cfg.clock_arg) - pctl_cl_now(c);
+	/* Monotonic first: CLOCK_BOOTTIME read after it is never behind it,
+	 * so the gap cannot wrap below zero when the two reads straddle a
+	 * millisecond (that read as an enormous suspend and reset every
+	 * mapping). */
+	now = pctl_cl_now(c);
+	boot = c->cfg.boottime(c->cfg.clock_arg);
+	gap = boot > now ? boot - now : 0;
 	if (c->have_boot_gap && gap > c->boot_gap_ms + 2000u) {
 		pctl_cl_log(c, LOG_NOTICE,
 		            "resumed after %llu s of suspend: re-creating "

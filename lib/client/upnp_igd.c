@@ -19,7 +19,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <linux/errqueue.h> /* after time.h: it uses struct timespec */
 
 #include "internal.h"
 
@@ -44,10 +47,17 @@ static int ssdp_open(struct pctl_client *c, int fam)
 	int fd = socket(fam ? AF_INET6 : AF_INET,
 	                SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int hops = 2; /* UDA 1.1 section 1.1.2: TTL 2 by default */
+	int on = 1;
 	pctl_addr src;
 
 	if (fd < 0)
 		return -1;
+	/* An unconnected socket hears of ICMP errors only this way: a
+	 * configured server that refuses port 1900 has no IGD (ssdp_errors). */
+	if (fam)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	if (source_addr(c, fam, &src)) {
 		struct sockaddr_storage ss;
 		size_t sl = pctl_addr_to_sockaddr(&src, 0, &ss);
@@ -143,6 +153,7 @@ int pctl_upnp_discover(struct pctl_client *c, bool want_v6)
 		u->ssdp_fd[1] = ssdp_open(c, 1);
 	u->searching = true;
 	u->rounds = 0;
+	u->ssdp_refused = 0;
 	u->started_at = u->next_round_at = now;
 	pctl_cl_log(c, LOG_DEBUG, "UPnP: searching for an IGD");
 	return 0;
@@ -442,6 +453,63 @@ static bool location_ok(const pctl_addr *loc, const pctl_addr *from)
 	       !pctl_addr_is_loopback(loc);
 }
 
+/* Reads the ICMP errors the unicast M-SEARCHes drew (IP_RECVERR): each
+ * names the address it was sent to.  When the servers were configured (no
+ * multicast search) and every one of them refused port 1900, no IGD can
+ * answer: the search ends now instead of after PCTL_SSDP_END_MS, so that
+ * "nothing listens there" is reported in well under a second (issue 13). */
+static void ssdp_errors(struct pctl_client *c, int fd)
+{
+	struct pctl_upnp *u = c->upnp;
+	size_t refused = 0;
+
+	for (int k = 0; k < 32; k++) { /* bounded per call */
+		struct sockaddr_storage to;
+		char cbuf[512];
+		char data[1];
+		struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+		struct msghdr mh = {.msg_name = &to,
+		                    .msg_namelen = sizeof(to),
+		                    .msg_iov = &iov,
+		                    .msg_iovlen = 1,
+		                    .msg_control = cbuf,
+		                    .msg_controllen = sizeof(cbuf)};
+		pctl_addr dst;
+		bool hard = false;
+
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			break;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+		     cm = CMSG_NXTHDR(&mh, cm)) {
+			const struct sock_extended_err *ee;
+			if (!((cm->cmsg_level == IPPROTO_IP &&
+			       cm->cmsg_type == IP_RECVERR) ||
+			      (cm->cmsg_level == IPPROTO_IPV6 &&
+			       cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			ee = (const struct sock_extended_err *)CMSG_DATA(cm);
+			hard = ee->ee_errno == ECONNREFUSED ||
+			       ee->ee_errno == EHOSTUNREACH ||
+			       ee->ee_errno == ENETUNREACH;
+		}
+		if (!hard || pctl_addr_from_sockaddr(
+		                 &dst, NULL, (struct sockaddr *)&to) < 0)
+			continue;
+		for (size_t i = 0; i < c->nsrv; i++)
+			if (pctl_addr_equal(&dst, &c->srv[i].addr))
+				u->ssdp_refused |= 1u << i;
+	}
+	for (size_t i = 0; i < c->nsrv; i++)
+		if (u->ssdp_refused & (1u << i))
+			refused++;
+	if (u->searching && !c->discovered && c->nsrv && refused == c->nsrv) {
+		pctl_cl_log(c, LOG_INFO,
+		            "UPnP: port 1900 unreachable (ICMP) at every "
+		            "server: no IGD there");
+		ssdp_close(u);
+	}
+}
+
 bool pctl_upnp_input(struct pctl_client *c, int fd, uint64_t now)
 {
 	struct pctl_upnp *u = c->upnp;
@@ -450,6 +518,12 @@ bool pctl_upnp_input(struct pctl_client *c, int fd, uint64_t now)
 	(void)now;
 	if (!u || fd < 0 || (fd != u->ssdp_fd[0] && fd != u->ssdp_fd[1]))
 		return false;
+	/* The error queue first: while it holds anything poll reports
+	 * POLLERR, and a sendto may already have consumed the socket's
+	 * pending error, so that recvfrom never fails to say so. */
+	ssdp_errors(c, fd);
+	if (fd != u->ssdp_fd[0] && fd != u->ssdp_fd[1])
+		return true;           /* the search ended */
 	for (int k = 0; k < 32; k++) { /* bounded per call */
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
@@ -461,7 +535,11 @@ bool pctl_upnp_input(struct pctl_client *c, int fd, uint64_t now)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
-			continue; /* ICMP errors of a unicast search */
+			/* An ICMP error of a unicast search: read it. */
+			ssdp_errors(c, fd);
+			if (fd != u->ssdp_fd[0] && fd != u->ssdp_fd[1])
+				break;
+			continue;
 		}
 		if (pctl_ssdp_parse_reply(buf, (size_t)n, &r) < 0 ||
 		    (strcmp(r.st, PCTL_ST_IGD2) &&

@@ -138,6 +138,8 @@ struct pctl_upnp {
 	struct pctl_igd_cand cand[PCTL_UPNP_MAX_CANDS];
 	size_t ncand;
 	struct pctl_upnp_igd igd[2]; /* reached over IPv4, IPv6 */
+	/* Bit i: configured server i refused the unicast M-SEARCH (ICMP). */
+	uint32_t ssdp_refused;
 };
 
 /* Starts discovery unless it runs or an IGD is known (want_v6: search

@@ -230,6 +230,25 @@ static void test_suspend_resume_recreates(void **state)
 	h_done(&h);
 }
 
+/* CLOCK_BOOTTIME read a millisecond behind CLOCK_MONOTONIC (the two reads
+ * straddling a millisecond) is no suspend: the gap once wrapped below zero,
+ * read as 584 million years asleep, and reset every mapping in a loop. */
+static void test_boottime_a_ms_behind_is_no_suspend(void **state)
+{
+	struct h h;
+	struct pctl_msg req;
+	(void)state;
+
+	h_init(&h);
+	h_granted_map(&h, 8080, 3600, 5, &req);
+	h.boot = (uint64_t)-1; /* boottime = now - 1 ms */
+	h_advance(&h, 1000);
+	h_advance(&h, 1000);
+	assert_int_equal(h_count_requests(&h), 0);
+	assert_null(strstr(h.log, "suspend"));
+	h_done(&h);
+}
+
 static void test_c1_discovery_appends_anycast(void **state)
 {
 	struct pctl_client *c = pctl_client_new(NULL);
@@ -336,6 +355,7 @@ int main(void)
 	    cmocka_unit_test(test_c3_rfc7488_four_per_address),
 	    cmocka_unit_test(test_c3_icmp_error_next_address),
 	    cmocka_unit_test(test_suspend_resume_recreates),
+	    cmocka_unit_test(test_boottime_a_ms_behind_is_no_suspend),
 	    cmocka_unit_test(test_c1_discovery_appends_anycast),
 	    cmocka_unit_test(test_c1_family_of_mapping_picks_server),
 	};
