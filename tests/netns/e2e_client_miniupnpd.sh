@@ -103,8 +103,9 @@ pctl() {
 field() { jq -r ".$2 // empty" <<<"$1"; }
 
 # mapped NAME WANT PROTO PORT [OPTION...]: `portctl map OPTION... PROTO
-# PORT` is granted by WANT ("PCP", "NAT-PMP", "UPnP"), with the router's
-# external address; the external port is left in EPORT.
+# PORT` is granted through WANT (pcp, natpmp, upnp: the output's "proto")
+# by the router (192.0.2.1; its UPnP IGD on HTTP port 5000, IGD:1 or 2),
+# with the router's external address; the external port is left in EPORT.
 mapped() {
 	local name="$1" want="$2" proto="$3" port="$4" out got
 	shift 4
@@ -113,10 +114,15 @@ mapped() {
 		return 1
 	}
 	echo "  $out"
-	got=$(field "$out" version)
+	got=$(field "$out" proto)
 	EPORT=$(field "$out" external_port)
+	if [ "$want" = upnp ]; then
+		[ "$(field "$out" server_port)" = 5000 ] &&
+			[[ "$(field "$out" upnp_version)" =~ ^[12]$ ]] || return 1
+	fi
 	[ "$(field "$out" event)" = granted ] &&
 		[ "$got" = "$want" ] &&
+		[ "$(field "$out" server)" = 192.0.2.1 ] &&
 		[ "$(field "$out" external_address)" = "$EXT_IP" ] &&
 		[ -n "$EPORT" ] && [ "$EPORT" != 0 ]
 }
@@ -158,8 +164,9 @@ round() {
 
 case "$CONFIG" in
 pcp)
-	round "auto" PCP 8080 -s 192.0.2.1
-	round "--nat-pmp" NAT-PMP 8081 -s 192.0.2.1 --nat-pmp
+	round "auto" pcp 8080 -s 192.0.2.1
+	round "--protocol natpmp" natpmp 8081 -s 192.0.2.1 --protocol natpmp
+	round "--protocol pcp" pcp 8082 -s 192.0.2.1 --protocol pcp
 	;;
 esac
 
