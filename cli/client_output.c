@@ -92,7 +92,7 @@ static void print_json(const char *cmd, const char *event,
 		json_string(&w, cli_protocol_label(in, vb, sizeof(vb)));
 		json_key(&w, "proto");
 		json_string(&w, cli_protocol_word(in));
-		if (in->proto == PCTL_PROTO_UPNP) {
+		if (cli_protocol_answered(in) == PCTL_PROTO_UPNP) {
 			json_key(&w, "upnp_version");
 			json_uint(&w, in->upnp_version);
 		}
@@ -132,7 +132,7 @@ static const char *granted_by(const struct pctl_client_map_info *in, char *buf,
 	const char *ver = cli_protocol_label(in, vb, sizeof(vb));
 
 	pctl_addr_to_str(&in->server_addr, s, sizeof(s));
-	if (in->proto == PCTL_PROTO_UPNP)
+	if (cli_protocol_answered(in) == PCTL_PROTO_UPNP)
 		snprintf(buf, len, "IGD %s port %u, %s", s, in->server_port,
 		         ver);
 	else

@@ -27,19 +27,23 @@ int cli_protocol_parse(const char *word, unsigned *protocols)
 	return -1;
 }
 
-/* The protocol that answered.  The snapshot leaves proto unset for an
- * answer that maps nothing (an ANNOUNCE's SUCCESS): PCP and NAT-PMP are
- * then told apart by the version that answered (UPnP has no ANNOUNCE). */
-static enum pctl_client_proto answered(const struct pctl_client_map_info *in)
+/* The snapshot leaves proto unset for an answer that maps nothing (an
+ * ANNOUNCE's SUCCESS, a delete's): an IGD's (upnp_version is set for a
+ * mapping made through one), else PCP and NAT-PMP told apart by the
+ * version that answered. */
+enum pctl_client_proto
+cli_protocol_answered(const struct pctl_client_map_info *in)
 {
 	if (in->proto != PCTL_PROTO_NONE)
 		return in->proto;
+	if (in->upnp_version)
+		return PCTL_PROTO_UPNP;
 	return in->version == 0 ? PCTL_PROTO_NATPMP : PCTL_PROTO_PCP;
 }
 
 const char *cli_protocol_word(const struct pctl_client_map_info *info)
 {
-	switch (answered(info)) {
+	switch (cli_protocol_answered(info)) {
 	case PCTL_PROTO_PCP:
 		return "pcp";
 	case PCTL_PROTO_NATPMP:
@@ -55,7 +59,7 @@ const char *cli_protocol_word(const struct pctl_client_map_info *info)
 const char *cli_protocol_label(const struct pctl_client_map_info *info,
                                char *buf, size_t len)
 {
-	switch (answered(info)) {
+	switch (cli_protocol_answered(info)) {
 	case PCTL_PROTO_PCP:
 		return "PCP";
 	case PCTL_PROTO_NATPMP:

@@ -10,6 +10,9 @@
 /* "pcp", "natpmp", "upnp" or "auto" into PCTL_PROTO_* bits (auto:
  * PCTL_PROTO_AUTO).  0, or -1 for any other word. */
 int cli_protocol_parse(const char *word, unsigned *protocols);
+/* The protocol that answered (an answer must have come). */
+enum pctl_client_proto
+cli_protocol_answered(const struct pctl_client_map_info *info);
 /* The --protocol word of the protocol that answered ("pcp", "natpmp",
  * "upnp"), or "none" before any answer. */
 const char *cli_protocol_word(const struct pctl_client_map_info *info);
