@@ -18,7 +18,9 @@
 # CONFIG is one of
 #   pcp       miniupnpd with enable_natpmp=yes enable_upnp=no: PCP, and
 #             NAT-PMP when asked for (--nat-pmp);
-#   upnp      miniupnpd with enable_natpmp=no enable_upnp=yes;
+#   upnp      miniupnpd with enable_natpmp=no enable_upnp=yes, and UDP 5351
+#             rejected on the router (miniupnpd.sh, mupnp_pcp_closed: it
+#             still serves PCP over IPv6);
 #   both      miniupnpd with both: PCP is preferred;
 #   portctld  portctld with `upnp yes` (PCP cannot be turned off there),
 #             so --protocol upnp selects its IGD.
@@ -59,6 +61,7 @@ else
 	upnp) mupnp_conf no yes ;;
 	both) mupnp_conf yes yes ;;
 	esac >"$T/conf"
+	[ "$CONFIG" = upnp ] && mupnp_pcp_closed >>"$T/nftables.conf"
 fi
 # The harness's own masquerade table is replaced by the Debian ruleset's.
 in_rtr nft delete table ip rtrnat

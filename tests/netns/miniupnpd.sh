@@ -41,6 +41,22 @@ table inet $MUPNP_TABLE {
 NFT
 }
 
+# mupnp_pcp_closed: a table that answers PCP and NAT-PMP (UDP 5351) to the
+# router with a port unreachable, as if nothing listened.  miniupnpd 2.3.1
+# with enable_natpmp=no still serves PCP on [::]:5351 (found by
+# e2e_client_miniupnpd: the client's IPv6 default gateway answered), so a
+# router meant to speak UPnP IGD only needs this too.
+mupnp_pcp_closed() {
+	cat <<NFT
+table inet ${MUPNP_TABLE}_nopcp {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		udp dport 5351 reject
+	}
+}
+NFT
+}
+
 # mupnp_conf NATPMP UPNP [LINE...]: miniupnpd.conf on stdout: lan0 inside,
 # wan0 outside, HTTP on port 5000, PCP/NAT-PMP (enable_natpmp=NATPMP) and
 # UPnP IGD (enable_upnp=UPNP) as asked, secure mode, the LAN's ports
