@@ -19,7 +19,8 @@ PACKAGES=(
   libnetfilter-conntrack-dev          # conntrack: PEER flows, deleting flows of removed mappings
   libcap-ng-dev                       # dropping capabilities in portctld
   libmicrohttpd-dev                   # UPnP IGD: the HTTP server (descriptions, SOAP control, SUBSCRIBE)
-  libexpat1-dev                       # UPnP IGD: the SOAP/XML parser (no DTDs, no entities)
+  libexpat1-dev                       # UPnP IGD: the SOAP/XML parser (no DTDs, no entities); libportctl: IGD descriptions, SOAP responses
+  libcurl4-openssl-dev                # libportctl's UPnP IGD client: HTTP over curl's multi-socket interface
   nftables iproute2                   # namespaces, veth and NAT for end-to-end tests and the demo
   socat jq curl busybox               # traffic, JSON checks and a tiny web server in tests and demo
   qemu-system-x86 mmdebstrap          # tests/qemu: Debian 12's 6.1 kernel under TCG, root built by mmdebstrap

@@ -114,6 +114,7 @@ void pctl_client_free(struct pctl_client *c)
 {
 	if (!c)
 		return;
+	pctl_upnp_free(c); /* every HTTP request, without callbacks */
 	while (c->maps) {
 		struct pctl_client_map *m = c->maps;
 		c->maps = m->next;
@@ -353,20 +354,32 @@ size_t pctl_client_fds(const struct pctl_client *c, int *fds, size_t max)
 			fds[n] = c->nl_fd;
 		n++;
 	}
+	/* UPnP: the SSDP sockets and the HTTP connections curl opened. */
+	struct pollfd up[PCTL_CLIENT_MAX_FDS];
+	size_t nu = pctl_upnp_pollfds(c, up, PCTL_CLIENT_MAX_FDS);
+	for (size_t i = 0; i < nu && i < PCTL_CLIENT_MAX_FDS; i++) {
+		if (n < max)
+			fds[n] = up[i].fd;
+		n++;
+	}
 	return n;
 }
 
 size_t pctl_client_pollfds(const struct pctl_client *c, struct pollfd *fds,
                            size_t max)
 {
-	int one[PCTL_CLIENT_MAX_SERVERS + 3];
-	size_t n = pctl_client_fds(c, one, sizeof(one) / sizeof(one[0]));
+	int one[PCTL_CLIENT_MAX_FDS];
+	size_t n = pctl_client_fds(c, one, PCTL_CLIENT_MAX_FDS);
+	size_t nu = pctl_upnp_pollfds(c, NULL, 0), base = n - nu;
 
-	for (size_t i = 0; i < n && i < max; i++) {
+	for (size_t i = 0; i < base && i < max; i++) {
 		fds[i].fd = one[i];
 		fds[i].events = POLLIN;
 		fds[i].revents = 0;
 	}
+	/* UPnP's with POLLOUT where curl waits to write. */
+	if (base < max)
+		pctl_upnp_pollfds(c, fds + base, max - base);
 	return n;
 }
 
@@ -379,6 +392,9 @@ int64_t pctl_client_timeout(struct pctl_client *c)
 			next = m->next_at;
 	if (c->net_change_at && (!next || c->net_change_at < next))
 		next = c->net_change_at;
+	int64_t u = pctl_upnp_timeout(c, now);
+	if (u >= 0 && (!next || now + (uint64_t)u < next))
+		return u;
 	if (!next)
 		return -1;
 	return next > now ? (int64_t)(next - now) : 0;
@@ -444,11 +460,21 @@ static void reap(struct pctl_client *c)
 		if ((*pp)->dead) {
 			struct pctl_client_map *d = *pp;
 			*pp = d->next;
+			pctl_upnp_map_forget(d);
 			free(d);
 		} else {
 			pp = &(*pp)->next;
 		}
 	}
+}
+
+/* A mapping's timer: its UPnP exchange's when made through the IGD. */
+static void map_timer(struct pctl_client_map *m, uint64_t now)
+{
+	if (m->u.active)
+		pctl_upnp_map_timer(m, now);
+	else
+		pctl_ex_timer(m, now);
 }
 
 void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
@@ -465,6 +491,7 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 		for (int i = 0; i < 2; i++)
 			if (c->ann_fd[i] >= 0 && ready[k] == c->ann_fd[i])
 				pctl_ann_input(c, c->ann_fd[i], now);
+		pctl_upnp_input(c, ready[k], now); /* SSDP replies */
 		/* A burst of changes (DHCP, SLAAC) gives one reset, a
 		 * second after the last one. */
 		if (c->nl_fd >= 0 && ready[k] == c->nl_fd &&
@@ -477,6 +504,11 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 		            "network changed: re-creating mappings");
 		pctl_client_reset(c);
 	}
+	/* UPnP: SSDP rounds, HTTP (curl, its sockets polled here, so that
+	 * callers of pctl_client_fds get them written too), and mappings
+	 * that go to the IGD now. */
+	pctl_upnp_igd_process(c, now);
+	pctl_upnp_tick(c, now);
 	/* Timers: a mapping's timer may start others' (restart detection),
 	 * so loop until nothing more is due, bounded. */
 	for (int round = 0; round < 4; round++) {
@@ -484,7 +516,7 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 		for (struct pctl_client_map *m = c->maps; m; m = m->next)
 			if (!m->dead && m->next_at && m->next_at <= now) {
 				any = true;
-				pctl_ex_timer(m, now);
+				map_timer(m, now);
 			}
 		if (!any)
 			break;
@@ -492,7 +524,7 @@ void pctl_client_process(struct pctl_client *c, const int *ready, size_t n)
 		 * that many mappings cost one wake-up, not one each. */
 		for (struct pctl_client_map *m = c->maps; m; m = m->next)
 			if (pctl_ex_window_open(m, now))
-				pctl_ex_timer(m, now);
+				map_timer(m, now);
 	}
 	reap(c);
 }
@@ -509,11 +541,9 @@ int pctl_client_wait(struct pctl_client *c, struct pctl_client_map *m,
 
 	c->stop = false;
 	for (;;) {
-		struct pollfd pfd[PCTL_CLIENT_MAX_SERVERS + 3];
-		int fds[PCTL_CLIENT_MAX_SERVERS + 3],
-		    ready[PCTL_CLIENT_MAX_SERVERS + 3];
-		size_t nfd =
-		    pctl_client_fds(c, fds, PCTL_CLIENT_MAX_SERVERS + 3);
+		struct pollfd pfd[PCTL_CLIENT_MAX_FDS];
+		int ready[PCTL_CLIENT_MAX_FDS];
+		size_t nfd = pctl_client_pollfds(c, pfd, PCTL_CLIENT_MAX_FDS);
 		int64_t t = pctl_client_timeout(c);
 		uint64_t now = pctl_cl_now(c);
 		size_t nready = 0;
@@ -533,11 +563,8 @@ int pctl_client_wait(struct pctl_client *c, struct pctl_client_map *m,
 		}
 		if (t > 60000 || t < 0)
 			t = 60000; /* wake up now and then: suspend check */
-		for (size_t i = 0; i < nfd; i++) {
-			pfd[i].fd = fds[i];
-			pfd[i].events = POLLIN;
-			pfd[i].revents = 0;
-		}
+		if (nfd > PCTL_CLIENT_MAX_FDS)
+			nfd = PCTL_CLIENT_MAX_FDS;
 		r = poll(pfd, nfd, (int)t);
 		if (r < 0)
 			return -1; /* EINTR: the caller looks at its flags */
@@ -565,6 +592,7 @@ void pctl_client_reset(struct pctl_client *c)
 {
 	uint64_t now = pctl_cl_now(c);
 
+	pctl_upnp_reset(c); /* the IGD is searched for again */
 	if (c->discovered) {
 		pctl_client_discover(c);
 	} else {
@@ -586,7 +614,8 @@ void pctl_client_reset(struct pctl_client *c)
 			continue;
 		if (m->srv >= (int)c->nsrv)
 			m->srv = 0;
-		if (m->state == PCTL_MS_DELETED)
+		if (m->state == PCTL_MS_DELETED ||
+		    pctl_upnp_map_reset(m, now)) /* UPnP only */
 			continue;
 		pctl_ex_start(m, now, 0);
 	}

@@ -295,3 +295,9 @@ void pctl_ex_server_lost_state(struct pctl_client *c, int srv,
 		pctl_cl_notify(m, PCTL_EV_LOST);
 	}
 }
+
+/* Renewals through UPnP (upnp_map.c) follow the same windows (C-21). */
+void pctl_ex_next_renewal(struct pctl_client_map *m, uint64_t now)
+{
+	schedule_renewal(m, now);
+}

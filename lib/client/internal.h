@@ -11,6 +11,8 @@
  *   structures in and out)
  *   timers.c, epoch.c, addrclass.c, srcsel.c, netwatch.c, gateway.c,
  *   statefile.c, dhcp_pcp.c (pure helpers and the kernel's tables)
+ * The UPnP IGD engine (upnp_*.c) is a column of its own beside exchange.c,
+ * called by client.c and mapping.c: upnp_int.h lists its layers.
  */
 #ifndef PORTCTL_CLIENT_INTERNAL_H
 #define PORTCTL_CLIENT_INTERNAL_H
@@ -20,6 +22,8 @@
 #include <sys/socket.h>
 
 #include <portctl/client.h>
+
+#include "upnp_int.h"
 
 #define PCTL_CLIENT_MAX_SERVERS 8
 
@@ -57,7 +61,10 @@ struct pctl_client {
 	bool stop;
 	unsigned in_callback;
 	uint64_t wakeups;
+	struct pctl_upnp *upnp; /* UPnP IGD discovery and HTTP, or NULL */
 };
+/* Every descriptor pctl_client_fds() may report. */
+#define PCTL_CLIENT_MAX_FDS (PCTL_CLIENT_MAX_SERVERS + 5 + PCTL_HTTP_MAX_SOCKS)
 
 struct pctl_client_map {
 	struct pctl_client *c;
@@ -104,8 +111,9 @@ struct pctl_client_map {
 	bool double_nat;
 	bool too_old;
 	bool logged_any;
-	uint8_t logged_result; /* one log line per repeated error */
-	bool dead;             /* freed from a callback: reaped later */
+	uint8_t logged_result;  /* one log line per repeated error */
+	bool dead;              /* freed from a callback: reaped later */
+	struct pctl_upnp_map u; /* UPnP IGD (upnp_map.c) */
 };
 
 /* The external family of a mapping: 0 IPv4, 1 IPv6 (index of selected). */
@@ -148,6 +156,7 @@ bool pctl_ex_natpmp_busy(const struct pctl_client *c, int srv,
                          const struct pctl_client_map *self);
 void pctl_ex_next_address(struct pctl_client_map *m, uint64_t now);
 void pctl_ex_granted(struct pctl_client_map *m, uint64_t now);
+void pctl_ex_next_renewal(struct pctl_client_map *m, uint64_t now);
 void pctl_ex_server_lost_state(struct pctl_client *c, int srv,
                                const struct pctl_client_map *except,
                                uint64_t now);

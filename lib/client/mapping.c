@@ -69,7 +69,15 @@ create(struct pctl_client *c, const struct pctl_client_map_params *sized,
 		errno = EINVAL;
 		return NULL;
 	}
-	if (c->nsrv == 0) {
+	/* UPnP only: PEER and ANNOUNCE have no UPnP equivalent, and the IGD
+	 * is searched for without a PCP server. */
+	if (pctl_upnp_protocols(c) == PCTL_PROTO_UPNP &&
+	    (params->kind == PCTL_REQ_PEER ||
+	     params->kind == PCTL_REQ_ANNOUNCE)) {
+		errno = ENOTSUP;
+		return NULL;
+	}
+	if (c->nsrv == 0 && pctl_upnp_protocols(c) != PCTL_PROTO_UPNP) {
 		errno = ENOENT;
 		return NULL;
 	}
@@ -106,6 +114,8 @@ create(struct pctl_client *c, const struct pctl_client_map_params *sized,
 		m->state = PCTL_MS_DELETING;
 		m->delete_only = true;
 	}
+	if (pctl_upnp_map_created(m, now))
+		return m; /* UPnP only: nothing for PCP to send */
 	pctl_ex_start(m, now, 0);
 	pctl_ex_timer(m, now); /* the first transmission, now */
 	return m;
@@ -137,6 +147,10 @@ int pctl_client_map_delete(struct pctl_client_map *m)
 		errno = EINVAL;
 		return -1;
 	}
+	if (m->u.active) {
+		pctl_upnp_map_delete(m, now);
+		return 0;
+	}
 	m->state = PCTL_MS_DELETING;
 	m->kept_tx = 0;
 	pctl_ex_start(m, now, 0);
@@ -149,6 +163,7 @@ void pctl_client_map_free(struct pctl_client_map *m)
 	struct pctl_client *c = m->c;
 	struct pctl_client_map **pp;
 
+	pctl_upnp_map_forget(m);
 	if (c->in_callback) {
 		m->dead = true; /* reaped after the callback returns */
 		m->next_at = 0;
@@ -168,6 +183,10 @@ void pctl_client_map_refresh(struct pctl_client_map *m)
 
 	if (m->state == PCTL_MS_DELETED)
 		return;
+	if (m->u.active) {
+		pctl_upnp_map_refresh(m, now);
+		return;
+	}
 	pctl_ex_start(m, now, 0);
 	pctl_ex_timer(m, now);
 }

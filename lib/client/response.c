@@ -284,7 +284,10 @@ static void pcp_input(struct pctl_client *c, int srv, const uint8_t *buf,
 		return;
 	for (struct pctl_client_map *m = c->maps; m; m = m->next) {
 		bool valid;
-		if (m->dead || m->srv != srv || !pcp_matches(m, &r))
+		/* m->u.active: gone to the UPnP IGD; a late PCP answer
+		 * would make it two mappings. */
+		if (m->dead || m->u.active || m->srv != srv ||
+		    !pcp_matches(m, &r))
 			continue;
 		if (m->state == PCTL_MS_DELETED)
 			continue;

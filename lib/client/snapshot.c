@@ -41,6 +41,17 @@ static void snapshot(const struct pctl_client_map *m,
 	info->port_set_granted = m->have_ext ? 1 : 0;
 	info->failure = PCTL_FAIL_NONE;
 	info->upnp_version = 0;
+	if (m->u.active) { /* made through the UPnP IGD (upnp_map.c) */
+		info->proto = m->have_ext || m->result || m->u.upnp_error
+		                  ? PCTL_PROTO_UPNP
+		                  : PCTL_PROTO_NONE;
+		info->server_addr = m->u.igd_addr;
+		info->server_port = m->u.igd_port;
+		info->upnp_version = m->u.igd_version;
+		info->failure = m->u.failure;
+		info->version = 0;
+		info->epoch = 0;
+	}
 }
 
 void pctl_client_map_get_info_sized(const struct pctl_client_map *m,

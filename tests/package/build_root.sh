@@ -18,7 +18,7 @@ CACHE="${1:?usage: $0 CACHE_DIR}"
 PACKAGES=(
 	systemd procps nftables iproute2
 	libmnl0 libnftnl11 libnetfilter-conntrack3 libcap-ng0 libpcap0.8
-	libmicrohttpd12 libexpat1
+	libmicrohttpd12 libexpat1 libcurl4
 )
 SUITE=bookworm
 KEY=$(printf '%s\n' "$SUITE" "${PACKAGES[@]}" | sha256sum | cut -c1-16)

@@ -20,12 +20,8 @@
 #   miniupnpd answers PCP (test_client_natpmp_fallback.sh covers it against
 #   a NAT-PMP-only gateway).
 #
-# miniupnpd 2.3.1 refuses to forward when its external address is
-# reserved, and RFC 5737 addresses are: as in bench/nat_compare/run.sh it
-# is told ext_ip=192.0.3.1, an address no interface holds and nothing is
-# sent to; it appears only in the answers' external address.  Its rules
-# match iif wan0 and the port, so traffic to 203.0.113.1 is forwarded.
-# Debian's nft_init.sh is broken: the test creates the table and chains.
+# miniupnpd's external address (192.0.3.1, as in bench/nat_compare/run.sh)
+# and its table: miniupnpd_lib.sh.
 # Seen while writing this test and not checked by it (it is miniupnpd's
 # behaviour, not the client's): miniupnpd 2.3.1 grants a MAP for a mapped
 # internal port with another nonce and hands the mapping over, where RFC
@@ -42,100 +38,12 @@ NI=pmi$$
 NR=pmr$$
 NE=pme$$
 MT=pmt$$
-EXT_IP=192.0.3.1
-
-# stop PID: SIGTERM, a short grace (miniupnpd may ignore it while busy),
-# then SIGKILL.
-stop() {
-	kill -TERM "$1" 2>/dev/null || return 0
-	for _ in $(seq 20); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
-netns_cleanup() {
-	for p in "${PIDS[@]}"; do stop "$p"; done
-	PIDS=()
-	# Anything left runs in our own namespaces: started by this test.
-	for ns in $NI $NR $NE; do
-		for p in $(ip netns pids $ns 2>/dev/null); do kill -9 "$p"; done
-	done
-	sleep 0.2
-	for ns in $NI $NR $NE; do ip netns del $ns 2>/dev/null; done
-	cleanup
-}
-trap netns_cleanup EXIT
-trap 'exit 1' INT TERM
-
-ip netns add $NI && ip netns add $NR && ip netns add $NE || fail "netns"
-ip -n $NI link add eth0 type veth peer name lan0 netns $NR &&
-	ip -n $NE link add eth0 type veth peer name wan0 netns $NR || fail "veth"
-for ns in $NI $NR $NE; do ip -n $ns link set lo up; done
-ip -n $NI addr add 192.0.2.2/24 dev eth0
-ip -n $NR addr add 192.0.2.1/24 dev lan0
-ip -n $NR addr add 203.0.113.1/24 dev wan0
-ip -n $NE addr add 203.0.113.2/24 dev eth0
-ip -n $NI link set eth0 up
-ip -n $NR link set lan0 up
-ip -n $NR link set wan0 up
-ip -n $NE link set eth0 up
-ip -n $NI route add default via 192.0.2.1
-ip netns exec $NR sysctl -qw net.ipv4.ip_forward=1 || fail "ip_forward"
-for _ in $(seq 50); do
-	ip -n $NI link show eth0 | grep -q LOWER_UP &&
-		ip -n $NE link show eth0 | grep -q LOWER_UP && break
-	sleep 0.1
-done
-
-# miniupnpd's table: forward drops new flows from outside unless a rule in
-# fwd_mupnp (miniupnpd's) accepts them.
-ip netns exec $NR nft -f - <<NFT || fail "nft table"
-table inet $MT {
-	chain fwd_mupnp { }
-	chain pre_mupnp { }
-	chain post_mupnp { }
-	chain forward { type filter hook forward priority 0; policy drop;
-		ct state established,related accept; iif "lan0" accept
-		jump fwd_mupnp; }
-	chain prerouting { type nat hook prerouting priority -100
-		jump pre_mupnp; }
-	chain postrouting { type nat hook postrouting priority 100
-		jump post_mupnp; }
-}
-NFT
-cat >"$TMP/miniupnpd.conf" <<CONF
-ext_ifname=wan0
-ext_ip=$EXT_IP
-listening_ip=lan0
-enable_natpmp=yes
-enable_upnp=no
-secure_mode=yes
-min_lifetime=120
-max_lifetime=86400
-upnp_table_name=$MT
-upnp_nat_table_name=$MT
-upnp_forward_chain=fwd_mupnp
-upnp_nat_chain=pre_mupnp
-upnp_nat_postrouting_chain=post_mupnp
-allow 1024-65535 192.0.2.0/24 1024-65535
-deny 0-65535 0.0.0.0/0 0-65535
-CONF
-# Detached, as in production (with -d it logs each request to a slow
-# console on machines without /dev/log).
-ip netns exec $NR $MINIUPNPD -f "$TMP/miniupnpd.conf" \
-	-P "$TMP/miniupnpd.pid" >"$TMP/daemon.log" 2>&1
-MPID=
-for _ in $(seq 50); do
-	MPID=$(cat "$TMP/miniupnpd.pid" 2>/dev/null)
-	[ -n "$MPID" ] && ip netns exec $NR ss -Hunl "sport = :5351" |
-		grep -q . && break
-	sleep 0.1
-done
-[ -n "$MPID" ] && PIDS+=("$MPID")
-[ -n "$MPID" ] && kill -0 "$MPID" 2>/dev/null || fail "miniupnpd did not start"
+. "$(dirname "$0")/miniupnpd_lib.sh"
+mu_netns
+mu_nft
+mu_conf enable_natpmp=yes enable_upnp=no min_lifetime=120 \
+	max_lifetime=86400 >"$TMP/miniupnpd.conf"
+mu_start "$TMP/miniupnpd.conf" u 5351
 
 # Every PCP/NAT-PMP datagram the client sends or receives.
 ip netns exec $NI dumpcap -q -i eth0 -f "udp port 5351" -w "$TMP/wire.pcap" \
@@ -150,25 +58,15 @@ grep -q "Capturing on" "$TMP/dumpcap.log" || fail "dumpcap did not start"
 
 # The internal host's services: TCP 8080 answers a line; UDP 5000 writes
 # what it receives to a file.
-ip netns exec $NI timeout 100 socat TCP-LISTEN:8080,bind=192.0.2.2,reuseaddr,fork \
-	SYSTEM:"echo hello-$$" 2>/dev/null &
-PIDS+=($!)
+mu_serve_tcp
 ip netns exec $NI timeout 100 socat -u UDP-RECVFROM:5000,bind=192.0.2.2,fork \
 	OPEN:"$TMP/udp.in",creat,append 2>/dev/null &
 PIDS+=($!)
 for _ in $(seq 50); do
-	ip netns exec $NI ss -Htln "sport = :8080" | grep -q . &&
-		ip netns exec $NI ss -Huln "sport = :5000" | grep -q . && break
+	ip netns exec $NI ss -Huln "sport = :5000" | grep -q . && break
 	sleep 0.1
 done
 
-# tcp_reaches PORT: a connection from outside to 203.0.113.1:PORT gets the
-# internal host's answer.
-tcp_reaches() {
-	ip netns exec $NE timeout 5 socat -T 2 - \
-		TCP:203.0.113.1:"$1",connect-timeout=2 </dev/null 2>/dev/null |
-		grep -qx "hello-$$"
-}
 # udp_reaches PORT TOKEN: a datagram from outside arrives inside.
 udp_reaches() {
 	echo "$2" | ip netns exec $NE timeout 3 socat -u - UDP:203.0.113.1:"$1"

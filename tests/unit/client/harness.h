@@ -123,6 +123,9 @@ static inline void h_config(struct h *h)
 	h->cfg.random_arg = h;
 	h->cfg.log = h_logger;
 	h->cfg.log_arg = h;
+	/* These tests are about PCP and NAT-PMP exchanges and timers; the
+	 * UPnP engine's SSDP and HTTP timers are tested on their own. */
+	h->cfg.protocols = PCTL_PROTO_PCP | PCTL_PROTO_NATPMP;
 	h->now = 1000000;
 	h->rnd = H_RAND_ZERO;
 	h->srv_fd = -1;
