@@ -23,8 +23,8 @@
 # the runs whose answer did not come from P (there should be none).
 #
 # Idle cost: `portctl keep --protocol P -l LIFE tcp PORT` under strace,
-# counting its waits (poll, ppoll: each return is one wake-up), datagrams
-# sent and connections opened, once for BASE seconds (default 5: start-up,
+# counting its waits (poll, ppoll: each return is one wake-up), sends
+# (datagrams, HTTP requests) and connections opened, once for BASE seconds (default 5: start-up,
 # first mapping, the delete on SIGTERM) and once for DURATION (default
 # 300); the difference is what keeping costs, scaled to an hour.  LIFE
 # (default 7200) is the lifetime asked for: with 7200 s no renewal falls
@@ -182,7 +182,7 @@ idle() {
 	awk -v r="$1" -v p="$2" -v l="$LIFE" -v b="$BASE" -v d="$DURATION" '
 		BEGIN { split(ARGV[1], x, " "); split(ARGV[2], y, " "); ARGC = 1
 			h = 3600 / (d - b)
-			printf "%-15s %-7s keep -l %s: %.0f wake-ups, %.0f datagrams, %.0f connects per hour (%s s run: %s; %s s run: %s)\n",
+			printf "%-15s %-7s keep -l %s: %.0f wake-ups, %.0f sends, %.0f connects per hour (%s s run: %s; %s s run: %s)\n",
 				r, p, l, (y[1] - x[1]) * h, (y[2] - x[2]) * h, (y[3] - x[3]) * h,
 				d, ARGV[2], b, ARGV[1] }' "$base" "$long"
 }
