@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "client_opts.h"
+#include "client_protocol.h"
 #include "commands.h"
 #include "hex.h"
 
@@ -27,6 +28,7 @@ enum {
 	OPT_STATE,
 	OPT_NO_STATE,
 	OPT_NATPMP,
+	OPT_PROTOCOL,
 	OPT_KEEP,
 	OPT_HOOK,
 	OPT_SOURCE,
@@ -41,6 +43,7 @@ static const struct option long_opts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"nat-pmp", no_argument, NULL, OPT_NATPMP},
+    {"protocol", required_argument, NULL, OPT_PROTOCOL},
     {"source", required_argument, NULL, OPT_SOURCE},
     {"dhcp4", required_argument, NULL, OPT_DHCP4},
     {"dhcp6", required_argument, NULL, OPT_DHCP6},
@@ -77,7 +80,10 @@ static const char common_help[] =
     "                            that never answered is given up after "
     "at most\n"
     "                            10 s, an unreachable one (ICMP) at once\n"
-    "      --nat-pmp             speak NAT-PMP only\n"
+    "      --protocol P          pcp, natpmp, upnp or auto (default auto: "
+    "PCP,\n"
+    "                            NAT-PMP, then a UPnP IGD after 2 s)\n"
+    "      --nat-pmp             speak NAT-PMP only (--protocol natpmp)\n"
     "      --source ADDR         send from this local address\n"
     "  -j, --json                one JSON object on stdout\n"
     "  -v, --verbose             log protocol events on stderr\n"
@@ -386,6 +392,30 @@ static int parse_dhcp(struct cli_opts *o, int family, const char *arg)
 	return 0;
 }
 
+/* --protocol WORD (and --nat-pmp, its synonym for natpmp): one choice per
+ * command line, repeated only to say the same.  0 or an exit code. */
+static int parse_protocol(struct cli_opts *o, unsigned accepts,
+                          const char *word)
+{
+	unsigned bits;
+
+	if (cli_protocol_parse(word, &bits) < 0)
+		return bad(o, "--protocol takes pcp, natpmp, upnp or auto",
+		           word);
+	/* PEER and ANNOUNCE have no UPnP IGD action: auto is PCP, then
+	 * NAT-PMP. */
+	if (accepts & CLI_O_NO_UPNP) {
+		if (bits == PCTL_PROTO_UPNP)
+			return bad(o, "UPnP IGD cannot do this", word);
+		bits &= ~(unsigned)PCTL_PROTO_UPNP;
+	}
+	if (o->protocols && o->protocols != bits)
+		return bad(o, "one --protocol (or --nat-pmp) only", word);
+	o->protocols = bits;
+	o->natpmp = bits == PCTL_PROTO_NATPMP;
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
               struct cli_opts *o)
 {
@@ -436,8 +466,13 @@ int cli_parse(int argc, char **argv, unsigned accepts, const char *usage,
 			help(stdout, usage, accepts);
 			return PORTCTL_EXIT_OK;
 		case OPT_NATPMP:
-			o->natpmp = true;
+		case OPT_PROTOCOL: {
+			int rc = parse_protocol(
+			    o, accepts, c == OPT_NATPMP ? "natpmp" : optarg);
+			if (rc)
+				return rc;
 			break;
+		}
 		case OPT_SOURCE:
 			o->source = optarg;
 			break;

@@ -24,6 +24,8 @@ enum {
 	                           --ipv6 */
 	CLI_O_STATE = 1 << 1,   /* --state --no-state */
 	CLI_O_KEEP = 1 << 2,    /* --keep --hook */
+	CLI_O_NO_UPNP = 1 << 3, /* no UPnP IGD (PEER, ANNOUNCE): --protocol
+	                           upnp refused, auto without it */
 };
 
 struct cli_opts {
@@ -32,6 +34,9 @@ struct cli_opts {
 	size_t n_servers;
 	int64_t timeout_ms;
 	bool json, natpmp, verbose, keep, no_state;
+	/* --protocol: PCTL_PROTO_* bits, 0 when not given (the library's
+	 * default, PCTL_PROTO_AUTO); natpmp is set with PCTL_PROTO_NATPMP. */
+	unsigned protocols;
 	const char *state_path;
 	const char *hook;
 	const char *source;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client_output.h"
+#include "client_protocol.h"
 #include "commands.h"
 #include "json.h"
 
@@ -81,7 +82,7 @@ static void print_json(const struct cli_opts *o, const char *event,
                        const struct pctl_client_map_info *in)
 {
 	struct json_writer w;
-	char a[PCTL_ADDRSTRLEN], pb[8];
+	char a[PCTL_ADDRSTRLEN], pb[8], vb[16];
 	bool answered = in->state != PCTL_MS_PENDING &&
 	                in->state != PCTL_MS_FAILED &&
 	                in->state != PCTL_MS_DELETING;
@@ -114,7 +115,13 @@ static void print_json(const struct cli_opts *o, const char *event,
 	}
 	if (answered) {
 		json_key(&w, "version");
-		json_string(&w, in->version == 0 ? "NAT-PMP" : "PCP");
+		json_string(&w, cli_protocol_label(in, vb, sizeof(vb)));
+		json_key(&w, "proto");
+		json_string(&w, cli_protocol_word(in));
+		if (cli_protocol_answered(in) == PCTL_PROTO_UPNP) {
+			json_key(&w, "upnp_version");
+			json_uint(&w, in->upnp_version);
+		}
 		json_key(&w, "result");
 		json_string(&w, pctl_result_name(in->result));
 		json_key(&w, "epoch");
@@ -220,11 +227,30 @@ static void print_port_set(const struct cli_opts *o,
 	       last);
 }
 
+/* Who granted it: "server 192.0.2.1, PCP, epoch 96", or for UPnP, which
+ * has no epoch, "IGD 192.0.2.1 port 5000, UPnP IGD:2". */
+static const char *granted_by(const struct pctl_client_map_info *in, char *buf,
+                              size_t len)
+{
+	char s[PCTL_ADDRSTRLEN], vb[16];
+	const char *ver = cli_protocol_label(in, vb, sizeof(vb));
+
+	pctl_addr_to_str(&in->server_addr, s, sizeof(s));
+	if (cli_protocol_answered(in) == PCTL_PROTO_UPNP)
+		snprintf(buf, len, "IGD %s port %u, %s", s, in->server_port,
+		         ver);
+	else
+		snprintf(buf, len, "server %s, %s, epoch %u", s, ver,
+		         in->epoch);
+	return buf;
+}
+
 static void print_text(const struct cli_opts *o, const char *event,
                        const struct pctl_client_map_info *in)
 {
 	char a[PCTL_ADDRSTRLEN], s[PCTL_ADDRSTRLEN], x[PCTL_ADDRSTRLEN], pb[8];
-	const char *ver = in->version == 0 ? "NAT-PMP" : "PCP";
+	char vb[16], by[PCTL_ADDRSTRLEN + 48];
+	const char *ver = cli_protocol_label(in, vb, sizeof(vb));
 
 	pctl_addr_to_str(&in->server_addr, s, sizeof(s));
 	if (in->failure == PCTL_FAIL_UNREACHABLE) {
@@ -255,12 +281,13 @@ static void print_text(const struct cli_opts *o, const char *event,
 		       in->internal_port, s, ver);
 	} else {
 		printf("%s: %s %s port %u -> %s port %u, lifetime %u s "
-		       "(server %s, %s, epoch %u)\n",
+		       "(%s)\n",
 		       event, proto_text(in->protocol, pb, sizeof(pb)),
 		       pctl_addr_to_str(&in->internal_addr, a, sizeof(a)),
 		       in->internal_port,
 		       pctl_addr_to_str(&in->external_addr, x, sizeof(x)),
-		       in->external_port, in->lifetime, s, ver, in->epoch);
+		       in->external_port, in->lifetime,
+		       granted_by(in, by, sizeof(by)));
 		print_port_set(o, in);
 	}
 	if (in->double_nat)

@@ -31,6 +31,7 @@ struct pctl_client *cli_client(const struct cli_opts *o, bool force_natpmp,
 	pctl_client_config_init(&cfg);
 	cfg.quick_ms = o->keep ? 0 : PCTL_CLIENT_QUICK_MS; /* interactive */
 	cfg.force_natpmp = force_natpmp || o->natpmp;
+	cfg.protocols = force_natpmp ? PCTL_PROTO_NATPMP : o->protocols;
 	cfg.source = o->source;
 	cfg.log = log_stderr;
 	cfg.log_arg = (void *)o;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "client_protocol.h"
 #include "client_state.h"
 
 void cli_state_key(const struct pctl_client_map_params *p,
@@ -17,7 +18,12 @@ void cli_state_key(const struct pctl_client_map_params *p,
 	memset(e, 0, sizeof(*e));
 	if (info) {
 		e->server = info->server_addr;
-		e->server_port = info->server_port;
+		/* An IGD's mapping is recorded with port 0, which no PCP
+		 * server has: delete then knows to ask the IGD (at that
+		 * address, found again by SSDP). */
+		e->server_port = cli_protocol_answered(info) == PCTL_PROTO_UPNP
+		                     ? CLI_STATE_IGD_PORT
+		                     : info->server_port;
 		e->external_addr = info->external_addr;
 		e->external_port = info->external_port;
 		memcpy(e->nonce, info->nonce, PCTL_NONCE_LEN);
@@ -88,8 +94,14 @@ bool cli_state_lookup(const struct cli_opts *o,
 			key.server_port = port ? port : PCTL_SERVER_PORT;
 		}
 	}
-	if (pctl_state_find(o->state_path, &key, found) < 0)
-		return false;
+	if (pctl_state_find(o->state_path, &key, found) < 0) {
+		/* That address's IGD may have made it. */
+		if (o->n_servers != 1 || key.server_port == CLI_STATE_IGD_PORT)
+			return false;
+		key.server_port = CLI_STATE_IGD_PORT;
+		if (pctl_state_find(o->state_path, &key, found) < 0)
+			return false;
+	}
 	memcpy(p->nonce, found->nonce, PCTL_NONCE_LEN);
 	p->has_nonce = true;
 	/* C-20: a renewal suggests the endpoint it was granted, so that a

@@ -16,7 +16,7 @@ static const char usage[] =
 int cmd_announce(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse(argc, argv, 0, usage, &o);
+	int rc = cli_parse(argc, argv, CLI_O_NO_UPNP, usage, &o);
 
 	if (rc >= 0)
 		return rc;

@@ -49,14 +49,21 @@ int cmd_delete(int argc, char **argv)
 	}
 	/* C-65: the all-zeros address of the mapping's external family. */
 	o.p.want_ipv6 = !pctl_addr_is_v4(&found.external_addr);
-	/* Send to the server that made it, unless told otherwise. */
+	/* A UPnP IGD made it: ask the IGD, unless told otherwise. */
+	if (found.server_port == CLI_STATE_IGD_PORT && !o.protocols)
+		o.protocols = PCTL_PROTO_UPNP;
+	/* Send to the server that made it (for an IGD: the router at that
+	 * address), unless told otherwise. */
 	if (!o.n_servers) {
 		static char srv[64];
 		char a[PCTL_ADDRSTRLEN];
 		pctl_addr_to_str(&found.server, a, sizeof(a));
 		snprintf(srv, sizeof(srv),
 		         pctl_addr_is_v4(&found.server) ? "%s:%u" : "[%s]:%u",
-		         a, found.server_port);
+		         a,
+		         found.server_port == CLI_STATE_IGD_PORT
+		             ? PCTL_SERVER_PORT
+		             : found.server_port);
 		o.servers[o.n_servers++] = srv;
 	}
 	c = cli_client(&o, false, 0);

@@ -17,7 +17,8 @@ static const char usage[] =
 int cmd_peer(int argc, char **argv)
 {
 	struct cli_opts o;
-	int rc = cli_parse(argc, argv, CLI_O_MAPOPTS | CLI_O_STATE, usage, &o);
+	int rc = cli_parse(
+	    argc, argv, CLI_O_MAPOPTS | CLI_O_STATE | CLI_O_NO_UPNP, usage, &o);
 
 	if (rc >= 0)
 		return rc;

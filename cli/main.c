@@ -21,9 +21,11 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: portctl COMMAND [OPTIONS] [ARGS]\n\n"
-	             "Port Control Protocol (RFC 6887) and NAT-PMP client.\n\n"
-	             "Commands:\n");
+	fprintf(
+	    out,
+	    "usage: portctl COMMAND [OPTIONS] [ARGS]\n\n"
+	    "Port Control Protocol (RFC 6887), NAT-PMP and UPnP IGD client.\n\n"
+	    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name,
 		        commands[i].summary);

@@ -44,9 +44,10 @@ set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=miniupnpd.sh
+. "$HERE/miniupnpd.sh"
 netns_e2e_args "$@"
 SERVER="${SERVER:-portctld}"
-MINIUPNPD="${MINIUPNPD:-/usr/sbin/miniupnpd}"
 # Debian's interpreter: the bindings are Debian packages.
 PY=/usr/bin/python3
 PROBE="$HERE/ssdp_probe.py"
@@ -60,15 +61,11 @@ done
 for m in miniupnpc libtorrent; do
 	"$PY" -c "import $m" 2>/dev/null || { echo "SKIP: python3-$m missing"; exit 77; }
 done
-if [ "$SERVER" = miniupnpd ] && [ ! -x "$MINIUPNPD" ]; then
-	echo "SKIP: $MINIUPNPD missing (miniupnpd-nftables)"
-	exit 77
-fi
+[ "$SERVER" = portctld ] || mupnp_need
 
 netns_require_root
 netns_setup || { echo "setup failed"; exit 1; }
 T="$(mktemp -d)"
-MT="mupnp$$"
 trap 'netns_cleanup; rm -rf "$T"' EXIT
 
 DESC=http://192.0.2.1:5000/rootDesc.xml
@@ -81,50 +78,12 @@ if [ "$SERVER" = portctld ]; then
 	netns_portctld_conf "$T/conf" "upnp yes" "upnp-http-port 5000" \
 		"max-lifetime 3600"
 else
-	# miniupnpd 2.3.1 refuses RFC 5737 addresses as its external address
-	# (addr_is_reserved: "Port forwarding is impossible"), so, as in
-	# tests/integration/client/test_client_miniupnpd_map.sh and
-	# bench/nat_compare/run.sh, it is told ext_ip=192.0.3.1: no interface
-	# holds it, nothing is sent to it, it appears only in its answers.  Its
-	# rules match iif wan0 and the port, so the WAN host's traffic to
-	# 203.0.113.1 is forwarded.  Debian's package cannot create its chains
-	# (nft_init.sh sources a file it does not ship): the NAT chains are in a
-	# table of the test's own, the forward chain in the operator's table
-	# inet filter, jumped to from its forward chain.
-	EXT_IP=192.0.3.1
-	{
-		printf 'table inet filter {\n\tchain miniupnpd {\n\t}\n}\n'
-		debian_ruleset filter 'jump miniupnpd'
-		cat <<NFT
-table inet $MT {
-	chain prerouting { type nat hook prerouting priority dstnat; jump pre_mupnp; }
-	chain postrouting { type nat hook postrouting priority srcnat; jump post_mupnp; }
-	chain pre_mupnp { }
-	chain post_mupnp { }
-}
-NFT
-	} >"$T/nftables.conf"
-	cat >"$T/miniupnpd.conf" <<CONF
-ext_ifname=wan0
-ext_ifname6=wan0
-ext_ip=$EXT_IP
-listening_ip=lan0
-http_port=5000
-enable_natpmp=yes
-enable_upnp=yes
-secure_mode=yes
-system_uptime=yes
-notify_interval=900
-uuid=3a1c2f1e-0d5b-4c55-9a3e-5f3c00000001
-friendly_name=miniupnpd e2e_upnp_interop
-upnp_table_name=filter
-upnp_nat_table_name=$MT
-upnp_forward_chain=miniupnpd
-upnp_nat_chain=pre_mupnp
-upnp_nat_postrouting_chain=post_mupnp
-allow 1024-65535 192.0.2.0/24 1024-65535
-deny 0-65535 0.0.0.0/0 0-65535
-CONF
+	# Debian's miniupnpd (miniupnpd.sh): its external address is
+	# 192.0.3.1, which no interface holds.
+	EXT_IP=$MUPNP_EXT_IP
+	mupnp_ruleset >"$T/nftables.conf"
+	mupnp_conf yes yes "friendly_name=miniupnpd e2e_upnp_interop" \
+		>"$T/miniupnpd.conf"
 fi
 # The harness's own masquerade table is replaced by the Debian ruleset's.
 in_rtr nft delete table ip rtrnat
@@ -145,16 +104,7 @@ start_server() {
 	if [ "$SERVER" = portctld ]; then
 		netns_start_portctld "$T/conf" "$T/log" || return 1
 	else
-		# Detached, as in production: with -d it logs every request to
-		# a console that may be a slow serial line.
-		in_rtr "$MINIUPNPD" -f "$T/miniupnpd.conf" -P "$T/miniupnpd.pid" \
-			>"$T/log" 2>&1 || return 1
-		for _ in $(seq 1 50); do
-			[ -s "$T/miniupnpd.pid" ] && break
-			sleep 0.1
-		done
-		[ -s "$T/miniupnpd.pid" ] || return 1
-		NETNS_PIDS+=("$(cat "$T/miniupnpd.pid")")
+		mupnp_start "$T/miniupnpd.conf" "$T/log" || return 1
 	fi
 	wait_listen "$NS_RTR" 5000
 }
