@@ -139,21 +139,22 @@ static int run_loop(struct pctl_client *c)
 	sigaddset(&block, SIGINT);
 	sigprocmask(SIG_BLOCK, &block, &orig);
 	while (!stop_signal) {
-		int fds[16], ready[16];
-		struct pollfd pfd[16];
-		size_t nfd = pctl_client_fds(c, fds, 16), nready = 0;
+		/* pctl_client_pollfds: POLLOUT too, for the UPnP IGD's HTTP
+		 * connections (64 is above the most it can report: 8
+		 * servers, 2 ANNOUNCE listeners, rtnetlink, 2 SSDP sockets
+		 * and curl's 16). */
+		struct pollfd pfd[64];
+		int ready[64];
+		size_t nfd = pctl_client_pollfds(c, pfd, 64), nready = 0;
 		int64_t t = pctl_client_timeout(c);
 		struct timespec ts;
 
-		if (nfd > 16)
-			nfd = 16;
+		if (nfd > 64)
+			nfd = 64;
 		if (t < 0 || t > 60000)
 			t = 60000;
 		ts.tv_sec = t / 1000;
 		ts.tv_nsec = (long)(t % 1000) * 1000000L;
-		for (size_t i = 0; i < nfd; i++)
-			pfd[i] =
-			    (struct pollfd){.fd = fds[i], .events = POLLIN};
 		if (ppoll(pfd, nfd, &ts, &orig) < 0) {
 			if (errno == EINTR)
 				continue;

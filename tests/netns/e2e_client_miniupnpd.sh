@@ -222,6 +222,42 @@ refused() {
 	[ "$rc" -ge 3 ] && [ "$rc" -le 10 ] && [ "$(field "$out" event)" != granted ]
 }
 
+# kept PORT: `portctl keep --protocol upnp` maps TCP PORT through the IGD,
+# the WAN reaches it, and SIGTERM deletes it.  keep's loop asks for POLLOUT
+# on the IGD's HTTP connections (pctl_client_pollfds): strace shows a ppoll
+# with POLLOUT, where a loop on pctl_client_fds would poll every 20 ms.
+kept() {
+	local port="$1" pid kid i
+	# ip execs strace, so $! is strace's PID and portctl is its child.
+	ip netns exec "$NS_INT" strace -f -qq -e trace=ppoll \
+		-o "$T/keep.strace" "$PORTCTL" keep --no-state --protocol upnp \
+		-l 120 tcp "$port" >"$T/keep.out" 2>&1 &
+	pid=$!
+	for i in $(seq 50); do
+		grep -q "granted" "$T/keep.out" && break
+		sleep 0.2
+	done
+	cat "$T/keep.out"
+	kid=$(ps -o pid= --ppid "$pid" | tr -d ' ')
+	if [ -z "$kid" ] || ! tcp_ok "$NS_EXT" 203.0.113.1 "$port"; then
+		[ -n "$kid" ] && kill -TERM "$kid"
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+		return 1
+	fi
+	kill -TERM "$kid" # the SIGTERM keep deletes on
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid"
+	cat "$T/keep.out"
+	grep -q "deleted" "$T/keep.out" &&
+		grep -q "POLLOUT" "$T/keep.strace" &&
+		! tcp_ok "$NS_EXT" 203.0.113.1 "$port"
+}
+
 # Without --server where a user would give none: the client finds the
 # router (its default gateway; SSDP for UPnP IGD).
 case "$CONFIG" in
@@ -235,6 +271,7 @@ pcp)
 upnp)
 	round "auto" upnp 8080
 	round "--protocol upnp" upnp 8081 --protocol upnp
+	check "keep --protocol upnp: mapped, reached, deleted on SIGTERM; POLLOUT polled" kept 8082
 	check "--protocol pcp fails: no PCP server" refused pcp
 	check "probe: the IGD only" probed '[false,false,true]' "$EXT_IP"
 	;;
